@@ -1,0 +1,21 @@
+# lantai_add_stage(NAME SOURCES ... [LIBS ...])
+# One static library per stage that links only the pipeline interfaces: the
+# build itself keeps one stage from reaching into another.
+function(lantai_add_stage name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(lantai_stage_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(lantai_stage_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  target_link_libraries(lantai_stage_${name} PUBLIC lantai_pipeline PRIVATE ${ARG_LIBS})
+endfunction()
+
+# lantai_add_test(NAME SOURCES ... [LIBS ...] [LABELS ...])
+function(lantai_add_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+  gtest_discover_tests(${name}
+    DISCOVERY_TIMEOUT 60
+    PROPERTIES LABELS "${ARG_LABELS}"
+               ENVIRONMENT "LANTAI_SOURCE_DIR=${PROJECT_SOURCE_DIR};LANTAI_BINARY_DIR=${PROJECT_BINARY_DIR}")
+endfunction()

@@ -1,0 +1,211 @@
+#include "pipeline/catalog.h"
+
+#include <iconv.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "pipeline/files.h"
+
+namespace lantai {
+
+namespace {
+
+bool is_valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    unsigned char lead = static_cast<unsigned char>(text[i]);
+    size_t extra = lead < 0x80                  ? 0
+                   : lead >= 0xC2 && lead <= 0xDF ? 1
+                   : lead >= 0xE0 && lead <= 0xEF ? 2
+                   : lead >= 0xF0 && lead <= 0xF4 ? 3
+                                                  : 99;
+    if (extra == 99 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) return false;
+    for (size_t k = 1; k <= extra; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+std::string gb18030_to_utf8(const std::filesystem::path& file, std::string_view bytes) {
+  iconv_t converter = ::iconv_open("UTF-8", "GB18030");
+  if (converter == reinterpret_cast<iconv_t>(-1))
+    throw CatalogError(file.string() + ": this system's iconv cannot read GB18030");
+  std::string out(bytes.size() * 2 + 16, '\0');
+  char* in_ptr = const_cast<char*>(bytes.data());
+  size_t in_left = bytes.size();
+  char* out_ptr = out.data();
+  size_t out_left = out.size();
+  size_t result = ::iconv(converter, &in_ptr, &in_left, &out_ptr, &out_left);
+  ::iconv_close(converter);
+  if (result == static_cast<size_t>(-1))
+    throw CatalogError(file.string() + ": neither UTF-8 nor GB18030 text (bad byte at offset " +
+                       std::to_string(bytes.size() - in_left) + ")");
+  out.resize(out.size() - out_left);
+  return out;
+}
+
+// RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks.
+std::vector<std::pair<int, std::vector<std::string>>> parse_csv(std::string_view text) {
+  std::vector<std::pair<int, std::vector<std::string>>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false, field_started = false;
+  int line = 1, row_line = 1;
+  auto end_row = [&] {
+    row.push_back(std::move(field));
+    field.clear();
+    bool blank = row.size() == 1 && row[0].empty();
+    if (!blank) rows.emplace_back(row_line, std::move(row));
+    row.clear();
+    field_started = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field.push_back(c);
+      }
+      continue;
+    }
+    if (c == '"' && !field_started) {
+      quoted = field_started = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+      field_started = false;
+    } else if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      end_row();
+      row_line = ++line;
+    } else {
+      field.push_back(c);
+      field_started = true;
+    }
+  }
+  if (!field.empty() || !row.empty()) end_row();
+  return rows;
+}
+
+std::string trim(std::string text) {
+  auto not_space = [](unsigned char c) { return !std::isspace(c); };
+  text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
+  text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
+  return text;
+}
+
+}  // namespace
+
+bool is_safe_ref(const std::string& ref) {
+  if (ref.empty() || ref.size() > 200 || ref == "." || ref == "..") return false;
+  if (ref != trim(ref)) return false;
+  for (unsigned char c : ref)
+    if (c < 0x20 || c == 0x7F || c == '/' || c == '\\') return false;
+  return is_valid_utf8(ref);
+}
+
+std::string CatalogRecord::field(const std::vector<std::string>& columns, const std::string& name) const {
+  auto it = std::find(columns.begin(), columns.end(), name);
+  if (it == columns.end()) return {};
+  size_t index = static_cast<size_t>(it - columns.begin());
+  return index < values.size() ? values[index] : std::string();
+}
+
+const CatalogRecord* Catalog::find(const std::string& ref) const {
+  for (const auto& record : records)
+    if (record.ref == ref) return &record;
+  return nullptr;
+}
+
+Catalog load_catalog(const std::filesystem::path& file) {
+  Catalog catalog;
+  catalog.file = file;
+  std::string bytes;
+  try {
+    bytes = read_file(file);
+  } catch (const std::exception& error) {
+    throw CatalogError("cannot read catalogue: " + std::string(error.what()));
+  }
+  std::string_view view(bytes);
+  if (view.starts_with("\xEF\xBB\xBF")) view.remove_prefix(3);
+  std::string text;
+  if (is_valid_utf8(view)) {
+    catalog.encoding = "UTF-8";
+    text = std::string(view);
+  } else {
+    catalog.encoding = "GB18030";
+    text = gb18030_to_utf8(file, view);
+  }
+
+  auto rows = parse_csv(text);
+  if (rows.empty()) throw CatalogError(file.string() + ": the catalogue is empty; it needs a header row");
+  for (auto& column : rows.front().second) catalog.columns.push_back(trim(column));
+  auto column_index = [&](const char* name) -> size_t {
+    auto it = std::find(catalog.columns.begin(), catalog.columns.end(), name);
+    if (it == catalog.columns.end())
+      throw CatalogError(file.string() + ": the header has no " + name +
+                         " column (required: 档号, 题名, 页数)");
+    return static_cast<size_t>(it - catalog.columns.begin());
+  };
+  const size_t ref_index = column_index(kRefColumn);
+  column_index(kTitleColumn);
+  const size_t pages_index = column_index(kPageCountColumn);
+
+  std::set<std::string> seen;
+  std::set<std::string> duplicated;
+  const std::string name = file.filename().string();
+  for (size_t r = 1; r < rows.size(); ++r) {
+    auto& [line, values] = rows[r];
+    const std::string where = name + " row " + std::to_string(line);
+    if (values.size() != catalog.columns.size()) {
+      catalog.findings.push_back({"", make_finding("catalog.bad_row",
+          where + ": " + std::to_string(values.size()) + " fields, header has " +
+              std::to_string(catalog.columns.size()),
+          std::to_string(values.size()), std::to_string(catalog.columns.size()))});
+      values.resize(catalog.columns.size());
+    }
+    CatalogRecord record;
+    record.ref = trim(values[ref_index]);
+    record.row = line;
+    if (record.ref.empty()) {
+      catalog.findings.push_back({"", make_finding("catalog.empty_ref", where + ": 档号 is empty", "row " + std::to_string(line))});
+      continue;
+    }
+    if (!is_safe_ref(record.ref)) {
+      catalog.findings.push_back({"", make_finding("catalog.bad_ref",
+          where + ": 档号 '" + record.ref + "' cannot name a folder (.., /, \\ or control characters)",
+          record.ref)});
+      continue;
+    }
+    if (!seen.insert(record.ref).second) {
+      duplicated.insert(record.ref);
+      catalog.findings.push_back({record.ref, make_finding("catalog.duplicate_ref",
+          where + ": 档号 " + record.ref + " already appears in an earlier row", record.ref)});
+      continue;
+    }
+    const std::string count_text = trim(values[pages_index]);
+    int count = 0;
+    auto [end, error] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
+    if (error == std::errc() && end == count_text.data() + count_text.size() && count >= 0) {
+      record.page_count = count;
+    } else {
+      catalog.findings.push_back({record.ref, make_finding("catalog.bad_page_count",
+          where + ": 页数 '" + count_text + "' of " + record.ref + " is not a whole number", count_text)});
+    }
+    record.values = std::move(values);
+    catalog.records.push_back(std::move(record));
+  }
+  return catalog;
+}
+
+}  // namespace lantai

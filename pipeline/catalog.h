@@ -1,0 +1,54 @@
+// The catalogue (目录): a CSV exported by an archive system, UTF-8 (with or without
+// BOM) or GB18030, detected. Bad rows become catalog.* findings; only a file that
+// cannot be a catalogue at all (unreadable, no 档号/题名/页数 header) is an error.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/finding.h"
+
+namespace lantai {
+
+inline constexpr const char* kRefColumn = "档号";
+inline constexpr const char* kTitleColumn = "题名";
+inline constexpr const char* kPageCountColumn = "页数";
+
+struct CatalogRecord {
+  std::string ref;                             // 档号
+  std::optional<int> page_count;               // 页数, absent when not a number
+  std::vector<std::string> values;             // every column, as in the file (UTF-8)
+  int row = 0;                                 // 1-based line of the data row (header = row 1)
+  std::string field(const std::vector<std::string>& columns, const std::string& name) const;
+};
+
+struct CatalogFinding {
+  std::string ref;  // empty for findings about a row without a usable 档号
+  Finding finding;
+};
+
+struct Catalog {
+  std::filesystem::path file;
+  std::string encoding;              // "UTF-8" or "GB18030"
+  std::vector<std::string> columns;  // header, UTF-8
+  std::vector<CatalogRecord> records;  // usable rows, unique 档号, file order
+  std::vector<CatalogFinding> findings;
+  const CatalogRecord* find(const std::string& ref) const;
+};
+
+class CatalogError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+Catalog load_catalog(const std::filesystem::path& file);  // throws CatalogError
+
+// True when a 档号 can safely name one folder below WORK: not empty, not "." or "..",
+// no '/', '\\', control characters or leading/trailing spaces, valid UTF-8, ≤ 200 bytes.
+bool is_safe_ref(const std::string& ref);
+
+}  // namespace lantai

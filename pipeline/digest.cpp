@@ -1,0 +1,83 @@
+#include "pipeline/digest.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+
+namespace lantai {
+
+std::string_view to_string(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::md5: return "md5";
+    case DigestAlgorithm::sha256: return "sha256";
+    case DigestAlgorithm::sm3: return "sm3";
+  }
+  return "sha256";
+}
+
+namespace {
+
+const EVP_MD* evp_of(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::md5: return EVP_md5();
+    case DigestAlgorithm::sha256: return EVP_sha256();
+    case DigestAlgorithm::sm3: return EVP_sm3();
+  }
+  return EVP_sha256();
+}
+
+using Context = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+Context start(DigestAlgorithm algorithm) {
+  Context context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), evp_of(algorithm), nullptr) != 1)
+    throw std::runtime_error("OpenSSL cannot start a " + std::string(to_string(algorithm)) +
+                             " digest");
+  return context;
+}
+
+std::string finish(EVP_MD_CTX* context) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(context, digest.data(), &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex.push_back(kHex[digest[i] >> 4]);
+    hex.push_back(kHex[digest[i] & 15]);
+  }
+  return hex;
+}
+
+}  // namespace
+
+std::string hex_digest(DigestAlgorithm algorithm, std::string_view bytes) {
+  Context context = start(algorithm);
+  EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
+  return finish(context.get());
+}
+
+std::vector<std::string> hex_digests_of_file(const std::filesystem::path& file,
+                                             const std::vector<DigestAlgorithm>& algorithms) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::vector<Context> contexts;
+  for (DigestAlgorithm algorithm : algorithms) contexts.push_back(start(algorithm));
+  std::vector<char> buffer(1 << 20);
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    std::streamsize n = in.gcount();
+    if (n <= 0) break;
+    for (auto& context : contexts) EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(n));
+  }
+  if (in.bad()) throw std::runtime_error("cannot read " + file.string());
+  std::vector<std::string> hex;
+  for (auto& context : contexts) hex.push_back(finish(context.get()));
+  return hex;
+}
+
+}  // namespace lantai

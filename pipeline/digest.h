@@ -1,0 +1,22 @@
+// Digests through OpenSSL 3 EVP: MD5 and SHA-256 for BagIt manifests, SM3 (GB/T 32905)
+// where national cryptography is asked for.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lantai {
+
+enum class DigestAlgorithm { md5, sha256, sm3 };
+std::string_view to_string(DigestAlgorithm algorithm);  // "md5", "sha256", "sm3"
+
+std::string hex_digest(DigestAlgorithm algorithm, std::string_view bytes);
+
+// Reads the file once and returns one lowercase hex digest per algorithm, in order.
+// Throws std::runtime_error naming the file when it cannot be read.
+std::vector<std::string> hex_digests_of_file(const std::filesystem::path& file,
+                                             const std::vector<DigestAlgorithm>& algorithms);
+
+}  // namespace lantai

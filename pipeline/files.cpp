@@ -1,0 +1,91 @@
+#include "pipeline/files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "pipeline/digest.h"
+
+namespace lantai {
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void fail(const fs::path& path, const char* what) {
+  throw std::runtime_error("cannot " + std::string(what) + " " + path.string() + ": " +
+                           std::strerror(errno));
+}
+
+// Unique per process and call, so parallel writers never share a temp file.
+std::string temp_suffix() {
+  static std::atomic<unsigned long> counter{0};
+  return ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+}
+
+}  // namespace
+
+void sync_directory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) fail(dir, "open folder");
+  ::fsync(fd);
+  ::close(fd);
+}
+
+void write_file_atomically(const fs::path& path, std::string_view bytes) {
+  fs::create_directories(path.parent_path());
+  fs::path temp = path;
+  temp += temp_suffix();
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(temp, "create");
+  const char* data = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      fail(path, "write");
+    }
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(temp.c_str());
+    fail(path, "flush");
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    ::unlink(temp.c_str());
+    fail(path, "rename into place");
+  }
+  sync_directory(path.parent_path());
+}
+
+StageOutput write_output(const fs::path& work_dir, const std::string& rel_path,
+                         std::string_view bytes, std::string kind) {
+  write_file_atomically(work_dir / fs::u8path(rel_path), bytes);
+  return StageOutput{std::move(kind), rel_path, hex_digest(DigestAlgorithm::sha256, bytes),
+                     bytes.size()};
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "open");
+  std::ostringstream out;
+  out << in.rdbuf();
+  if (in.bad()) fail(path, "read");
+  return std::move(out).str();
+}
+
+std::string relative_utf8(const fs::path& path, const fs::path& base) {
+  std::u8string text = path.lexically_relative(base).generic_u8string();
+  return std::string(text.begin(), text.end());
+}
+
+}  // namespace lantai
