@@ -63,7 +63,7 @@ struct BatchWork {
   std::string profile_name;
   std::string profile_sha256;
   std::vector<std::string> catalog_columns;  // in the order the catalogue had them
-  std::vector<DepositRecord> records;        // accepted records, in 档号 order
+  std::vector<DepositRecord> records;        // accepted records, in catalogue order
   std::int64_t pages_in = 0;
   std::int64_t pages_quarantined = 0;
   std::int64_t records_withheld = 0;

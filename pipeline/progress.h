@@ -1,0 +1,31 @@
+// Progress for a person at a terminal: pages done/total, pages/min, ETA, rejects.
+// Silent when stderr is not a terminal. Called from the runner's serial sink.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+
+namespace lantai {
+
+class Progress {
+ public:
+  Progress(long long total_pages, long long already_done, bool enabled);
+  void page_done(bool rejected);
+  void finish();
+
+  long long done_now() const { return done_now_; }
+  double pages_per_minute() const;
+
+ private:
+  void draw(bool force);
+
+  long long total_;
+  long long done_before_;
+  long long done_now_ = 0;
+  long long rejects_ = 0;
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_draw_{};
+};
+
+}  // namespace lantai

@@ -1,0 +1,24 @@
+// Machine-readable reports in WORK/reports/, UTF-8 CSV with a header row, rebuilt from
+// the ledger at the end of every run:
+//   pages.csv     one row per page: file, frame, record, status, skew_deg, width, height, dpi, findings
+//   findings.csv  one row per finding: scope, file, frame, record, code, severity, value, threshold, message
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pipeline/ledger.h"
+
+namespace lantai {
+
+// One CSV field, quoted per RFC 4180 when it holds a comma, quote or line break.
+std::string csv_field(const std::string& text);
+std::string csv_line(const std::vector<std::string>& fields);
+
+void write_reports(const Ledger& ledger, const std::filesystem::path& work_dir);
+
+// Splits an item id "<rel_path>#<frame>" back into its parts.
+std::pair<std::string, int> split_item_id(const std::string& item_id);
+
+}  // namespace lantai

@@ -1,0 +1,403 @@
+#include "pipeline/runner.h"
+
+#include <tbb/flow_graph.h>
+#include <tbb/global_control.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <set>
+
+#include "pipeline/catalog.h"
+#include "pipeline/digest.h"
+#include "pipeline/event_log.h"
+#include "pipeline/files.h"
+#include "pipeline/ledger.h"
+#include "pipeline/progress.h"
+#include "pipeline/reports.h"
+
+namespace lantai {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A page on its way through the graph, with what each stage said of it.
+struct PageJob {
+  Page page;
+  std::vector<std::pair<std::string, Outcome>> outcomes;  // stage id → outcome
+  bool rejected = false;
+};
+// Flow-graph messages must be copyable, so a job travels as a shared pointer; exactly
+// one node holds it at a time.
+using Job = std::shared_ptr<PageJob>;
+
+std::string today_compact() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char text[16];
+  std::strftime(text, sizeof text, "%Y%m%d", &tm);
+  return text;
+}
+
+fs::path absolute_path(const fs::path& path) {
+  std::error_code error;
+  fs::path absolute = fs::weakly_canonical(path, error);
+  return error ? fs::absolute(path) : absolute;
+}
+
+class BatchRun {
+ public:
+  BatchRun(const RunOptions& options, StageSequence& stages) : options_(options), stages_(stages) {}
+
+  RunSummary run() {
+    const auto start = std::chrono::steady_clock::now();
+    set_up();
+    load_catalog_file();
+    ingest();
+    run_pages_and_records();
+    run_remaining_records();
+    deposit_and_verify();
+    write_reports(*ledger_, work_dir_);
+    summary_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    summarize();
+    log_->write("batch_end", {{"pages_accepted", summary_.pages_accepted},
+                              {"pages_quarantined", summary_.pages_quarantined},
+                              {"records_deposited", summary_.records_deposited},
+                              {"verified", summary_.verified}});
+    return summary_;
+  }
+
+ private:
+  // Profile, stages, WORK and the ledger; refuses a WORK that belongs to another batch.
+  void set_up() {
+    if (options_.jobs < 1) throw RunError(kExitBadArguments, "--jobs must be at least 1");
+    if (!fs::is_directory(options_.input_root))
+      throw RunError(kExitBadInput, "input folder " + options_.input_root.string() + " does not exist");
+    work_dir_ = absolute_path(options_.work_dir);
+    context_ = StageContext{work_dir_, absolute_path(options_.input_root), options_.jobs};
+
+    try {
+      Profile profile = Profile::load(options_.profile_file);
+      set_up_stage(*stages_.ingest, profile);
+      for (auto& stage : stages_.page_stages) page_stage_ids_.push_back(set_up_stage(*stage, profile));
+      for (auto& stage : stages_.record_stages) record_stage_ids_.push_back(set_up_stage(*stage, profile));
+      set_up_stage(*stages_.deposit, profile);
+      set_up_stage(*stages_.verify, profile);
+      profile.finish();
+      profile_name_ = profile.name();
+      profile_sha256_ = profile.sha256();
+    } catch (const ProfileError& error) {
+      throw RunError(kExitBadInput, error.what());
+    }
+
+    try {
+      fs::create_directories(work_dir_);
+      ledger_ = Ledger::open(work_dir_);
+      log_ = std::make_unique<EventLog>(work_dir_ / "log.jsonl");
+    } catch (const std::exception& error) {
+      throw RunError(kExitEnvironment, std::string("cannot use work folder: ") + error.what());
+    }
+
+    BatchIdentity identity{"", options_.fonds_code, options_.unit_name, context_.input_root.string(),
+                           absolute_path(options_.catalog_file).string(), "", profile_name_, profile_sha256_};
+    if (auto earlier = ledger_->identity()) {
+      // Page outputs depend on the profile and the input; anything else is redone every run.
+      if (earlier->profile_sha256 != profile_sha256_)
+        throw RunError(kExitBadInput, work_dir_.string() + " was started with another profile (" +
+                                          earlier->profile_name + "); use the same profile or a new --out");
+      if (earlier->input_root != identity.input_root)
+        throw RunError(kExitBadInput, work_dir_.string() + " was started on " + earlier->input_root +
+                                          "; use the same --in or a new --out");
+      identity.batch_id = earlier->batch_id;
+    } else {
+      // Stable across resumes: fixed at the first run.
+      identity.batch_id = options_.fonds_code + "-" + today_compact() + "-" +
+                          hex_digest(DigestAlgorithm::sha256, identity.input_root + "\n" + identity.catalog_file +
+                                                                  "\n" + profile_sha256_)
+                              .substr(0, 8);
+    }
+    ledger_->set_identity(identity);
+    summary_.batch_id = identity.batch_id;
+    log_->write("batch_start", {{"batch_id", identity.batch_id},
+                                {"profile", profile_name_},
+                                {"input", identity.input_root},
+                                {"jobs", options_.jobs}});
+  }
+
+  template <class Unit>
+  std::string set_up_stage(Stage<Unit>& stage, Profile& profile) {
+    StageInfo info = stage.describe();
+    ProfileSection section = profile.section(info.id);
+    stage.setup(section, context_);
+    section.finish();
+    return info.id;
+  }
+
+  void load_catalog_file() {
+    try {
+      catalog_ = load_catalog(options_.catalog_file);
+    } catch (const CatalogError& error) {
+      throw RunError(kExitBadInput, error.what());
+    }
+    std::vector<StoredFinding> findings;
+    for (const auto& [ref, finding] : catalog_.findings)
+      findings.push_back({ref.empty() ? FindingScope::batch : FindingScope::record, "catalog", "", ref, finding});
+    ledger_->replace_batch_findings("catalog", findings);
+    summary_.records_in_catalog = static_cast<long long>(catalog_.records.size());
+  }
+
+  void ingest() {
+    lot_.input_root = context_.input_root;
+    Outcome outcome;
+    try {
+      outcome = stages_.ingest->process(lot_);
+    } catch (const std::exception& error) {
+      throw RunError(kExitBadInput, error.what());
+    }
+    std::vector<StoredFinding> findings;
+    for (const auto& finding : outcome.findings) {
+      std::string rel_path = split_item_id(finding.item_id).first;
+      std::string folder = rel_path.substr(0, rel_path.find('/'));
+      findings.push_back({FindingScope::batch, "ingest", finding.item_id, folder, finding});
+    }
+    ledger_->replace_batch_findings("ingest", findings);
+    summary_.pages_in = static_cast<long long>(lot_.pages.size());
+  }
+
+  // Runs one page stage on a job; a stage that throws quarantines the page, never the batch.
+  void run_page_stage(size_t index, PageJob& job) const {
+    if (job.rejected) return;
+    const std::string& id = page_stage_ids_[index];
+    Outcome outcome;
+    try {
+      outcome = stages_.page_stages[index]->process(job.page);
+    } catch (const std::exception& error) {
+      outcome.add(make_finding("internal.exception", job.page.rel_path + ": stage " + id + " failed: " + error.what()));
+    } catch (...) {
+      outcome.add(make_finding("internal.exception", job.page.rel_path + ": stage " + id + " failed"));
+    }
+    job.rejected = outcome.rejected();
+    job.outcomes.emplace_back(id, std::move(outcome));
+  }
+
+  // Pages flow source → limiter → page stages → sink; the sink records each page and,
+  // once a record's last page is in, hands the record to the record stages.
+  void run_pages_and_records() {
+    const std::set<std::string> done = ledger_->done_page_ids();
+    std::vector<const PageRef*> pending;
+    for (const PageRef& ref : lot_.pages) {
+      pages_left_[ref.record_ref] += 0;
+      if (!done.count(Page::make_id(ref.rel_path, ref.frame))) {
+        pending.push_back(&ref);
+        ++pages_left_[ref.record_ref];
+      }
+    }
+    Progress progress(summary_.pages_in, summary_.pages_in - static_cast<long long>(pending.size()),
+                      options_.show_progress);
+
+    tbb::global_control threads(tbb::global_control::max_allowed_parallelism, static_cast<size_t>(options_.jobs));
+    tbb::flow::graph graph;
+    size_t next = 0;
+    tbb::flow::input_node<Job> source(graph, [&](tbb::flow_control& control) -> Job {
+      if (next == pending.size()) {
+        control.stop();
+        return {};
+      }
+      const PageRef& ref = *pending[next++];
+      auto job = std::make_shared<PageJob>();
+      job->page.rel_path = ref.rel_path;
+      job->page.frame = ref.frame;
+      job->page.id = Page::make_id(ref.rel_path, ref.frame);
+      job->page.record_ref = ref.record_ref;
+      job->page.seq = ref.seq;
+      job->page.source = lot_.input_root / fs::u8path(ref.rel_path);
+      return job;
+    });
+    // Bounds the pages in flight, so memory stays flat whatever the batch size.
+    tbb::flow::limiter_node<Job> limiter(graph, static_cast<size_t>(options_.jobs) * 2);
+
+    std::vector<std::unique_ptr<tbb::flow::function_node<Job, Job>>> stage_nodes;
+    for (size_t i = 0; i < stages_.page_stages.size(); ++i)
+      stage_nodes.push_back(std::make_unique<tbb::flow::function_node<Job, Job>>(
+          graph, tbb::flow::unlimited, [this, i](Job job) {
+            run_page_stage(i, *job);
+            return job;
+          }));
+
+    tbb::flow::function_node<std::string> record_node(graph, tbb::flow::unlimited,
+                                                      [this](const std::string& ref) { run_record_stages(ref); });
+
+    tbb::flow::function_node<Job, tbb::flow::continue_msg> sink(
+        graph, tbb::flow::serial, [&](Job job) {
+          job->page.image.release();
+          try {
+            ledger_->record_page(job->page, job->outcomes);
+          } catch (const std::exception& error) {
+            // The page stays undone and is redone by the next run; the batch goes on.
+            log_->write("ledger_error", {{"file", job->page.rel_path}, {"error", error.what()}});
+            return tbb::flow::continue_msg();
+          }
+          progress.page_done(job->rejected);
+          log_page(*job);
+          if (--pages_left_[job->page.record_ref] == 0) {
+            records_started_.insert(job->page.record_ref);
+            record_node.try_put(job->page.record_ref);
+          }
+          return tbb::flow::continue_msg();
+        });
+
+    tbb::flow::make_edge(source, limiter);
+    tbb::flow::make_edge(limiter, *stage_nodes.front());
+    for (size_t i = 1; i < stage_nodes.size(); ++i) tbb::flow::make_edge(*stage_nodes[i - 1], *stage_nodes[i]);
+    tbb::flow::make_edge(*stage_nodes.back(), sink);
+    tbb::flow::make_edge(sink, limiter.decrementer());
+    source.activate();
+    graph.wait_for_all();
+    progress.finish();
+    summary_.pages_processed_now = progress.done_now();
+    summary_.pages_per_minute = progress.pages_per_minute();
+  }
+
+  void log_page(const PageJob& job) {
+    nlohmann::json codes = nlohmann::json::array();
+    for (const auto& [stage, outcome] : job.outcomes)
+      for (const auto& finding : outcome.findings) codes.push_back(finding.code);
+    log_->write("page_done", {{"file", job.page.rel_path},
+                              {"frame", job.page.frame},
+                              {"record", job.page.record_ref},
+                              {"status", job.rejected ? "quarantined" : "accepted"},
+                              {"findings", codes}});
+  }
+
+  // Every record of the catalogue or the input: those whose pages were all done by an
+  // earlier run, and entries without a folder, did not pass through the graph.
+  void run_remaining_records() {
+    std::set<std::string> refs(lot_.folders.begin(), lot_.folders.end());
+    for (const auto& record : catalog_.records) refs.insert(record.ref);
+    for (const auto& ref : refs)
+      if (!records_started_.count(ref)) run_record_stages(ref);
+  }
+
+  void run_record_stages(const std::string& ref) {
+    RecordWork work;
+    work.ref = ref;
+    if (const CatalogRecord* entry = catalog_.find(ref)) work.entry = *entry;
+    work.has_folder = std::find(lot_.folders.begin(), lot_.folders.end(), ref) != lot_.folders.end();
+    work.pages = ledger_->record_pages(ref);
+    work.work_dir = work_dir_;
+    std::vector<StoredFinding> findings;
+    for (size_t i = 0; i < stages_.record_stages.size(); ++i) {
+      const std::string& id = record_stage_ids_[i];
+      Outcome outcome;
+      try {
+        outcome = stages_.record_stages[i]->process(work);
+      } catch (const std::exception& error) {
+        outcome.add(make_finding("internal.exception", ref + ": stage " + id + " failed: " + error.what()));
+      }
+      for (auto& finding : outcome.findings)
+        findings.push_back({FindingScope::record, id, finding.item_id, ref, std::move(finding)});
+    }
+    ledger_->replace_record_findings(ref, record_stage_ids_, findings);
+  }
+
+  // Packs the accepted records into the deposit bag and checks it as the registration
+  // centre will.
+  void deposit_and_verify() {
+    BatchWork batch;
+    batch.batch_id = summary_.batch_id;
+    batch.fonds_code = options_.fonds_code;
+    batch.unit_name = options_.unit_name;
+    batch.profile_name = profile_name_;
+    batch.profile_sha256 = profile_sha256_;
+    batch.catalog_columns = catalog_.columns;
+    batch.work_dir = work_dir_;
+
+    std::set<std::string> rejected_records;
+    for (const StoredFinding& stored : ledger_->findings())
+      if (stored.finding.severity == Severity::reject && !stored.record_ref.empty())
+        rejected_records.insert(stored.record_ref);
+    std::map<std::string, std::vector<RecordPage>> pages_by_record;
+    for (PageRow& row : ledger_->pages()) {
+      bool rejected = any_reject(row.findings);
+      (rejected ? summary_.pages_quarantined : summary_.pages_accepted)++;
+      for (const Finding& finding : row.findings)
+        if (finding.severity == Severity::reject) summary_.reject_counts[finding.code]++;
+      pages_by_record[row.record_ref].push_back(std::move(row.page));
+    }
+    for (const CatalogRecord& entry : catalog_.records) {
+      auto pages = pages_by_record.find(entry.ref);
+      if (rejected_records.count(entry.ref) || pages == pages_by_record.end() || pages->second.empty()) {
+        ++batch.records_withheld;
+        continue;
+      }
+      batch.records.push_back({entry, pages->second});
+    }
+    for (const StoredFinding& stored : ledger_->findings())
+      if (stored.finding.severity == Severity::reject && stored.item_id.empty())
+        summary_.reject_counts[stored.finding.code]++;
+    batch.pages_in = summary_.pages_in;
+    batch.pages_quarantined = summary_.pages_quarantined;
+    summary_.records_deposited = static_cast<long long>(batch.records.size());
+    summary_.records_withheld = batch.records_withheld;
+
+    try {
+      Outcome outcome = stages_.deposit->process(batch);
+      ledger_->replace_batch_findings("deposit", to_batch_findings("deposit", outcome.findings));
+    } catch (const std::exception& error) {
+      throw RunError(kExitEnvironment, std::string("deposit: ") + error.what());
+    }
+    summary_.bag_dir = batch.bag_dir;
+
+    Bag bag{batch.bag_dir};
+    Outcome checked = stages_.verify->process(bag);
+    ledger_->replace_batch_findings("verify", to_batch_findings("verify", checked.findings));
+    summary_.verify_problems = checked.findings;
+    summary_.verified = !checked.rejected();
+    std::string package_digest =
+        hex_digests_of_file(batch.bag_dir / "manifest-sha256.txt", {DigestAlgorithm::md5}).front();
+    ledger_->record_deposit(batch.batch_id, relative_utf8(batch.bag_dir, work_dir_), package_digest,
+                            summary_.verified);
+    log_->write("deposit", {{"bag", batch.bag_dir.string()},
+                            {"records", summary_.records_deposited},
+                            {"package_md5", package_digest},
+                            {"verified", summary_.verified}});
+  }
+
+  static std::vector<StoredFinding> to_batch_findings(const std::string& stage, const std::vector<Finding>& findings) {
+    std::vector<StoredFinding> stored;
+    for (const auto& finding : findings) stored.push_back({FindingScope::batch, stage, "", "", finding});
+    return stored;
+  }
+
+  void summarize() {
+    if (summary_.pages_per_minute == 0 && summary_.seconds > 0 && summary_.pages_processed_now > 0)
+      summary_.pages_per_minute = summary_.pages_processed_now / (summary_.seconds / 60.0);
+  }
+
+  const RunOptions& options_;
+  StageSequence& stages_;
+  fs::path work_dir_;
+  StageContext context_;
+  std::vector<std::string> page_stage_ids_;
+  std::vector<std::string> record_stage_ids_;
+  std::string profile_name_;
+  std::string profile_sha256_;
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<EventLog> log_;
+  Catalog catalog_;
+  Lot lot_;
+  std::map<std::string, long long> pages_left_;  // per record, pages not yet in the ledger
+  std::set<std::string> records_started_;        // handed to the record stages by the sink
+  RunSummary summary_;
+};
+
+}  // namespace
+
+RunSummary run_batch(const RunOptions& options, StageSequence& stages) {
+  return BatchRun(options, stages).run();
+}
+
+}  // namespace lantai

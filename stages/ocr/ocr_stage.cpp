@@ -1,0 +1,135 @@
+#include "stages/ocr/ocr_stage.h"
+
+#include <tesseract/baseapi.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <stdexcept>
+
+#include "pipeline/files.h"
+
+namespace lantai::ocr {
+
+namespace {
+
+const TextParam kLanguages{"languages", "chi_sim+eng", "Tesseract languages, '+'-separated"};
+const TextParam kTessdata{"tessdata_dir", "", "folder of .traineddata files; empty: Tesseract's default"};
+const IntegerParam kPsm{"page_segmentation_mode", "", 0, 13, 3, "Tesseract page segmentation mode (3: automatic)"};
+
+// Assumed for Tesseract's scaling when the page carries no resolution.
+constexpr int kDefaultResolutionDpi = 300;
+
+bool is_cjk(char32_t c) {
+  return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF00 && c <= 0xFFEF) ||
+         (c >= 0x3000 && c <= 0x303F) || (c >= 0x20000 && c <= 0x2FA1F);
+}
+
+// Decodes the code point starting at text[i]; sets length.
+char32_t decode_at(const std::string& text, size_t i, size_t& length) {
+  unsigned char lead = static_cast<unsigned char>(text[i]);
+  length = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1;
+  char32_t point = length == 1 ? lead : lead & (0x3F >> (length - 1));
+  for (size_t k = 1; k < length && i + k < text.size(); ++k)
+    point = point << 6 | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+  return point;
+}
+
+int count_characters(const std::string& text) {
+  int count = 0;
+  for (size_t i = 0, length = 0; i < text.size(); i += length) {
+    char32_t c = decode_at(text, i, length);
+    if (c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != 0x3000) ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+std::string join_cjk(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0, length = 0;
+  char32_t previous = 0;  // last non-space character written on this line
+  while (i < text.size()) {
+    char32_t c = decode_at(text, i, length);
+    if (c == ' ') {
+      // Look past the run of spaces: drop it when CJK stands on both sides.
+      size_t j = i;
+      while (j < text.size() && text[j] == ' ') ++j;
+      size_t next_length = 0;
+      char32_t next = j < text.size() ? decode_at(text, j, next_length) : 0;
+      if (!(is_cjk(previous) && is_cjk(next))) out.append(text, i, j - i);
+      i = j;
+      continue;
+    }
+    out.append(text, i, length);
+    previous = c == '\n' ? 0 : c;
+    i += length;
+  }
+  return out;
+}
+
+Engine::Engine() : api(std::make_unique<tesseract::TessBaseAPI>()) {}
+Engine::~Engine() {
+  if (api) api->End();
+}
+
+OcrStage::OcrStage() = default;
+OcrStage::~OcrStage() = default;
+
+StageInfo OcrStage::describe() const {
+  return {"ocr", "Reads the text of each page with Tesseract and writes it beside the derivatives.", "1",
+          {kLanguages.info(), kTessdata.info(), kPsm.info()}};
+}
+
+std::unique_ptr<Engine> OcrStage::start_engine() const {
+  auto engine = std::make_unique<Engine>();
+  const char* datapath = settings_.tessdata_dir.empty() ? nullptr : settings_.tessdata_dir.c_str();
+  if (engine->api->Init(datapath, settings_.languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0)
+    throw std::runtime_error("ocr: Tesseract cannot load languages '" + settings_.languages + "' from " +
+                             (datapath ? settings_.tessdata_dir : std::string("its default tessdata folder")) +
+                             "; install tesseract-ocr-chi-sim and tesseract-ocr-eng (scripts/install-deps.sh)");
+  engine->api->SetPageSegMode(static_cast<tesseract::PageSegMode>(settings_.page_segmentation_mode));
+  // Chinese has no spaces between words; keep Tesseract from inventing them between runs.
+  engine->api->SetVariable("preserve_interword_spaces", "1");
+  return engine;
+}
+
+void OcrStage::setup(ProfileSection& section, const StageContext& context) {
+  settings_.languages = section.get(kLanguages);
+  settings_.tessdata_dir = section.get(kTessdata);
+  settings_.page_segmentation_mode = static_cast<int>(section.get(kPsm));
+  context_ = context;
+  engines_.clear();
+  start_engine();  // fail now, before any page, if the language data is missing
+}
+
+Outcome OcrStage::process(Page& page) const {
+  Outcome outcome;
+  if (page.image.empty()) return outcome;
+  std::unique_ptr<Engine>& engine = engines_.local();
+  if (!engine) engine = start_engine();
+
+  cv::Mat grey = page.image;
+  if (grey.channels() != 1) cv::cvtColor(page.image, grey, cv::COLOR_BGR2GRAY);
+  tesseract::TessBaseAPI& api = *engine->api;
+  api.SetImage(grey.data, grey.cols, grey.rows, 1, static_cast<int>(grey.step));
+  api.SetSourceResolution(static_cast<int>(page.facts.resolution_dpi.value_or(kDefaultResolutionDpi)));
+  std::unique_ptr<char[]> raw(api.GetUTF8Text());
+  if (!raw) {
+    api.Clear();
+    outcome.add(make_finding("ocr.failed", page.rel_path + ": Tesseract returned no result"));
+    return outcome;
+  }
+  const std::string text = join_cjk(raw.get());
+  page.facts.ocr_confidence = api.MeanTextConf();
+  page.facts.ocr_chars = count_characters(text);
+  api.Clear();
+
+  outcome.outputs.push_back(
+      write_output(context_.work_dir, "ocr/" + page.record_ref + "/" + page.serial() + ".txt", text, "ocr_text"));
+  if (*page.facts.ocr_chars == 0) outcome.add(make_finding("ocr.no_text", page.rel_path + ": no text found", "0"));
+  return outcome;
+}
+
+}  // namespace lantai::ocr

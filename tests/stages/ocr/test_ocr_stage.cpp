@@ -1,0 +1,77 @@
+// OCR through the real Tesseract with Debian's language data.
+#include <gtest/gtest.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <filesystem>
+#include <yaml-cpp/yaml.h>
+
+#include "pipeline/files.h"
+#include "stages/ocr/ocr_stage.h"
+
+namespace lantai::ocr {
+namespace {
+
+void set_up(OcrStage& stage, const std::filesystem::path& work, const std::string& yaml = "{}") {
+  YAML::Node node = YAML::Load(yaml);
+  ProfileSection section("test.yaml", "ocr", node);
+  stage.setup(section, StageContext{work, {}, 1});
+  section.finish();
+}
+
+//! Printed English text is read back and written to WORK/ocr/<档号>/<serial>.txt.
+TEST(OcrStage, ReadsPrintedText) {
+  auto work = std::filesystem::temp_directory_path() / "lantai-ocr";
+  OcrStage stage;
+  set_up(stage, work);
+  Page page;
+  page.rel_path = "A/0001.png";
+  page.record_ref = "A";
+  page.seq = 1;
+  page.facts.resolution_dpi = 300;
+  page.image = cv::Mat(700, 1800, CV_8UC1, cv::Scalar(255));
+  cv::putText(page.image, "ARCHIVE RECORDS 2021", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(0), 8);
+  Outcome outcome = stage.process(page);
+  ASSERT_EQ(outcome.outputs.size(), 1u);
+  EXPECT_EQ(outcome.outputs[0].path, "ocr/A/0001.txt");
+  std::string text = read_file(work / "ocr/A/0001.txt");
+  EXPECT_NE(text.find("ARCHIVE"), std::string::npos) << text;
+  EXPECT_NE(text.find("2021"), std::string::npos) << text;
+  EXPECT_GE(*page.facts.ocr_chars, 16);
+}
+
+//! A white page yields no text and an ocr.no_text note, not a rejection.
+TEST(OcrStage, WhitePageHasNoText) {
+  OcrStage stage;
+  set_up(stage, std::filesystem::temp_directory_path() / "lantai-ocr-white");
+  Page page;
+  page.rel_path = "A/0002.png";
+  page.record_ref = "A";
+  page.seq = 2;
+  page.image = cv::Mat(600, 500, CV_8UC1, cv::Scalar(255));
+  Outcome outcome = stage.process(page);
+  ASSERT_EQ(outcome.findings.size(), 1u);
+  EXPECT_EQ(outcome.findings[0].code, "ocr.no_text");
+  EXPECT_FALSE(outcome.rejected());
+}
+
+//! Missing language data stops the batch at setup with a message naming the package to install.
+TEST(OcrStage, MissingLanguageFailsAtSetup) {
+  OcrStage stage;
+  try {
+    set_up(stage, "/tmp", "{languages: xyz_nonexistent}");
+    FAIL() << "setup accepted a missing language";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("tesseract-ocr"), std::string::npos) << error.what();
+  }
+}
+
+//! Spaces Tesseract puts between Chinese characters go; spaces between Latin words stay.
+TEST(OcrStage, JoinsCjk) {
+  EXPECT_EQ(join_cjk("关 于 档 案 工 作"), "关于档案工作");
+  EXPECT_EQ(join_cjk("DA/T 31 规 范"), "DA/T 31 规范");
+  EXPECT_EQ(join_cjk("第 一 行\n第 二 行"), "第一行\n第二行");
+}
+
+}  // namespace
+}  // namespace lantai::ocr

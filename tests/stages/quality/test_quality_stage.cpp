@@ -1,0 +1,88 @@
+// The page quality check: resolution against the profile, blank pages, fingerprints.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <random>
+
+#include "stages/quality/quality_stage.h"
+
+namespace lantai::quality {
+namespace {
+
+// An A4 page at 300 dpi: white paper, optional lines of glyph-like blocks, speckle noise
+// and a dark scan border along the left edge.
+cv::Mat draw_page(int lines, unsigned seed, bool border = true) {
+  cv::Mat page(3508, 2480, CV_8UC1, cv::Scalar(235));
+  std::mt19937 random(seed);
+  for (int line = 0; line < lines; ++line)
+    for (int x = 300; x < 2180; x += 56)
+      if (random() % 7 != 0)
+        cv::rectangle(page, cv::Rect(x + 6, 400 + line * 90 + 6, 30 + static_cast<int>(random() % 14), 40), cv::Scalar(30),
+                      4);
+  for (int i = 0; i < 400; ++i)
+    page.at<uchar>(static_cast<int>(random() % 3508), static_cast<int>(random() % 2480)) = 40;
+  if (border) page.colRange(0, 40) = cv::Scalar(20);
+  return page;
+}
+
+Page page_of(cv::Mat image, double dpi) {
+  Page page;
+  page.rel_path = "A/0001.jpg";
+  page.image = std::move(image);
+  page.facts.resolution_dpi = dpi;
+  return page;
+}
+
+QualityStage make_stage() {
+  QualityStage stage;
+  YAML::Node none;
+  ProfileSection section("test.yaml", "quality", none);
+  stage.setup(section, {});
+  section.finish();
+  return stage;
+}
+
+//! A page below the minimum resolution gets qc.resolution.low with value and threshold; 300 dpi does not.
+TEST(QualityStage, FlagsLowResolution) {
+  QualityStage stage = make_stage();
+  Page low = page_of(draw_page(10, 1), 150);
+  Outcome outcome = stage.process(low);
+  ASSERT_EQ(outcome.findings.size(), 1u);
+  EXPECT_EQ(outcome.findings[0].code, "qc.resolution.low");
+  EXPECT_EQ(outcome.findings[0].value, "150");
+  EXPECT_EQ(outcome.findings[0].threshold, "200");
+  Page good = page_of(draw_page(10, 1), 300);
+  EXPECT_TRUE(stage.process(good).findings.empty());
+}
+
+//! A page of specks and a scan border is blank; a page with a single short line is not.
+TEST(QualityStage, TellsBlankFromSparse) {
+  QualityStage stage = make_stage();
+  Page blank = page_of(draw_page(0, 2), 300);
+  Outcome outcome = stage.process(blank);
+  ASSERT_EQ(outcome.findings.size(), 1u);
+  EXPECT_EQ(outcome.findings[0].code, "qc.blank");
+  EXPECT_LT(*blank.facts.ink_ratio, 0.0005);
+  Page sparse = page_of(draw_page(1, 3), 300);
+  EXPECT_TRUE(stage.process(sparse).findings.empty());
+  EXPECT_GT(*sparse.facts.ink_ratio, 0.0005);
+}
+
+//! Two scans of one page hash close; pages with different text hash far apart.
+TEST(QualityStage, FingerprintsSeparateRescansFromOtherPages) {
+  cv::Mat first = draw_page(20, 4);
+  cv::Mat rescan;
+  cv::GaussianBlur(first, rescan, cv::Size(3, 3), 0);
+  rescan.colRange(0, 40) = cv::Scalar(235);
+  cv::Mat other = draw_page(12, 5);
+  const int same = hamming_distance(perceptual_hash(first), perceptual_hash(rescan));
+  const int different = hamming_distance(perceptual_hash(first), perceptual_hash(other));
+  EXPECT_LE(same, 20);
+  EXPECT_GT(different, same + 10);
+  EXPECT_EQ(hamming_distance("ab", "abc"), -1);
+}
+
+}  // namespace
+}  // namespace lantai::quality

@@ -1,0 +1,46 @@
+// lantai: raw scans of paper archives to verified deposit batches.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "pipeline/runner.h"
+#include "ui-cli/commands.h"
+
+namespace {
+
+// Tesseract's OpenMP reads OMP_THREAD_LIMIT when the library loads, before main runs;
+// pages in parallel beat threads inside one page, so restart once with it set.
+void limit_openmp_threads(char** argv) {
+  if (std::getenv("OMP_THREAD_LIMIT")) return;
+  ::setenv("OMP_THREAD_LIMIT", "1", 1);
+  ::execv("/proc/self/exe", argv);
+  // execv only returns on failure; carry on with Tesseract's default threading.
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  limit_openmp_threads(argv);
+  CLI::App app{"lantai (兰台): raw scans of paper archives to verified, checksummed deposit batches"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "lantai 0.1.0");
+  lantai::cli::add_run_command(app);
+  lantai::cli::add_verify_command(app);
+  lantai::cli::add_status_command(app);
+  lantai::cli::add_samples_command(app);
+  lantai::cli::add_profile_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    return app.exit(error);
+  } catch (const lantai::RunError& error) {
+    std::fprintf(stderr, "lantai: %s\n", error.what());
+    return error.exit_code;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "lantai: %s\n", error.what());
+    return lantai::kExitEnvironment;
+  }
+  return 0;
+}

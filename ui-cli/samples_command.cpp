@@ -1,0 +1,27 @@
+// lantai samples make DIR: writes the demo lot (scans, catalogue, ground truth).
+#include <cstdio>
+#include <memory>
+
+#include "samples/sample_lot.h"
+#include "ui-cli/commands.h"
+
+namespace lantai::cli {
+
+void add_samples_command(CLI::App& app) {
+  auto dir = std::make_shared<std::string>();
+  auto options = std::make_shared<samples::SampleOptions>();
+  CLI::App* samples = app.add_subcommand("samples", "Sample lots with known faults, for demos and tests");
+  samples->require_subcommand(1);
+  CLI::App* make = samples->add_subcommand("make", "Write the sample lot: DIR/scans, DIR/catalogue.csv, DIR/ground-truth.json");
+  make->add_option("DIR", *dir, "where to write the lot")->required();
+  make->add_option("--records", options->records, "clean records besides the planted faults")->capture_default_str();
+  make->add_option("--pages", options->pages_per_record, "pages per record")->capture_default_str();
+  make->add_option("--seed", options->seed, "random seed (same seed, same bytes)")->capture_default_str();
+  make->callback([dir, options] {
+    samples::SampleLot lot = samples::make_sample_lot(*dir, *options);
+    std::printf("sample lot: %d records, %d pages\n  scans      %s\n  catalogue  %s\n  truth      %s\n", lot.records,
+                lot.pages, lot.scans_dir.c_str(), lot.catalog_file.c_str(), lot.truth_file.c_str());
+  });
+}
+
+}  // namespace lantai::cli
