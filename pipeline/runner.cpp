@@ -4,6 +4,7 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <map>
@@ -54,8 +55,9 @@ class BatchRun {
 
   RunSummary run() {
     const auto start = std::chrono::steady_clock::now();
-    set_up();
+    set_up_stages();
     load_catalog_file();
+    open_work();
     ingest();
     run_pages_and_records();
     run_remaining_records();
@@ -71,8 +73,9 @@ class BatchRun {
   }
 
  private:
-  // Profile, stages, WORK and the ledger; refuses a WORK that belongs to another batch.
-  void set_up() {
+  // Every stage set up from its profile section: a bad profile stops the batch here,
+  // before anything is written.
+  void set_up_stages() {
     if (options_.jobs < 1) throw RunError(kExitBadArguments, "--jobs must be at least 1");
     if (!fs::is_directory(options_.input_root))
       throw RunError(kExitBadInput, "input folder " + options_.input_root.string() + " does not exist");
@@ -83,6 +86,7 @@ class BatchRun {
       Profile profile = Profile::load(options_.profile_file);
       set_up_stage(*stages_.ingest, profile);
       for (auto& stage : stages_.page_stages) page_stage_ids_.push_back(set_up_stage(*stage, profile));
+      stage_microseconds_ = std::vector<std::atomic<long long>>(page_stage_ids_.size());
       for (auto& stage : stages_.record_stages) record_stage_ids_.push_back(set_up_stage(*stage, profile));
       set_up_stage(*stages_.deposit, profile);
       set_up_stage(*stages_.verify, profile);
@@ -91,8 +95,13 @@ class BatchRun {
       profile_sha256_ = profile.sha256();
     } catch (const ProfileError& error) {
       throw RunError(kExitBadInput, error.what());
+    } catch (const std::runtime_error& error) {
+      throw RunError(kExitEnvironment, error.what());
     }
+  }
 
+  // WORK and its ledger; refuses a WORK that belongs to another batch.
+  void open_work() {
     try {
       fs::create_directories(work_dir_);
       ledger_ = Ledger::open(work_dir_);
@@ -120,6 +129,7 @@ class BatchRun {
                               .substr(0, 8);
     }
     ledger_->set_identity(identity);
+    ledger_->replace_batch_findings("catalog", catalog_findings_);
     summary_.batch_id = identity.batch_id;
     log_->write("batch_start", {{"batch_id", identity.batch_id},
                                 {"profile", profile_name_},
@@ -145,7 +155,7 @@ class BatchRun {
     std::vector<StoredFinding> findings;
     for (const auto& [ref, finding] : catalog_.findings)
       findings.push_back({ref.empty() ? FindingScope::batch : FindingScope::record, "catalog", "", ref, finding});
-    ledger_->replace_batch_findings("catalog", findings);
+    catalog_findings_ = std::move(findings);
     summary_.records_in_catalog = static_cast<long long>(catalog_.records.size());
   }
 
@@ -172,6 +182,7 @@ class BatchRun {
     if (job.rejected) return;
     const std::string& id = page_stage_ids_[index];
     Outcome outcome;
+    const auto start = std::chrono::steady_clock::now();
     try {
       outcome = stages_.page_stages[index]->process(job.page);
     } catch (const std::exception& error) {
@@ -179,6 +190,8 @@ class BatchRun {
     } catch (...) {
       outcome.add(make_finding("internal.exception", job.page.rel_path + ": stage " + id + " failed"));
     }
+    stage_microseconds_[index] += std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::steady_clock::now() - start).count();
     job.rejected = outcome.rejected();
     job.outcomes.emplace_back(id, std::move(outcome));
   }
@@ -259,6 +272,8 @@ class BatchRun {
     progress.finish();
     summary_.pages_processed_now = progress.done_now();
     summary_.pages_per_minute = progress.pages_per_minute();
+    for (size_t i = 0; i < page_stage_ids_.size(); ++i)
+      summary_.stage_seconds.emplace_back(page_stage_ids_[i], static_cast<double>(stage_microseconds_[i]) / 1e6);
   }
 
   void log_page(const PageJob& job) {
@@ -383,11 +398,13 @@ class BatchRun {
   StageContext context_;
   std::vector<std::string> page_stage_ids_;
   std::vector<std::string> record_stage_ids_;
+  std::vector<std::atomic<long long>> stage_microseconds_;  // per page stage, summed over threads
   std::string profile_name_;
   std::string profile_sha256_;
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<EventLog> log_;
   Catalog catalog_;
+  std::vector<StoredFinding> catalog_findings_;
   Lot lot_;
   std::map<std::string, long long> pages_left_;  // per record, pages not yet in the ledger
   std::set<std::string> records_started_;        // handed to the record stages by the sink

@@ -53,6 +53,7 @@ struct RunSummary {
   std::map<std::string, long long> reject_counts;  // finding code → count of reject findings
   double seconds = 0;
   double pages_per_minute = 0;  // pages processed this run per minute of this run
+  std::vector<std::pair<std::string, double>> stage_seconds;  // page stage → CPU-side seconds this run
   std::filesystem::path bag_dir;
   bool verified = false;
   std::vector<Finding> verify_problems;

@@ -25,6 +25,12 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
               summary.records_deposited, summary.records_withheld);
   std::printf("  throughput        %.1f pages/min (%.1f s, --jobs %d)\n", summary.pages_per_minute, summary.seconds,
               options.jobs);
+  if (summary.pages_processed_now > 0) {
+    std::printf("  time per page    ");
+    for (const auto& [stage, seconds] : summary.stage_seconds)
+      std::printf(" %s %.0f ms", stage.c_str(), seconds * 1000.0 / static_cast<double>(summary.pages_processed_now));
+    std::printf("\n");
+  }
   std::printf("  reports           %s/reports/pages.csv, findings.csv\n", options.work_dir.c_str());
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
   if (summary.verified) {

@@ -14,7 +14,7 @@ void add_samples_command(CLI::App& app) {
   samples->require_subcommand(1);
   CLI::App* make = samples->add_subcommand("make", "Write the sample lot: DIR/scans, DIR/catalogue.csv, DIR/ground-truth.json");
   make->add_option("DIR", *dir, "where to write the lot")->required();
-  make->add_option("--records", options->records, "clean records besides the planted faults")->capture_default_str();
+  make->add_option("--records", options->records, "catalogue rows (at least 6; five carry planted faults)")->capture_default_str();
   make->add_option("--pages", options->pages_per_record, "pages per record")->capture_default_str();
   make->add_option("--seed", options->seed, "random seed (same seed, same bytes)")->capture_default_str();
   make->callback([dir, options] {

@@ -1,0 +1,105 @@
+#include "tests/e2e/e2e_support.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace lantai::e2e {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  if (!value) throw std::runtime_error(std::string(name) + " is not set; run the tests through ctest");
+  return value;
+}
+
+std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+}  // namespace
+
+fs::path e2e_dir() { return env("LANTAI_E2E_DIR"); }
+fs::path lantai_bin() { return env("LANTAI_BIN"); }
+fs::path profile_file() { return env("LANTAI_PROFILE"); }
+
+fs::path bag_of(const fs::path& work_dir) {
+  for (const auto& entry : fs::directory_iterator(work_dir / "deposit"))
+    if (entry.is_directory() && entry.path().extension() != ".partial") return entry.path();
+  throw std::runtime_error("no bag in " + work_dir.string());
+}
+
+CommandResult run_command(const std::vector<std::string>& args) {
+  std::string command;
+  for (const auto& arg : args) command += shell_quote(arg) + " ";
+  command += "2>&1";
+  CommandResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::vector<std::string> run_args(const fs::path& work_dir) {
+  const fs::path lot = e2e_dir() / "lot";
+  return {lantai_bin().string(), "run", "--profile", profile_file().string(), "--in", (lot / "scans").string(),
+          "--catalog", (lot / "catalogue.csv").string(), "--out", work_dir.string(), "--fonds", "J012",
+          "--unit", "示例市档案馆", "--jobs", "2"};
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::map<std::string, std::string>> read_csv(const fs::path& file) {
+  const std::string text = slurp(file);
+  std::vector<std::vector<std::string>> rows(1);
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      rows.back().push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      rows.back().push_back(std::move(field));
+      field.clear();
+      rows.emplace_back();
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (rows.back().empty()) rows.pop_back();
+  std::vector<std::map<std::string, std::string>> records;
+  for (size_t r = 1; r < rows.size(); ++r) {
+    std::map<std::string, std::string> record;
+    for (size_t c = 0; c < rows[0].size() && c < rows[r].size(); ++c) record[rows[0][c]] = rows[r][c];
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace lantai::e2e

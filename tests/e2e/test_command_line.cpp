@@ -1,0 +1,61 @@
+// The command line: clear one-line errors and exit codes; status reads the ledger.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/e2e/e2e_support.h"
+
+namespace lantai::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> with(std::vector<std::string> args, const std::string& flag, const std::string& value) {
+  for (size_t i = 0; i + 1 < args.size(); ++i)
+    if (args[i] == flag) args[i + 1] = value;
+  return args;
+}
+
+//! An unreadable profile, a profile with an unknown key and a missing catalogue stop the run with one line and exit 3.
+TEST(CommandLine, RefusesUnusableInputs) {
+  const fs::path work = e2e_dir() / "work-refused";
+  const fs::path bad_profile = e2e_dir() / "bad-profile.yaml";
+  std::ofstream(bad_profile) << "profile: bad\nquality:\n  min_resolution_dip: 300\n";
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  } cases[] = {
+      {with(run_args(work), "--profile", "/nonexistent.yaml"), "/nonexistent.yaml"},
+      {with(run_args(work), "--profile", bad_profile.string()), "quality.min_resolution_dip"},
+      {with(run_args(work), "--catalog", "/nonexistent.csv"), "/nonexistent.csv"},
+      {with(run_args(work), "--in", "/nonexistent-folder"), "/nonexistent-folder"},
+  };
+  for (const Case& c : cases) {
+    CommandResult result = run_command(c.args);
+    EXPECT_EQ(result.exit_code, 3) << result.output;
+    EXPECT_NE(result.output.find(c.says), std::string::npos) << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  }
+}
+
+//! A missing required option is a usage error (exit 2 from the argument parser); --help works for every command.
+TEST(CommandLine, UsageAndHelp) {
+  EXPECT_NE(run_command({lantai_bin().string(), "run", "--in", "x"}).exit_code, 0);
+  for (const char* command : {"run", "verify", "status", "samples", "profile"}) {
+    CommandResult help = run_command({lantai_bin().string(), command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_NE(help.output.find("Usage"), std::string::npos) << command;
+  }
+}
+
+//! status prints the counts per stage and per finding code from the ledger.
+TEST(CommandLine, StatusShowsCounts) {
+  CommandResult result = run_command({lantai_bin().string(), "status", (e2e_dir() / "work").string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("qc.blank"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("link.orphan_folder"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("accepted"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace lantai::e2e

@@ -1,0 +1,136 @@
+// The sample lot end to end: every planted fault reported, skew measured, a verified bag.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "tests/e2e/e2e_support.h"
+
+namespace lantai::e2e {
+namespace {
+
+namespace fs = std::filesystem;
+
+nlohmann::json ground_truth() { return nlohmann::json::parse(slurp(e2e_dir() / "lot" / "ground-truth.json")); }
+
+//! Every fault planted in the sample lot appears in findings.csv with its code and its file or record.
+TEST(SampleBatch, EveryPlantedFaultIsReported) {
+  auto findings = read_csv(e2e_dir() / "work" / "reports" / "findings.csv");
+  auto truth = ground_truth();
+  ASSERT_GE(truth["faults"].size(), 6u);
+  for (const auto& fault : truth["faults"]) {
+    const std::string code = fault["code"], file = fault["file"], record = fault.value("record", "");
+    bool found = false;
+    for (const auto& row : findings)
+      if (row.at("code") == code && (row.at("file") == file || (file.empty() && row.at("record") == record)))
+        found = true;
+    EXPECT_TRUE(found) << code << " on " << file << " not reported";
+  }
+}
+
+//! No clean page of the lot is quarantined: only planted faults reject.
+TEST(SampleBatch, CleanPagesAreAccepted) {
+  auto pages = read_csv(e2e_dir() / "work" / "reports" / "pages.csv");
+  auto truth = ground_truth();
+  ASSERT_EQ(pages.size(), truth["pages"].size());
+  for (const auto& expected : truth["pages"]) {
+    if (!expected["expected_codes"].empty()) continue;
+    for (const auto& row : pages)
+      if (row.at("file") == expected["file"] && row.at("frame") == std::to_string(expected["frame"].get<int>()))
+        EXPECT_EQ(row.at("status"), "accepted") << row.at("file") << ": " << row.at("findings");
+  }
+}
+
+//! The skew measured on each accepted page matches the angle the lot was scanned at.
+TEST(SampleBatch, SkewMatchesGroundTruth) {
+  auto pages = read_csv(e2e_dir() / "work" / "reports" / "pages.csv");
+  auto truth = ground_truth();
+  double total_error = 0, worst_error = 0;
+  int measured = 0;
+  for (const auto& expected : truth["pages"]) {
+    for (const auto& row : pages) {
+      if (row.at("file") != expected["file"] || row.at("frame") != std::to_string(expected["frame"].get<int>()) ||
+          row.at("skew_deg").empty() || row.at("status") != "accepted")
+        continue;
+      double error = std::abs(std::stod(row.at("skew_deg")) - expected["skew_deg"].get<double>());
+      total_error += error;
+      worst_error = std::max(worst_error, error);
+      ++measured;
+    }
+  }
+  ASSERT_GE(measured, 10);
+  EXPECT_LE(total_error / measured, 0.15);
+  EXPECT_LE(worst_error, 0.5);
+}
+
+//! The deposit bag verifies, holds the catalogue and entity data, and names fonds and unit.
+TEST(SampleBatch, BagVerifiesAndHoldsTheRecords) {
+  const fs::path bag = bag_of(e2e_dir() / "work");
+  CommandResult result = run_command({lantai_bin().string(), "verify", bag.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_TRUE(fs::exists(bag / "bagit.txt"));
+  EXPECT_TRUE(fs::exists(bag / "manifest-md5.txt"));
+  EXPECT_TRUE(fs::exists(bag / "manifest-sha256.txt"));
+  EXPECT_TRUE(fs::is_directory(bag / "data"));
+  const std::string info = slurp(bag / "bag-info.txt");
+  EXPECT_NE(info.find("J012"), std::string::npos);
+  EXPECT_NE(info.find("示例市档案馆"), std::string::npos);
+  EXPECT_NE(info.find("Payload-Oxum"), std::string::npos);
+  const std::string manifest = slurp(bag / "manifest-sha256.txt");
+  EXPECT_NE(manifest.find(".jpg"), std::string::npos);
+  EXPECT_NE(manifest.find(".txt"), std::string::npos);
+}
+
+//! Changing one byte, removing a file or adding one makes verify fail and name the file.
+TEST(SampleBatch, VerifyCatchesTampering) {
+  const fs::path original = bag_of(e2e_dir() / "work");
+  struct Case {
+    const char* name;
+    void (*tamper)(const fs::path& bag, fs::path& named);
+  };
+  const Case cases[] = {
+      {"flipped byte",
+       [](const fs::path& bag, fs::path& named) {
+         for (const auto& entry : fs::recursive_directory_iterator(bag / "data"))
+           if (entry.path().extension() == ".jpg") {
+             named = entry.path();
+             break;
+           }
+         std::fstream file(named, std::ios::in | std::ios::out | std::ios::binary);
+         file.seekg(1000);
+         char byte = 0;
+         file.read(&byte, 1);
+         byte = static_cast<char>(byte ^ 0x01);
+         file.seekp(1000);
+         file.write(&byte, 1);
+       }},
+      {"missing file",
+       [](const fs::path& bag, fs::path& named) {
+         for (const auto& entry : fs::recursive_directory_iterator(bag / "data"))
+           if (entry.path().extension() == ".txt") {
+             named = entry.path();
+             break;
+           }
+         fs::remove(named);
+       }},
+      {"extra file",
+       [](const fs::path& bag, fs::path& named) {
+         named = bag / "data" / "extra-notes.txt";
+         std::ofstream(named) << "not part of the deposit\n";
+       }},
+  };
+  for (const Case& c : cases) {
+    const fs::path copy = e2e_dir() / ("tampered-" + std::to_string(&c - cases));
+    fs::remove_all(copy);
+    fs::copy(original, copy, fs::copy_options::recursive);
+    fs::path named;
+    c.tamper(copy, named);
+    CommandResult result = run_command({lantai_bin().string(), "verify", copy.string()});
+    EXPECT_EQ(result.exit_code, 1) << c.name << "\n" << result.output;
+    EXPECT_NE(result.output.find(named.filename().string()), std::string::npos) << c.name << "\n" << result.output;
+    fs::remove_all(copy);
+  }
+}
+
+}  // namespace
+}  // namespace lantai::e2e
