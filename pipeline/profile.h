@@ -84,11 +84,12 @@ class ProfileSection {
   std::string get(const TextParam& param);
 
   void finish() const;  // throws ProfileError naming any unknown key
+  // For checks across keys: throws ProfileError naming the file, section and key.
+  [[noreturn]] void fail(const std::string& key, const std::string& why) const;
   const std::vector<EffectiveValue>& effective() const { return effective_; }
   const std::string& name() const { return name_; }
 
  private:
-  [[noreturn]] void fail(const std::string& key, const std::string& why) const;
   std::string raw(const char* key, bool& present);
 
   std::filesystem::path file_;

@@ -1,0 +1,250 @@
+#include "stages/decode/decode_stage.h"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <span>
+
+#include "stages/decode/image_format.h"
+#include "stages/decode/jpeg_reader.h"
+#include "stages/decode/png_reader.h"
+#include "stages/decode/tiff_reader.h"
+
+namespace lantai::decode {
+
+namespace {
+
+// 300 Mpx lets through an A1 sheet at 600 dpi (279 Mpx) or an A0 at 400 dpi (248 Mpx);
+// an A0 at 600 dpi (558 Mpx, 1.7 GB as BGR, more again in later stages) needs a profile
+// that raises it and fewer --jobs.
+constexpr IntegerParam kMaxPixels{
+    "max_pixels", "px", 1, 2'000'000'000, 300'000'000,
+    "largest width x height a page may claim; larger headers are refused before decoding (decompression bombs)"};
+constexpr NumberParam kMinPlausibleDpi{"min_plausible_dpi", "dpi", 1, 100'000, 50,
+                                       "resolution tags below this are not trusted"};
+constexpr NumberParam kMaxPlausibleDpi{"max_plausible_dpi", "dpi", 1, 100'000, 4800,
+                                       "resolution tags above this are not trusted"};
+constexpr NumberParam kMaxPlausiblePageSizeMm{
+    "max_plausible_page_size_mm", "mm", 10, 100'000, 1200,
+    "a resolution tag implying a page side longer than this is not trusted (default: A0's long side + 1%)"};
+
+struct FileCloser {
+  void operator()(std::FILE* file) const { std::fclose(file); }
+};
+
+std::string error_text(int error) {
+  char buffer[256];
+  return ::strerror_r(error, buffer, sizeof buffer);  // GNU: returns the message
+}
+
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  return text;
+}
+
+std::string_view code_of(Problem problem) {
+  switch (problem) {
+    case Problem::unreadable: return "decode.unreadable";
+    case Problem::truncated: return "decode.truncated";
+    case Problem::corrupt: return "decode.corrupt";
+    case Problem::unsupported: return "decode.unsupported";
+    case Problem::too_large: return "decode.too_large";
+    case Problem::none: break;
+  }
+  return "decode.corrupt";
+}
+
+std::string reason_of(const DecodedImage& decoded) {
+  switch (decoded.problem) {
+    case Problem::truncated: return "the file ends before its image data does: " + decoded.detail;
+    case Problem::corrupt: return "damaged image data: " + decoded.detail;
+    case Problem::unreadable: return "cannot be read: " + decoded.detail;
+    default: return decoded.detail;
+  }
+}
+
+// Collects one page's findings, each message starting with the page's name.
+class Report {
+ public:
+  Report(const Page& page, Outcome& outcome)
+      : page_(page),
+        outcome_(outcome),
+        name_(page.frame > 0 ? page.rel_path + " (frame " + std::to_string(page.frame) + ")" : page.rel_path) {}
+
+  void add(std::string_view code, const std::string& reason, std::string value = {}, std::string threshold = {}) {
+    std::string message = one_line(name_ + ": " + reason);
+    // Library messages may quote the absolute path; the page's own name is enough.
+    const std::string absolute = page_.source.string();
+    for (auto at = absolute.empty() ? std::string::npos : message.find(absolute); at != std::string::npos;
+         at = message.find(absolute, at + page_.rel_path.size()))
+      message.replace(at, absolute.size(), page_.rel_path);
+    outcome_.add(make_finding(code, std::move(message), std::move(value), std::move(threshold)));
+  }
+
+ private:
+  const Page& page_;
+  Outcome& outcome_;
+  std::string name_;
+};
+
+// The original, open, with its first bytes read.
+struct OpenedSource {
+  std::unique_ptr<std::FILE, FileCloser> file;
+  std::array<unsigned char, kSignatureBytes> head_bytes{};
+  std::size_t head_size = 0;
+  std::uint64_t size_bytes = 0;
+  std::span<const unsigned char> head() const { return {head_bytes.data(), head_size}; }
+};
+
+bool open_source(const Page& page, OpenedSource& source, Report& report) {
+  source.file.reset(std::fopen(page.source.c_str(), "rb"));
+  if (!source.file) {
+    report.add("decode.unreadable", "cannot be opened: " + error_text(errno));
+    return false;
+  }
+  struct stat status {};
+  if (::fstat(::fileno(source.file.get()), &status) != 0 || !S_ISREG(status.st_mode)) {
+    report.add("decode.unreadable", "is not a regular file");
+    return false;
+  }
+  source.size_bytes = static_cast<std::uint64_t>(status.st_size);
+  if (source.size_bytes == 0) {
+    report.add("decode.empty", "the file is empty (0 bytes)", "0");
+    return false;
+  }
+  source.head_size = std::fread(source.head_bytes.data(), 1, source.head_bytes.size(), source.file.get());
+  if (std::ferror(source.file.get())) {
+    report.add("decode.unreadable", "cannot be read: " + error_text(errno));
+    return false;
+  }
+  return true;
+}
+
+// The format to decode, told from the content; unknown (with a finding) when the page
+// cannot be decoded: unrecognised content, a damaged signature, or a name promising
+// another format (mislabelled files are not decoded at all).
+ImageFormat check_format(const Page& page, const OpenedSource& source, Report& report) {
+  const Signature signature = sniff_format(source.head());
+  const ImageFormat named = format_from_extension(page.source);
+  const std::string extension = page.source.extension().string();
+  if (signature.format == ImageFormat::unknown) {
+    if (named != ImageFormat::unknown && has_damaged_signature(named, source.head()))
+      report.add("decode.corrupt", "damaged image data: the " + std::string(format_name(named)) +
+                                       " signature is broken (starts with " + hex_prefix(source.head(), 8) + ")");
+    else if (named != ImageFormat::unknown && !signature.other_name.empty())
+      report.add("decode.mislabelled", "named " + extension + " but holds " + signature.other_name + " data",
+                 signature.other_name, std::string(format_name(named)));
+    else
+      report.add("decode.unsupported", "not a JPEG, PNG or TIFF image (" +
+                                           (signature.other_name.empty() ? "starts with " + hex_prefix(source.head())
+                                                                         : "it is " + signature.other_name) +
+                                           ")");
+    return ImageFormat::unknown;
+  }
+  if (named != ImageFormat::unknown && named != signature.format) {
+    report.add("decode.mislabelled",
+               "named " + extension + " but holds " + std::string(format_name(signature.format)) + " data",
+               std::string(format_name(signature.format)), std::string(format_name(named)));
+    return ImageFormat::unknown;
+  }
+  if (page.frame > 0 && signature.format != ImageFormat::tiff) {
+    report.add("decode.unsupported", "a " + std::string(format_name(signature.format)) + " file has no frame " +
+                                         std::to_string(page.frame));
+    return ImageFormat::unknown;
+  }
+  return signature.format;
+}
+
+DecodedImage read_page(const Page& page, ImageFormat format, OpenedSource& source, const ReadLimits& limits) {
+  switch (format) {
+    case ImageFormat::jpeg:
+      std::rewind(source.file.get());
+      return read_jpeg(source.file.get(), limits);
+    case ImageFormat::png:
+      std::rewind(source.file.get());
+      return read_png(source.file.get(), limits);
+    case ImageFormat::tiff:
+      source.file.reset();  // libtiff opens its own handle
+      return read_tiff(page.source, page.frame, source.head(), source.size_bytes, limits);
+    case ImageFormat::unknown: break;
+  }
+  return {};
+}
+
+// Facts and findings from what the reader found.
+void record(DecodedImage decoded, const DecodeSettings& settings, Page& page, Report& report) {
+  page.facts.width_px = decoded.width_px;
+  page.facts.height_px = decoded.height_px;
+  page.facts.colour_mode = decoded.colour_mode;
+  if (decoded.problem == Problem::too_large) {
+    report.add(code_of(decoded.problem), reason_of(decoded), std::to_string(decoded.claimed_pixels),
+               std::to_string(settings.limits.max_pixels));
+    return;
+  }
+  if (decoded.problem != Problem::none) {
+    report.add(code_of(decoded.problem), reason_of(decoded));
+    return;
+  }
+  page.image = std::move(decoded.image);
+
+  if (!decoded.resolution) {
+    report.add("decode.resolution_missing", "carries no resolution (" + decoded.missing_resolution_note + ")");
+    return;
+  }
+  const ResolutionRule& rule = settings.resolution;
+  const ResolutionVerdict verdict = judge_resolution(*decoded.resolution, decoded.width_px, decoded.height_px, rule);
+  if (verdict.plausible) {
+    page.facts.resolution_dpi = verdict.dpi;
+    return;
+  }
+  report.add("decode.resolution_implausible",
+             "the " + decoded.resolution->source + " resolution " + verdict.reason + "; it is not trusted",
+             format_number(verdict.dpi),
+             format_number(rule.min_dpi) + "-" + format_number(rule.max_dpi) + " dpi, page sides up to " +
+                 format_number(rule.max_page_mm) + " mm");
+}
+
+}  // namespace
+
+StageInfo DecodeStage::describe() const {
+  return {"decode",
+          "Reads each page (JPEG, PNG or a TIFF frame) by its content, refusing damaged, mislabelled and "
+          "oversized files, and records its size, colour mode and a resolution only when plausible.",
+          "1",
+          {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info()}};
+}
+
+void DecodeStage::setup(ProfileSection& section, const StageContext&) {
+  DecodeSettings settings;
+  settings.limits.max_pixels = section.get(kMaxPixels);
+  settings.resolution.min_dpi = section.get(kMinPlausibleDpi);
+  settings.resolution.max_dpi = section.get(kMaxPlausibleDpi);
+  settings.resolution.max_page_mm = section.get(kMaxPlausiblePageSizeMm);
+  section.finish();
+  if (settings.resolution.min_dpi >= settings.resolution.max_dpi)
+    section.fail(kMinPlausibleDpi.name, format_number(settings.resolution.min_dpi) + " must be below " +
+                                            kMaxPlausibleDpi.name + " (" +
+                                            format_number(settings.resolution.max_dpi) + ")");
+  settings_ = settings;
+}
+
+Outcome DecodeStage::process(Page& page) const {
+  Outcome outcome;
+  Report report(page, outcome);
+  page.image.release();
+  page.facts.resolution_dpi.reset();
+
+  OpenedSource source;
+  if (!open_source(page, source, report)) return outcome;
+  const ImageFormat format = check_format(page, source, report);
+  if (format == ImageFormat::unknown) return outcome;
+  DecodedImage decoded = read_page(page, format, source, settings_.limits);
+  record(std::move(decoded), settings_, page, report);
+  return outcome;
+}
+
+}  // namespace lantai::decode

@@ -1,0 +1,48 @@
+// decode: the first page stage. Opens the original (never modifying it), tells its
+// format from the first bytes, decodes one page into Page::image and records what the
+// file says about itself in Page::facts.
+//
+// Contract:
+// - Input: Page::source (absolute path), Page::frame (0-based; only TIFF has frames > 0),
+//   Page::rel_path (names the page in every message).
+// - Output on success: image is CV_8UC1 for grey and bilevel (bilevel as 0/255) or
+//   CV_8UC3 BGR for colour, 8 bits whatever the file's depth, alpha composited on white;
+//   facts.width_px/height_px as stored, facts.colour_mode, and facts.resolution_dpi only
+//   when the file tags one and it is plausible (see resolution_check.h; never a default).
+//   When the two axes differ, the smaller is recorded.
+// - Every problem is a finding, never an exception: decode.unreadable, decode.empty,
+//   decode.mislabelled (content is another format than the name says; not decoded),
+//   decode.unsupported (unrecognised content, CMYK, 12-bit, float), decode.corrupt
+//   (damaged data, or a damaged signature of the format the name says), decode.truncated,
+//   decode.too_large (the header claims more than max_pixels: refused before any pixel
+//   buffer is allocated) reject the page; decode.resolution_missing and
+//   decode.resolution_implausible warn. Messages are one line, starting with rel_path.
+// - process() is const and thread-safe: each call owns its decoder state; no globals.
+#pragma once
+
+#include "pipeline/units.h"
+#include "stages/decode/decoded_image.h"
+#include "stages/decode/resolution_check.h"
+
+namespace lantai::decode {
+
+struct DecodeSettings {
+  ReadLimits limits{300'000'000};
+  ResolutionRule resolution;
+};
+
+class DecodeStage final : public PageStage {
+ public:
+  StageInfo describe() const override;
+  // Reads the "decode" section: max_pixels, min_plausible_dpi, max_plausible_dpi,
+  // max_plausible_page_size_mm. Throws ProfileError for a bad value.
+  void setup(ProfileSection& section, const StageContext& context) override;
+  Outcome process(Page& page) const override;
+
+  const DecodeSettings& settings() const { return settings_; }
+
+ private:
+  DecodeSettings settings_;
+};
+
+}  // namespace lantai::decode

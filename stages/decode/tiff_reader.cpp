@@ -1,0 +1,413 @@
+#include "stages/decode/tiff_reader.h"
+
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <tiffio.h>
+
+namespace lantai::decode {
+
+namespace {
+
+// Per handle: libtiff hands this back to the handlers, so threads never share it.
+struct Messages {
+  char first_error[512] = {};
+};
+
+int on_error(TIFF*, void* user_data, const char*, const char* format, va_list args) {
+  auto* messages = static_cast<Messages*>(user_data);
+  if (messages->first_error[0] == '\0')
+    std::vsnprintf(messages->first_error, sizeof messages->first_error, format, args);
+  return 1;  // handled: libtiff must not print to stderr
+}
+
+int on_warning(TIFF*, void*, const char*, const char*, va_list) { return 1; }
+
+struct TiffCloser {
+  void operator()(TIFF* tif) const { TIFFClose(tif); }
+};
+using TiffHandle = std::unique_ptr<TIFF, TiffCloser>;
+
+TiffHandle open_tiff(const std::filesystem::path& path, Messages& messages, tmsize_t max_alloc_bytes) {
+  TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
+  if (!options) throw std::bad_alloc();
+  TIFFOpenOptionsSetErrorHandlerExtR(options, on_error, &messages);
+  TIFFOpenOptionsSetWarningHandlerExtR(options, on_warning, nullptr);
+  TIFFOpenOptionsSetMaxSingleMemAlloc(options, max_alloc_bytes);
+  // "m": plain reads, no memory map: a file shrinking on a shared filesystem while mapped
+  // would kill the process with SIGBUS instead of failing a read.
+  TIFF* tif = TIFFOpenExt(path.c_str(), "rm", options);
+  TIFFOpenOptionsFree(options);
+  return TiffHandle(tif);
+}
+
+// libtiff reports a short read or seek with these; without a memory map that means the
+// file ended.
+bool ran_out_of_file(const char* error) {
+  for (const char* sign : {"Can not read TIFF directory", "Cannot read TIFF directory", "Error fetching directory",
+                           "Cannot read TIFF header", "Cannot read offset/size for strile", "IO error during reading",
+                           "Read error", "Seek error"})
+    if (std::strstr(error, sign)) return true;
+  return false;
+}
+
+bool over_memory_cap(const char* error) { return std::strstr(error, "byte limit defined in open options") != nullptr; }
+
+std::uint64_t read_unsigned(std::span<const unsigned char> bytes, std::size_t at, std::size_t size, bool little) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < size; ++i)
+    value |= static_cast<std::uint64_t>(bytes[at + i]) << (8 * (little ? i : size - 1 - i));
+  return value;
+}
+
+// Whether the header's first-directory offset points past the end of the file.
+bool first_directory_past_end(std::span<const unsigned char> head, std::uint64_t file_size) {
+  if (head.size() < 8) return false;
+  const bool little = head[0] == 'I';
+  const std::uint64_t magic = read_unsigned(head, 2, 2, little);
+  if (magic == 42) return read_unsigned(head, 4, 4, little) + 2 > file_size;
+  if (magic == 43 && head.size() >= 16) return read_unsigned(head, 8, 8, little) + 8 > file_size;
+  return false;
+}
+
+// 16-bit samples come from libtiff in native byte order.
+unsigned char to_8bit(const unsigned char* sample, int bits) {
+  if (bits == 8) return *sample;
+  std::uint16_t value;
+  std::memcpy(&value, sample, sizeof value);
+  return static_cast<unsigned char>((value * 255u + 32767u) / 65535u);
+}
+
+// Alpha over white paper; associated (premultiplied) alpha already holds c·a.
+unsigned char over_white(unsigned colour, unsigned alpha, bool associated) {
+  if (associated) return static_cast<unsigned char>(std::min(255u, colour + 255u - alpha));
+  return static_cast<unsigned char>((colour * alpha + 255u * (255u - alpha) + 127u) / 255u);
+}
+
+// How the samples of one directory are laid out, for the fast paths.
+struct Layout {
+  std::uint32_t width = 0, height = 0;
+  std::uint16_t bits = 0, samples = 0, photometric = 0, planar = PLANARCONFIG_CONTIG;
+  std::uint16_t compression = COMPRESSION_NONE, sample_format = SAMPLEFORMAT_UINT;
+  int colours = 0;     // colour samples per pixel: 1 (grey) or 3 (RGB)
+  int alpha = -1;      // index of the alpha sample, or -1
+  bool associated_alpha = false;
+  bool white_is_zero = false;  // PHOTOMETRIC_MINISWHITE
+
+  bool fast() const {
+    if (sample_format != SAMPLEFORMAT_UINT || compression == COMPRESSION_OJPEG) return false;
+    if (planar != PLANARCONFIG_CONTIG && samples > 1) return false;
+    if (colours == 1) return bits == 8 || bits == 16 || (bits == 1 && samples == 1);
+    return colours == 3 && (bits == 8 || bits == 16);
+  }
+  int out_channels() const { return colours == 1 ? 1 : 3; }
+
+  // 8-bit samples with nothing but colour: the stored row is the page row, up to order.
+  bool in_place() const { return bits == 8 && samples == colours; }
+
+  // Turns a stored row read straight into the page into grey or BGR.
+  void finish_in_place(unsigned char* row, int count) const {
+    if (colours == 3) {
+      for (int x = 0; x < count; ++x, row += 3) std::swap(row[0], row[2]);
+    } else if (white_is_zero) {
+      for (int x = 0; x < count; ++x) row[x] = static_cast<unsigned char>(255 - row[x]);
+    }
+  }
+
+  // Converts count pixels starting at the first bit of src into 8-bit grey or BGR.
+  void convert(const unsigned char* src, int count, unsigned char* dst) const {
+    if (bits == 1) {
+      for (int x = 0; x < count; ++x) {
+        const bool set = src[x >> 3] & (0x80 >> (x & 7));
+        dst[x] = set != white_is_zero ? 255 : 0;
+      }
+      return;
+    }
+    const int step = bits / 8;
+    for (int x = 0; x < count; ++x, src += samples * step) {
+      const unsigned a = alpha >= 0 ? to_8bit(src + alpha * step, bits) : 255u;
+      if (colours == 1) {
+        unsigned grey = to_8bit(src, bits);
+        if (white_is_zero) grey = 255u - grey;
+        *dst++ = a == 255u ? static_cast<unsigned char>(grey) : over_white(grey, a, associated_alpha);
+      } else {
+        for (int c = 2; c >= 0; --c) {  // RGB → BGR
+          const unsigned value = to_8bit(src + c * step, bits);
+          *dst++ = a == 255u ? static_cast<unsigned char>(value) : over_white(value, a, associated_alpha);
+        }
+      }
+    }
+  }
+};
+
+class FrameReader {
+ public:
+  FrameReader(TIFF* tif, const Messages& messages, std::uint64_t file_size, const ReadLimits& limits,
+              DecodedImage& out)
+      : tif_(tif), messages_(messages), file_size_(file_size), limits_(limits), out_(out) {}
+
+  void run() {
+    if (!read_layout()) return;
+    if (!accept_size(layout_.width, layout_.height, limits_, out_)) return;
+    take_resolution();
+    if (!TIFFIsCODECConfigured(layout_.compression)) {
+      out_.fail(Problem::unsupported, "TIFF compression " + std::to_string(layout_.compression) + " is not supported");
+      return;
+    }
+    if (!check_striles()) return;
+    if (layout_.fast()) {
+      out_.colour_mode = layout_.colours == 3 ? ColourMode::colour
+                         : layout_.bits == 1  ? ColourMode::bilevel
+                                              : ColourMode::grey;
+      out_.image.create(static_cast<int>(layout_.height), static_cast<int>(layout_.width),
+                        CV_8UC(layout_.out_channels()));
+      if (TIFFIsTiled(tif_)) read_tiles();
+      else read_strips();
+    } else {
+      read_rgba();
+    }
+  }
+
+ private:
+  bool read_layout() {
+    Layout& l = layout_;
+    TIFFGetField(tif_, TIFFTAG_IMAGEWIDTH, &l.width);
+    TIFFGetField(tif_, TIFFTAG_IMAGELENGTH, &l.height);
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_BITSPERSAMPLE, &l.bits);
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_SAMPLESPERPIXEL, &l.samples);
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_PLANARCONFIG, &l.planar);
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_COMPRESSION, &l.compression);
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_SAMPLEFORMAT, &l.sample_format);
+    if (!TIFFGetField(tif_, TIFFTAG_PHOTOMETRIC, &l.photometric)) {
+      out_.fail(Problem::corrupt, "the TIFF directory has no PhotometricInterpretation");
+      return false;
+    }
+    std::uint16_t extra_count = 0;
+    std::uint16_t* extra_types = nullptr;
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_EXTRASAMPLES, &extra_count, &extra_types);
+
+    if (l.photometric == PHOTOMETRIC_SEPARATED) {
+      out_.fail(Problem::unsupported, "CMYK TIFF is not supported");
+      return false;
+    }
+    if (l.sample_format != SAMPLEFORMAT_UINT) {
+      out_.fail(Problem::unsupported, "TIFF with floating-point or signed samples is not supported");
+      return false;
+    }
+    // JPEG-in-TIFF stored as YCbCr: let libjpeg convert to RGB.
+    if (l.compression == COMPRESSION_JPEG && l.photometric == PHOTOMETRIC_YCBCR &&
+        TIFFSetField(tif_, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB))
+      l.photometric = PHOTOMETRIC_RGB;
+
+    if (l.photometric == PHOTOMETRIC_MINISBLACK || l.photometric == PHOTOMETRIC_MINISWHITE) l.colours = 1;
+    else if (l.photometric == PHOTOMETRIC_RGB) l.colours = 3;
+    l.white_is_zero = l.photometric == PHOTOMETRIC_MINISWHITE;
+    if (l.colours > 0 && l.samples < l.colours) l.colours = 0;  // inconsistent: leave it to the RGBA path
+    if (l.colours > 0 && extra_count > 0 && l.samples > l.colours &&
+        (extra_types[0] == EXTRASAMPLE_ASSOCALPHA || extra_types[0] == EXTRASAMPLE_UNASSALPHA)) {
+      l.alpha = l.colours;
+      l.associated_alpha = extra_types[0] == EXTRASAMPLE_ASSOCALPHA;
+    }
+    return true;
+  }
+
+  void take_resolution() {
+    float x = 0, y = 0;
+    std::uint16_t unit = RESUNIT_INCH;
+    const bool has_x = TIFFGetField(tif_, TIFFTAG_XRESOLUTION, &x);
+    const bool has_y = TIFFGetField(tif_, TIFFTAG_YRESOLUTION, &y);
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_RESOLUTIONUNIT, &unit);
+    if (!has_x && !has_y) {
+      out_.missing_resolution_note = "no XResolution tag";
+      return;
+    }
+    if (unit != RESUNIT_INCH && unit != RESUNIT_CENTIMETER) {
+      out_.missing_resolution_note = "ResolutionUnit is none";
+      return;
+    }
+    if (!has_y) y = x;
+    if (!has_x) x = y;
+    const double per_unit = unit == RESUNIT_INCH ? 1.0 : 2.54;
+    out_.resolution = TaggedResolution{snap_dpi(x * per_unit, 0), snap_dpi(y * per_unit, 0), "TIFF"};
+  }
+
+  std::uint32_t strile_count() const { return TIFFIsTiled(tif_) ? TIFFNumberOfTiles(tif_) : TIFFNumberOfStrips(tif_); }
+
+  std::uint64_t strile_end(std::uint32_t strile) const {
+    return TIFFGetStrileOffset(tif_, strile) + TIFFGetStrileByteCount(tif_, strile);
+  }
+
+  const char* strile_kind() const { return TIFFIsTiled(tif_) ? "tile" : "strip"; }
+
+  // Refuses, before decoding anything, a frame whose strips or tiles lie past the file's end.
+  bool check_striles() {
+    const std::uint32_t count = strile_count();
+    for (std::uint32_t i = 0; i < count; ++i) {
+      if (TIFFGetStrileByteCount(tif_, i) == 0) continue;  // sparse: legal, reads as empty
+      if (strile_end(i) > file_size_) {
+        out_.fail(Problem::truncated, std::string(strile_kind()) + " " + std::to_string(i) + " ends at byte " +
+                                          std::to_string(strile_end(i)) + ", past the end of the file (" +
+                                          std::to_string(file_size_) + " bytes)");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void fail_read(std::uint32_t strile) {
+    const std::string where = std::string(strile_kind()) + " " + std::to_string(strile) + ": ";
+    const char* error = messages_.first_error[0] ? messages_.first_error : "libtiff could not decode it";
+    if (over_memory_cap(error)) out_.fail(Problem::too_large, where + error);
+    else if (ran_out_of_file(error) || strile_end(strile) >= file_size_) out_.fail(Problem::truncated, where + error);
+    else out_.fail(Problem::corrupt, where + error);
+  }
+
+  void read_strips() {
+    std::uint32_t rows_per_strip = 0;
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
+    rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, layout_.height);
+    const tmsize_t strip_bytes = TIFFStripSize(tif_);
+    const tmsize_t row_bytes = TIFFScanlineSize(tif_);
+    if (strip_bytes <= 0 || row_bytes <= 0) {
+      out_.fail(Problem::corrupt, "libtiff cannot size the strips");
+      return;
+    }
+    // The usual scanner output (8-bit grey or RGB, nothing else) decodes straight into the
+    // page, so a single-strip page does not need a second page-sized buffer.
+    const bool in_place = layout_.in_place() && static_cast<std::size_t>(row_bytes) == out_.image.step[0];
+    std::vector<unsigned char> buffer(in_place ? 0 : static_cast<std::size_t>(strip_bytes));
+    for (std::uint32_t row = 0, strip = 0; row < layout_.height; row += rows_per_strip, ++strip) {
+      const std::uint32_t rows = std::min(rows_per_strip, layout_.height - row);
+      unsigned char* target = in_place ? out_.image.ptr(static_cast<int>(row)) : buffer.data();
+      if (TIFFReadEncodedStrip(tif_, strip, target, TIFFVStripSize(tif_, rows)) < 0) {
+        fail_read(strip);
+        return;
+      }
+      for (std::uint32_t r = 0; r < rows; ++r) {
+        unsigned char* page_row = out_.image.ptr(static_cast<int>(row + r));
+        if (in_place) layout_.finish_in_place(page_row, static_cast<int>(layout_.width));
+        else layout_.convert(buffer.data() + r * row_bytes, static_cast<int>(layout_.width), page_row);
+      }
+    }
+  }
+
+  void read_tiles() {
+    std::uint32_t tile_width = 0, tile_height = 0;
+    TIFFGetField(tif_, TIFFTAG_TILEWIDTH, &tile_width);
+    TIFFGetField(tif_, TIFFTAG_TILELENGTH, &tile_height);
+    const tmsize_t tile_bytes = TIFFTileSize(tif_);
+    const tmsize_t row_bytes = TIFFTileRowSize(tif_);
+    if (tile_width == 0 || tile_height == 0 || tile_bytes <= 0 || row_bytes <= 0) {
+      out_.fail(Problem::corrupt, "libtiff cannot size the tiles");
+      return;
+    }
+    std::vector<unsigned char> buffer(static_cast<std::size_t>(tile_bytes));
+    const int channels = layout_.out_channels();
+    for (std::uint32_t y = 0; y < layout_.height; y += tile_height) {
+      for (std::uint32_t x = 0; x < layout_.width; x += tile_width) {
+        const std::uint32_t tile = TIFFComputeTile(tif_, x, y, 0, 0);
+        if (TIFFReadEncodedTile(tif_, tile, buffer.data(), tile_bytes) < 0) {
+          fail_read(tile);
+          return;
+        }
+        const std::uint32_t rows = std::min(tile_height, layout_.height - y);
+        const int columns = static_cast<int>(std::min(tile_width, layout_.width - x));
+        for (std::uint32_t r = 0; r < rows; ++r)
+          layout_.convert(buffer.data() + r * row_bytes, columns,
+                          out_.image.ptr(static_cast<int>(y + r)) + static_cast<std::size_t>(x) * channels);
+      }
+    }
+  }
+
+  // Odd layouts: libtiff's RGBA reader, which knows palettes, YCbCr, planes and small depths.
+  void read_rgba() {
+    char why[1024] = {};
+    if (!TIFFRGBAImageOK(tif_, why)) {
+      out_.fail(Problem::unsupported, std::string("TIFF layout not supported: ") + why);
+      return;
+    }
+    std::uint16_t orientation = ORIENTATION_TOPLEFT;
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_ORIENTATION, &orientation);
+    // Asking for the file's own orientation keeps the raster as stored (no flips).
+    if (orientation > ORIENTATION_BOTLEFT) orientation = ORIENTATION_TOPLEFT;
+    std::vector<std::uint32_t> raster(static_cast<std::size_t>(layout_.width) * layout_.height);
+    if (!TIFFReadRGBAImageOriented(tif_, layout_.width, layout_.height, raster.data(), orientation, 1)) {
+      const char* error = messages_.first_error[0] ? messages_.first_error : "libtiff could not decode it";
+      bool reaches_end = ran_out_of_file(error);
+      for (std::uint32_t i = 0, count = strile_count(); i < count && !reaches_end; ++i)
+        reaches_end = strile_end(i) >= file_size_;
+      out_.fail(over_memory_cap(error) ? Problem::too_large : reaches_end ? Problem::truncated : Problem::corrupt,
+                error);
+      return;
+    }
+    const bool grey = layout_.colours == 1;
+    out_.colour_mode = !grey ? ColourMode::colour : layout_.bits == 1 ? ColourMode::bilevel : ColourMode::grey;
+    out_.image.create(static_cast<int>(layout_.height), static_cast<int>(layout_.width), grey ? CV_8UC1 : CV_8UC3);
+    for (int y = 0; y < out_.image.rows; ++y) {
+      const std::uint32_t* src = raster.data() + static_cast<std::size_t>(y) * layout_.width;
+      unsigned char* dst = out_.image.ptr(y);
+      for (int x = 0; x < out_.image.cols; ++x) {
+        const std::uint32_t p = src[x];
+        const unsigned a = TIFFGetA(p);  // the RGBA reader premultiplies
+        if (grey) {
+          *dst++ = over_white(TIFFGetR(p), a, true);
+        } else {
+          *dst++ = over_white(TIFFGetB(p), a, true);
+          *dst++ = over_white(TIFFGetG(p), a, true);
+          *dst++ = over_white(TIFFGetR(p), a, true);
+        }
+      }
+    }
+  }
+
+  TIFF* tif_;
+  const Messages& messages_;
+  std::uint64_t file_size_;
+  ReadLimits limits_;
+  DecodedImage& out_;
+  Layout layout_;
+};
+
+}  // namespace
+
+DecodedImage read_tiff(const std::filesystem::path& path, int frame, std::span<const unsigned char> head,
+                       std::uint64_t file_size, const ReadLimits& limits) {
+  DecodedImage out;
+  Messages messages;
+  // Room for the largest buffer a page within max_pixels needs (16-bit RGBA strips: 8
+  // bytes a pixel); a directory asking for more is refused by libtiff before it allocates.
+  const tmsize_t cap = std::numeric_limits<tmsize_t>::max() / 16;
+  const tmsize_t max_alloc_bytes = std::min<tmsize_t>(limits.max_pixels, cap) * 8 + (1 << 20);
+  TiffHandle tif = open_tiff(path, messages, max_alloc_bytes);
+  if (!tif) {
+    if (first_directory_past_end(head, file_size) || ran_out_of_file(messages.first_error))
+      out.fail(Problem::truncated, "the first TIFF directory lies past the end of the file (" +
+                                       std::to_string(file_size) + " bytes)");
+    else
+      out.fail(Problem::corrupt, std::string("libtiff cannot open it: ") + messages.first_error);
+    return out;
+  }
+  if (frame > 0 && !TIFFSetDirectory(tif.get(), static_cast<tdir_t>(frame))) {
+    if (ran_out_of_file(messages.first_error))
+      out.fail(Problem::truncated, "frame " + std::to_string(frame) + " lies past the end of the file (libtiff: " +
+                                       messages.first_error + ")");
+    else if (messages.first_error[0])
+      out.fail(Problem::corrupt, "cannot read frame " + std::to_string(frame) + " (libtiff: " + messages.first_error + ")");
+    else
+      out.fail(Problem::corrupt, "the file has no frame " + std::to_string(frame));
+    return out;
+  }
+  messages.first_error[0] = '\0';  // what follows is about this frame's pixels
+  FrameReader(tif.get(), messages, file_size, limits, out).run();
+  return out;
+}
+
+}  // namespace lantai::decode

@@ -1,0 +1,219 @@
+#include "stages/ingest/ingest_stage.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "pipeline/catalog.h"
+#include "pipeline/files.h"
+#include "stages/ingest/natural_order.h"
+#include "stages/ingest/tiff_frames.h"
+
+namespace lantai::ingest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string lower_ascii(std::string_view text) {
+  std::string lower(text);
+  for (char& c : lower)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return lower;
+}
+
+// Left by file managers and cameras, never pages: skipped without a word.
+bool is_ignored(const std::string& name) {
+  if (name.empty() || name[0] == '.') return true;
+  const std::string lower = lower_ascii(name);
+  return lower == "thumbs.db" || lower == "desktop.ini";
+}
+
+enum class PageKind { none, single, tiff };
+
+PageKind page_kind(const std::string& name) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos) return PageKind::none;
+  const std::string ext = lower_ascii(std::string_view(name).substr(dot));
+  if (ext == ".tif" || ext == ".tiff") return PageKind::tiff;
+  if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") return PageKind::single;
+  return PageKind::none;
+}
+
+// Length of the valid UTF-8 sequence at text[at], or 0 (overlongs, surrogates and
+// values past U+10FFFF are invalid).
+std::size_t utf8_sequence(std::string_view text, std::size_t at) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(at);
+  if (lead < 0x80) return 1;
+  std::size_t length;
+  unsigned min_second = 0x80, max_second = 0xBF;
+  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
+  else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) min_second = 0xA0;
+    if (lead == 0xED) max_second = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) min_second = 0x90;
+    if (lead == 0xF4) max_second = 0x8F;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size()) return 0;
+  if (byte(at + 1) < min_second || byte(at + 1) > max_second) return 0;
+  for (std::size_t i = 2; i < length; ++i)
+    if (byte(at + i) < 0x80 || byte(at + i) > 0xBF) return 0;
+  return length;
+}
+
+bool is_valid_utf8(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t length = utf8_sequence(text, at);
+    if (length == 0) return false;
+    at += length;
+  }
+  return true;
+}
+
+// A name fit for a message and the ledger: invalid bytes and control characters as \xNN.
+std::string printable(std::string_view text) {
+  std::string shown;
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t length = utf8_sequence(text, at);
+    const auto lead = static_cast<unsigned char>(text[at]);
+    if (length == 0 || lead < 0x20 || lead == 0x7F) {
+      char escaped[5];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", lead);
+      shown += escaped;
+      ++at;
+    } else {
+      shown.append(text.substr(at, length));
+      at += length;
+    }
+  }
+  return shown;
+}
+
+struct Entry {
+  fs::path path;
+  std::string name;  // the file name's bytes (UTF-8 when valid)
+  bool is_folder = false;
+  bool is_file = false;  // a regular file, or a link to one
+};
+
+// The visible entries of one folder, in natural order. Throws naming the folder when it
+// cannot be read: that is the environment, not the lot.
+std::vector<Entry> list_folder(const fs::path& folder) {
+  std::vector<Entry> entries;
+  std::error_code error;
+  fs::directory_iterator it(folder, error);
+  for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+    Entry entry{it->path(), it->path().filename().string()};
+    if (is_ignored(entry.name)) continue;
+    std::error_code type_error;
+    entry.is_folder = it->is_directory(type_error);
+    entry.is_file = !entry.is_folder && it->is_regular_file(type_error);
+    entries.push_back(std::move(entry));
+  }
+  if (error) throw std::runtime_error("ingest: cannot read folder " + folder.string() + ": " + error.message());
+  std::sort(entries.begin(), entries.end(),
+            [](const Entry& a, const Entry& b) { return natural_less(a.name, b.name); });
+  return entries;
+}
+
+class LotWalk {
+ public:
+  LotWalk(Lot& lot, Outcome& outcome) : lot_(lot), outcome_(outcome) {}
+
+  void run() {
+    for (const Entry& entry : list_folder(lot_.input_root)) {
+      if (!entry.is_folder) {
+        report(entry, "ingest.loose_file", "lies directly under the input folder, outside any record folder; it is not read");
+        continue;
+      }
+      if (!is_safe_ref(entry.name)) {
+        report(entry, "ingest.bad_folder",
+               "this folder name cannot be a 档号 (empty, '.', '..', '\\', control characters, leading or trailing "
+               "spaces, not UTF-8, or longer than 200 bytes); its files are not read",
+               printable(entry.name));
+        continue;
+      }
+      lot_.folders.push_back(entry.name);
+      read_record(entry);
+    }
+  }
+
+ private:
+  void read_record(const Entry& folder) {
+    int seq = 0;
+    for (const Entry& entry : list_folder(folder.path)) {
+      if (entry.is_folder) {
+        report(entry, "ingest.unsupported_file", "is a folder inside a record folder; nested folders are not read");
+        continue;
+      }
+      if (!entry.is_file) {
+        report(entry, "ingest.unsupported_file", "is not a regular file; it is not a page");
+        continue;
+      }
+      if (!is_valid_utf8(entry.name)) {
+        report(entry, "ingest.unsupported_file",
+               "has a name that is not valid UTF-8 (a GBK name from an old archive?); rename it to read it as a page");
+        continue;
+      }
+      const PageKind kind = page_kind(entry.name);
+      if (kind == PageKind::none) {
+        report(entry, "ingest.unsupported_file", "is not a JPEG, PNG or TIFF file (by its extension); it is not a page");
+        continue;
+      }
+      int frames = 1;
+      if (kind == PageKind::tiff) {
+        const TiffFrames counted = count_tiff_frames(entry.path);
+        // Past a broken link, one more frame lets decode name the damage.
+        if (counted.readable > 0) frames = counted.readable + (counted.chain_broken ? 1 : 0);
+      }
+      const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
+      for (int frame = 0; frame < frames; ++frame) lot_.pages.push_back({rel_path, frame, folder.name, ++seq});
+    }
+  }
+
+  void report(const Entry& entry, std::string_view code, const std::string& reason, std::string value = {}) {
+    const std::string rel_path = printable(relative_utf8(entry.path, lot_.input_root));
+    Finding finding = make_finding(code, rel_path + ": " + reason, std::move(value));
+    finding.item_id = Page::make_id(rel_path, 0);
+    outcome_.add(std::move(finding));
+  }
+
+  Lot& lot_;
+  Outcome& outcome_;
+};
+
+}  // namespace
+
+StageInfo IngestStage::describe() const {
+  return {"ingest",
+          "Finds the record folders (one per 档号) under the input folder and lists their JPEG, PNG and TIFF "
+          "pages in natural order, one page per TIFF frame.",
+          "1",
+          {}};
+}
+
+void IngestStage::setup(ProfileSection& section, const StageContext&) { section.finish(); }
+
+Outcome IngestStage::process(Lot& lot) const {
+  std::error_code error;
+  if (!fs::is_directory(lot.input_root, error))
+    throw std::runtime_error("ingest: input folder " + lot.input_root.string() + " does not exist or is not a folder" +
+                             (error ? ": " + error.message() : std::string()));
+  lot.pages.clear();
+  lot.folders.clear();
+  Outcome outcome;
+  LotWalk(lot, outcome).run();
+  return outcome;
+}
+
+}  // namespace lantai::ingest

@@ -1,0 +1,36 @@
+// ingest: turns the input folder (--in) into the lot's list of pages.
+//
+// Contract:
+// - Each immediate sub-folder of input_root is one record; its name is the 档号. A name
+//   failing is_safe_ref() gives ingest.bad_folder (reject) and the folder is not read.
+// - Inside a record folder (not recursively) every .jpg .jpeg .png .tif .tiff file (any
+//   case) is a page; other entries give ingest.unsupported_file (warn): other formats,
+//   nested folders, names that are not valid UTF-8. Files directly under input_root give
+//   ingest.loose_file (warn). Hidden entries (".*") and Thumbs.db / desktop.ini are
+//   skipped silently, at every level.
+// - A TIFF gives one page per directory (frame 0..n-1, counted with libtiff). When the
+//   file cannot be opened as TIFF it gives frame 0 only, and when its directory chain
+//   breaks after n readable frames it gives frame n as well: decode then reports why.
+// - Order: folders, then files, both in natural order (natural_order.h), then frames.
+//   seq is 1-based within the record across files and frames. lot.folders lists the
+//   record folders read (bad names excluded), in the same order.
+// - Findings about one entry carry item_id = Page::make_id(rel_path, 0), rel_path being
+//   '/'-separated UTF-8 relative to input_root (invalid bytes shown as \xNN).
+// - A missing or unreadable input_root, or an unreadable record folder, is an environment
+//   problem: std::runtime_error naming the folder.
+// - process() keeps no state between calls and is safe to call from any thread.
+#pragma once
+
+#include "pipeline/units.h"
+
+namespace lantai::ingest {
+
+class IngestStage final : public lantai::IngestStage {
+ public:
+  StageInfo describe() const override;
+  // The "ingest" section has no keys; any key is refused.
+  void setup(ProfileSection& section, const StageContext& context) override;
+  Outcome process(Lot& lot) const override;
+};
+
+}  // namespace lantai::ingest

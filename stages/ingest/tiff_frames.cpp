@@ -1,0 +1,39 @@
+#include "stages/ingest/tiff_frames.h"
+
+#include <climits>
+
+#include <tiffio.h>
+
+namespace lantai::ingest {
+
+namespace {
+
+int note_error(TIFF*, void* user_data, const char*, const char*, va_list) {
+  *static_cast<bool*>(user_data) = true;
+  return 1;  // handled: libtiff must not print to stderr
+}
+
+int ignore_warning(TIFF*, void*, const char*, const char*, va_list) { return 1; }
+
+// Directories hold tag arrays, not pixels: a request near this is a damaged file.
+constexpr tmsize_t kMaxAllocBytes = 256 << 20;
+
+}  // namespace
+
+TiffFrames count_tiff_frames(const std::filesystem::path& path) {
+  bool failed = false;
+  TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
+  if (!options) return {};
+  TIFFOpenOptionsSetErrorHandlerExtR(options, note_error, &failed);
+  TIFFOpenOptionsSetWarningHandlerExtR(options, ignore_warning, nullptr);
+  TIFFOpenOptionsSetMaxSingleMemAlloc(options, kMaxAllocBytes);
+  TIFF* tif = TIFFOpenExt(path.c_str(), "rm", options);  // "m": no memory map, as in decode
+  TIFFOpenOptionsFree(options);
+  if (!tif) return {};
+  failed = false;  // only errors met while walking the chain count
+  const tdir_t count = TIFFNumberOfDirectories(tif);
+  TIFFClose(tif);
+  return {count > static_cast<tdir_t>(INT_MAX) ? INT_MAX : static_cast<int>(count), failed};
+}
+
+}  // namespace lantai::ingest

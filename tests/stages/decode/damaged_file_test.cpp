@@ -1,0 +1,222 @@
+// Files that must be refused, each with the reason it must fail.
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <tiffio.h>
+
+#include <fstream>
+#include <random>
+
+#include "tests/stages/decode/decode_test_support.h"
+#include "tests/stages/decode/image_files.h"
+
+namespace lantai::decode {
+namespace {
+
+using namespace lantai::test_images;
+
+void expect_rejected_as(const Decoded& d, const std::string& code) {
+  EXPECT_TRUE(d.outcome.rejected()) << ::testing::PrintToString(codes_of(d.outcome));
+  EXPECT_TRUE(find_code(d.outcome, code)) << "wanted " << code << ", got " << ::testing::PrintToString(codes_of(d.outcome));
+  EXPECT_TRUE(d.page.image.empty());
+  for (const auto& finding : d.outcome.findings) {
+    EXPECT_EQ(finding.message.rfind(d.page.rel_path, 0), 0u) << finding.message;
+    EXPECT_EQ(finding.message.find('\n'), std::string::npos) << finding.message;
+  }
+}
+
+//! A JPEG cut in half is decode.truncated, and libjpeg prints nothing to stderr.
+TEST_F(DecodeTest, TruncatedJpeg) {
+  write_jpeg(path("cut.jpg"), draw_page(400, 300, 3), {.density_unit = 1, .x_density = 300, .y_density = 300});
+  keep_first_half(path("cut.jpg"));
+  ::testing::internal::CaptureStderr();
+  const Decoded d = decode("cut.jpg");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  expect_rejected_as(d, "decode.truncated");
+}
+
+//! A PNG cut in half is decode.truncated.
+TEST_F(DecodeTest, TruncatedPng) {
+  write_png(path("cut.png"), draw_page(300, 200, 3), 11811);
+  keep_first_half(path("cut.png"));
+  expect_rejected_as(decode("cut.png"), "decode.truncated");
+}
+
+//! A libtiff-written TIFF cut in half (its directory, written last, is gone) is decode.truncated, silently.
+TEST_F(DecodeTest, TruncatedTiffLosesDirectory) {
+  write_tiff(path("cut.tif"), {draw_page(300, 200, 3)}, {.compression = COMPRESSION_LZW, .resolution = 300.0f});
+  keep_first_half(path("cut.tif"));
+  ::testing::internal::CaptureStderr();
+  const Decoded d = decode("cut.tif");
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  expect_rejected_as(d, "decode.truncated");
+}
+
+//! A TIFF with its directory first, cut in half through the pixels, is decode.truncated.
+TEST_F(DecodeTest, TruncatedTiffLosesPixels) {
+  write_tiff_directory_first(path("cut.tif"), draw_page(200, 200, 1), 300);
+  ASSERT_TRUE(decode("cut.tif").outcome.findings.empty());  // whole, it decodes
+  keep_first_half(path("cut.tif"));
+  expect_rejected_as(decode("cut.tif"), "decode.truncated");
+}
+
+//! In a multi-page TIFF cut in half, an early frame still decodes and the lost last frame is decode.truncated.
+TEST_F(DecodeTest, TruncatedMultiPageTiff) {
+  std::vector<cv::Mat> pages;
+  for (int i = 0; i < 4; ++i) pages.push_back(draw_page(200, 150, 1, i));
+  write_tiff(path("multi.tif"), pages, {.resolution = 300.0f});
+  keep_first_half(path("multi.tif"));
+  EXPECT_FALSE(decode("multi.tif", 0).outcome.rejected());
+  for (int frame : {1, 2, 3}) {  // cut through its pixels or tags, or wholly past the end
+    SCOPED_TRACE(frame);
+    expect_rejected_as(decode("multi.tif", frame), "decode.truncated");
+  }
+}
+
+//! Overwriting a JPEG's entropy-coded data with garbage gives decode.corrupt (or truncated), never a page.
+TEST_F(DecodeTest, CorruptJpegEntropyData) {
+  write_jpeg(path("bad.jpg"), draw_page(256, 256, 3));
+  std::string bytes = read_bytes(path("bad.jpg"));
+  const size_t scan = bytes.find("\xFF\xDA");
+  ASSERT_NE(scan, std::string::npos);
+  std::mt19937 random(7);
+  for (size_t i = scan + 20; i < bytes.size() - 200; i += 3) bytes[i] = static_cast<char>(random() & 0xFF);
+  write_bytes(path("bad.jpg"), bytes);
+  const Decoded d = decode("bad.jpg");
+  EXPECT_TRUE(d.outcome.rejected());
+  EXPECT_TRUE(find_code(d.outcome, "decode.corrupt") || find_code(d.outcome, "decode.truncated"))
+      << ::testing::PrintToString(codes_of(d.outcome));
+  EXPECT_TRUE(d.page.image.empty());
+}
+
+//! A flipped byte inside a PNG's compressed IDAT data is decode.corrupt.
+TEST_F(DecodeTest, CorruptPngData) {
+  write_png(path("bad.png"), draw_page(100, 100, 1));
+  std::string bytes = read_bytes(path("bad.png"));
+  const size_t idat = bytes.find("IDAT");
+  ASSERT_NE(idat, std::string::npos);
+  bytes[idat + 10] = static_cast<char>(bytes[idat + 10] ^ 0x55);
+  write_bytes(path("bad.png"), bytes);
+  expect_rejected_as(decode("bad.png"), "decode.corrupt");
+}
+
+//! A PNG named .jpg is decode.mislabelled and not decoded; so is a JPEG named .png and a PDF named .tif.
+TEST_F(DecodeTest, MislabelledFiles) {
+  write_png(path("png.jpg"), draw_page(20, 20, 1));
+  write_jpeg(path("jpeg.PNG"), draw_page(20, 20, 1));
+  write_bytes(path("doc.tif"), "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<<>>\nendobj\n");
+  for (const char* name : {"png.jpg", "jpeg.PNG", "doc.tif"}) {
+    const Decoded d = decode(name);
+    EXPECT_EQ(codes_of(d.outcome), std::vector<std::string>{"decode.mislabelled"}) << name;
+    expect_rejected_as(d, "decode.mislabelled");
+    EXPECT_EQ(d.page.facts.width_px, 0) << name << ": nothing was decoded";
+  }
+  EXPECT_EQ(find_code(decode("png.jpg").outcome, "decode.mislabelled")->value, "PNG");
+}
+
+//! A zero-byte file is decode.empty.
+TEST_F(DecodeTest, EmptyFile) {
+  write_bytes(path("empty.jpg"), "");
+  expect_rejected_as(decode("empty.jpg"), "decode.empty");
+}
+
+//! Random bytes are decode.unsupported; a PNG signature mangled by a text-mode transfer is decode.corrupt.
+TEST_F(DecodeTest, UnknownAndDamagedSignatures) {
+  std::mt19937 random(11);
+  std::string noise(4096, '\0');
+  for (char& c : noise) c = static_cast<char>(random() & 0xFF);
+  noise[0] = 0x3F;  // not the start of any known format
+  write_bytes(path("noise.jpg"), noise);
+  expect_rejected_as(decode("noise.jpg"), "decode.unsupported");
+
+  write_png(path("crlf.png"), draw_page(20, 20, 1));
+  std::string bytes = read_bytes(path("crlf.png"));
+  bytes.erase(4, 1);  // "\r\n" became "\n"
+  write_bytes(path("crlf.png"), bytes);
+  expect_rejected_as(decode("crlf.png"), "decode.corrupt");
+}
+
+//! A missing file and a folder are decode.unreadable.
+TEST_F(DecodeTest, UnreadableSources) {
+  expect_rejected_as(decode("absent.jpg"), "decode.unreadable");
+  fs::create_directories(path("folder.jpg"));
+  expect_rejected_as(decode("folder.jpg"), "decode.unreadable");
+}
+
+long current_address_space_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0;
+  statm >> pages;
+  return pages * ::sysconf(_SC_PAGESIZE);
+}
+
+// Caps this process's address space at its current size plus 512 MB, so a decoder that
+// allocated for a bomb's claimed size would fail instead of passing.
+void cap_address_space() {
+  const rlim_t cap = static_cast<rlim_t>(current_address_space_bytes()) + (512L << 20);
+  rlimit limit{cap, cap};
+  ::setrlimit(RLIMIT_AS, &limit);
+}
+
+class DecompressionBomb : public DecodeTest {
+ protected:
+  // Decodes in a child process under cap_address_space().
+  void expect_too_large_without_allocating(const std::string& name) {
+    EXPECT_EXIT(
+        {
+          cap_address_space();
+          const Decoded d = decode(name);
+          const Finding* finding = find_code(d.outcome, "decode.too_large");
+          std::exit(finding && d.outcome.rejected() && d.page.image.empty() && finding->threshold == "300000000" ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0), "");
+  }
+};
+
+//! A valid PNG whose IHDR claims 100000 x 100000 px is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, Png) {
+  write_png(path("bomb.png"), draw_page(1, 1, 1));
+  std::string bytes = read_bytes(path("bomb.png"));
+  const size_t ihdr = bytes.find("IHDR");
+  ASSERT_NE(ihdr, std::string::npos);
+  for (int field = 0; field < 2; ++field) {  // width, height: 100000 big-endian
+    const std::uint32_t value = 100000;
+    for (int b = 0; b < 4; ++b) bytes[ihdr + 4 + field * 4 + b] = static_cast<char>(value >> (24 - 8 * b));
+  }
+  const std::uint32_t crc = crc32(reinterpret_cast<const unsigned char*>(bytes.data() + ihdr), 4 + 13);
+  for (int b = 0; b < 4; ++b) bytes[ihdr + 17 + b] = static_cast<char>(crc >> (24 - 8 * b));
+  write_bytes(path("bomb.png"), bytes);
+  expect_too_large_without_allocating("bomb.png");
+  EXPECT_EQ(find_code(decode("bomb.png").outcome, "decode.too_large")->value, "10000000000");
+}
+
+//! A TIFF whose directory claims 100000 x 100000 px is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, Tiff) {
+  write_tiff_claiming(path("bomb.tif"), 100000, 100000);
+  expect_too_large_without_allocating("bomb.tif");
+}
+
+//! A JPEG whose SOF claims 65000 x 65000 px is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, Jpeg) {
+  write_jpeg(path("bomb.jpg"), draw_page(16, 16, 3));
+  std::string bytes = read_bytes(path("bomb.jpg"));
+  const size_t sof = bytes.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  for (size_t at : {sof + 5, sof + 7}) {  // height, width: 65000 big-endian
+    bytes[at] = static_cast<char>(65000 >> 8);
+    bytes[at + 1] = static_cast<char>(65000 & 0xFF);
+  }
+  write_bytes(path("bomb.jpg"), bytes);
+  expect_too_large_without_allocating("bomb.jpg");
+}
+
+//! max_pixels from the profile is the limit: a 100 x 100 page passes at 10000 and is too_large at 9999.
+TEST_F(DecodeTest, MaxPixelsFromProfile) {
+  write_png(path("p.png"), draw_page(100, 100, 1), 11811);
+  EXPECT_FALSE(decode_with(configured("{max_pixels: 10000}"), "p.png").outcome.rejected());
+  const Decoded d = decode_with(configured("{max_pixels: 9999}"), "p.png");
+  expect_rejected_as(d, "decode.too_large");
+  EXPECT_EQ(d.page.facts.width_px, 100);  // the header's size is still recorded
+}
+
+}  // namespace
+}  // namespace lantai::decode

@@ -1,0 +1,214 @@
+#include "stages/ingest/ingest_stage.h"
+
+#include <gtest/gtest.h>
+#include <tiffio.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/profile.h"
+
+namespace lantai::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kRecordA = "J012-WS·2021-Y-BGS-0002";
+const std::string kRecordB = "J012-WS·2021-Y-BGS-0010";
+
+class IngestTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    root_ = fs::temp_directory_path() / ("lantai-ingest-" + std::to_string(::getpid()) + "-" + info->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  fs::path touch(const std::string& rel_path, const std::string& bytes = "x") {
+    const fs::path path = root_ / fs::u8path(rel_path);
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  }
+
+  // A grey TIFF with `frames` pages of 8 x 8 px.
+  fs::path write_tiff(const std::string& rel_path, int frames) {
+    const fs::path path = touch(rel_path);
+    TIFF* tif = TIFFOpen(path.c_str(), "w");
+    std::vector<unsigned char> row(8, 128);
+    for (int f = 0; f < frames; ++f) {
+      TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, 8u);
+      TIFFSetField(tif, TIFFTAG_IMAGELENGTH, 8u);
+      TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+      TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+      TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+      TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
+      for (std::uint32_t y = 0; y < 8; ++y) TIFFWriteScanline(tif, row.data(), y, 0);
+      TIFFWriteDirectory(tif);
+    }
+    TIFFClose(tif);
+    return path;
+  }
+
+  Outcome ingest() {
+    lot_ = Lot{};
+    lot_.input_root = root_;
+    return IngestStage().process(lot_);
+  }
+
+  // "rel_path#frame@seq" per page, for compact comparisons.
+  std::vector<std::string> listing() const {
+    std::vector<std::string> pages;
+    for (const PageRef& page : lot_.pages)
+      pages.push_back(page.rel_path + "#" + std::to_string(page.frame) + "@" + std::to_string(page.seq));
+    return pages;
+  }
+
+  static std::vector<std::string> codes(const Outcome& outcome) {
+    std::vector<std::string> found;
+    for (const auto& finding : outcome.findings) found.push_back(finding.code + " " + finding.item_id);
+    return found;
+  }
+
+  fs::path root_;
+  Lot lot_;
+};
+
+//! Records come in natural folder order, pages in natural file order with 1-based seq per record.
+TEST_F(IngestTest, NaturalOrderAndSeq) {
+  touch(kRecordB + "/page10.jpg");
+  touch(kRecordB + "/page2.JPG");
+  touch(kRecordB + "/page1.png");
+  touch(kRecordA + "/第10页.tiff");
+  touch(kRecordA + "/第2页.jpeg");
+  const Outcome outcome = ingest();
+  EXPECT_TRUE(outcome.findings.empty()) << ::testing::PrintToString(codes(outcome));
+  EXPECT_EQ(lot_.folders, (std::vector<std::string>{kRecordA, kRecordB}));
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/第2页.jpeg#0@1", kRecordA + "/第10页.tiff#0@2",
+                                                  kRecordB + "/page1.png#0@1", kRecordB + "/page2.JPG#0@2",
+                                                  kRecordB + "/page10.jpg#0@3"}));
+  EXPECT_EQ(lot_.pages[2].record_ref, kRecordB);
+}
+
+//! A three-page TIFF gives frames 0..2 with consecutive seq, between the files around it.
+TEST_F(IngestTest, MultiPageTiffFrames) {
+  touch(kRecordA + "/a.jpg");
+  write_tiff(kRecordA + "/b.tif", 3);
+  touch(kRecordA + "/c.png");
+  ingest();
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/a.jpg#0@1", kRecordA + "/b.tif#0@2",
+                                                  kRecordA + "/b.tif#1@3", kRecordA + "/b.tif#2@4",
+                                                  kRecordA + "/c.png#0@5"}));
+}
+
+//! A .tif libtiff cannot open gives frame 0 only; one whose page chain breaks gives one frame past the last readable, for decode to report.
+TEST_F(IngestTest, DamagedTiffFrames) {
+  touch(kRecordA + "/garbage.tif", "not a tiff at all");
+  const fs::path cut = write_tiff(kRecordA + "/cut.tif", 4);
+  const auto size = fs::file_size(cut);
+  fs::resize_file(cut, size - 150);  // the last directory is lost; earlier ones stay
+  ingest();
+  const std::vector<std::string> pages = listing();
+  ASSERT_FALSE(pages.empty());
+  EXPECT_EQ(pages.back(), kRecordA + "/garbage.tif#0@" + std::to_string(pages.size()));
+  EXPECT_EQ(pages.size(), 5u) << ::testing::PrintToString(pages);  // cut.tif: 3 readable + 1, garbage.tif: 1
+  EXPECT_EQ(pages[3], kRecordA + "/cut.tif#3@4");
+}
+
+//! A folder whose name cannot be a 档号 is ingest.bad_folder (reject); its files are not listed.
+TEST_F(IngestTest, BadFolderName) {
+  touch(" padded/page1.jpg");
+  touch("tab\tname/page1.jpg");
+  touch(kRecordA + "/page1.jpg");
+  const Outcome outcome = ingest();
+  EXPECT_EQ(codes(outcome), (std::vector<std::string>{"ingest.bad_folder  padded#0", "ingest.bad_folder tab\\x09name#0"}));
+  EXPECT_TRUE(outcome.rejected());
+  EXPECT_EQ(lot_.folders, std::vector<std::string>{kRecordA});
+  EXPECT_EQ(listing(), std::vector<std::string>{kRecordA + "/page1.jpg#0@1"});
+  EXPECT_EQ(outcome.findings[1].message.rfind("tab\\x09name: ", 0), 0u) << outcome.findings[1].message;
+}
+
+//! Other formats, nested folders and non-UTF-8 names are ingest.unsupported_file (warn) naming the entry, and not pages.
+TEST_F(IngestTest, UnsupportedEntries) {
+  touch(kRecordA + "/page1.jpg");
+  touch(kRecordA + "/notes.txt");
+  touch(kRecordA + "/scan.bmp");
+  touch(kRecordA + "/sub/page2.jpg");
+  std::ofstream(root_ / kRecordA / std::string("\xB5\xDA" "2.jpg")) << "x";  // GBK for 第
+  const Outcome outcome = ingest();
+  EXPECT_EQ(codes(outcome), (std::vector<std::string>{"ingest.unsupported_file " + kRecordA + "/notes.txt#0",
+                                                       "ingest.unsupported_file " + kRecordA + "/scan.bmp#0",
+                                                       "ingest.unsupported_file " + kRecordA + "/sub#0",
+                                                       "ingest.unsupported_file " + kRecordA + "/\\xB5\\xDA2.jpg#0"}));
+  EXPECT_FALSE(outcome.rejected());
+  for (const auto& finding : outcome.findings) EXPECT_EQ(finding.severity, Severity::warn);
+  EXPECT_EQ(listing(), std::vector<std::string>{kRecordA + "/page1.jpg#0@1"});
+}
+
+//! A file directly under the input folder is ingest.loose_file (warn), with its item id.
+TEST_F(IngestTest, LooseFile) {
+  touch("readme.txt");
+  touch("page9.jpg");
+  const Outcome outcome = ingest();
+  EXPECT_EQ(codes(outcome), (std::vector<std::string>{"ingest.loose_file page9.jpg#0", "ingest.loose_file readme.txt#0"}));
+  EXPECT_TRUE(lot_.pages.empty());
+  EXPECT_TRUE(lot_.folders.empty());
+}
+
+//! Hidden entries, Thumbs.db and desktop.ini are skipped silently at every level; an empty record folder is still a folder.
+TEST_F(IngestTest, HiddenEntriesIgnored) {
+  touch(".DS_Store");
+  touch("Thumbs.db");
+  touch(".git/config");
+  touch(kRecordA + "/.DS_Store");
+  touch(kRecordA + "/._page1.jpg");
+  touch(kRecordA + "/THUMBS.DB");
+  touch(kRecordA + "/desktop.ini");
+  touch(kRecordA + "/page1.jpg");
+  fs::create_directories(root_ / kRecordB);
+  const Outcome outcome = ingest();
+  EXPECT_TRUE(outcome.findings.empty()) << ::testing::PrintToString(codes(outcome));
+  EXPECT_EQ(lot_.folders, (std::vector<std::string>{kRecordA, kRecordB}));
+  EXPECT_EQ(listing(), std::vector<std::string>{kRecordA + "/page1.jpg#0@1"});
+}
+
+//! A missing input folder is an environment error naming the folder; a second run over the same lot gives the same lot.
+TEST_F(IngestTest, MissingRootThrowsAndRerunsAgree) {
+  Lot missing;
+  missing.input_root = root_ / "nowhere";
+  try {
+    IngestStage().process(missing);
+    FAIL() << "expected std::runtime_error";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find((root_ / "nowhere").string()), std::string::npos) << error.what();
+  }
+
+  touch(kRecordA + "/p3.jpg");
+  touch(kRecordA + "/p1.jpg");
+  ingest();
+  const std::vector<std::string> first = listing();
+  ingest();
+  EXPECT_EQ(listing(), first);
+  EXPECT_EQ(first.size(), 2u);
+}
+
+//! setup() accepts an empty section and refuses any key; describe() names the stage.
+TEST_F(IngestTest, SetupRefusesKeys) {
+  const fs::path profile_file = root_ / "profile.yaml";
+  std::ofstream(profile_file) << "profile: test\ningest: {recursive: true}\n";
+  Profile profile = Profile::load(profile_file);
+  ProfileSection section = profile.section("ingest");
+  IngestStage stage;
+  EXPECT_THROW(stage.setup(section, StageContext{root_, root_, 1}), ProfileError);
+  EXPECT_EQ(stage.describe().id, "ingest");
+  EXPECT_TRUE(stage.describe().params.empty());
+}
+
+}  // namespace
+}  // namespace lantai::ingest
