@@ -1,0 +1,59 @@
+#include "stages/deposit/backup_form.h"
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace lantai::deposit {
+
+std::string form_algorithm_name(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::md5: return "MD5";
+    case DigestAlgorithm::sha256: return "SHA-256";
+    case DigestAlgorithm::sm3: return "SM3";
+  }
+  return "SHA-256";
+}
+
+std::string data_volume_gb(std::uint64_t bytes) {
+  // Integer arithmetic: the same bytes always give the same text.
+  const std::uint64_t thousandths = bytes / 1'000'000 + (bytes % 1'000'000 >= 500'000 ? 1 : 0);
+  char text[32];
+  std::snprintf(text, sizeof text, "%llu.%03llu", static_cast<unsigned long long>(thousandths / 1000),
+                static_cast<unsigned long long>(thousandths % 1000));
+  return text;
+}
+
+std::string backup_form_json(const BackupForm& form) {
+  using nlohmann::ordered_json;
+  ordered_json digests = ordered_json::array();
+  for (const auto& [algorithm, hex] : form.package_digests)
+    digests.push_back({{"algorithm", form_algorithm_name(algorithm)}, {"value", hex}});
+  ordered_json records = ordered_json::array();
+  for (const auto& record : form.records)
+    records.push_back({{"ref", record.ref}, {"title", record.title}, {"page_count", record.page_count}});
+
+  ordered_json json;
+  json["form"] = "lantai.backup-form/1";
+  json["title"] = kBackupFormTitle;
+  json["fonds_code"] = form.fonds_code;
+  json["unit_name"] = form.unit_name;
+  json["batch_id"] = form.batch_id;
+  json["bagging_date"] = form.bagging_date;
+  json["carrier_type"] = "online";
+  json["record_count"] = form.record_count;
+  json["page_count"] = form.page_count;
+  json["quarantined_page_count"] = form.quarantined_page_count;
+  json["withheld_record_count"] = form.withheld_record_count;
+  json["file_count"] = form.file_count;
+  json["total_bytes"] = form.total_bytes;
+  json["data_volume_gb"] = data_volume_gb(form.total_bytes);
+  json["data_volume_unit"] = "GB = 10^9 bytes";
+  json["package_digest_of"] = kPackageDigestOf;
+  json["package_digests"] = std::move(digests);
+  json["profile"] = {{"name", form.profile_name}, {"sha256", form.profile_sha256}};
+  json["records"] = std::move(records);
+  return json.dump(2) + "\n";
+}
+
+}  // namespace lantai::deposit

@@ -1,0 +1,63 @@
+// forms/backup-form.json: the machine-readable 电子文件和数字档案备份情况表 (backup status
+// form) of one deposit bag, a tag file. Keys are stable English snake_case, in a fixed order
+// (nlohmann::ordered_json); the Chinese form title and 档号/题名 values are UTF-8.
+//
+// Package digest (the package's 唯一性认证信息, checked by the centre against the form):
+// the digest of the bytes of the bag's manifest-sha256.txt, under MD5 always, SHA-256
+// always, and SM3 when the SM3 manifest is written. manifest-sha256.txt lists the SHA-256
+// of every payload file, so this one digest covers the whole payload, while staying
+// independent of the tag files (bag-info.txt, this form) that carry it.
+//
+// Data volume: payload octets in GB, where 1 GB = 10^9 bytes (the unit disc and tape
+// carriers are sold in), rounded half up to 3 decimals and written as text ("0.042") so
+// the 3 decimals survive any JSON reader.
+//
+// lantai verify checks the same keys (stages/verify); change both together.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/digest.h"
+
+namespace lantai::deposit {
+
+inline constexpr const char* kBackupFormPath = "forms/backup-form.json";
+inline constexpr const char* kBackupFormTitle = "电子文件和数字档案备份情况表";
+inline constexpr const char* kPackageDigestOf = "manifest-sha256.txt";
+
+struct BackupFormRecord {
+  std::string ref;    // 档号
+  std::string title;  // 题名
+  std::int64_t page_count = 0;  // pages deposited
+};
+
+struct BackupForm {
+  std::string fonds_code;  // 全宗号
+  std::string unit_name;   // 单位名称
+  std::string batch_id;
+  std::string bagging_date;  // YYYY-MM-DD
+  std::string profile_name;
+  std::string profile_sha256;
+  std::int64_t record_count = 0;
+  std::int64_t page_count = 0;
+  std::int64_t quarantined_page_count = 0;
+  std::int64_t withheld_record_count = 0;
+  std::uint64_t file_count = 0;   // payload files
+  std::uint64_t total_bytes = 0;  // payload octets
+  std::vector<std::pair<DigestAlgorithm, std::string>> package_digests;  // hex, lowercase
+  std::vector<BackupFormRecord> records;
+};
+
+// "MD5", "SHA-256", "SM3": the algorithm as the form names it.
+std::string form_algorithm_name(DigestAlgorithm algorithm);
+
+// "0.042" for 42,000,000 bytes: see "Data volume" above.
+std::string data_volume_gb(std::uint64_t bytes);
+
+// The form's JSON text, 2-space indented, ending in a newline.
+std::string backup_form_json(const BackupForm& form);
+
+}  // namespace lantai::deposit

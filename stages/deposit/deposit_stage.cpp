@@ -1,0 +1,252 @@
+#include "stages/deposit/deposit_stage.h"
+
+#include <ctime>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+#include "pipeline/catalog.h"
+#include "pipeline/digest.h"
+#include "pipeline/files.h"
+#include "stages/deposit/backup_form.h"
+#include "stages/deposit/bag_builder.h"
+#include "stages/deposit/catalogue_csv.h"
+
+namespace lantai::deposit {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kStageVersion = "1";
+constexpr const char* kCataloguePath = "data/catalogue/目录.csv";
+constexpr const char* kEntityDir = "data/entity/";
+
+fs::path utf8_path(std::string_view text) { return fs::path(std::u8string(text.begin(), text.end())); }
+
+std::string today_local() {
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);  // localtime() shares one buffer between threads
+  char text[16];
+  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
+  return text;
+}
+
+// A bag-info value is one line: a line break would start a new (bogus) label.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  return text;
+}
+
+std::string lowercase_hex(std::string text) {
+  for (char& c : text)
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  return text;
+}
+
+// A WORK-relative path from the ledger that stays below WORK.
+bool stays_inside(const std::string& rel_path) {
+  if (rel_path.empty() || rel_path.front() == '/') return false;
+  size_t start = 0;
+  while (start <= rel_path.size()) {
+    size_t end = rel_path.find('/', start);
+    if (end == std::string::npos) end = rel_path.size();
+    std::string_view part(rel_path.data() + start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+std::string basename_of(const std::string& rel_path) {
+  size_t slash = rel_path.rfind('/');
+  return slash == std::string::npos ? rel_path : rel_path.substr(slash + 1);
+}
+
+void remove_folder(const fs::path& dir) {
+  std::error_code error;
+  fs::remove_all(dir, error);
+  if (error) throw std::runtime_error("cannot remove " + dir.string() + ": " + error.message());
+}
+
+// Directory entries (new subfolders) are durable only once their parent is synced.
+void sync_tree(const fs::path& root) {
+  for (const auto& entry : fs::recursive_directory_iterator(root))
+    if (entry.is_directory()) sync_directory(entry.path());
+  sync_directory(root);
+}
+
+// Copies one WORK output into the bag, refusing bytes that are not what the ledger
+// recorded: the digests are taken from the same bytes that are written.
+void copy_checked(BagBuilder& bag, const fs::path& work_dir, const StageOutput& output,
+                  const std::string& bag_path) {
+  if (!stays_inside(output.path))
+    throw std::runtime_error("the ledger names a WORK output '" + output.path +
+                             "' outside the work folder; nothing was deposited");
+  if (output.sha256.empty())
+    throw std::runtime_error("WORK file " + output.path +
+                             " has no recorded sha256, so it cannot be checked; nothing was deposited");
+  std::string bytes;
+  try {
+    bytes = read_file(work_dir / utf8_path(output.path));
+  } catch (const std::exception& error) {
+    throw std::runtime_error("WORK file " + output.path + " is missing or unreadable (" + error.what() +
+                             "); nothing was deposited");
+  }
+  Digests digests = bag.digest(bytes);
+  const std::string& found = digests.at(DigestAlgorithm::sha256);
+  if (found != lowercase_hex(output.sha256))
+    throw std::runtime_error("WORK file " + output.path + " is damaged: its sha256 is " + found +
+                             ", the ledger recorded " + output.sha256 +
+                             "; it was changed after it was made, so nothing was deposited");
+  bag.add_payload(bag_path, bytes, std::move(digests));
+}
+
+std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::uint64_t octets,
+                          std::uint64_t streams) {
+  std::string text;
+  auto field = [&](const char* label, const std::string& value) {
+    text += label;
+    text += ": ";
+    text += one_line(value);
+    text += '\n';
+  };
+  field("Source-Organization", batch.unit_name);
+  field("External-Identifier", batch.batch_id);
+  field("Bagging-Date", form.bagging_date);
+  field("Payload-Oxum", std::to_string(octets) + "." + std::to_string(streams));
+  field("Bag-Software-Agent", std::string("lantai (deposit stage ") + kStageVersion + ")");
+  field("全宗号", batch.fonds_code);
+  field("单位名称", batch.unit_name);
+  field("Record-Count", std::to_string(form.record_count));
+  field("Page-Count", std::to_string(form.page_count));
+  field("Input-Page-Count", std::to_string(batch.pages_in));
+  field("Quarantined-Page-Count", std::to_string(batch.pages_quarantined));
+  field("Withheld-Record-Count", std::to_string(batch.records_withheld));
+  field("Processing-Profile", batch.profile_name);
+  field("Processing-Profile-SHA256", batch.profile_sha256);
+  return text;
+}
+
+// Moves the finished bag under its final name. Each step is one rename, so at any moment
+// the final name holds either a complete bag or nothing.
+void move_into_place(const fs::path& partial, const fs::path& final_dir, const fs::path& replaced) {
+  if (fs::exists(final_dir)) {
+    remove_folder(replaced);
+    fs::rename(final_dir, replaced);
+  }
+  fs::rename(partial, final_dir);
+  sync_directory(final_dir.parent_path());
+  remove_folder(replaced);
+}
+
+}  // namespace
+
+StageInfo DepositStage::describe() const {
+  return {"deposit",
+          "packs the accepted records into one BagIt 1.0 bag with the backup form, for "
+          "registration and backup (登记备份)",
+          kStageVersion,
+          {kSm3Manifest.info(), kIncludeOcrText.info()}};
+}
+
+void DepositStage::setup(ProfileSection& section, const StageContext&) {
+  sm3_manifest_ = section.get(kSm3Manifest);
+  include_ocr_text_ = section.get(kIncludeOcrText);
+  section.finish();
+}
+
+Outcome DepositStage::process(BatchWork& batch) const {
+  if (batch.work_dir.empty()) throw std::runtime_error("no work folder was given to the deposit stage");
+  if (!is_safe_ref(batch.batch_id))
+    throw std::runtime_error("batch id '" + batch.batch_id + "' cannot name a deposit folder");
+  const fs::path deposit_root = batch.work_dir / "deposit";
+  const fs::path final_dir = deposit_root / utf8_path(batch.batch_id);
+  const fs::path partial = deposit_root / utf8_path(batch.batch_id + ".partial");
+  const fs::path replaced = deposit_root / utf8_path(batch.batch_id + ".replaced");
+  // Left by a crash: never complete, or already superseded.
+  remove_folder(partial);
+  remove_folder(replaced);
+  fs::create_directories(partial);
+
+  std::vector<DigestAlgorithm> algorithms{DigestAlgorithm::md5, DigestAlgorithm::sha256};
+  if (sm3_manifest_) algorithms.push_back(DigestAlgorithm::sm3);
+
+  BackupForm form;
+  form.fonds_code = batch.fonds_code;
+  form.unit_name = batch.unit_name;
+  form.batch_id = batch.batch_id;
+  form.bagging_date = today_local();
+  form.profile_name = batch.profile_name;
+  form.profile_sha256 = batch.profile_sha256;
+  form.record_count = static_cast<std::int64_t>(batch.records.size());
+  form.quarantined_page_count = batch.pages_quarantined;
+  form.withheld_record_count = batch.records_withheld;
+  std::string form_text;
+  std::string package_sha256;
+  try {
+    BagBuilder bag(partial, algorithms);
+    bag.add_tag_file("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+
+    std::vector<std::vector<std::string>> rows;
+    for (const DepositRecord& record : batch.records) rows.push_back(record.entry.values);
+    const std::string csv = catalogue_csv(batch.catalog_columns, rows);
+    bag.add_payload(kCataloguePath, csv, bag.digest(csv));
+
+    std::set<std::string> refs;
+    for (const DepositRecord& record : batch.records) {
+      const std::string& ref = record.entry.ref;
+      if (!is_safe_ref(ref)) throw std::runtime_error("档号 '" + ref + "' cannot name a folder in the bag");
+      if (!refs.insert(ref).second) throw std::runtime_error("档号 " + ref + " is given twice for one deposit");
+      const std::string folder = kEntityDir + ref + "/";
+      std::int64_t pages = 0;
+      for (const RecordPage& page : record.pages) {
+        bool has_image = false;
+        for (const StageOutput& output : page.outputs) {
+          const bool image = output.kind == "derivative";
+          const bool text = output.kind == "ocr_text" && include_ocr_text_;
+          if (!image && !text) continue;
+          const std::string name = basename_of(output.path);
+          if (!is_safe_ref(name))
+            throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
+          copy_checked(bag, batch.work_dir, output, folder + name);
+          has_image = has_image || image;
+        }
+        if (!has_image)
+          throw std::runtime_error("page " + page.item_id + " of " + ref +
+                                   " has no derivative image in WORK; nothing was deposited");
+        ++pages;
+      }
+      form.records.push_back({ref, record.entry.field(batch.catalog_columns, kTitleColumn), pages});
+      form.page_count += pages;
+    }
+
+    const std::string sha256_manifest = bag.write_payload_manifests();
+    form.file_count = bag.payload_streams();
+    form.total_bytes = bag.payload_octets();
+    for (DigestAlgorithm algorithm : algorithms)
+      form.package_digests.emplace_back(algorithm, hex_digest(algorithm, sha256_manifest));
+    package_sha256 = hex_digest(DigestAlgorithm::sha256, sha256_manifest);
+    bag.add_tag_file("bag-info.txt", bag_info_text(batch, form, bag.payload_octets(), bag.payload_streams()));
+    form_text = backup_form_json(form);
+    bag.add_tag_file(kBackupFormPath, form_text);
+    bag.write_tag_manifests();
+    sync_tree(partial);
+  } catch (...) {
+    std::error_code ignored;  // the original error is the one to report
+    fs::remove_all(partial, ignored);
+    throw;
+  }
+  move_into_place(partial, final_dir, replaced);
+  batch.bag_dir = final_dir;
+
+  Outcome outcome;
+  const std::string bag_rel = relative_utf8(final_dir, batch.work_dir);
+  outcome.outputs.push_back({"bag", bag_rel, package_sha256, form.total_bytes});
+  outcome.outputs.push_back({"backup_form", bag_rel + "/" + kBackupFormPath,
+                             hex_digest(DigestAlgorithm::sha256, form_text), form_text.size()});
+  return outcome;
+}
+
+}  // namespace lantai::deposit

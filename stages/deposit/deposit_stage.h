@@ -1,0 +1,60 @@
+// The deposit stage: packs the accepted records of a batch into one BagIt 1.0 bag
+// (RFC 8493) for registration and backup (登记备份), at WORK/deposit/<batch_id>:
+//
+//   bagit.txt                       BagIt-Version 1.0, UTF-8 tag files
+//   bag-info.txt                    Payload-Oxum, 全宗号, 单位名称, counts, profile
+//   data/catalogue/目录.csv          catalogue data (目录数据) of the deposited records
+//   data/entity/<档号>/0001.jpg      entity data (实体数据): each page's derivative ...
+//   data/entity/<档号>/0001.txt      ... and its OCR text, named as in WORK
+//   manifest-md5.txt                payload manifests, sorted by path (byte order)
+//   manifest-sha256.txt
+//   manifest-sm3.txt                only with deposit.sm3_manifest: true
+//   forms/backup-form.json          电子文件和数字档案备份情况表, machine-readable (backup_form.h)
+//   tagmanifest-md5.txt             tag manifests over every tag file above
+//   tagmanifest-sha256.txt          (and tagmanifest-sm3.txt with SM3)
+//
+// Package digest (唯一性认证信息): the MD5, SHA-256 (and SM3) of the bytes of
+// manifest-sha256.txt, which lists the SHA-256 of every payload file. See backup_form.h.
+//
+// Crash safety: the bag is built in WORK/deposit/<batch_id>.partial (removed first when a
+// crash left one) and renamed into place only when every file is written and synced, so a
+// kill at any moment never leaves a half bag under the final name. An earlier bag under
+// the final name is replaced (moved aside to <batch_id>.replaced, then removed).
+//
+// Determinism: the payload (data/ and the payload manifests) depends only on the
+// BatchWork and the profile; only tag files carry the day (Bagging-Date).
+//
+// process() throws std::runtime_error, ending the batch, when WORK is damaged (an output
+// whose bytes no longer match the sha256 the ledger recorded, a missing output) or the
+// deposit folder cannot be written: damaged data is never deposited.
+#pragma once
+
+#include "pipeline/profile.h"
+#include "pipeline/units.h"
+
+namespace lantai::deposit {
+
+inline constexpr FlagParam kSm3Manifest{
+    "sm3_manifest", false,
+    "also write manifest-sm3.txt and tagmanifest-sm3.txt and give the SM3 package digest "
+    "(GB/T 32905), beside MD5 and SHA-256, which are always written"};
+inline constexpr FlagParam kIncludeOcrText{
+    "include_ocr_text", true,
+    "deposit each page's OCR text (0001.txt) beside its image in the entity data"};
+
+class DepositStage final : public BatchStage {
+ public:
+  StageInfo describe() const override;
+  void setup(ProfileSection& section, const StageContext& context) override;
+  // Builds the bag, sets batch.bag_dir, and returns two outputs: kind "bag" (path
+  // "deposit/<batch_id>", sha256 = the SHA-256 package digest, size_bytes = payload
+  // octets) and kind "backup_form" (the form file, with its own sha256 and size).
+  // Called once per batch; safe to call from any thread (keeps no state).
+  Outcome process(BatchWork& batch) const override;
+
+ private:
+  bool sm3_manifest_ = kSm3Manifest.default_value;
+  bool include_ocr_text_ = kIncludeOcrText.default_value;
+};
+
+}  // namespace lantai::deposit

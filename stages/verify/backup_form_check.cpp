@@ -1,0 +1,197 @@
+#include "stages/verify/backup_form_check.h"
+
+#include <cctype>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/catalog.h"
+#include "pipeline/digest.h"
+
+namespace lantai::verify {
+
+namespace {
+
+using nlohmann::json;
+
+// The deposit stage's rule (1 GB = 10^9 bytes, half up, 3 decimals); kept here too so
+// verify does not link the deposit stage.
+std::string data_volume_gb(std::uint64_t bytes) {
+  const std::uint64_t thousandths = bytes / 1'000'000 + (bytes % 1'000'000 >= 500'000 ? 1 : 0);
+  char text[32];
+  std::snprintf(text, sizeof text, "%llu.%03llu", static_cast<unsigned long long>(thousandths / 1000),
+                static_cast<unsigned long long>(thousandths % 1000));
+  return text;
+}
+
+std::optional<DigestAlgorithm> algorithm_from_form(const std::string& name) {
+  if (name == "MD5") return DigestAlgorithm::md5;
+  if (name == "SHA-256") return DigestAlgorithm::sha256;
+  if (name == "SM3") return DigestAlgorithm::sm3;
+  return std::nullopt;
+}
+
+class FormChecker {
+ public:
+  FormChecker(const json& form, const BagFacts& facts) : form_(form), facts_(facts) {}
+
+  std::vector<Finding> run() {
+    check_package_digests();
+    check_number("file_count", facts_.payload_streams, "files under data/");
+    check_number("total_bytes", facts_.payload_octets, "bytes under data/");
+    if (form_.contains("data_volume_gb")) {
+      const json& volume = form_["data_volume_gb"];
+      std::string stated = volume.is_string() ? volume.get<std::string>() : volume.dump();
+      std::string found = data_volume_gb(facts_.payload_octets);
+      if (stated != found) fail("data_volume_gb is " + stated + ", data/ holds " + found + " GB", found, stated);
+    }
+    check_records();
+    check_identity("fonds_code", "全宗号");
+    check_identity("unit_name", "单位名称");
+    check_identity("batch_id", "External-Identifier");
+    check_identity("bagging_date", "Bagging-Date");
+    return std::move(findings_);
+  }
+
+ private:
+  void fail(const std::string& reason, std::string value = {}, std::string threshold = {}) {
+    findings_.push_back(make_finding("verify.form_mismatch", std::string(kBackupFormPath) + ": " + reason,
+                                     std::move(value), std::move(threshold)));
+  }
+
+  std::optional<std::uint64_t> whole_number(const char* key) {
+    if (!form_.contains(key) || !form_[key].is_number_unsigned()) {
+      fail(std::string("has no whole-number ") + key);
+      return std::nullopt;
+    }
+    return form_[key].get<std::uint64_t>();
+  }
+
+  void check_number(const char* key, std::uint64_t found, const char* what) {
+    auto stated = whole_number(key);
+    if (stated && *stated != found)
+      fail(std::string(key) + " is " + std::to_string(*stated) + ", the bag has " + std::to_string(found) + " " +
+               what,
+           std::to_string(found), std::to_string(*stated));
+  }
+
+  // A figure the form states and bag-info.txt also states: they must agree.
+  void check_against_bag_info(const char* key, std::uint64_t stated, const char* label) {
+    if (!facts_.bag_info) return;
+    auto value = facts_.bag_info->get(label);
+    if (value && *value != std::to_string(stated))
+      fail(std::string(key) + " is " + std::to_string(stated) + ", bag-info.txt " + label + " is " + *value, *value,
+           std::to_string(stated));
+  }
+
+  void check_identity(const char* key, const char* label) {
+    if (!form_.contains(key) || !form_[key].is_string()) {
+      fail(std::string("has no ") + key);
+      return;
+    }
+    std::string stated = form_[key].get<std::string>();
+    if (!facts_.bag_info) return;
+    auto value = facts_.bag_info->get(label);
+    if (value && *value != stated)
+      fail(std::string(key) + " is '" + stated + "', bag-info.txt " + label + " is '" + *value + "'", *value, stated);
+  }
+
+  void check_package_digests() {
+    if (form_.contains("package_digest_of") &&
+        form_["package_digest_of"] != json(kPackageDigestOf)) {
+      fail("package_digest_of is " + form_["package_digest_of"].dump() + "; lantai's package digest is over " +
+           kPackageDigestOf);
+      return;
+    }
+    if (!form_.contains("package_digests") || !form_["package_digests"].is_array()) {
+      fail("has no package_digests");
+      return;
+    }
+    if (!facts_.sha256_manifest) {
+      fail(std::string("the package digest cannot be checked: the bag has no ") + kPackageDigestOf);
+      return;
+    }
+    bool has_md5 = false;
+    for (const json& entry : form_["package_digests"]) {
+      if (!entry.is_object() || !entry.contains("algorithm") || !entry["algorithm"].is_string() ||
+          !entry.contains("value") || !entry["value"].is_string()) {
+        fail("a package_digests entry is not {algorithm, value}");
+        continue;
+      }
+      const std::string name = entry["algorithm"].get<std::string>();
+      const std::string stated = entry["value"].get<std::string>();
+      auto algorithm = algorithm_from_form(name);
+      if (!algorithm) {
+        fail("package digest algorithm '" + name + "' is not MD5, SHA-256 or SM3");
+        continue;
+      }
+      has_md5 = has_md5 || *algorithm == DigestAlgorithm::md5;
+      std::string found = hex_digest(*algorithm, *facts_.sha256_manifest);
+      std::string stated_lower = stated;
+      for (char& c : stated_lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (found != stated_lower)
+        fail(name + " package digest is " + stated + ", " + kPackageDigestOf + " gives " + found, found, stated);
+    }
+    // The centre compares the MD5 (DA/T 70-2018 item 1-14).
+    if (!has_md5) fail("has no MD5 package digest");
+  }
+
+  void check_records() {
+    auto record_count = whole_number("record_count");
+    auto page_count = whole_number("page_count");
+    if (!form_.contains("records") || !form_["records"].is_array()) {
+      fail("has no records list");
+      return;
+    }
+    const json& records = form_["records"];
+    std::uint64_t pages = 0;
+    bool pages_known = true;
+    for (const json& record : records) {
+      if (!record.is_object() || !record.contains("ref") || !record["ref"].is_string() ||
+          !record.contains("page_count") || !record["page_count"].is_number_unsigned()) {
+        fail("a records entry is not {ref, title, page_count}");
+        pages_known = false;
+        continue;
+      }
+      const std::uint64_t record_pages = record["page_count"].get<std::uint64_t>();
+      pages += record_pages;
+      if (record_pages == 0) continue;  // no files, so no folder: empty folders do not travel
+      const std::string ref = record["ref"].get<std::string>();
+      const std::string folder = "data/entity/" + ref;
+      std::error_code error;
+      if (!is_safe_ref(ref) ||
+          !std::filesystem::is_directory(facts_.bag_dir / std::filesystem::path(std::u8string(folder.begin(), folder.end())),
+                                         error))
+        fail("record " + ref + " has no folder " + folder + " in the bag");
+    }
+    if (record_count) {
+      if (*record_count != records.size())
+        fail("record_count is " + std::to_string(*record_count) + ", its records list has " +
+                 std::to_string(records.size()),
+             std::to_string(records.size()), std::to_string(*record_count));
+      check_against_bag_info("record_count", *record_count, "Record-Count");
+    }
+    if (page_count) {
+      if (pages_known && *page_count != pages)
+        fail("page_count is " + std::to_string(*page_count) + ", its records add up to " + std::to_string(pages),
+             std::to_string(pages), std::to_string(*page_count));
+      check_against_bag_info("page_count", *page_count, "Page-Count");
+    }
+  }
+
+  const json& form_;
+  const BagFacts& facts_;
+  std::vector<Finding> findings_;
+};
+
+}  // namespace
+
+std::vector<Finding> check_backup_form(std::string_view form_text, const BagFacts& facts) {
+  json form = json::parse(form_text, nullptr, false);
+  if (form.is_discarded() || !form.is_object())
+    return {make_finding("verify.form_mismatch",
+                         std::string(kBackupFormPath) + ": not a JSON object, so nothing on it can be checked")};
+  return FormChecker(form, facts).run();
+}
+
+}  // namespace lantai::verify

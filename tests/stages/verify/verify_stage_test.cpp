@@ -1,0 +1,342 @@
+#include "stages/verify/verify_stage.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "stages/deposit/deposit_stage.h"
+#include "stages/verify/tag_lines.h"
+#include "tests/stages/deposit/synthetic_work.h"
+
+namespace lantai::verify {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace lantai::test_support;
+
+std::string describe(const std::vector<Finding>& findings) {
+  std::string text;
+  for (const Finding& finding : findings) text += "  " + finding.code + "  " + finding.message + "\n";
+  return text.empty() ? "  (none)\n" : text;
+}
+
+bool has_finding(const std::vector<Finding>& findings, const std::string& code, const std::string& file) {
+  for (const Finding& finding : findings)
+    if (finding.code == code && finding.message.starts_with(file + ": ")) return true;
+  return false;
+}
+
+void replace_in_file(const fs::path& file, const std::string& from, const std::string& to) {
+  std::string text = read_file(file);
+  const size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos) << from << " not in " << file;
+  text.replace(at, from.size(), to);
+  write_bytes(file, text);
+}
+
+void append_to_file(const fs::path& file, const std::string& text) { write_bytes(file, read_file(file) + text); }
+
+// One fresh deposit bag (with SM3) per test binary, copied for every test that damages it.
+class VerifyTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    work_ = new TempDir("verify-work");
+    Profile profile = load_profile(work_->path(), "deposit:\n  sm3_manifest: true\n");
+    ProfileSection section = profile.section("deposit");
+    deposit::DepositStage stage;
+    stage.setup(section, StageContext{});
+    batch_ = new BatchWork(make_synthetic_work(work_->path()));
+    stage.process(*batch_);
+  }
+  static void TearDownTestSuite() {
+    delete batch_;
+    delete work_;
+  }
+
+  // A copy of the fresh bag that a test may damage.
+  fs::path fresh_copy() {
+    const fs::path copy = copies_.path() / "bag";
+    fs::remove_all(copy);
+    fs::copy(batch_->bag_dir, copy, fs::copy_options::recursive);
+    return copy;
+  }
+
+  static fs::path entity(const std::string& ref, const std::string& name) {
+    return fs::path("data/entity") / utf8_path(ref) / name;
+  }
+  static std::string entity_path(const std::string& ref, const std::string& name) {
+    return "data/entity/" + ref + "/" + name;
+  }
+
+  static TempDir* work_;
+  static BatchWork* batch_;
+  TempDir copies_{"verify-copy"};
+};
+
+TempDir* VerifyTest::work_ = nullptr;
+BatchWork* VerifyTest::batch_ = nullptr;
+
+//! A bag fresh from the deposit stage (MD5, SHA-256 and SM3 manifests, backup form) has no findings.
+TEST_F(VerifyTest, FreshDepositHasNoFindings) {
+  const auto findings = verify_bag(batch_->bag_dir);
+  EXPECT_TRUE(findings.empty()) << describe(findings);
+}
+
+struct Expected {
+  std::string code;
+  std::string file;  // the path the message must start with
+};
+
+struct TamperCase {
+  std::string name;
+  std::function<void(const fs::path& bag)> tamper;
+  std::vector<Expected> expected;  // each must be among the findings
+};
+
+std::vector<TamperCase> tamper_cases() {
+  const std::string jpg1 = "data/entity/" + std::string(kRef1) + "/0001.jpg";
+  const std::string txt2 = "data/entity/" + std::string(kRef2) + "/0001.txt";
+  const std::string extra = "data/entity/" + std::string(kRef3) + "/0004.jpg";
+  const std::string zero_md5(32, '0');
+  const std::string zero_sha256(64, '0');
+  return {
+      {"flipped payload byte",
+       [=](const fs::path& bag) {
+         std::string bytes = read_file(bag / utf8_path(jpg1));
+         bytes[10] ^= 0x20;
+         write_bytes(bag / utf8_path(jpg1), bytes);
+       },
+       {{"verify.checksum_mismatch", jpg1}}},
+      {"deleted payload file", [=](const fs::path& bag) { fs::remove(bag / utf8_path(txt2)); },
+       {{"verify.missing_file", txt2}, {"verify.oxum_mismatch", "bag-info.txt"}}},
+      {"extra file under data/", [=](const fs::path& bag) { write_bytes(bag / utf8_path(extra), "未登记的页"); },
+       {{"verify.unlisted_file", extra}, {"verify.oxum_mismatch", "bag-info.txt"}}},
+      {"edited Payload-Oxum",
+       [](const fs::path& bag) { replace_in_file(bag / "bag-info.txt", "Payload-Oxum: ", "Payload-Oxum: 1"); },
+       {{"verify.oxum_mismatch", "bag-info.txt"}, {"verify.checksum_mismatch", "bag-info.txt"}}},
+      {"deleted bagit.txt", [](const fs::path& bag) { fs::remove(bag / "bagit.txt"); },
+       {{"verify.malformed", "bagit.txt"}}},
+      {"BagIt-Version 0.97",
+       [](const fs::path& bag) { replace_in_file(bag / "bagit.txt", "BagIt-Version: 1.0", "BagIt-Version: 0.97"); },
+       {{"verify.malformed", "bagit.txt"}}},
+      {"no data/ folder", [](const fs::path& bag) { fs::remove_all(bag / "data"); },
+       {{"verify.malformed", "data/"}}},
+      {"no md5 or sha256 payload manifest",
+       [](const fs::path& bag) {
+         fs::remove(bag / "manifest-md5.txt");
+         fs::remove(bag / "manifest-sha256.txt");
+       },
+       {{"verify.malformed", "manifest-sha256.txt"}}},
+      {"manifest path climbing out of the bag",
+       [=](const fs::path& bag) { append_to_file(bag / "manifest-sha256.txt", zero_sha256 + "  ../etc/passwd\n"); },
+       {{"verify.malformed", "manifest-sha256.txt"}}},
+      {"absolute manifest path",
+       [=](const fs::path& bag) { append_to_file(bag / "manifest-md5.txt", zero_md5 + "  /etc/passwd\n"); },
+       {{"verify.malformed", "manifest-md5.txt"}}},
+      {"payload path hidden behind data/..",
+       [=](const fs::path& bag) { append_to_file(bag / "manifest-md5.txt", zero_md5 + "  data/../bagit.txt\n"); },
+       {{"verify.malformed", "manifest-md5.txt"}}},
+      {"manifest line without a path",
+       [=](const fs::path& bag) { append_to_file(bag / "manifest-sm3.txt", zero_sha256 + "\n"); },
+       {{"verify.malformed", "manifest-sm3.txt"}}},
+      {"manifest digest of the wrong length",
+       [=](const fs::path& bag) { append_to_file(bag / "manifest-md5.txt", zero_sha256 + "  " + extra + "\n"); },
+       {{"verify.malformed", "manifest-md5.txt"}}},
+      {"listed file that is not there",
+       [=](const fs::path& bag) { append_to_file(bag / "manifest-sha256.txt", zero_sha256 + "  " + extra + "\n"); },
+       {{"verify.missing_file", extra}}},
+      {"tampered form digest",
+       [](const fs::path& bag) {
+         const fs::path form = bag / "forms/backup-form.json";
+         std::string text = read_file(form);
+         const size_t at = text.find("\"value\": \"") + 10;
+         text[at] = text[at] == '0' ? '1' : '0';
+         write_bytes(form, text);
+       },
+       {{"verify.form_mismatch", "forms/backup-form.json"}, {"verify.checksum_mismatch", "forms/backup-form.json"}}},
+      {"tampered form page count",
+       [](const fs::path& bag) { replace_in_file(bag / "forms/backup-form.json", "\"page_count\": 6", "\"page_count\": 7"); },
+       {{"verify.form_mismatch", "forms/backup-form.json"}}},
+      {"form that is not JSON", [](const fs::path& bag) { write_bytes(bag / "forms/backup-form.json", "{ 表"); },
+       {{"verify.form_mismatch", "forms/backup-form.json"}}},
+      {"tampered tag file",
+       [](const fs::path& bag) { append_to_file(bag / "bag-info.txt", "Contact-Name: 张三\n"); },
+       {{"verify.checksum_mismatch", "bag-info.txt"}}},
+      {"deleted tag file", [](const fs::path& bag) { fs::remove(bag / "forms/backup-form.json"); },
+       {{"verify.missing_file", "forms/backup-form.json"}}},
+      {"bag-info line without a label",
+       [](const fs::path& bag) { append_to_file(bag / "bag-info.txt", "没有冒号的一行\n"); },
+       {{"verify.malformed", "bag-info.txt"}}},
+      {"symbolic link in the payload",
+       [=](const fs::path& bag) { fs::create_symlink("/etc/hostname", bag / utf8_path(extra)); },
+       {{"verify.malformed", extra}}},
+  };
+}
+
+//! Each way of damaging a bag yields the expected reject finding naming the damaged file.
+TEST_F(VerifyTest, NamesEachDamagedFile) {
+  for (const TamperCase& tamper_case : tamper_cases()) {
+    SCOPED_TRACE(tamper_case.name);
+    const fs::path bag = fresh_copy();
+    tamper_case.tamper(bag);
+    const auto findings = verify_bag(bag);
+    ASSERT_FALSE(findings.empty());
+    for (const Expected& expected : tamper_case.expected)
+      EXPECT_TRUE(has_finding(findings, expected.code, expected.file))
+          << "expected " << expected.code << " on " << expected.file << ", found:\n"
+          << describe(findings);
+    for (const Finding& finding : findings) {
+      EXPECT_EQ(finding.severity, Severity::reject) << finding.code;
+      EXPECT_EQ(finding.message.find('\n'), std::string::npos) << finding.message;
+    }
+  }
+}
+
+//! A flipped byte is reported per manifest with the digest found as value and the listed digest as threshold.
+TEST_F(VerifyTest, ReportsFoundAndListedDigests) {
+  const fs::path bag = fresh_copy();
+  const fs::path jpg = bag / entity(kRef3, "0002.jpg");
+  std::string bytes = read_file(jpg);
+  bytes.back() ^= 0x01;
+  write_bytes(jpg, bytes);
+  const auto findings = verify_bag(bag);
+  ASSERT_EQ(findings.size(), 3u) << describe(findings);  // md5, sha256, sm3
+  for (const Finding& finding : findings) {
+    EXPECT_EQ(finding.code, "verify.checksum_mismatch");
+    EXPECT_TRUE(finding.message.starts_with(entity_path(kRef3, "0002.jpg") + ": ")) << finding.message;
+    EXPECT_NE(finding.value, finding.threshold);
+  }
+  EXPECT_EQ(findings[1].value, hex_digest(DigestAlgorithm::sha256, bytes));
+  EXPECT_NE(read_file(bag / "manifest-sha256.txt").find(findings[1].threshold), std::string::npos);
+}
+
+//! A line of a manifest that does not parse is named by its line number.
+TEST_F(VerifyTest, NamesTheLineOfAMalformedManifest) {
+  const fs::path bag = fresh_copy();
+  append_to_file(bag / "manifest-sha256.txt", std::string(64, 'a') + "  ../etc/passwd\n");
+  const auto findings = verify_bag(bag);
+  bool named = false;
+  for (const Finding& finding : findings)
+    named = named || (finding.code == "verify.malformed" &&
+                      finding.message.starts_with("manifest-sha256.txt: line 13: "));
+  EXPECT_TRUE(named) << describe(findings);
+}
+
+// A bag written by hand, not by lantai: RFC 8493 details the deposit stage never produces.
+class HandMadeBagTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    bag_ = dir_.path() / "bag";
+    write_bytes(bag_ / "bagit.txt", "BagIt-Version: 1.0\r\nTag-File-Character-Encoding: UTF-8\r\n");
+    add("data/100%纯 文本.txt", "百分号与空格\n");
+    add("data/子目录/图像.jpg", "\xFF\xD8\xFF\xD9");
+  }
+  void add(const std::string& path, const std::string& bytes) {
+    write_bytes(bag_ / utf8_path(path), bytes);
+    files_.emplace_back(path, bytes);
+  }
+  // CRLF lines, one tab as separator, upper-case hex: all allowed by RFC 8493.
+  void write_manifest(DigestAlgorithm algorithm) {
+    std::string text;
+    for (const auto& [path, bytes] : files_) {
+      std::string digest = hex_digest(algorithm, bytes);
+      for (char& c : digest) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      std::string encoded;
+      for (char c : path) encoded += c == '%' ? std::string("%25") : std::string(1, c);
+      text += digest + "\t" + encoded + "\r\n";
+    }
+    write_bytes(bag_ / ("manifest-" + std::string(to_string(algorithm)) + ".txt"), text);
+  }
+
+  TempDir dir_{"verify-hand"};
+  fs::path bag_;
+  std::vector<std::pair<std::string, std::string>> files_;
+};
+
+//! A minimal valid bag with CRLF, tabs, upper-case hex, a percent-encoded name, no bag-info and an unknown sha512 manifest passes.
+TEST_F(HandMadeBagTest, AcceptsWhatRfc8493Allows) {
+  write_manifest(DigestAlgorithm::md5);
+  write_bytes(bag_ / "manifest-sha512.txt", "not checked  data/nothing\n");
+  write_bytes(bag_ / "notes.txt", "a tag file no tag manifest lists\n");
+  const auto findings = verify_bag(bag_);
+  EXPECT_TRUE(findings.empty()) << describe(findings);
+}
+
+//! An empty payload with an empty manifest and a matching Payload-Oxum of 0.0 passes.
+TEST(EmptyBag, AcceptsAnEmptyPayload) {
+  TempDir dir("verify-empty");
+  const fs::path bag = dir.path() / "bag";
+  write_bytes(bag / "bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
+  fs::create_directories(bag / "data");
+  write_bytes(bag / "manifest-sha256.txt", "");
+  write_bytes(bag / "bag-info.txt", "Payload-Oxum: 0.0\nExternal-Description: 空\n  续行\n");
+  const auto findings = verify_bag(bag);
+  EXPECT_TRUE(findings.empty()) << describe(findings);
+}
+
+//! A file listed in one payload manifest but missing from another is unlisted there, and a missing folder is malformed.
+TEST_F(HandMadeBagTest, EveryPayloadFileMustBeInEveryManifest) {
+  write_manifest(DigestAlgorithm::sha256);
+  add("data/后加.txt", "只在 md5 清单里\n");
+  write_manifest(DigestAlgorithm::md5);
+  auto findings = verify_bag(bag_);
+  ASSERT_EQ(findings.size(), 1u) << describe(findings);
+  EXPECT_EQ(findings[0].code, "verify.unlisted_file");
+  EXPECT_EQ(findings[0].message, "data/后加.txt: in data/ but not listed in manifest-sha256.txt");
+
+  findings = verify_bag(dir_.path() / "no such bag");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].code, "verify.malformed");
+}
+
+//! Manifest paths decode only %0D, %0A and %25, and paths that leave the bag are recognised.
+TEST(TagLines, DecodesPathsAndSpotsEscapes) {
+  EXPECT_EQ(decode_manifest_path("data/a%0d%0Ab%25c%20d%2"), "data/a\r\nb%c%20d%2");
+  EXPECT_EQ(escape_reason("data/ok/文件.txt"), "");
+  EXPECT_NE(escape_reason("../etc/passwd"), "");
+  EXPECT_NE(escape_reason("/etc/passwd"), "");
+  EXPECT_NE(escape_reason("data/a/../../x"), "");
+  EXPECT_NE(escape_reason("data//x"), "");
+  EXPECT_EQ(split_lines("a\r\nb\rc\nd"), (std::vector<std::string_view>{"a", "b", "c", "d"}));
+  EXPECT_EQ(split_lines("a\n"), (std::vector<std::string_view>{"a"}));
+}
+
+//! The stage wraps verify_bag, takes no parameters, and refuses unknown profile keys.
+TEST_F(VerifyTest, StageWrapsVerifyBag) {
+  VerifyStage stage;
+  EXPECT_EQ(stage.describe().id, "verify");
+  EXPECT_TRUE(stage.describe().params.empty());
+  {
+    Profile profile = load_profile(copies_.path(), "verify:\n");
+    ProfileSection section = profile.section("verify");
+    stage.setup(section, StageContext{});
+  }
+  {
+    Profile profile = load_profile(copies_.path(), "verify:\n  strict: true\n");
+    ProfileSection section = profile.section("verify");
+    EXPECT_THROW(stage.setup(section, StageContext{}), ProfileError);
+  }
+  const fs::path bag = fresh_copy();
+  fs::remove(bag / "bagit.txt");
+  Bag unit{bag};
+  Outcome outcome = stage.process(unit);
+  EXPECT_TRUE(outcome.rejected());
+  EXPECT_TRUE(has_finding(outcome.findings, "verify.malformed", "bagit.txt")) << describe(outcome.findings);
+}
+
+//! Several threads verifying bags at once get the same findings as one thread alone.
+TEST_F(VerifyTest, IsSafeFromManyThreads) {
+  const fs::path bag = fresh_copy();
+  fs::remove(bag / utf8_path(entity_path(kRef1, "0002.txt")));
+  const auto alone = describe(verify_bag(bag));
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = describe(verify_bag(i % 2 ? bag : batch_->bag_dir)); });
+  for (auto& thread : threads) thread.join();
+  for (size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i], i % 2 ? alone : "  (none)\n");
+}
+
+}  // namespace
+}  // namespace lantai::verify
