@@ -38,7 +38,7 @@ void sync_directory(const fs::path& dir) {
 }
 
 void write_file_atomically(const fs::path& path, std::string_view bytes) {
-  fs::create_directories(path.parent_path());
+  if (path.has_parent_path()) fs::create_directories(path.parent_path());
   fs::path temp = path;
   temp += temp_suffix();
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -64,7 +64,7 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
     ::unlink(temp.c_str());
     fail(path, "rename into place");
   }
-  sync_directory(path.parent_path());
+  sync_directory(path.has_parent_path() ? path.parent_path() : fs::path("."));
 }
 
 StageOutput write_output(const fs::path& work_dir, const std::string& rel_path,

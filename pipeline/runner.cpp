@@ -398,7 +398,7 @@ class BatchRun {
   StageContext context_;
   std::vector<std::string> page_stage_ids_;
   std::vector<std::string> record_stage_ids_;
-  std::vector<std::atomic<long long>> stage_microseconds_;  // per page stage, summed over threads
+  mutable std::vector<std::atomic<long long>> stage_microseconds_;  // per page stage, summed over threads
   std::string profile_name_;
   std::string profile_sha256_;
   std::unique_ptr<Ledger> ledger_;

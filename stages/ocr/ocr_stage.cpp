@@ -92,6 +92,8 @@ std::unique_ptr<Engine> OcrStage::start_engine() const {
   engine->api->SetPageSegMode(static_cast<tesseract::PageSegMode>(settings_.page_segmentation_mode));
   // Chinese has no spaces between words; keep Tesseract from inventing them between runs.
   engine->api->SetVariable("preserve_interword_spaces", "1");
+  // Tesseract's progress chatter ("Detected N diacritics") would break the progress line.
+  engine->api->SetVariable("debug_file", "/dev/null");
   return engine;
 }
 

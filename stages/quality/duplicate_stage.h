@@ -1,6 +1,9 @@
 // duplicates: the record-scope half of the quality check. Flags a page that repeats an
-// earlier page of the same record (a second scan of one sheet): perceptual hashes close,
-// and, where both pages carry text, OCR texts alike. The later page gets qc.duplicate.
+// earlier page of the same record (a second scan of one sheet): their perceptual hashes,
+// taken over the content area after deskew, are close. The later page gets qc.duplicate.
+//
+// OCR text is deliberately not used: records share boilerplate clauses, and two scans of
+// one page can be read differently, so text similarity separates worse than the image.
 #pragma once
 
 #include "pipeline/units.h"
@@ -8,13 +11,8 @@
 namespace lantai::quality {
 
 struct DuplicateSettings {
-  int max_hash_distance = 40;       // of 256 bits
-  double min_text_similarity = 0.8; // character-bigram Dice coefficient, 0..1
-  int min_text_chars = 20;          // below this, the hash alone decides
+  int max_hash_distance = 32;  // of 256 bits
 };
-
-// Dice coefficient of the two texts' character bigrams, spaces ignored (UTF-8 aware).
-double text_similarity(const std::string& text_a, const std::string& text_b);
 
 class DuplicateStage : public RecordStage {
  public:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdio>
 
 namespace lantai::quality {
@@ -38,7 +39,7 @@ cv::Mat to_grey(const cv::Mat& page) {
 
 }  // namespace
 
-double measure_ink_ratio(const cv::Mat& page, double resolution_dpi, const QualitySettings& settings) {
+InkMeasure measure_ink(const cv::Mat& page, double resolution_dpi, const QualitySettings& settings) {
   cv::Mat grey = to_grey(page);
   const double scale = std::min(1.0, kAnalysisDpi / resolution_dpi);
   cv::Mat small;
@@ -60,6 +61,7 @@ double measure_ink_ratio(const cv::Mat& page, double resolution_dpi, const Quali
   const double px_per_mm = resolution_dpi * scale / 25.4;
   const double min_area = settings.min_mark_mm * settings.min_mark_mm * px_per_mm * px_per_mm;
   long long ink_pixels = 0;
+  cv::Rect box;
   for (int i = 1; i < count; ++i) {
     int left = stats.at<int>(i, cv::CC_STAT_LEFT), top = stats.at<int>(i, cv::CC_STAT_TOP);
     int width = stats.at<int>(i, cv::CC_STAT_WIDTH), height = stats.at<int>(i, cv::CC_STAT_HEIGHT);
@@ -67,13 +69,23 @@ double measure_ink_ratio(const cv::Mat& page, double resolution_dpi, const Quali
     bool touches_edge = left == 0 || top == 0 || left + width == small.cols || top + height == small.rows;
     if (touches_edge || area < min_area) continue;
     ink_pixels += area;
+    box |= cv::Rect(left, top, width, height);
   }
-  return small.total() ? static_cast<double>(ink_pixels) / static_cast<double>(small.total()) : 0.0;
+  InkMeasure measure;
+  measure.ink_ratio = small.total() ? static_cast<double>(ink_pixels) / static_cast<double>(small.total()) : 0.0;
+  if (!box.empty()) {
+    const double to_page = 1.0 / scale;
+    measure.content_box = cv::Rect(cv::Point(static_cast<int>(box.x * to_page), static_cast<int>(box.y * to_page)),
+                                   cv::Point(static_cast<int>(std::ceil(box.br().x * to_page)),
+                                             static_cast<int>(std::ceil(box.br().y * to_page)))) &
+                          cv::Rect(0, 0, page.cols, page.rows);
+  }
+  return measure;
 }
 
-std::string perceptual_hash(const cv::Mat& page) {
+std::string perceptual_hash(const cv::Mat& image) {
   cv::Mat small, real;
-  cv::resize(to_grey(page), small, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
+  cv::resize(to_grey(image), small, cv::Size(64, 64), 0, 0, cv::INTER_AREA);
   small.convertTo(real, CV_32F);
   cv::Mat spectrum;
   cv::dct(real, spectrum);
@@ -125,14 +137,15 @@ Outcome QualityStage::process(Page& page) const {
   if (page.image.empty()) return outcome;
 
   const double analysis_dpi = dpi ? *dpi : page.image.cols / kAssumedPageWidthIn;
-  const double ink_ratio = measure_ink_ratio(page.image, analysis_dpi, settings_);
+  const InkMeasure ink = measure_ink(page.image, analysis_dpi, settings_);
+  const double ink_ratio = ink.ink_ratio;
   page.facts.ink_ratio = ink_ratio;
   if (ink_ratio < settings_.blank_max_ink_ratio)
     outcome.add(make_finding("qc.blank",
                              page.rel_path + ": blank page (content covers " + fixed(ink_ratio * 100, 3) +
                                  "% of it, below " + fixed(settings_.blank_max_ink_ratio * 100, 3) + "%)",
                              fixed(ink_ratio, 6), fixed(settings_.blank_max_ink_ratio, 6)));
-  page.facts.fingerprint = perceptual_hash(page.image);
+  page.facts.fingerprint = perceptual_hash(ink.content_box.empty() ? page.image : page.image(ink.content_box));
   return outcome;
 }
 

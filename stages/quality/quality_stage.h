@@ -14,12 +14,17 @@ struct QualitySettings {
   double min_mark_mm = 0.6;     // marks smaller than this square are scan specks, not content
 };
 
-// Share of the page covered by content marks: dark enough, bigger than a speck, and not
-// touching the image edge (scan borders). Measured at about 100 dpi.
-double measure_ink_ratio(const cv::Mat& page, double resolution_dpi, const QualitySettings& settings);
+// The page's content marks: dark enough, bigger than a speck, and not touching the image
+// edge (scan borders). Measured at about 100 dpi.
+struct InkMeasure {
+  double ink_ratio = 0;    // share of the page the marks cover, 0..1
+  cv::Rect content_box;    // bounding box of the marks in page pixels; empty when none
+};
+InkMeasure measure_ink(const cv::Mat& page, double resolution_dpi, const QualitySettings& settings);
 
-// 256-bit DCT hash (hex) of the page: near-identical scans differ in few bits.
-std::string perceptual_hash(const cv::Mat& page);
+// 256-bit DCT hash (hex) of an image: near-identical scans differ in few bits. Taken over
+// the content box, it ignores margins, canvas size and where the sheet lay on the scanner.
+std::string perceptual_hash(const cv::Mat& image);
 int hamming_distance(const std::string& hex_a, const std::string& hex_b);  // -1 if not comparable
 
 class QualityStage : public PageStage {
