@@ -1,0 +1,98 @@
+#include "stages/deskew/deskew_stage.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+#include <cstdio>
+
+namespace lantai::deskew {
+
+namespace {
+
+const NumberParam kMaxAngle{"max_angle_deg", "deg", 1, 45, 15,
+                            "skews are searched within ± this; beyond 45° text lines and columns swap roles"};
+const NumberParam kMinConfidence{"min_confidence", "ratio", 0, 1, 0.5,
+                                 "a skew measured with less confidence than this is reported but not applied"};
+const NumberParam kMinAngle{"min_angle_deg", "deg", 0, 1, 0.05,
+                            "skews smaller than this are left as scanned: rotating resamples every pixel"};
+const FlagParam kCleanBorders{"clean_dark_borders", true,
+                              "paint dark scan borders touching the image edge as paper (去污, 裁边)"};
+const NumberParam kBorderMinWidth{"border_min_width_mm", "mm", 0.2, 20, 1.0,
+                                  "dark regions narrower than this are marks on the paper, never scan border"};
+const ChoiceParam kCanvas{"canvas", {"expand", "keep"}, "expand",
+                          "expand: the image grows to hold the whole rotated scan; keep: the scan's size, corners cut"};
+const ChoiceParam kInterpolation{"interpolation", {"linear", "cubic"}, "linear",
+                                 "linear: bilinear, fast; cubic: bicubic, sharper, about four times slower"};
+const NumberParam kAnalysisDpi{"analysis_dpi", "dpi", 50, 600, 150,
+                               "the page is measured at about this resolution (speed against precision)"};
+
+std::string fixed(double value, int decimals) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", decimals, value);
+  return text;
+}
+
+}  // namespace
+
+StageInfo DeskewStage::describe() const {
+  return {"deskew",
+          "Measures each page's skew, paints dark scan borders as paper and rotates the page upright.",
+          "1",
+          {kMaxAngle.info(), kMinConfidence.info(), kMinAngle.info(), kCleanBorders.info(), kBorderMinWidth.info(),
+           kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info()}};
+}
+
+void DeskewStage::setup(ProfileSection& section, const StageContext&) {
+  DeskewSettings settings;
+  settings.skew.max_angle_deg = section.get(kMaxAngle);
+  settings.min_confidence = section.get(kMinConfidence);
+  settings.min_angle_deg = section.get(kMinAngle);
+  settings.clean_dark_borders = section.get(kCleanBorders);
+  settings.border.min_width_mm = section.get(kBorderMinWidth);
+  settings.rotation.canvas = canvas_from_string(section.get(kCanvas));
+  settings.rotation.interpolation = interpolation_from_string(section.get(kInterpolation));
+  settings.skew.analysis_dpi = section.get(kAnalysisDpi);
+  section.finish();
+  settings_ = settings;
+}
+
+Outcome DeskewStage::process(Page& page) const {
+  Outcome outcome;
+  if (page.image.empty()) return outcome;  // decode failed: nothing to straighten
+
+  const AnalysisImage analysis =
+      make_analysis_image(page.image, settings_.skew.analysis_dpi, page.facts.resolution_dpi);
+  const SkewEstimate estimate = find_skew(analysis, settings_.skew);
+  page.facts.skew_deg = estimate.angle_deg;
+  page.facts.skew_confidence = estimate.confidence;
+
+  const bool confident = estimate.confidence >= settings_.min_confidence;
+  if (!confident)
+    outcome.add(make_finding("deskew.low_confidence",
+                             page.rel_path + ": skew measured as " + fixed(estimate.angle_deg, 2) +
+                                 "° with confidence " + fixed(estimate.confidence, 2) + ", below " +
+                                 fixed(settings_.min_confidence, 2) + "; the page was not rotated",
+                             fixed(estimate.confidence, 3), fixed(settings_.min_confidence, 3)));
+  const bool rotate = confident && std::abs(estimate.angle_deg) >= settings_.min_angle_deg;
+  if (!rotate && !settings_.clean_dark_borders) return outcome;
+
+  const cv::Scalar background = paper_colour(page.image);
+  cv::Mat processed = page.image;
+  if (settings_.clean_dark_borders) {
+    const cv::Mat border = find_dark_border(analysis, settings_.border);
+    if (cv::countNonZero(border) > 0) {
+      processed = page.image.clone();  // the decoded image may be shared; never paint on it
+      paint_border(processed, border, background);
+    }
+  }
+  if (rotate) {
+    processed = rotate_page(processed, estimate.angle_deg, settings_.rotation, background);
+    // Interpolation greys a bilevel page's edges; it must stay two-level.
+    if (page.facts.colour_mode == ColourMode::bilevel && processed.channels() == 1)
+      cv::threshold(processed, processed, 127, 255, cv::THRESH_BINARY);
+  }
+  page.image = processed;
+  return outcome;
+}
+
+}  // namespace lantai::deskew

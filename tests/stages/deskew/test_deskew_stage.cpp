@@ -1,0 +1,218 @@
+// DeskewStage: measures, records, applies only confident skews, cleans borders, and is set
+// up strictly from its profile section.
+#include <gtest/gtest.h>
+
+#include <yaml-cpp/yaml.h>
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "stages/deskew/deskew_stage.h"
+#include "synthetic_page.h"
+
+namespace lantai::deskew {
+namespace {
+
+ProfileSection section_from(const std::string& yaml) {
+  return ProfileSection("test-profile.yaml", "deskew", YAML::Load(yaml));
+}
+
+Page page_of(const cv::Mat& image) {
+  Page page;
+  page.rel_path = "J012-WS·2021-Y-BGS-0001/0001.tif";
+  page.image = image;
+  page.facts.resolution_dpi = 300;
+  return page;
+}
+
+bool has_finding(const Outcome& outcome, const std::string& code) {
+  return std::any_of(outcome.findings.begin(), outcome.findings.end(),
+                     [&](const Finding& f) { return f.code == code; });
+}
+
+cv::Mat skewed_page(double skew_deg) {
+  testing::SyntheticPage spec;
+  spec.skew_deg = skew_deg;
+  spec.border_left_px = 70;
+  spec.border_bottom_px = 50;
+  return testing::draw_page(spec);
+}
+
+//! A skewed page is measured, recorded and rotated upright: re-measuring the output finds under 0.1°, and no dark border is left at its edges.
+TEST(DeskewStage, StraightensASkewedPage) {
+  DeskewStage stage;
+  Page page = page_of(skewed_page(7.3));
+  const Outcome outcome = stage.process(page);
+  EXPECT_FALSE(has_finding(outcome, "deskew.low_confidence"));
+  EXPECT_FALSE(outcome.rejected());
+  ASSERT_TRUE(page.facts.skew_deg.has_value());
+  EXPECT_NEAR(*page.facts.skew_deg, 7.3, 0.1);
+  EXPECT_GE(page.facts.skew_confidence, stage.settings().min_confidence);
+  // expand: the canvas holds the whole rotated scan.
+  EXPECT_GT(page.image.cols, 2480 + 400);
+  EXPECT_GT(page.image.rows, 3508 + 100);
+  const SkewEstimate again = find_skew(page.image, SkewSettings{}, 300.0);
+  EXPECT_LT(std::abs(again.angle_deg), 0.1);
+  const cv::Mat border = find_dark_border(make_analysis_image(page.image, 150, 300.0), BorderSettings{});
+  EXPECT_EQ(cv::countNonZero(border), 0);
+}
+
+//! canvas: keep rotates within the scan's own size; a colour page stays colour.
+TEST(DeskewStage, KeepCanvasAndColour) {
+  DeskewStage stage;
+  ProfileSection section = section_from("canvas: keep\n");
+  stage.setup(section, StageContext{});
+  cv::Mat colour;
+  cv::cvtColor(skewed_page(-2.5), colour, cv::COLOR_GRAY2BGR);
+  Page page = page_of(colour);
+  stage.process(page);
+  EXPECT_EQ(page.image.size(), colour.size());
+  EXPECT_EQ(page.image.type(), CV_8UC3);
+  EXPECT_LT(std::abs(find_skew(page.image, SkewSettings{}, 300.0).angle_deg), 0.1);
+}
+
+//! Noise and a blank page are measured with low confidence: deskew.low_confidence (info), not rotated, not rejected.
+TEST(DeskewStage, LeavesUncertainPagesUnrotated) {
+  DeskewStage stage;
+  for (const cv::Mat& image : {testing::draw_noise_page(2480, 3508, 21), testing::draw_blank_page(2480, 3508, 22)}) {
+    Page page = page_of(image);
+    const Outcome outcome = stage.process(page);
+    ASSERT_TRUE(has_finding(outcome, "deskew.low_confidence"));
+    EXPECT_EQ(outcome.findings.front().severity, Severity::info);
+    EXPECT_FALSE(outcome.rejected());
+    EXPECT_LT(page.facts.skew_confidence, stage.settings().min_confidence);
+    EXPECT_TRUE(page.facts.skew_deg.has_value());
+    EXPECT_EQ(page.image.size(), image.size());
+  }
+  // A blank page has no border either: it comes out as it went in.
+  const cv::Mat blank = testing::draw_blank_page(2480, 3508, 23);
+  Page page = page_of(blank);
+  stage.process(page);
+  EXPECT_EQ(cv::norm(page.image, blank, cv::NORM_INF), 0);
+}
+
+//! A skew below min_angle_deg is recorded but the page is not resampled.
+TEST(DeskewStage, LeavesTinySkewsAsScanned) {
+  DeskewStage stage;
+  ProfileSection section = section_from("min_angle_deg: 0.5\nclean_dark_borders: false\n");
+  stage.setup(section, StageContext{});
+  const cv::Mat image = skewed_page(0.3);
+  Page page = page_of(image);
+  const Outcome outcome = stage.process(page);
+  EXPECT_TRUE(outcome.findings.empty());
+  EXPECT_NEAR(page.facts.skew_deg.value_or(99), 0.3, 0.1);
+  EXPECT_EQ(page.image.data, image.data);  // the very same pixels
+}
+
+//! With clean_dark_borders the scan border becomes paper; without it the border stays.
+TEST(DeskewStage, CleansDarkBordersOnlyWhenAsked) {
+  const cv::Mat image = skewed_page(0);
+  const cv::Rect strip(0, 0, 70, image.rows);
+  for (bool clean : {true, false}) {
+    DeskewStage stage;
+    ProfileSection section = section_from(std::string("clean_dark_borders: ") + (clean ? "true" : "false") +
+                                          "\nmin_angle_deg: 1\n");  // no rotation: compare in place
+    stage.setup(section, StageContext{});
+    Page page = page_of(image);
+    stage.process(page);
+    ASSERT_EQ(page.image.size(), image.size());
+    EXPECT_EQ(cv::mean(page.image(strip))[0] > 200, clean);
+    EXPECT_EQ(cv::norm(image, page.image, cv::NORM_INF) == 0, !clean);
+  }
+}
+
+//! A bilevel page stays two-level after rotation.
+TEST(DeskewStage, BilevelStaysBilevel) {
+  cv::Mat bilevel;
+  cv::threshold(skewed_page(4), bilevel, 128, 255, cv::THRESH_BINARY);
+  Page page = page_of(bilevel);
+  page.facts.colour_mode = ColourMode::bilevel;
+  DeskewStage().process(page);
+  ASSERT_NE(page.image.size(), bilevel.size());  // it was rotated
+  cv::Mat grey_levels = (page.image > 0) & (page.image < 255);
+  EXPECT_EQ(cv::countNonZero(grey_levels), 0);
+}
+
+//! process() run on several pages from several threads at once gives what it gives one page at a time.
+TEST(DeskewStage, ProcessIsThreadSafe) {
+  const DeskewStage stage;
+  const std::vector<cv::Mat> images = {skewed_page(1.5), skewed_page(-3.5), skewed_page(8), skewed_page(-0.4)};
+  std::vector<Page> serial, parallel;
+  for (const cv::Mat& image : images) {
+    serial.push_back(page_of(image));
+    parallel.push_back(page_of(image));
+    stage.process(serial.back());
+  }
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < parallel.size(); i += 2) stage.process(parallel[i]);
+    });
+  for (std::thread& thread : threads) thread.join();
+  for (size_t i = 0; i < images.size(); ++i) {
+    EXPECT_EQ(parallel[i].facts.skew_deg, serial[i].facts.skew_deg);
+    EXPECT_EQ(parallel[i].facts.skew_confidence, serial[i].facts.skew_confidence);
+    ASSERT_EQ(parallel[i].image.size(), serial[i].image.size());
+    EXPECT_EQ(cv::norm(parallel[i].image, serial[i].image, cv::NORM_INF), 0);
+  }
+}
+
+//! A page with no image (decode failed) is passed over without findings or facts.
+TEST(DeskewStage, IgnoresAPageWithoutImage) {
+  Page page;
+  const Outcome outcome = DeskewStage().process(page);
+  EXPECT_TRUE(outcome.findings.empty());
+  EXPECT_FALSE(page.facts.skew_deg.has_value());
+}
+
+//! setup() takes every documented key, and the settings follow the profile.
+TEST(DeskewStage, SetupReadsItsSection) {
+  DeskewStage stage;
+  ProfileSection section = section_from(
+      "max_angle_deg: 10\nmin_confidence: 0.7\nmin_angle_deg: 0.1\nclean_dark_borders: false\n"
+      "border_min_width_mm: 2\ncanvas: keep\ninterpolation: cubic\nanalysis_dpi: 200\n");
+  stage.setup(section, StageContext{});
+  const DeskewSettings& settings = stage.settings();
+  EXPECT_EQ(settings.skew.max_angle_deg, 10);
+  EXPECT_EQ(settings.min_confidence, 0.7);
+  EXPECT_EQ(settings.min_angle_deg, 0.1);
+  EXPECT_FALSE(settings.clean_dark_borders);
+  EXPECT_EQ(settings.border.min_width_mm, 2);
+  EXPECT_EQ(settings.rotation.canvas, Canvas::keep);
+  EXPECT_EQ(settings.rotation.interpolation, Interpolation::cubic);
+  EXPECT_EQ(settings.skew.analysis_dpi, 200);
+  // describe() lists exactly the keys setup() reads.
+  std::set<std::string> described, read;
+  for (const ParamInfo& param : stage.describe().params) described.insert(param.name);
+  for (const EffectiveValue& value : section.effective()) read.insert(value.key);
+  EXPECT_EQ(described, read);
+  EXPECT_EQ(stage.describe().id, "deskew");
+}
+
+//! setup() refuses an out-of-range max_angle_deg, an unknown key and a bad choice, naming the key.
+TEST(DeskewStage, SetupRefusesBadValues) {
+  for (const char* yaml : {"max_angle_deg: 60\n", "max_angle_deg: 0\n", "max_angel_deg: 10\n", "canvas: crop\n",
+                           "min_confidence: 1.5\n", "clean_dark_borders: maybe\n"}) {
+    DeskewStage stage;
+    ProfileSection section = section_from(yaml);
+    try {
+      stage.setup(section, StageContext{});
+      ADD_FAILURE() << "accepted " << yaml;
+    } catch (const ProfileError& error) {
+      const std::string key = std::string(yaml).substr(0, std::string(yaml).find(':'));
+      EXPECT_NE(std::string(error.what()).find(key), std::string::npos) << error.what();
+    }
+  }
+  // A refused section leaves the stage's settings as they were.
+  DeskewStage stage;
+  ProfileSection section = section_from("min_confidence: 0.9\nbogus: 1\n");
+  EXPECT_THROW(stage.setup(section, StageContext{}), ProfileError);
+  EXPECT_EQ(stage.settings().min_confidence, DeskewSettings{}.min_confidence);
+}
+
+}  // namespace
+}  // namespace lantai::deskew
