@@ -8,7 +8,8 @@ function(lantai_add_stage name)
   target_link_libraries(lantai_stage_${name} PUBLIC lantai_pipeline PRIVATE ${ARG_LIBS})
 endfunction()
 
-# lantai_add_test(NAME SOURCES ... [LIBS ...] [LABELS ...])
+# lantai_add_test(NAME SOURCES ... [LIBS ...] [LABELS label])
+# Tests find the source tree through the LANTAI_SOURCE_DIR macro.
 function(lantai_add_test name)
   cmake_parse_arguments(ARG "" "" "SOURCES;LIBS;LABELS" ${ARGN})
   if(NOT ARG_LABELS)
@@ -17,8 +18,7 @@ function(lantai_add_test name)
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest_main)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
-  gtest_discover_tests(${name}
-    DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}"
-               ENVIRONMENT "LANTAI_SOURCE_DIR=${PROJECT_SOURCE_DIR};LANTAI_BINARY_DIR=${PROJECT_BINARY_DIR}")
+  target_compile_definitions(${name} PRIVATE LANTAI_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  # gtest_discover_tests cannot pass lists in PROPERTIES: one label, one value each.
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS ${ARG_LABELS})
 endfunction()

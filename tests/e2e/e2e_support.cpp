@@ -15,12 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  if (!value) throw std::runtime_error(std::string(name) + " is not set; run the tests through ctest");
-  return value;
-}
-
 std::string shell_quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -29,9 +23,9 @@ std::string shell_quote(const std::string& text) {
 
 }  // namespace
 
-fs::path e2e_dir() { return env("LANTAI_E2E_DIR"); }
-fs::path lantai_bin() { return env("LANTAI_BIN"); }
-fs::path profile_file() { return env("LANTAI_PROFILE"); }
+fs::path e2e_dir() { return LANTAI_E2E_DIR; }
+fs::path lantai_bin() { return LANTAI_BIN; }
+fs::path profile_file() { return LANTAI_PROFILE; }
 
 fs::path bag_of(const fs::path& work_dir) {
   for (const auto& entry : fs::directory_iterator(work_dir / "deposit"))

@@ -57,7 +57,7 @@ fs::path make_lot(const std::string& name) {
 
 RunOptions options_for(const fs::path& lot) {
   RunOptions options;
-  options.profile_file = std::getenv("LANTAI_PROFILE");
+  options.profile_file = LANTAI_PROFILE;
   options.input_root = lot / "scans";
   options.catalog_file = lot / "catalogue.csv";
   options.work_dir = lot / "work";
@@ -113,7 +113,7 @@ TEST(Runner, RefusesWorkOfAnotherProfile) {
   StageSequence stages = make_stage_sequence();
   run_batch(options_for(lot), stages);
   fs::path changed = lot / "changed.yaml";
-  std::ofstream(changed) << read_file(std::getenv("LANTAI_PROFILE")) << "\n# changed\n";
+  std::ofstream(changed) << read_file(LANTAI_PROFILE) << "\n# changed\n";
   RunOptions options = options_for(lot);
   options.profile_file = changed;
   StageSequence again = make_stage_sequence();

@@ -23,7 +23,7 @@ TEST(Findings, CodesAreUniqueAndCarrySeverity) {
 
 //! docs/findings.md lists every registered code, so users can look any of them up.
 TEST(Findings, EveryCodeIsDocumented) {
-  std::ifstream in(std::filesystem::path(std::getenv("LANTAI_SOURCE_DIR")) / "docs/findings.md");
+  std::ifstream in(std::filesystem::path(LANTAI_SOURCE_DIR) / "docs/findings.md");
   ASSERT_TRUE(in) << "docs/findings.md missing";
   std::stringstream text;
   text << in.rdbuf();

@@ -80,9 +80,7 @@ TEST(Profile, RefusesUnknownSectionMissingNameAndBadYaml) {
 
 //! The shipped profile loads (its sections are checked fully by the end-to-end tests).
 TEST(Profile, ShippedProfileIsValidYaml) {
-  const char* source = std::getenv("LANTAI_SOURCE_DIR");
-  ASSERT_NE(source, nullptr);
-  Profile profile = Profile::load(std::filesystem::path(source) / "profiles/da-t31-2017-paper.yaml");
+  Profile profile = Profile::load(std::filesystem::path(LANTAI_SOURCE_DIR) / "profiles/da-t31-2017-paper.yaml");
   EXPECT_EQ(profile.name(), "da-t31-2017-paper");
 }
 
