@@ -6,29 +6,11 @@
 
 namespace lantai::deposit {
 
-std::string form_algorithm_name(DigestAlgorithm algorithm) {
-  switch (algorithm) {
-    case DigestAlgorithm::md5: return "MD5";
-    case DigestAlgorithm::sha256: return "SHA-256";
-    case DigestAlgorithm::sm3: return "SM3";
-  }
-  return "SHA-256";
-}
-
-std::string data_volume_gb(std::uint64_t bytes) {
-  // Integer arithmetic: the same bytes always give the same text.
-  const std::uint64_t thousandths = bytes / 1'000'000 + (bytes % 1'000'000 >= 500'000 ? 1 : 0);
-  char text[32];
-  std::snprintf(text, sizeof text, "%llu.%03llu", static_cast<unsigned long long>(thousandths / 1000),
-                static_cast<unsigned long long>(thousandths % 1000));
-  return text;
-}
-
 std::string backup_form_json(const BackupForm& form) {
   using nlohmann::ordered_json;
   ordered_json digests = ordered_json::array();
   for (const auto& [algorithm, hex] : form.package_digests)
-    digests.push_back({{"algorithm", form_algorithm_name(algorithm)}, {"value", hex}});
+    digests.push_back({{"algorithm", std::string(form_algorithm_name(algorithm))}, {"value", hex}});
   ordered_json records = ordered_json::array();
   for (const auto& record : form.records)
     records.push_back({{"ref", record.ref}, {"title", record.title}, {"page_count", record.page_count}});

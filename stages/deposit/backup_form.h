@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pipeline/digest.h"
+#include "pipeline/registration.h"
 
 namespace lantai::deposit {
 
@@ -50,12 +51,6 @@ struct BackupForm {
   std::vector<std::pair<DigestAlgorithm, std::string>> package_digests;  // hex, lowercase
   std::vector<BackupFormRecord> records;
 };
-
-// "MD5", "SHA-256", "SM3": the algorithm as the form names it.
-std::string form_algorithm_name(DigestAlgorithm algorithm);
-
-// "0.042" for 42,000,000 bytes: see "Data volume" above.
-std::string data_volume_gb(std::uint64_t bytes);
 
 // The form's JSON text, 2-space indented, ending in a newline.
 std::string backup_form_json(const BackupForm& form);

@@ -13,7 +13,7 @@ namespace {
 
 const NumberParam kMinResolution{"min_resolution_dpi", "dpi", 50, 2400, 200,
                                  "lowest scan resolution accepted (DA/T 31-2017: 200 dpi in every case)"};
-const NumberParam kBlankMaxInk{"blank_max_ink_ratio", "ratio", 0, 0.1, 0.0005,
+const NumberParam kBlankMaxInk{"blank_max_ink_ratio", "ratio", 0, 0.1, 0.0002,
                                "a page whose content marks cover less than this share of it is blank"};
 const NumberParam kInkContrast{"ink_contrast", "grey levels", 10, 200, 60,
                                "how much darker than the paper a pixel must be to count as ink"};

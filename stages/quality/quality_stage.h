@@ -9,7 +9,7 @@ namespace lantai::quality {
 
 struct QualitySettings {
   double min_resolution_dpi = 200;
-  double blank_max_ink_ratio = 0.0005;
+  double blank_max_ink_ratio = 0.0002;
   double ink_contrast = 60;     // grey levels darker than the paper that count as ink
   double min_mark_mm = 0.6;     // marks smaller than this square are scan specks, not content
 };

@@ -1,5 +1,7 @@
 #include "stages/verify/backup_form_check.h"
 
+#include "pipeline/registration.h"
+
 #include <cctype>
 #include <cstdio>
 
@@ -13,23 +15,6 @@ namespace lantai::verify {
 namespace {
 
 using nlohmann::json;
-
-// The deposit stage's rule (1 GB = 10^9 bytes, half up, 3 decimals); kept here too so
-// verify does not link the deposit stage.
-std::string data_volume_gb(std::uint64_t bytes) {
-  const std::uint64_t thousandths = bytes / 1'000'000 + (bytes % 1'000'000 >= 500'000 ? 1 : 0);
-  char text[32];
-  std::snprintf(text, sizeof text, "%llu.%03llu", static_cast<unsigned long long>(thousandths / 1000),
-                static_cast<unsigned long long>(thousandths % 1000));
-  return text;
-}
-
-std::optional<DigestAlgorithm> algorithm_from_form(const std::string& name) {
-  if (name == "MD5") return DigestAlgorithm::md5;
-  if (name == "SHA-256") return DigestAlgorithm::sha256;
-  if (name == "SM3") return DigestAlgorithm::sm3;
-  return std::nullopt;
-}
 
 class FormChecker {
  public:
@@ -120,7 +105,7 @@ class FormChecker {
       }
       const std::string name = entry["algorithm"].get<std::string>();
       const std::string stated = entry["value"].get<std::string>();
-      auto algorithm = algorithm_from_form(name);
+      auto algorithm = algorithm_from_form_name(name);
       if (!algorithm) {
         fail("package digest algorithm '" + name + "' is not MD5, SHA-256 or SM3");
         continue;
