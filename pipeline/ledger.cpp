@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS findings (
   threshold TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS findings_item ON findings (item_id);
 CREATE INDEX IF NOT EXISTS findings_record ON findings (record_ref, stage);
+CREATE TABLE IF NOT EXISTS records (
+  ref TEXT PRIMARY KEY, position INTEGER NOT NULL, title TEXT NOT NULL, catalog_pages INTEGER,
+  pages_found INTEGER NOT NULL, in_catalog INTEGER NOT NULL, has_folder INTEGER NOT NULL,
+  deposited INTEGER NOT NULL, reasons TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deposits (
   batch_id TEXT PRIMARY KEY, bag_path TEXT NOT NULL, package_digest TEXT NOT NULL,
   verified INTEGER NOT NULL, made_at TEXT NOT NULL);
@@ -60,6 +64,11 @@ class Statement {
     sqlite3_bind_int64(stmt_, index, value);
     return *this;
   }
+  Statement& bind_null(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+  }
+  bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   bool step() {
     int result = sqlite3_step(stmt_);
     if (result == SQLITE_ROW) return true;
@@ -345,6 +354,58 @@ std::vector<StoredFinding> Ledger::findings() const {
                    Finding{query.text(4), severity_from_string(query.text(5)), query.text(6), query.text(7),
                            query.text(8), query.text(2)}});
   return all;
+}
+
+void Ledger::replace_records(const std::vector<RecordRow>& records) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    exec("DELETE FROM records");
+    Statement insert(db_,
+                     "INSERT INTO records (ref, position, title, catalog_pages, pages_found, in_catalog, "
+                     "has_folder, deposited, reasons) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    long long position = 0;
+    for (const RecordRow& row : records) {
+      std::string reasons;
+      for (const auto& code : row.reasons) reasons += (reasons.empty() ? "" : ";") + code;
+      insert.bind(1, row.ref).bind(2, position++).bind(3, row.title);
+      if (row.catalog_pages) insert.bind(4, static_cast<long long>(*row.catalog_pages));
+      else insert.bind_null(4);
+      insert.bind(5, static_cast<long long>(row.pages_found)).bind(6, row.in_catalog ? 1LL : 0LL)
+          .bind(7, row.has_folder ? 1LL : 0LL).bind(8, row.deposited ? 1LL : 0LL).bind(9, reasons).run();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<RecordRow> Ledger::records() const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT ref, title, catalog_pages, pages_found, in_catalog, has_folder, deposited, reasons "
+                  "FROM records ORDER BY position");
+  std::vector<RecordRow> rows;
+  while (query.step()) {
+    RecordRow row;
+    row.ref = query.text(0);
+    row.title = query.text(1);
+    if (!query.is_null(2)) row.catalog_pages = static_cast<int>(query.integer(2));
+    row.pages_found = static_cast<int>(query.integer(3));
+    row.in_catalog = query.integer(4) != 0;
+    row.has_folder = query.integer(5) != 0;
+    row.deposited = query.integer(6) != 0;
+    std::string reasons = query.text(7);
+    for (size_t start = 0; start < reasons.size();) {
+      size_t end = reasons.find(';', start);
+      if (end == std::string::npos) end = reasons.size();
+      row.reasons.push_back(reasons.substr(start, end - start));
+      start = end + 1;
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 void Ledger::record_deposit(const std::string& batch_id, const std::string& bag_path,

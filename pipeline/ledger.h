@@ -61,6 +61,18 @@ struct PageRow {
   std::vector<Finding> findings;  // item-stage and record-stage findings on this page
 };
 
+// A record's fate in this batch: the link report's row.
+struct RecordRow {
+  std::string ref;                    // 档号
+  std::string title;                  // 题名
+  std::optional<int> catalog_pages;   // 页数 in the catalogue
+  int pages_found = 0;                // pages in its folder
+  bool in_catalog = false;
+  bool has_folder = false;
+  bool deposited = false;
+  std::vector<std::string> reasons;   // reject codes on the record or its pages
+};
+
 class Ledger {
  public:
   static std::unique_ptr<Ledger> open(const std::filesystem::path& work_dir);  // throws LedgerError
@@ -84,6 +96,10 @@ class Ledger {
   std::vector<PageRow> pages() const;                            // all done pages, by record then seq
   std::vector<RecordPage> record_pages(const std::string& ref) const;  // done pages of one record
   std::vector<StoredFinding> findings() const;                   // everything, in a stable order
+
+  // Replaces the records table with this run's assessment.
+  void replace_records(const std::vector<RecordRow>& records);
+  std::vector<RecordRow> records() const;
 
   void record_deposit(const std::string& batch_id, const std::string& bag_path,
                       const std::string& package_digest, bool verified);

@@ -81,6 +81,15 @@ void write_reports(const Ledger& ledger, const std::filesystem::path& work_dir) 
                           std::string(to_string(f.severity)), f.value, f.threshold, f.message});
   }
   write_file_atomically(work_dir / "reports" / "findings.csv", findings);
+
+  std::string records = csv_line({"record", "title", "catalog_pages", "pages_found", "status", "reasons"});
+  for (const RecordRow& row : ledger.records()) {
+    std::string reasons;
+    for (const auto& code : row.reasons) reasons += (reasons.empty() ? "" : ";") + code;
+    records += csv_line({row.ref, row.title, row.catalog_pages ? std::to_string(*row.catalog_pages) : "",
+                         std::to_string(row.pages_found), row.deposited ? "deposited" : "withheld", reasons});
+  }
+  write_file_atomically(work_dir / "reports" / "records.csv", records);
 }
 
 }  // namespace lantai

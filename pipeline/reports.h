@@ -2,6 +2,8 @@
 // the ledger at the end of every run:
 //   pages.csv     one row per page: file, frame, record, status, skew_deg, width, height, dpi, findings
 //   findings.csv  one row per finding: scope, file, frame, record, code, severity, value, threshold, message
+//   records.csv   the link report, one row per record: record, title, catalog_pages, pages_found,
+//                 status (deposited or withheld), reasons
 #pragma once
 
 #include <filesystem>

@@ -61,6 +61,7 @@ class BatchRun {
     ingest();
     run_pages_and_records();
     run_remaining_records();
+    assess_records();
     deposit_and_verify();
     write_reports(*ledger_, work_dir_);
     summary_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -143,6 +144,7 @@ class BatchRun {
     ProfileSection section = profile.section(info.id);
     stage.setup(section, context_);
     section.finish();
+    processing_.push_back({info, section.effective()});
     return info.id;
   }
 
@@ -318,8 +320,46 @@ class BatchRun {
     ledger_->replace_record_findings(ref, record_stage_ids_, findings);
   }
 
-  // Packs the accepted records into the deposit bag and checks it as the registration
-  // centre will.
+  // Decides each record's fate from the ledger: deposited when it has a catalogue entry, a
+  // folder, pages, and no reject finding on it or any of its pages; withheld otherwise.
+  void assess_records() {
+    std::map<std::string, std::set<std::string>> reasons;  // record → reject codes
+    for (const StoredFinding& stored : ledger_->findings()) {
+      if (stored.finding.severity != Severity::reject) continue;
+      if (!stored.record_ref.empty()) reasons[stored.record_ref].insert(stored.finding.code);
+      if (stored.item_id.empty()) summary_.reject_counts[stored.finding.code]++;
+    }
+    for (PageRow& row : ledger_->pages()) {
+      const bool rejected = any_reject(row.findings);
+      (rejected ? summary_.pages_quarantined : summary_.pages_accepted)++;
+      for (const Finding& finding : row.findings)
+        if (finding.severity == Severity::reject) summary_.reject_counts[finding.code]++;
+      pages_by_record_[row.record_ref].push_back(std::move(row.page));
+    }
+
+    std::vector<std::string> refs;  // catalogue order, then folders without an entry
+    for (const CatalogRecord& entry : catalog_.records) refs.push_back(entry.ref);
+    for (const std::string& folder : lot_.folders)
+      if (!catalog_.find(folder)) refs.push_back(folder);
+    for (const std::string& ref : refs) {
+      RecordRow row;
+      row.ref = ref;
+      const CatalogRecord* entry = catalog_.find(ref);
+      row.in_catalog = entry != nullptr;
+      if (entry) {
+        row.title = entry->field(catalog_.columns, kTitleColumn);
+        row.catalog_pages = entry->page_count;
+      }
+      row.has_folder = std::find(lot_.folders.begin(), lot_.folders.end(), ref) != lot_.folders.end();
+      row.pages_found = static_cast<int>(pages_by_record_[ref].size());
+      row.reasons.assign(reasons[ref].begin(), reasons[ref].end());
+      row.deposited = row.in_catalog && row.has_folder && row.pages_found > 0 && row.reasons.empty();
+      records_.push_back(std::move(row));
+    }
+    ledger_->replace_records(records_);
+  }
+
+  // Packs the deposited records into the bag and checks it as the registration centre will.
   void deposit_and_verify() {
     BatchWork batch;
     batch.batch_id = summary_.batch_id;
@@ -328,31 +368,14 @@ class BatchRun {
     batch.profile_name = profile_name_;
     batch.profile_sha256 = profile_sha256_;
     batch.catalog_columns = catalog_.columns;
+    batch.processing = processing_;
     batch.work_dir = work_dir_;
-
-    std::set<std::string> rejected_records;
-    for (const StoredFinding& stored : ledger_->findings())
-      if (stored.finding.severity == Severity::reject && !stored.record_ref.empty())
-        rejected_records.insert(stored.record_ref);
-    std::map<std::string, std::vector<RecordPage>> pages_by_record;
-    for (PageRow& row : ledger_->pages()) {
-      bool rejected = any_reject(row.findings);
-      (rejected ? summary_.pages_quarantined : summary_.pages_accepted)++;
-      for (const Finding& finding : row.findings)
-        if (finding.severity == Severity::reject) summary_.reject_counts[finding.code]++;
-      pages_by_record[row.record_ref].push_back(std::move(row.page));
-    }
-    for (const CatalogRecord& entry : catalog_.records) {
-      auto pages = pages_by_record.find(entry.ref);
-      if (rejected_records.count(entry.ref) || pages == pages_by_record.end() || pages->second.empty()) {
+    for (const RecordRow& row : records_) {
+      if (row.deposited)
+        batch.records.push_back({*catalog_.find(row.ref), std::move(pages_by_record_[row.ref])});
+      else if (row.in_catalog)
         ++batch.records_withheld;
-        continue;
-      }
-      batch.records.push_back({entry, pages->second});
     }
-    for (const StoredFinding& stored : ledger_->findings())
-      if (stored.finding.severity == Severity::reject && stored.item_id.empty())
-        summary_.reject_counts[stored.finding.code]++;
     batch.pages_in = summary_.pages_in;
     batch.pages_quarantined = summary_.pages_quarantined;
     summary_.records_deposited = static_cast<long long>(batch.records.size());
@@ -401,6 +424,7 @@ class BatchRun {
   mutable std::vector<std::atomic<long long>> stage_microseconds_;  // per page stage, summed over threads
   std::string profile_name_;
   std::string profile_sha256_;
+  std::vector<StageRecord> processing_;  // for the deposit's processing history
   std::unique_ptr<Ledger> ledger_;
   std::unique_ptr<EventLog> log_;
   Catalog catalog_;
@@ -408,6 +432,8 @@ class BatchRun {
   Lot lot_;
   std::map<std::string, long long> pages_left_;  // per record, pages not yet in the ledger
   std::set<std::string> records_started_;        // handed to the record stages by the sink
+  std::map<std::string, std::vector<RecordPage>> pages_by_record_;  // done pages, by 档号
+  std::vector<RecordRow> records_;               // every record's fate, in catalogue order
   RunSummary summary_;
 };
 

@@ -56,6 +56,12 @@ struct DepositRecord {
   std::vector<RecordPage> pages;  // all accepted, in seq order
 };
 
+// One stage as it ran: what it is and every setting it used, with where each came from.
+struct StageRecord {
+  StageInfo info;
+  std::vector<EffectiveValue> settings;
+};
+
 struct BatchWork {
   std::string batch_id;
   std::string fonds_code;  // 全宗号
@@ -64,6 +70,7 @@ struct BatchWork {
   std::string profile_sha256;
   std::vector<std::string> catalog_columns;  // in the order the catalogue had them
   std::vector<DepositRecord> records;        // accepted records, in catalogue order
+  std::vector<StageRecord> processing;       // the stages and settings that made the pages
   std::int64_t pages_in = 0;
   std::int64_t pages_quarantined = 0;
   std::int64_t records_withheld = 0;

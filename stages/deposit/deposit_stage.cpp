@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/catalog.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
@@ -20,6 +22,7 @@ namespace {
 constexpr const char* kStageVersion = "1";
 constexpr const char* kCataloguePath = "data/catalogue/目录.csv";
 constexpr const char* kEntityDir = "data/entity/";
+constexpr const char* kProcessingHistoryPath = "metadata/processing-history.json";
 
 fs::path utf8_path(std::string_view text) { return fs::path(std::u8string(text.begin(), text.end())); }
 
@@ -141,6 +144,28 @@ void move_into_place(const fs::path& partial, const fs::path& final_dir, const f
   remove_folder(replaced);
 }
 
+// The stages and settings that made the pages (ARCHITECTURE: the effective profile goes
+// into the deposit), so a later reader can tell how each image was produced.
+std::string processing_history_json(const BatchWork& batch) {
+  nlohmann::ordered_json stages = nlohmann::ordered_json::array();
+  for (const StageRecord& stage : batch.processing) {
+    nlohmann::ordered_json settings = nlohmann::ordered_json::array();
+    for (const EffectiveValue& value : stage.settings)
+      settings.push_back({{"key", value.key},
+                          {"value", value.value},
+                          {"from", value.source == "default" ? "stage default" : "profile"}});
+    stages.push_back({{"stage", stage.info.id},
+                      {"version", stage.info.version},
+                      {"purpose", stage.info.purpose},
+                      {"settings", settings}});
+  }
+  nlohmann::ordered_json history = {{"software", "lantai"},
+                                    {"profile", batch.profile_name},
+                                    {"profile_sha256", batch.profile_sha256},
+                                    {"stages", stages}};
+  return history.dump(2) + "\n";
+}
+
 }  // namespace
 
 StageInfo DepositStage::describe() const {
@@ -231,6 +256,7 @@ Outcome DepositStage::process(BatchWork& batch) const {
     bag.add_tag_file("bag-info.txt", bag_info_text(batch, form, bag.payload_octets(), bag.payload_streams()));
     form_text = backup_form_json(form);
     bag.add_tag_file(kBackupFormPath, form_text);
+    bag.add_tag_file(kProcessingHistoryPath, processing_history_json(batch));
     bag.write_tag_manifests();
     sync_tree(partial);
   } catch (...) {

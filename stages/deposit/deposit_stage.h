@@ -10,6 +10,7 @@
 //   manifest-sha256.txt
 //   manifest-sm3.txt                only with deposit.sm3_manifest: true
 //   forms/backup-form.json          电子文件和数字档案备份情况表, machine-readable (backup_form.h)
+//   metadata/processing-history.json  the stages, versions and settings that made the pages
 //   tagmanifest-md5.txt             tag manifests over every tag file above
 //   tagmanifest-sha256.txt          (and tagmanifest-sm3.txt with SM3)
 //

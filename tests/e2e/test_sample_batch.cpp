@@ -44,6 +44,22 @@ TEST(SampleBatch, CleanPagesAreAccepted) {
   }
 }
 
+//! records.csv deposits exactly the records without a planted fault and says why the others are withheld.
+TEST(SampleBatch, RecordsReportGivesEachRecordsFate) {
+  auto records = read_csv(e2e_dir() / "work" / "reports" / "records.csv");
+  auto truth = ground_truth();
+  std::map<std::string, bool> faulty;
+  for (const auto& record : truth["records"]) faulty[record["ref"]] = !record["findings"].empty();
+  for (const auto& page : truth["pages"])
+    if (!page["findings"].empty()) faulty[page["record"]] = true;
+  ASSERT_EQ(records.size(), faulty.size());
+  for (const auto& row : records) {
+    ASSERT_TRUE(faulty.count(row.at("record"))) << row.at("record");
+    EXPECT_EQ(row.at("status"), faulty[row.at("record")] ? "withheld" : "deposited") << row.at("record");
+    EXPECT_EQ(row.at("reasons").empty(), !faulty[row.at("record")]) << row.at("record");
+  }
+}
+
 //! The skew measured on each accepted page matches the angle the lot was scanned at.
 TEST(SampleBatch, SkewMatchesGroundTruth) {
   auto pages = read_csv(e2e_dir() / "work" / "reports" / "pages.csv");
@@ -66,7 +82,7 @@ TEST(SampleBatch, SkewMatchesGroundTruth) {
   EXPECT_LE(worst_error, 0.5);
 }
 
-//! The deposit bag verifies, holds the catalogue and entity data, and names fonds and unit.
+//! The deposit bag verifies, holds catalogue and entity data, names fonds and unit, and records how pages were made.
 TEST(SampleBatch, BagVerifiesAndHoldsTheRecords) {
   const fs::path bag = bag_of(e2e_dir() / "work");
   CommandResult result = run_command({lantai_bin().string(), "verify", bag.string()});
@@ -79,6 +95,9 @@ TEST(SampleBatch, BagVerifiesAndHoldsTheRecords) {
   EXPECT_NE(info.find("J012"), std::string::npos);
   EXPECT_NE(info.find("示例市档案馆"), std::string::npos);
   EXPECT_NE(info.find("Payload-Oxum"), std::string::npos);
+  const std::string history = slurp(bag / "metadata" / "processing-history.json");
+  EXPECT_NE(history.find("\"deskew\""), std::string::npos);
+  EXPECT_NE(history.find("min_resolution_dpi"), std::string::npos);
   const std::string manifest = slurp(bag / "manifest-sha256.txt");
   EXPECT_NE(manifest.find(".jpg"), std::string::npos);
   EXPECT_NE(manifest.find(".txt"), std::string::npos);
