@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <thread>
 
 #include "pipeline/runner.h"
 #include "stages/stage_sequence.h"
@@ -31,7 +33,7 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
       std::printf(" %s %.0f ms", stage.c_str(), seconds * 1000.0 / static_cast<double>(summary.pages_processed_now));
     std::printf("\n");
   }
-  std::printf("  reports           %s/reports/pages.csv, findings.csv\n", options.work_dir.c_str());
+  std::printf("  reports           %s/reports/ pages.csv, findings.csv, records.csv\n", options.work_dir.c_str());
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
   if (summary.verified) {
     std::printf("  verify            OK: every file present and its checksums match\n");
@@ -45,6 +47,7 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
 
 void add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
+  options->jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* run = app.add_subcommand("run", "Run a batch: scans + catalogue → checked pages, OCR text, deposit bag");
   run->add_option("--profile", options->profile_file, "profile YAML, e.g. profiles/da-t31-2017-paper.yaml")->required();
   run->add_option("--in", options->input_root, "folder of scans: one sub-folder per 档号")->required();
@@ -52,7 +55,7 @@ void add_run_command(CLI::App& app) {
   run->add_option("--out", options->work_dir, "work folder (WORK); rerun the same command to resume")->required();
   run->add_option("--fonds", options->fonds_code, "全宗号 (fonds code), e.g. J012")->required();
   run->add_option("--unit", options->unit_name, "单位名称 (name of the depositing unit)")->required();
-  run->add_option("--jobs", options->jobs, "worker threads")->check(CLI::Range(1, 256))->capture_default_str();
+  run->add_option("--jobs", options->jobs, "worker threads (default: one per core)")->check(CLI::Range(1, 256))->capture_default_str();
   run->callback([options] {
     options->show_progress = ::isatty(STDERR_FILENO);
     StageSequence stages = make_stage_sequence();
