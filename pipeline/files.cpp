@@ -22,10 +22,12 @@ namespace {
                            std::strerror(errno));
 }
 
+constexpr std::string_view kTempMarker = ".lantai-tmp.";
+
 // Unique per process and call, so parallel writers never share a temp file.
 std::string temp_suffix() {
   static std::atomic<unsigned long> counter{0};
-  return ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+  return std::string(kTempMarker) + std::to_string(::getpid()) + "." + std::to_string(counter++);
 }
 
 }  // namespace
@@ -65,6 +67,15 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
     fail(path, "rename into place");
   }
   sync_directory(path.has_parent_path() ? path.parent_path() : fs::path("."));
+}
+
+void remove_stale_temp_files(const fs::path& dir) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return;
+  for (auto it = fs::recursive_directory_iterator(dir, error); !error && it != fs::recursive_directory_iterator();
+       it.increment(error))
+    if (it->is_regular_file(error) && it->path().filename().string().find(kTempMarker) != std::string::npos)
+      fs::remove(it->path(), error);
 }
 
 StageOutput write_output(const fs::path& work_dir, const std::string& rel_path,

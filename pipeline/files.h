@@ -15,6 +15,10 @@ namespace lantai {
 // naming the path on failure.
 void write_file_atomically(const std::filesystem::path& path, std::string_view bytes);
 
+// Removes, below dir, the temp files a killed write_file_atomically left behind. A rerun
+// calls it on WORK so a crash leaves no litter; finished outputs are never touched.
+void remove_stale_temp_files(const std::filesystem::path& dir);
+
 // Writes below work_dir and describes the output for the ledger.
 StageOutput write_output(const std::filesystem::path& work_dir, const std::string& rel_path,
                          std::string_view bytes, std::string kind);

@@ -65,7 +65,6 @@ class BatchRun {
     deposit_and_verify();
     write_reports(*ledger_, work_dir_);
     summary_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    summarize();
     log_->write("batch_end", {{"pages_accepted", summary_.pages_accepted},
                               {"pages_quarantined", summary_.pages_quarantined},
                               {"records_deposited", summary_.records_deposited},
@@ -105,6 +104,7 @@ class BatchRun {
   void open_work() {
     try {
       fs::create_directories(work_dir_);
+      for (const char* outputs : {"derivatives", "ocr", "reports"}) remove_stale_temp_files(work_dir_ / outputs);
       ledger_ = Ledger::open(work_dir_);
       log_ = std::make_unique<EventLog>(work_dir_ / "log.jsonl");
     } catch (const std::exception& error) {
@@ -171,8 +171,9 @@ class BatchRun {
     }
     std::vector<StoredFinding> findings;
     for (const auto& finding : outcome.findings) {
+      // A file inside a record folder, or a record folder itself: about that record.
       std::string rel_path = split_item_id(finding.item_id).first;
-      std::string folder = rel_path.substr(0, rel_path.find('/'));
+      std::string folder = finding.code == "ingest.loose_file" ? "" : rel_path.substr(0, rel_path.find('/'));
       findings.push_back({FindingScope::batch, "ingest", finding.item_id, folder, finding});
     }
     ledger_->replace_batch_findings("ingest", findings);
@@ -204,7 +205,6 @@ class BatchRun {
     const std::set<std::string> done = ledger_->done_page_ids();
     std::vector<const PageRef*> pending;
     for (const PageRef& ref : lot_.pages) {
-      pages_left_[ref.record_ref] += 0;
       if (!done.count(Page::make_id(ref.rel_path, ref.frame))) {
         pending.push_back(&ref);
         ++pages_left_[ref.record_ref];
@@ -408,11 +408,6 @@ class BatchRun {
     std::vector<StoredFinding> stored;
     for (const auto& finding : findings) stored.push_back({FindingScope::batch, stage, "", "", finding});
     return stored;
-  }
-
-  void summarize() {
-    if (summary_.pages_per_minute == 0 && summary_.seconds > 0 && summary_.pages_processed_now > 0)
-      summary_.pages_per_minute = summary_.pages_processed_now / (summary_.seconds / 60.0);
   }
 
   const RunOptions& options_;
