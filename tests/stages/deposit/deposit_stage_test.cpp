@@ -247,7 +247,8 @@ TEST_F(DepositTest, WritesTagManifests) {
       paths.push_back(path);
     }
     EXPECT_EQ(paths, (std::vector<std::string>{"bag-info.txt", "bagit.txt", "forms/backup-form.json",
-                                               "manifest-md5.txt", "manifest-sha256.txt"}))
+                                               "manifest-md5.txt", "manifest-sha256.txt",
+                                               "metadata/processing-history.json"}))
         << name;
   }
 }
