@@ -19,7 +19,7 @@ namespace lantai::ocr {
 struct OcrSettings {
   std::string languages = "chi_sim+eng";
   std::string tessdata_dir;  // empty: Tesseract's default (Debian: /usr/share/tesseract-ocr/5/tessdata)
-  int page_segmentation_mode = 3;  // PSM_AUTO
+  int page_segmentation_mode = 4;  // PSM_SINGLE_COLUMN
 };
 
 // Tesseract puts spaces between CJK characters; Chinese text has none. Removes white

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "tests/e2e/e2e_support.h"
@@ -80,6 +82,50 @@ TEST(SampleBatch, SkewMatchesGroundTruth) {
   ASSERT_GE(measured, 10);
   EXPECT_LE(total_error / measured, 0.15);
   EXPECT_LE(worst_error, 0.5);
+}
+
+// Share of the truth's characters that the OCR text holds too (multiset, spaces ignored).
+double character_recall(const std::string& truth, const std::string& ocr) {
+  auto count = [](const std::string& text) {
+    std::map<std::string, int> counts;
+    for (size_t i = 0; i < text.size();) {
+      size_t length = (text[i] & 0x80) == 0 ? 1 : (text[i] & 0xE0) == 0xC0 ? 2 : (text[i] & 0xF0) == 0xE0 ? 3 : 4;
+      std::string c = text.substr(i, length);
+      if (c != " " && c != "\n" && c != "\u3000") counts[c]++;
+      i += length;
+    }
+    return counts;
+  };
+  auto expected = count(truth), found = count(ocr);
+  int total = 0, shared = 0;
+  for (const auto& [c, n] : expected) {
+    total += n;
+    shared += std::min(n, found[c]);
+  }
+  return total ? static_cast<double>(shared) / total : 1.0;
+}
+
+//! OCR reads the rendered Chinese text: most characters of every page come back.
+TEST(SampleBatch, OcrReadsTheChineseText) {
+  auto truth = ground_truth();
+  double total = 0, worst = 1;
+  int pages = 0;
+  for (const auto& page : truth["pages"]) {
+    if (!page["findings"].empty() || page["text_lines"].empty()) continue;
+    std::string text;
+    for (const auto& line : page["text_lines"]) text += line.get<std::string>();
+    char serial[8];
+    std::snprintf(serial, sizeof serial, "%04d", page["seq"].get<int>());
+    const fs::path ocr = e2e_dir() / "work" / "ocr" / fs::u8path(page["record"].get<std::string>()) / (std::string(serial) + ".txt");
+    ASSERT_TRUE(fs::exists(ocr)) << ocr;
+    double recall = character_recall(text, slurp(ocr));
+    total += recall;
+    worst = std::min(worst, recall);
+    ++pages;
+  }
+  ASSERT_GE(pages, 10);
+  EXPECT_GE(total / pages, 0.85);
+  EXPECT_GE(worst, 0.6);
 }
 
 //! The deposit bag verifies, holds catalogue and entity data, names fonds and unit, and records how pages were made.
