@@ -2,8 +2,9 @@
 
 #include <sqlite3.h>
 
-#include <ctime>
 #include <nlohmann/json.hpp>
+
+#include "pipeline/format.h"
 
 namespace lantai {
 
@@ -36,14 +37,7 @@ CREATE TABLE IF NOT EXISTS deposits (
   verified INTEGER NOT NULL, made_at TEXT NOT NULL);
 )sql";
 
-std::string now_utc() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
+std::string now_utc() { return now_text("%Y-%m-%dT%H:%M:%SZ", TimeZone::utc); }
 
 // A prepared statement that finalizes itself; bind() and text() are 1- and 0-based as SQLite's.
 class Statement {

@@ -4,16 +4,11 @@
 #include <set>
 
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 
 namespace lantai {
 
 namespace {
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 }  // namespace
 

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +14,7 @@
 #include "pipeline/digest.h"
 #include "pipeline/event_log.h"
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 #include "pipeline/ledger.h"
 #include "pipeline/progress.h"
 #include "pipeline/reports.h"
@@ -33,15 +33,6 @@ struct PageJob {
 // Flow-graph messages must be copyable, so a job travels as a shared pointer; exactly
 // one node holds it at a time.
 using Job = std::shared_ptr<PageJob>;
-
-std::string today_compact() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y%m%d", &tm);
-  return text;
-}
 
 fs::path absolute_path(const fs::path& path) {
   std::error_code error;
@@ -124,7 +115,7 @@ class BatchRun {
       identity.batch_id = earlier->batch_id;
     } else {
       // Stable across resumes: fixed at the first run.
-      identity.batch_id = options_.fonds_code + "-" + today_compact() + "-" +
+      identity.batch_id = options_.fonds_code + "-" + now_text("%Y%m%d", TimeZone::local) + "-" +
                           hex_digest(DigestAlgorithm::sha256, identity.input_root + "\n" + identity.catalog_file +
                                                                   "\n" + profile_sha256_)
                               .substr(0, 8);

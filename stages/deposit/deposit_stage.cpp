@@ -1,6 +1,5 @@
 #include "stages/deposit/deposit_stage.h"
 
-#include <ctime>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -10,6 +9,7 @@
 #include "pipeline/catalog.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 #include "stages/deposit/backup_form.h"
 #include "stages/deposit/bag_builder.h"
 #include "stages/deposit/catalogue_csv.h"
@@ -25,15 +25,6 @@ constexpr const char* kEntityDir = "data/entity/";
 constexpr const char* kProcessingHistoryPath = "metadata/processing-history.json";
 
 fs::path utf8_path(std::string_view text) { return fs::path(std::u8string(text.begin(), text.end())); }
-
-std::string today_local() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);  // localtime() shares one buffer between threads
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
-  return text;
-}
 
 // A bag-info value is one line: a line break would start a new (bogus) label.
 std::string one_line(std::string text) {
@@ -202,7 +193,7 @@ Outcome DepositStage::process(BatchWork& batch) const {
   form.fonds_code = batch.fonds_code;
   form.unit_name = batch.unit_name;
   form.batch_id = batch.batch_id;
-  form.bagging_date = today_local();
+  form.bagging_date = now_text("%Y-%m-%d", TimeZone::local);
   form.profile_name = batch.profile_name;
   form.profile_sha256 = batch.profile_sha256;
   form.record_count = static_cast<std::int64_t>(batch.records.size());

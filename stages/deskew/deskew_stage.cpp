@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "pipeline/format.h"
+
 namespace lantai::deskew {
 
 namespace {
@@ -25,12 +27,6 @@ const ChoiceParam kInterpolation{"interpolation", {"linear", "cubic"}, "linear",
                                  "linear: bilinear, fast; cubic: bicubic, sharper, about four times slower"};
 const NumberParam kAnalysisDpi{"analysis_dpi", "dpi", 50, 600, 150,
                                "the page is measured at about this resolution (speed against precision)"};
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 }  // namespace
 

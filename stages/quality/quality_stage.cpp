@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "pipeline/format.h"
+
 namespace lantai::quality {
 
 namespace {
@@ -23,12 +25,6 @@ const NumberParam kMinMark{"min_mark_mm", "mm", 0, 5, 0.6,
 constexpr double kAnalysisDpi = 100;
 // Assumed when a page carries no resolution: the width of an A4 page, in inches.
 constexpr double kAssumedPageWidthIn = 8.27;
-
-std::string fixed(double value, int decimals) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", decimals, value);
-  return text;
-}
 
 cv::Mat to_grey(const cv::Mat& page) {
   if (page.channels() == 1) return page;
