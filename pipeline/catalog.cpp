@@ -7,27 +7,11 @@
 #include <set>
 
 #include "pipeline/files.h"
+#include "pipeline/utf8.h"
 
 namespace lantai {
 
 namespace {
-
-bool is_valid_utf8(std::string_view text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    unsigned char lead = static_cast<unsigned char>(text[i]);
-    size_t extra = lead < 0x80                  ? 0
-                   : lead >= 0xC2 && lead <= 0xDF ? 1
-                   : lead >= 0xE0 && lead <= 0xEF ? 2
-                   : lead >= 0xF0 && lead <= 0xF4 ? 3
-                                                  : 99;
-    if (extra == 99 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) return false;
-    for (size_t k = 1; k <= extra; ++k)
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    i += extra + 1;
-  }
-  return true;
-}
 
 std::string gb18030_to_utf8(const std::filesystem::path& file, std::string_view bytes) {
   iconv_t converter = ::iconv_open("UTF-8", "GB18030");

@@ -8,6 +8,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "pipeline/utf8.h"
+
 namespace lantai::samples {
 
 namespace {
@@ -156,7 +158,7 @@ std::vector<PageLayout> PageComposer::lay_out(const SampleDocument& document, in
   auto add_paragraph = [&](std::vector<LayoutLine>& lines, const std::string& text, int indent_em,
                            int space_before_px) {
     bool first = true;
-    for (auto& wrapped : wrap(utf8_to_u32(text), indent_em, kTextWidthPx, kBodyPx, FontWeight::regular)) {
+    for (auto& wrapped : wrap(to_code_points(text), indent_em, kTextWidthPx, kBodyPx, FontWeight::regular)) {
       lines.push_back(line(LineStyle::body, u32_to_utf8(wrapped), LineAlign::left, first ? indent_em : 0,
                            first ? space_before_px : 0));
       first = false;
@@ -165,7 +167,7 @@ std::vector<PageLayout> PageComposer::lay_out(const SampleDocument& document, in
   auto add_title = [&](std::vector<LayoutLine>& lines, const std::string& text, int space_before_px) {
     // Balanced lines: the narrowest measure that needs no more lines than the full one,
     // so a long title does not leave one word alone on its last line.
-    const std::u32string title = utf8_to_u32(text);
+    const std::u32string title = to_code_points(text);
     int measure_px = kTextWidthPx - 4 * kBodyPx;
     auto wrapped_title = wrap(title, 0, measure_px, kTitlePx, FontWeight::bold);
     while (wrapped_title.size() > 1 && measure_px > kTextWidthPx / 3) {
@@ -253,7 +255,7 @@ cv::Mat PageComposer::paint(const PageLayout& layout, int resolution_dpi) {
         l.style == LineStyle::page_number ? kPageNumberBaselinePx : top_px + m.size_px * 0.88;
     if (l.style != LineStyle::page_number && baseline_px > kPageHeightPx - kMarginBottomPx)
       throw std::logic_error("samples: a page layout runs past the bottom margin");  // texts too long
-    const std::u32string text = utf8_to_u32(l.text);
+    const std::u32string text = to_code_points(l.text);
     const int size_px = std::max(1, at(m.size_px));
     const int spacing_px = static_cast<int>(std::lround(m.spacing_em * size_px));
     const int text_px = text_.width_px(text, size_px, m.weight, spacing_px);
@@ -303,7 +305,7 @@ void PageComposer::paint_seal(cv::Mat& canvas, const std::string& text, cv::Poin
   const int top_px = static_cast<int>(std::lround(centre_px.y)) - box_px / 2;
   blend_ink(canvas, mask, left_px, top_px, kSealInk);
 
-  const std::u32string letters = utf8_to_u32(text);
+  const std::u32string letters = to_code_points(text);
   const int n = static_cast<int>(letters.size());
   const double span_deg = std::min(250.0, 36.0 * n);
   const double text_radius_px = radius_px - rim_px - 48 * scale;

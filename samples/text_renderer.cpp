@@ -204,21 +204,6 @@ void blend_ink(cv::Mat& canvas, const cv::Mat& coverage, int left_px, int top_px
   }
 }
 
-std::u32string utf8_to_u32(std::string_view text) {
-  std::u32string out;
-  for (size_t i = 0; i < text.size();) {
-    const unsigned char lead = static_cast<unsigned char>(text[i]);
-    const int extra = lead < 0x80 ? 0 : lead < 0xE0 ? 1 : lead < 0xF0 ? 2 : 3;
-    char32_t code = extra == 0 ? lead : lead & (0x3F >> extra);
-    if (i + static_cast<size_t>(extra) >= text.size() + (extra == 0 ? 1 : 0))
-      throw std::invalid_argument("samples: text ends inside a UTF-8 sequence");
-    for (int k = 1; k <= extra; ++k) code = (code << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-    out.push_back(code);
-    i += static_cast<size_t>(extra) + 1;
-  }
-  return out;
-}
-
 std::string u32_to_utf8(std::u32string_view text) {
   std::string out;
   for (char32_t code : text) {

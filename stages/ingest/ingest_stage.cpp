@@ -10,6 +10,7 @@
 
 #include "pipeline/catalog.h"
 #include "pipeline/files.h"
+#include "pipeline/utf8.h"
 #include "stages/ingest/natural_order.h"
 #include "stages/ingest/tiff_frames.h"
 
@@ -44,47 +45,11 @@ PageKind page_kind(const std::string& name) {
   return PageKind::none;
 }
 
-// Length of the valid UTF-8 sequence at text[at], or 0 (overlongs, surrogates and
-// values past U+10FFFF are invalid).
-std::size_t utf8_sequence(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  if (lead < 0x80) return 1;
-  std::size_t length;
-  unsigned min_second = 0x80, max_second = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) length = 2;
-  else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) min_second = 0xA0;
-    if (lead == 0xED) max_second = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) min_second = 0x90;
-    if (lead == 0xF4) max_second = 0x8F;
-  } else {
-    return 0;
-  }
-  if (at + length > text.size()) return 0;
-  if (byte(at + 1) < min_second || byte(at + 1) > max_second) return 0;
-  for (std::size_t i = 2; i < length; ++i)
-    if (byte(at + i) < 0x80 || byte(at + i) > 0xBF) return 0;
-  return length;
-}
-
-bool is_valid_utf8(std::string_view text) {
-  for (std::size_t at = 0; at < text.size();) {
-    const std::size_t length = utf8_sequence(text, at);
-    if (length == 0) return false;
-    at += length;
-  }
-  return true;
-}
-
 // A name fit for a message and the ledger: invalid bytes and control characters as \xNN.
 std::string printable(std::string_view text) {
   std::string shown;
   for (std::size_t at = 0; at < text.size();) {
-    const std::size_t length = utf8_sequence(text, at);
+    const std::size_t length = utf8_sequence_length(text, at);
     const auto lead = static_cast<unsigned char>(text[at]);
     if (length == 0 || lead < 0x20 || lead == 0x7F) {
       char escaped[5];

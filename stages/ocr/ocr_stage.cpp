@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "pipeline/files.h"
+#include "pipeline/utf8.h"
 
 namespace lantai::ocr {
 
@@ -25,22 +26,10 @@ bool is_cjk(char32_t c) {
          (c >= 0x3000 && c <= 0x303F) || (c >= 0x20000 && c <= 0x2FA1F);
 }
 
-// Decodes the code point starting at text[i]; sets length.
-char32_t decode_at(const std::string& text, size_t i, size_t& length) {
-  unsigned char lead = static_cast<unsigned char>(text[i]);
-  length = lead < 0x80 ? 1 : (lead >> 5) == 6 ? 2 : (lead >> 4) == 14 ? 3 : (lead >> 3) == 30 ? 4 : 1;
-  char32_t point = length == 1 ? lead : lead & (0x3F >> (length - 1));
-  for (size_t k = 1; k < length && i + k < text.size(); ++k)
-    point = point << 6 | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  return point;
-}
-
 int count_characters(const std::string& text) {
   int count = 0;
-  for (size_t i = 0, length = 0; i < text.size(); i += length) {
-    char32_t c = decode_at(text, i, length);
+  for (char32_t c : to_code_points(text))
     if (c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != 0x3000) ++count;
-  }
   return count;
 }
 
@@ -49,23 +38,23 @@ int count_characters(const std::string& text) {
 std::string join_cjk(const std::string& text) {
   std::string out;
   out.reserve(text.size());
-  size_t i = 0, length = 0;
+  size_t i = 0;
   char32_t previous = 0;  // last non-space character written on this line
   while (i < text.size()) {
-    char32_t c = decode_at(text, i, length);
-    if (c == ' ') {
+    if (text[i] == ' ') {
       // Look past the run of spaces: drop it when CJK stands on both sides.
       size_t j = i;
       while (j < text.size() && text[j] == ' ') ++j;
-      size_t next_length = 0;
-      char32_t next = j < text.size() ? decode_at(text, j, next_length) : 0;
+      size_t after = j;
+      char32_t next = j < text.size() ? next_code_point(text, after) : 0;
       if (!(is_cjk(previous) && is_cjk(next))) out.append(text, i, j - i);
       i = j;
       continue;
     }
-    out.append(text, i, length);
+    const size_t start = i;
+    char32_t c = next_code_point(text, i);
+    out.append(text, start, i - start);
     previous = c == '\n' ? 0 : c;
-    i += length;
   }
   return out;
 }

@@ -1,0 +1,22 @@
+// UTF-8, strictly: file names, 档号 and OCR text are UTF-8 everywhere inside lantai.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace lantai {
+
+// Length of the valid UTF-8 sequence at text[at], or 0 when it is not one (overlongs,
+// surrogates and values past U+10FFFF are invalid).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t at);
+
+bool is_valid_utf8(std::string_view text);
+
+// The code point at text[at]; advances at past it. An invalid byte gives U+FFFD and
+// advances by one, so every caller makes progress.
+char32_t next_code_point(std::string_view text, std::size_t& at);
+
+std::u32string to_code_points(std::string_view text);
+
+}  // namespace lantai

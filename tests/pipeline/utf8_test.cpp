@@ -1,0 +1,29 @@
+// UTF-8 checking and decoding, strict about what is not UTF-8.
+#include <gtest/gtest.h>
+
+#include "pipeline/utf8.h"
+
+namespace lantai {
+namespace {
+
+//! Valid text passes; overlongs, surrogates, truncated sequences and GBK bytes do not.
+TEST(Utf8, ValidatesStrictly) {
+  EXPECT_TRUE(is_valid_utf8("J012-WS·2021-Y-BGS-0001 档案 𠀀"));
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(is_valid_utf8("\xE6\xA1"));          // cut short
+  EXPECT_FALSE(is_valid_utf8("\xB5\xB5\xB0\xB8"));  // 档案 in GBK
+}
+
+//! Decoding gives the code points, and an invalid byte becomes U+FFFD without stalling.
+TEST(Utf8, DecodesAndRecovers) {
+  EXPECT_EQ(to_code_points("a档𠀀"), (std::u32string{U'a', U'\u6863', U'\U00020000'}));
+  EXPECT_EQ(to_code_points("a\xFF" "b"), (std::u32string{U'a', U'\uFFFD', U'b'}));
+  std::size_t at = 0;
+  EXPECT_EQ(next_code_point("·x", at), U'\u00B7');
+  EXPECT_EQ(at, 2u);
+}
+
+}  // namespace
+}  // namespace lantai
