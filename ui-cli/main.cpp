@@ -33,8 +33,11 @@ int main(int argc, char** argv) {
   lantai::cli::add_profile_command(app);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::RuntimeError& error) {
+    return error.get_exit_code();  // a command's own verdict, e.g. verify's 1
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // --help and --version exit 0; any other parse error is a usage error.
+    return app.exit(error) == 0 ? lantai::kExitOk : lantai::kExitBadArguments;
   } catch (const lantai::RunError& error) {
     std::fprintf(stderr, "lantai: %s\n", error.what());
     return error.exit_code;

@@ -38,9 +38,12 @@ TEST(CommandLine, RefusesUnusableInputs) {
   }
 }
 
-//! A missing required option is a usage error (exit 2 from the argument parser); --help works for every command.
+//! A missing or out-of-range option is a usage error (exit 2) naming it; --help works for every command.
 TEST(CommandLine, UsageAndHelp) {
-  EXPECT_NE(run_command({lantai_bin().string(), "run", "--in", "x"}).exit_code, 0);
+  CommandResult missing = run_command({lantai_bin().string(), "run", "--in", "x"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("--profile is required"), std::string::npos) << missing.output;
+  EXPECT_EQ(run_command({lantai_bin().string(), "run", "--jobs", "0"}).exit_code, 2);
   for (const char* command : {"run", "verify", "status", "samples", "profile"}) {
     CommandResult help = run_command({lantai_bin().string(), command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
