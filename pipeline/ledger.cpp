@@ -193,6 +193,22 @@ std::set<std::string> Ledger::done_page_ids() const {
   return ids;
 }
 
+void Ledger::forget_page(const std::string& page_id) {
+  std::lock_guard lock(mutex_);
+  exec("BEGIN IMMEDIATE");
+  try {
+    for (const char* sql : {"DELETE FROM pages WHERE id = ?", "DELETE FROM outputs WHERE page_id = ?",
+                            "DELETE FROM findings WHERE item_id = ? AND scope = 'item'"}) {
+      Statement statement(db_, sql);
+      statement.bind(1, page_id).run();
+    }
+    exec("COMMIT");
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
 void Ledger::insert_finding(const StoredFinding& stored) const {
   Statement insert(db_,
                    "INSERT INTO findings (scope, stage, item_id, record_ref, code, severity, value, "

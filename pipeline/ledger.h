@@ -83,6 +83,9 @@ class Ledger {
 
   std::set<std::string> done_page_ids() const;
 
+  // Drops a page's row, outputs and item findings, so the next run processes it again.
+  void forget_page(const std::string& page_id);
+
   // One transaction: the page, its facts, its outputs and its item-stage findings.
   void record_page(const Page& page, const std::vector<std::pair<std::string, Outcome>>& outcomes);
 

@@ -49,6 +49,7 @@ class BatchRun {
     set_up_stages();
     load_catalog_file();
     open_work();
+    forget_pages_with_lost_outputs();
     ingest();
     run_pages_and_records();
     run_remaining_records();
@@ -137,6 +138,22 @@ class BatchRun {
     section.finish();
     processing_.push_back({info, section.effective()});
     return info.id;
+  }
+
+  // A done page whose output has gone or changed size since (a disk cleaned by hand, a
+  // copy cut short) is done again rather than failing the deposit. Sizes only: contents
+  // are checked against their checksums when the deposit copies them.
+  void forget_pages_with_lost_outputs() {
+    for (const PageRow& row : ledger_->pages()) {
+      for (const StageOutput& output : row.page.outputs) {
+        std::error_code error;
+        const auto size = fs::file_size(work_dir_ / fs::u8path(output.path), error);
+        if (!error && size == output.size_bytes) continue;
+        ledger_->forget_page(row.page.item_id);
+        log_->write("page_redone", {{"file", row.page.rel_path}, {"lost_output", output.path}});
+        break;
+      }
+    }
   }
 
   void load_catalog_file() {

@@ -107,6 +107,22 @@ TEST(Runner, RerunDoesNoPageTwice) {
   EXPECT_TRUE(two.verified);
 }
 
+//! A page whose derivative was deleted from WORK is processed again, and the bag is whole.
+TEST(Runner, RedoesPageWhoseOutputWasLost) {
+  fs::path lot = make_lot("lost");
+  StageSequence first = make_stage_sequence();
+  RunSummary one = run_batch(options_for(lot), first);
+  std::string manifest = read_file(one.bag_dir / "manifest-sha256.txt");
+  fs::remove(lot / "work" / "derivatives" / fs::u8path("J012-WS·2021-Y-BGS-0001") / "0002.jpg");
+
+  StageSequence second = make_stage_sequence();
+  RunSummary two = run_batch(options_for(lot), second);
+  EXPECT_EQ(two.pages_processed_now, 1);
+  EXPECT_TRUE(fs::exists(lot / "work" / "derivatives" / fs::u8path("J012-WS·2021-Y-BGS-0001") / "0002.jpg"));
+  EXPECT_EQ(read_file(two.bag_dir / "manifest-sha256.txt"), manifest);
+  EXPECT_TRUE(two.verified);
+}
+
 //! A WORK folder started with another profile is refused rather than mixed.
 TEST(Runner, RefusesWorkOfAnotherProfile) {
   fs::path lot = make_lot("profile");
