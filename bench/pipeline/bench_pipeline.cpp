@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     ::setenv("OMP_THREAD_LIMIT", "1", 1);
     ::execv("/proc/self/exe", argv);
   }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures as they come, even into a file
   lantai::samples::SampleOptions options;
   if (argc > 1) options.records = std::atoi(argv[1]);
   if (argc > 2) options.pages_per_record = std::atoi(argv[2]);
