@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <set>
 
+#include "pipeline/csv.h"
 #include "pipeline/files.h"
 #include "pipeline/format.h"
 
@@ -11,25 +12,6 @@ namespace lantai {
 namespace {
 
 }  // namespace
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
-std::string csv_line(const std::vector<std::string>& fields) {
-  std::string line;
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) line += ',';
-    line += csv_field(fields[i]);
-  }
-  return line + "\n";
-}
 
 std::pair<std::string, int> split_item_id(const std::string& item_id) {
   auto hash = item_id.rfind('#');

@@ -14,10 +14,6 @@
 
 namespace lantai {
 
-// One CSV field, quoted per RFC 4180 when it holds a comma, quote or line break.
-std::string csv_field(const std::string& text);
-std::string csv_line(const std::vector<std::string>& fields);
-
 void write_reports(const Ledger& ledger, const std::filesystem::path& work_dir);
 
 // Splits an item id "<rel_path>#<frame>" back into its parts.

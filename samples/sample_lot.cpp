@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "pipeline/csv.h"
 #include "pipeline/files.h"
 #include "samples/image_encoder.h"
 #include "samples/page_composer.h"
@@ -131,16 +132,6 @@ std::vector<RecordPlan> plan_records(int records) {
 
 double round_to_hundredths(double value) { return std::round(value * 100.0) / 100.0; }
 
-std::string csv_field(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 std::string file_extension(Storage storage) {
   return storage == Storage::jpeg ? ".jpg" : storage == Storage::png ? ".png" : ".tif";
 }
@@ -244,9 +235,7 @@ std::string catalogue_row(const RecordPlan& plan, const SampleDocument& document
   const std::vector<std::string> fields = {plan.ref, document.title, document.creator, document.doc_number,
                                            document.date, std::to_string(catalogue_pages),
                                            retention_label(document.retention), "", document.remark};
-  std::string row;
-  for (size_t c = 0; c < fields.size(); ++c) row += (c ? "," : "") + csv_field(fields[c]);
-  return row + "\r\n";
+  return csv_line(fields, "\r\n");
 }
 
 }  // namespace
