@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <set>
 
 #include "pipeline/files.h"
 #include "pipeline/utf8.h"
@@ -106,9 +105,8 @@ std::string CatalogRecord::field(const std::vector<std::string>& columns, const 
 }
 
 const CatalogRecord* Catalog::find(const std::string& ref) const {
-  for (const auto& record : records)
-    if (record.ref == ref) return &record;
-  return nullptr;
+  auto it = index.find(ref);
+  return it == index.end() ? nullptr : &records[it->second];
 }
 
 Catalog load_catalog(const std::filesystem::path& file) {
@@ -145,8 +143,6 @@ Catalog load_catalog(const std::filesystem::path& file) {
   column_index(kTitleColumn);
   const size_t pages_index = column_index(kPageCountColumn);
 
-  std::set<std::string> seen;
-  std::set<std::string> duplicated;
   const std::string name = file.filename().string();
   for (size_t r = 1; r < rows.size(); ++r) {
     auto& [line, values] = rows[r];
@@ -171,8 +167,7 @@ Catalog load_catalog(const std::filesystem::path& file) {
           record.ref)});
       continue;
     }
-    if (!seen.insert(record.ref).second) {
-      duplicated.insert(record.ref);
+    if (catalog.index.count(record.ref)) {
       catalog.findings.push_back({record.ref, make_finding("catalog.duplicate_ref",
           where + ": 档号 " + record.ref + " already appears in an earlier row", record.ref)});
       continue;
@@ -187,6 +182,7 @@ Catalog load_catalog(const std::filesystem::path& file) {
           where + ": 页数 '" + count_text + "' of " + record.ref + " is not a whole number", count_text)});
     }
     record.values = std::move(values);
+    catalog.index.emplace(record.ref, catalog.records.size());
     catalog.records.push_back(std::move(record));
   }
   return catalog;

@@ -37,6 +37,7 @@ struct Catalog {
   std::vector<std::string> columns;  // header, UTF-8
   std::vector<CatalogRecord> records;  // usable rows, unique 档号, file order
   std::vector<CatalogFinding> findings;
+  std::map<std::string, size_t> index;  // 档号 → position in records
   const CatalogRecord* find(const std::string& ref) const;
 };
 

@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS findings (
   threshold TEXT NOT NULL, message TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS findings_item ON findings (item_id);
 CREATE INDEX IF NOT EXISTS findings_record ON findings (record_ref, stage);
+CREATE INDEX IF NOT EXISTS pages_record ON pages (record_ref);
 CREATE TABLE IF NOT EXISTS records (
   ref TEXT PRIMARY KEY, position INTEGER NOT NULL, title TEXT NOT NULL, catalog_pages INTEGER,
   pages_found INTEGER NOT NULL, in_catalog INTEGER NOT NULL, has_folder INTEGER NOT NULL,
@@ -313,16 +314,21 @@ std::vector<PageRow> load_pages(sqlite3* db, const std::string* record_ref) {
     index[row.page.item_id] = rows.size();
     rows.push_back(std::move(row));
   }
-  Statement outputs(db, "SELECT page_id, kind, path, sha256, size_bytes FROM outputs ORDER BY rowid");
+  // With a record filter, read only that record's rows: record stages call this once per
+  // record, and a whole-table read each time would grow with the square of the batch.
+  const std::string of_record = record_ref ? " IN (SELECT id FROM pages WHERE record_ref = ?)" : " != ''";
+  Statement outputs(db, ("SELECT page_id, kind, path, sha256, size_bytes FROM outputs WHERE page_id" + of_record +
+                         " ORDER BY rowid").c_str());
+  if (record_ref) outputs.bind(1, *record_ref);
   while (outputs.step()) {
     auto it = index.find(outputs.text(0));
     if (it == index.end()) continue;
     rows[it->second].page.outputs.push_back(
         {outputs.text(1), outputs.text(2), outputs.text(3), static_cast<std::uint64_t>(outputs.integer(4))});
   }
-  Statement findings(db,
-                     "SELECT item_id, scope, code, severity, value, threshold, message FROM findings "
-                     "WHERE item_id != '' ORDER BY id");
+  Statement findings(db, ("SELECT item_id, scope, code, severity, value, threshold, message FROM findings "
+                          "WHERE item_id" + of_record + " ORDER BY id").c_str());
+  if (record_ref) findings.bind(1, *record_ref);
   while (findings.step()) {
     auto it = index.find(findings.text(0));
     if (it == index.end()) continue;

@@ -185,6 +185,7 @@ class BatchRun {
       findings.push_back({FindingScope::batch, "ingest", finding.item_id, folder, finding});
     }
     ledger_->replace_batch_findings("ingest", findings);
+    folders_.insert(lot_.folders.begin(), lot_.folders.end());
     summary_.pages_in = static_cast<long long>(lot_.pages.size());
   }
 
@@ -300,7 +301,7 @@ class BatchRun {
   // Every record of the catalogue or the input: those whose pages were all done by an
   // earlier run, and entries without a folder, did not pass through the graph.
   void run_remaining_records() {
-    std::set<std::string> refs(lot_.folders.begin(), lot_.folders.end());
+    std::set<std::string> refs = folders_;
     for (const auto& record : catalog_.records) refs.insert(record.ref);
     for (const auto& ref : refs)
       if (!records_started_.count(ref)) run_record_stages(ref);
@@ -310,7 +311,7 @@ class BatchRun {
     RecordWork work;
     work.ref = ref;
     if (const CatalogRecord* entry = catalog_.find(ref)) work.entry = *entry;
-    work.has_folder = std::find(lot_.folders.begin(), lot_.folders.end(), ref) != lot_.folders.end();
+    work.has_folder = folders_.count(ref) > 0;
     work.pages = ledger_->record_pages(ref);
     work.work_dir = work_dir_;
     std::vector<StoredFinding> findings;
@@ -358,7 +359,7 @@ class BatchRun {
         row.title = entry->field(catalog_.columns, kTitleColumn);
         row.catalog_pages = entry->page_count;
       }
-      row.has_folder = std::find(lot_.folders.begin(), lot_.folders.end(), ref) != lot_.folders.end();
+      row.has_folder = folders_.count(ref) > 0;
       row.pages_found = static_cast<int>(pages_by_record_[ref].size());
       row.reasons.assign(reasons[ref].begin(), reasons[ref].end());
       row.deposited = row.in_catalog && row.has_folder && row.pages_found > 0 && row.reasons.empty();
@@ -433,6 +434,7 @@ class BatchRun {
   Catalog catalog_;
   std::vector<StoredFinding> catalog_findings_;
   Lot lot_;
+  std::set<std::string> folders_;  // lot_.folders, for look-ups
   std::map<std::string, long long> pages_left_;  // per record, pages not yet in the ledger
   std::set<std::string> records_started_;        // handed to the record stages by the sink
   std::map<std::string, std::vector<RecordPage>> pages_by_record_;  // done pages, by 档号
