@@ -1,10 +1,18 @@
-# lantai_add_stage(NAME SOURCES ... [LIBS ...])
-# One static library per stage that links only the pipeline interfaces: the
-# build itself keeps one stage from reaching into another.
+# lantai_add_stage(NAME SOURCES ... [LIBS ...] [EXCLUDE_FROM_ALL])
+# One static library per stage. Its include path holds the pipeline core
+# (build/include/core) and its own folder as stages/NAME (build/include/stage_NAME), and
+# nothing else: a stage that includes the runtime or another stage does not compile.
 function(lantai_add_stage name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
-  add_library(lantai_stage_${name} STATIC ${ARG_SOURCES})
-  target_include_directories(lantai_stage_${name} PUBLIC ${PROJECT_SOURCE_DIR})
+  cmake_parse_arguments(ARG "EXCLUDE_FROM_ALL" "" "SOURCES;LIBS" ${ARGN})
+  set(exclude "")
+  if(ARG_EXCLUDE_FROM_ALL)
+    set(exclude EXCLUDE_FROM_ALL)
+  endif()
+  set(stage_include ${PROJECT_BINARY_DIR}/include/stage_${name})
+  file(MAKE_DIRECTORY ${stage_include}/stages)
+  file(CREATE_LINK ${CMAKE_CURRENT_SOURCE_DIR} ${stage_include}/stages/${name} SYMBOLIC)
+  add_library(lantai_stage_${name} STATIC ${exclude} ${ARG_SOURCES})
+  target_include_directories(lantai_stage_${name} PUBLIC ${stage_include})
   target_link_libraries(lantai_stage_${name} PUBLIC lantai_pipeline PRIVATE ${ARG_LIBS})
 endfunction()
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/utf8.h"
 
@@ -109,6 +110,10 @@ const CatalogRecord* Catalog::find(const std::string& ref) const {
   return it == index.end() ? nullptr : &records[it->second];
 }
 
+std::vector<FindingCode> catalog_finding_codes() {
+  return {kCatalogEmptyRef, kCatalogBadRef, kCatalogDuplicateRef, kCatalogBadPageCount, kCatalogBadRow};
+}
+
 Catalog load_catalog(const std::filesystem::path& file) {
   Catalog catalog;
   catalog.file = file;
@@ -118,6 +123,7 @@ Catalog load_catalog(const std::filesystem::path& file) {
   } catch (const std::exception& error) {
     throw CatalogError("cannot read catalogue: " + std::string(error.what()));
   }
+  catalog.sha256 = hex_digest(DigestAlgorithm::sha256, bytes);
   std::string_view view(bytes);
   if (view.starts_with("\xEF\xBB\xBF")) view.remove_prefix(3);
   std::string text;
@@ -148,28 +154,29 @@ Catalog load_catalog(const std::filesystem::path& file) {
     auto& [line, values] = rows[r];
     const std::string where = name + " row " + std::to_string(line);
     if (values.size() != catalog.columns.size()) {
-      catalog.findings.push_back({"", make_finding("catalog.bad_row",
+      catalog.findings.push_back(kCatalogBadRow(
           where + ": " + std::to_string(values.size()) + " fields, header has " +
               std::to_string(catalog.columns.size()),
-          std::to_string(values.size()), std::to_string(catalog.columns.size()))});
+          std::to_string(values.size()), std::to_string(catalog.columns.size())));
       values.resize(catalog.columns.size());
     }
     CatalogRecord record;
     record.ref = trim(values[ref_index]);
     record.row = line;
     if (record.ref.empty()) {
-      catalog.findings.push_back({"", make_finding("catalog.empty_ref", where + ": 档号 is empty", "row " + std::to_string(line))});
+      catalog.findings.push_back(kCatalogEmptyRef(where + ": 档号 is empty", "row " + std::to_string(line)));
       continue;
     }
     if (!is_safe_ref(record.ref)) {
-      catalog.findings.push_back({"", make_finding("catalog.bad_ref",
+      catalog.findings.push_back(kCatalogBadRef(
           where + ": 档号 '" + record.ref + "' cannot name a folder (.., /, \\ or control characters)",
-          record.ref)});
+          record.ref));
       continue;
     }
     if (catalog.index.count(record.ref)) {
-      catalog.findings.push_back({record.ref, make_finding("catalog.duplicate_ref",
-          where + ": 档号 " + record.ref + " already appears in an earlier row", record.ref)});
+      Finding duplicate = kCatalogDuplicateRef(where + ": 档号 " + record.ref + " already appears in an earlier row", record.ref);
+      duplicate.record_ref = record.ref;
+      catalog.findings.push_back(std::move(duplicate));
       continue;
     }
     const std::string count_text = trim(values[pages_index]);
@@ -178,8 +185,10 @@ Catalog load_catalog(const std::filesystem::path& file) {
     if (error == std::errc() && end == count_text.data() + count_text.size() && count >= 0) {
       record.page_count = count;
     } else {
-      catalog.findings.push_back({record.ref, make_finding("catalog.bad_page_count",
-          where + ": 页数 '" + count_text + "' of " + record.ref + " is not a whole number", count_text)});
+      Finding bad_count =
+          kCatalogBadPageCount(where + ": 页数 '" + count_text + "' of " + record.ref + " is not a whole number", count_text);
+      bad_count.record_ref = record.ref;
+      catalog.findings.push_back(std::move(bad_count));
     }
     record.values = std::move(values);
     catalog.index.emplace(record.ref, catalog.records.size());

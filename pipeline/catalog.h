@@ -26,17 +26,27 @@ struct CatalogRecord {
   std::string field(const std::vector<std::string>& columns, const std::string& name) const;
 };
 
-struct CatalogFinding {
-  std::string ref;  // empty for findings about a row without a usable 档号
-  Finding finding;
-};
+// The catalogue's findings, declared here since the core reads the catalogue.
+inline constexpr FindingCode kCatalogEmptyRef{"catalog.empty_ref", Severity::reject,
+                                              "a catalogue row has no 档号; the row is left out"};
+inline constexpr FindingCode kCatalogBadRef{
+    "catalog.bad_ref", Severity::reject,
+    "a 档号 that cannot name a folder safely (.., /, \\, control characters); the row is left out"};
+inline constexpr FindingCode kCatalogDuplicateRef{"catalog.duplicate_ref", Severity::reject,
+                                                  "two catalogue rows share one 档号; the record is withheld"};
+inline constexpr FindingCode kCatalogBadPageCount{"catalog.bad_page_count", Severity::reject,
+                                                  "页数 is not a whole number; the record is withheld"};
+inline constexpr FindingCode kCatalogBadRow{"catalog.bad_row", Severity::warn,
+                                            "a catalogue row has a different number of fields than the header"};
+std::vector<FindingCode> catalog_finding_codes();
 
 struct Catalog {
   std::filesystem::path file;
   std::string encoding;              // "UTF-8" or "GB18030"
+  std::string sha256;                // of the file's bytes
   std::vector<std::string> columns;  // header, UTF-8
   std::vector<CatalogRecord> records;  // usable rows, unique 档号, file order
-  std::vector<CatalogFinding> findings;
+  std::vector<Finding> findings;     // record_ref set when about one usable 档号
   std::map<std::string, size_t> index;  // 档号 → position in records
   const CatalogRecord* find(const std::string& ref) const;
 };

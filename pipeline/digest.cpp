@@ -61,23 +61,40 @@ std::string hex_digest(DigestAlgorithm algorithm, std::string_view bytes) {
   return finish(context.get());
 }
 
+struct DigestStream::Contexts {
+  std::vector<Context> each;
+};
+
+DigestStream::DigestStream(const std::vector<DigestAlgorithm>& algorithms) : contexts_(std::make_unique<Contexts>()) {
+  for (DigestAlgorithm algorithm : algorithms) contexts_->each.push_back(start(algorithm));
+}
+DigestStream::~DigestStream() = default;
+DigestStream::DigestStream(DigestStream&&) noexcept = default;
+
+void DigestStream::update(std::string_view bytes) {
+  for (auto& context : contexts_->each) EVP_DigestUpdate(context.get(), bytes.data(), bytes.size());
+}
+
+std::vector<std::string> DigestStream::finish() {
+  std::vector<std::string> hex;
+  for (auto& context : contexts_->each) hex.push_back(lantai::finish(context.get()));
+  return hex;
+}
+
 std::vector<std::string> hex_digests_of_file(const std::filesystem::path& file,
                                              const std::vector<DigestAlgorithm>& algorithms) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + file.string());
-  std::vector<Context> contexts;
-  for (DigestAlgorithm algorithm : algorithms) contexts.push_back(start(algorithm));
+  DigestStream digests(algorithms);
   std::vector<char> buffer(1 << 20);
   while (in) {
     in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
     std::streamsize n = in.gcount();
     if (n <= 0) break;
-    for (auto& context : contexts) EVP_DigestUpdate(context.get(), buffer.data(), static_cast<size_t>(n));
+    digests.update({buffer.data(), static_cast<size_t>(n)});
   }
   if (in.bad()) throw std::runtime_error("cannot read " + file.string());
-  std::vector<std::string> hex;
-  for (auto& context : contexts) hex.push_back(finish(context.get()));
-  return hex;
+  return digests.finish();
 }
 
 }  // namespace lantai

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,21 @@ enum class DigestAlgorithm { md5, sha256, sm3 };
 std::string_view to_string(DigestAlgorithm algorithm);  // "md5", "sha256", "sm3"
 
 std::string hex_digest(DigestAlgorithm algorithm, std::string_view bytes);
+
+// Digests of bytes that arrive in pieces: every algorithm fed from the same pieces, so
+// a file is read (or written) once whatever the number of manifests.
+class DigestStream {
+ public:
+  explicit DigestStream(const std::vector<DigestAlgorithm>& algorithms);  // throws std::runtime_error
+  ~DigestStream();
+  DigestStream(DigestStream&&) noexcept;
+  void update(std::string_view bytes);
+  std::vector<std::string> finish();  // one lowercase hex digest per algorithm, in order
+
+ private:
+  struct Contexts;
+  std::unique_ptr<Contexts> contexts_;
+};
 
 // Reads the file once and returns one lowercase hex digest per algorithm, in order.
 // Throws std::runtime_error naming the file when it cannot be read.

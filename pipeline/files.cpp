@@ -39,25 +39,35 @@ void sync_directory(const fs::path& dir) {
   ::close(fd);
 }
 
-void write_file_atomically(const fs::path& path, std::string_view bytes) {
+namespace {
+
+// A new temp file beside path, its parent folders created.
+int create_temp(const fs::path& path, fs::path& temp) {
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
-  fs::path temp = path;
+  temp = path;
   temp += temp_suffix();
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(temp, "create");
+  return fd;
+}
+
+bool write_all(int fd, std::string_view bytes) {
   const char* data = bytes.data();
   size_t left = bytes.size();
   while (left > 0) {
     ssize_t n = ::write(fd, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      fail(path, "write");
+      return false;
     }
     data += n;
     left -= static_cast<size_t>(n);
   }
+  return true;
+}
+
+// Syncs and closes fd, then renames temp to path durably; removes temp on any failure.
+void publish(int fd, const fs::path& temp, const fs::path& path) {
   if (::fsync(fd) != 0 || ::close(fd) != 0) {
     ::unlink(temp.c_str());
     fail(path, "flush");
@@ -67,6 +77,48 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
     fail(path, "rename into place");
   }
   sync_directory(path.has_parent_path() ? path.parent_path() : fs::path("."));
+}
+
+}  // namespace
+
+void write_file_atomically(const fs::path& path, std::string_view bytes) {
+  fs::path temp;
+  int fd = create_temp(path, temp);
+  if (!write_all(fd, bytes)) {
+    ::close(fd);
+    ::unlink(temp.c_str());
+    fail(path, "write");
+  }
+  publish(fd, temp, path);
+}
+
+OutputFile::OutputFile(const fs::path& work_dir, std::string rel_path, std::string kind)
+    : final_path_(work_dir / utf8_path(rel_path)),
+      rel_path_(std::move(rel_path)),
+      kind_(std::move(kind)),
+      sha256_({DigestAlgorithm::sha256}) {
+  fd_ = create_temp(final_path_, temp_path_);
+}
+
+OutputFile::~OutputFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(temp_path_.c_str());
+}
+
+void OutputFile::write(std::string_view bytes) {
+  if (fd_ < 0) throw std::logic_error("OutputFile::write after commit");
+  if (!write_all(fd_, bytes)) fail(final_path_, "write");
+  sha256_.update(bytes);
+  size_bytes_ += bytes.size();
+}
+
+StageOutput OutputFile::commit() {
+  if (fd_ < 0) throw std::logic_error("OutputFile::commit twice");
+  const int fd = fd_;
+  fd_ = -1;
+  publish(fd, temp_path_, final_path_);
+  return StageOutput{kind_, rel_path_, sha256_.finish().front(), size_bytes_};
 }
 
 void remove_stale_temp_files(const fs::path& dir) {
@@ -80,10 +132,12 @@ void remove_stale_temp_files(const fs::path& dir) {
 
 StageOutput write_output(const fs::path& work_dir, const std::string& rel_path,
                          std::string_view bytes, std::string kind) {
-  write_file_atomically(work_dir / fs::u8path(rel_path), bytes);
-  return StageOutput{std::move(kind), rel_path, hex_digest(DigestAlgorithm::sha256, bytes),
-                     bytes.size()};
+  OutputFile file(work_dir, rel_path, std::move(kind));
+  file.write(bytes);
+  return file.commit();
 }
+
+fs::path utf8_path(std::string_view text) { return fs::path(std::u8string(text.begin(), text.end())); }
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

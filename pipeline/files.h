@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "pipeline/digest.h"
 #include "pipeline/stage.h"
 
 namespace lantai {
@@ -19,9 +20,35 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view b
 // calls it on WORK so a crash leaves no litter; finished outputs are never touched.
 void remove_stale_temp_files(const std::filesystem::path& dir);
 
-// Writes below work_dir and describes the output for the ledger.
+// An output streamed to WORK: written to a temp file beside its final name, hashed
+// (SHA-256) while it is written, then synced and renamed into place by commit(). It never
+// holds the whole file in memory, so a 4 GB video is as safe as a page. Destroyed without
+// commit(), it removes its temp file. One writer per object.
+class OutputFile {
+ public:
+  // rel_path: '/'-separated UTF-8 below work_dir. Throws std::runtime_error naming the path.
+  OutputFile(const std::filesystem::path& work_dir, std::string rel_path, std::string kind);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  void write(std::string_view bytes);
+  StageOutput commit();  // durable under its final name; describes it for the ledger
+
+ private:
+  std::filesystem::path final_path_, temp_path_;
+  std::string rel_path_, kind_;
+  int fd_ = -1;
+  std::uint64_t size_bytes_ = 0;
+  DigestStream sha256_;
+};
+
+// Writes bytes below work_dir as one OutputFile and describes the output for the ledger.
 StageOutput write_output(const std::filesystem::path& work_dir, const std::string& rel_path,
                          std::string_view bytes, std::string kind);
+
+// A '/'-separated UTF-8 path as a filesystem path.
+std::filesystem::path utf8_path(std::string_view text);
 
 std::string read_file(const std::filesystem::path& path);  // throws std::runtime_error
 

@@ -139,6 +139,18 @@ std::string ProfileSection::get(const TextParam& param) {
   return value;
 }
 
+std::vector<std::pair<std::string, std::string>> ProfileSection::entries() {
+  std::vector<std::pair<std::string, std::string>> all;
+  if (!node_->IsMap()) return all;
+  for (const auto& entry : *node_) {
+    std::string key = entry.first.as<std::string>();
+    read_keys_.push_back(key);
+    if (!entry.second.IsScalar()) fail(key, "must be a single value");
+    all.emplace_back(key, entry.second.Scalar());
+  }
+  return all;
+}
+
 void ProfileSection::finish() const {
   if (!node_->IsMap()) return;
   for (const auto& entry : *node_) {

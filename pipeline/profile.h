@@ -83,6 +83,10 @@ class ProfileSection {
   std::string get(const ChoiceParam& param);
   std::string get(const TextParam& param);
 
+  // A free-form section, whose keys are names rather than parameters (the severity
+  // overrides): every key with its scalar text, all counted as read.
+  std::vector<std::pair<std::string, std::string>> entries();
+
   void finish() const;  // throws ProfileError naming any unknown key
   // For checks across keys: throws ProfileError naming the file, section and key.
   [[noreturn]] void fail(const std::string& key, const std::string& why) const;

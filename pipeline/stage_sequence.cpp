@@ -5,11 +5,19 @@ namespace lantai {
 std::vector<StageInfo> StageSequence::describe() const {
   std::vector<StageInfo> all;
   if (ingest) all.push_back(ingest->describe());
-  for (const auto& stage : page_stages) all.push_back(stage->describe());
+  for (const auto& [kind, chain] : chains)
+    for (const auto& stage : chain) all.push_back(stage->describe());
   for (const auto& stage : record_stages) all.push_back(stage->describe());
   if (deposit) all.push_back(deposit->describe());
   if (verify) all.push_back(verify->describe());
   return all;
+}
+
+std::vector<FindingCode> StageSequence::finding_codes() const {
+  std::vector<FindingCode> codes = catalog_finding_codes();
+  codes.push_back(kInternalException);
+  for (const StageInfo& info : describe()) codes.insert(codes.end(), info.findings.begin(), info.findings.end());
+  return codes;
 }
 
 }  // namespace lantai

@@ -1,59 +1,61 @@
-// The units of work of the record and batch stages. (Page, the item unit, is in page.h.)
+// The units of work of the lot, record, batch and bag stages. (Item, the unit of the
+// item stages, is in item.h.)
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pipeline/catalog.h"
-#include "pipeline/page.h"
+#include "pipeline/item.h"
 #include "pipeline/stage.h"
 
 namespace lantai {
 
-// One input file or TIFF frame found at ingest.
-struct PageRef {
+// One item found at ingest: an input file, or one frame of it.
+struct ItemRef {
   std::string rel_path;  // relative to --in, '/'-separated
   int frame = 0;
   std::string record_ref;
   int seq = 0;
+  ItemKind kind = ItemKind::page;
 };
 
-// Ingest's unit: the input lot. Ingest fills pages from the folders under input_root.
+// Ingest's unit: the input lot. Ingest fills items from the folders under input_root.
 struct Lot {
   std::filesystem::path input_root;
-  std::vector<PageRef> pages;       // in record order, then natural file order, then frame
+  std::vector<ItemRef> items;        // in record order, then natural file order, then frame
   std::vector<std::string> folders;  // record folders found, sorted
 };
 
-// A page as record stages see it: facts and outputs from the ledger, no pixels.
-struct RecordPage {
+// An item as record and batch stages see it: facts and outputs from the ledger, no pixels.
+struct RecordItem {
   std::string item_id;
+  ItemKind kind = ItemKind::page;
   std::string rel_path;
   int frame = 0;
   int seq = 0;
-  PageFacts facts;
+  Measurements measurements;
   std::vector<std::string> finding_codes;  // from the item stages
   bool rejected = false;
   std::vector<StageOutput> outputs;
 };
 
-// A record stage's unit: one 档号, its catalogue entry (if any) and its pages.
+// A record stage's unit: one 档号, its catalogue entry (if any) and its items.
 struct RecordWork {
   std::string ref;
   std::optional<CatalogRecord> entry;  // absent: a folder with no catalogue row
   bool has_folder = false;
-  std::vector<RecordPage> pages;  // in seq order
+  std::vector<RecordItem> items;  // in seq order
   std::filesystem::path work_dir;
 };
 
 // The batch as the deposit stage sees it: accepted records with their outputs.
 struct DepositRecord {
   CatalogRecord entry;
-  std::vector<RecordPage> pages;  // all accepted, in seq order
+  std::vector<RecordItem> items;  // all accepted, in seq order
 };
 
 // One stage as it ran: what it is and every setting it used, with where each came from.
@@ -70,12 +72,11 @@ struct BatchWork {
   std::string profile_sha256;
   std::vector<std::string> catalog_columns;  // in the order the catalogue had them
   std::vector<DepositRecord> records;        // accepted records, in catalogue order
-  std::vector<StageRecord> processing;       // the stages and settings that made the pages
-  std::int64_t pages_in = 0;
-  std::int64_t pages_quarantined = 0;
+  std::vector<StageRecord> processing;       // the stages and settings that made the items
+  std::int64_t items_in = 0;
+  std::int64_t items_quarantined = 0;
   std::int64_t records_withheld = 0;
   std::filesystem::path work_dir;
-  std::filesystem::path bag_dir;  // set by the deposit stage: WORK/deposit/<batch_id>
 };
 
 // verify's unit: a finished bag on disk.
@@ -84,9 +85,8 @@ struct Bag {
 };
 
 using IngestStage = Stage<Lot>;
-using PageStage = Stage<Page>;
-using RecordStage = Stage<RecordWork>;
-using BatchStage = Stage<BatchWork>;
-using BagStage = Stage<Bag>;
+using RecordStage = Stage<const RecordWork>;
+using BatchStage = Stage<const BatchWork>;
+using BagStage = Stage<const Bag>;
 
 }  // namespace lantai

@@ -7,9 +7,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <jpeglib.h>
 #include <png.h>
 #include <tiffio.h>
+
+#include "pipeline/jpeg_codec.h"
 
 namespace lantai::samples {
 
@@ -18,20 +19,6 @@ namespace {
 void require_8bit(const cv::Mat& image, const char* format) {
   if (image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
     throw std::invalid_argument(std::string("samples: ") + format + " encoder takes 8-bit grey or BGR");
-}
-
-// ---- JPEG -------------------------------------------------------------------------
-
-struct JpegError {
-  jpeg_error_mgr manager;
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX];
-};
-
-[[noreturn]] void jpeg_fail(j_common_ptr info) {
-  auto* error = reinterpret_cast<JpegError*>(info->err);
-  info->err->format_message(info, error->message);
-  std::longjmp(error->jump, 1);
 }
 
 // ---- PNG --------------------------------------------------------------------------
@@ -156,40 +143,7 @@ void write_frame(TIFF* tiff, const TiffFrame& frame, int index, int count) {
 
 std::string encode_jpeg(const cv::Mat& image, int resolution_dpi, int quality) {
   require_8bit(image, "JPEG");
-  jpeg_compress_struct info{};
-  JpegError error{};
-  info.err = jpeg_std_error(&error.manager);
-  error.manager.error_exit = jpeg_fail;
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  if (setjmp(error.jump)) {
-    jpeg_destroy_compress(&info);
-    std::free(buffer);
-    throw std::runtime_error(std::string("samples: JPEG encoding failed: ") + error.message);
-  }
-  jpeg_create_compress(&info);
-  jpeg_mem_dest(&info, &buffer, &size);
-  info.image_width = static_cast<JDIMENSION>(image.cols);
-  info.image_height = static_cast<JDIMENSION>(image.rows);
-  info.input_components = image.channels();
-  info.in_color_space = image.channels() == 3 ? JCS_EXT_BGR : JCS_GRAYSCALE;
-  jpeg_set_defaults(&info);
-  jpeg_set_quality(&info, quality, TRUE);
-  info.dct_method = JDCT_ISLOW;
-  info.write_JFIF_header = TRUE;
-  info.density_unit = 1;  // dots per inch
-  info.X_density = static_cast<UINT16>(resolution_dpi);
-  info.Y_density = static_cast<UINT16>(resolution_dpi);
-  jpeg_start_compress(&info, TRUE);
-  while (info.next_scanline < info.image_height) {
-    JSAMPROW row = const_cast<JSAMPROW>(image.ptr<unsigned char>(static_cast<int>(info.next_scanline)));
-    jpeg_write_scanlines(&info, &row, 1);
-  }
-  jpeg_finish_compress(&info);
-  std::string out(reinterpret_cast<const char*>(buffer), size);
-  jpeg_destroy_compress(&info);
-  std::free(buffer);
-  return out;
+  return lantai::encode_jpeg(image, quality, resolution_dpi);
 }
 
 std::string encode_png(const cv::Mat& image, int resolution_dpi) {

@@ -16,12 +16,15 @@ namespace lantai {
 StageSequence make_stage_sequence() {
   StageSequence stages;
   stages.ingest = std::make_unique<ingest::IngestStage>();
-  // DA/T 31-2017 order: decode, image processing (纠偏, 去污), quality check, OCR, storage.
-  stages.page_stages.push_back(std::make_unique<decode::DecodeStage>());
-  stages.page_stages.push_back(std::make_unique<deskew::DeskewStage>());
-  stages.page_stages.push_back(std::make_unique<quality::QualityStage>());
-  stages.page_stages.push_back(std::make_unique<ocr::OcrStage>());
-  stages.page_stages.push_back(std::make_unique<derivatives::DerivativeStage>());
+  // Pages, in DA/T 31-2017 order: decode, image processing (纠偏, 去污), storage (图像存储),
+  // then quality check and OCR on the stored image, so they read exactly what is
+  // delivered and a rerun that changes only them starts from the stored image.
+  auto& pages = stages.chains[ItemKind::page];
+  pages.push_back(std::make_unique<decode::DecodeStage>());
+  pages.push_back(std::make_unique<deskew::DeskewStage>());
+  pages.push_back(std::make_unique<derivatives::DerivativeStage>());
+  pages.push_back(std::make_unique<quality::QualityStage>());
+  pages.push_back(std::make_unique<ocr::OcrStage>());
   // Once a record's pages are done: 数据挂接, then duplicates within the record.
   stages.record_stages.push_back(std::make_unique<link::LinkStage>());
   stages.record_stages.push_back(std::make_unique<quality::DuplicateStage>());

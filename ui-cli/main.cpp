@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "pipeline/runner.h"
+#include "pipeline/runtime/runner.h"
 #include "ui-cli/commands.h"
 
 namespace {

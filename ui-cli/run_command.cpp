@@ -1,12 +1,12 @@
 // lantai run: one batch from scans and catalogue to a verified deposit bag.
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <thread>
 
-#include "pipeline/runner.h"
+#include "pipeline/runtime/runner.h"
 #include "stages/stage_sequence.h"
 #include "ui-cli/commands.h"
 
@@ -15,25 +15,30 @@ namespace lantai::cli {
 namespace {
 
 void print_summary(const RunSummary& summary, const RunOptions& options) {
-  std::printf("\nlantai batch %s\n", summary.batch_id.c_str());
-  std::printf("  pages in          %lld (%lld processed in this run)\n", summary.pages_in, summary.pages_processed_now);
-  std::printf("  accepted          %lld\n", summary.pages_accepted);
-  std::printf("  quarantined       %lld\n", summary.pages_quarantined);
+  std::printf("\nlantai batch %s (run %d on this WORK)\n", summary.batch_id.c_str(), summary.run_number);
+  std::printf("  items in          %lld (%lld processed in this run)\n", summary.items_in, summary.items_processed_now);
+  std::printf("  accepted          %lld\n", summary.items_accepted);
+  std::printf("  quarantined       %lld\n", summary.items_quarantined);
   if (!summary.reject_counts.empty()) {
     std::printf("  reasons (reject findings):\n");
     for (const auto& [code, count] : summary.reject_counts) std::printf("    %-28s %lld\n", code.c_str(), count);
   }
   std::printf("  records           %lld in catalogue, %lld deposited, %lld withheld\n", summary.records_in_catalog,
               summary.records_deposited, summary.records_withheld);
-  std::printf("  throughput        %.1f pages/min (%.1f s, --jobs %d)\n", summary.pages_per_minute, summary.seconds,
+  std::printf("  throughput        %.1f items/min (%.1f s, --jobs %d)\n", summary.items_per_minute, summary.seconds,
               options.jobs);
-  if (summary.pages_processed_now > 0) {
-    std::printf("  time per page    ");
-    for (const auto& [stage, seconds] : summary.stage_seconds)
-      std::printf(" %s %.0f ms", stage.c_str(), seconds * 1000.0 / static_cast<double>(summary.pages_processed_now));
-    std::printf("\n");
+  std::printf("  stages this run  ");
+  for (const auto& stage : summary.stage_times) {
+    std::printf(" %s %lld", stage.stage.c_str(), stage.items);
+    if (stage.items > 0) std::printf(" (%.0f ms each)", stage.seconds * 1000.0 / static_cast<double>(stage.items));
   }
+  std::printf("\n  memory in flight  %.0f MiB at most\n", static_cast<double>(summary.peak_bytes_in_flight) / (1 << 20));
   std::printf("  reports           %s/reports/ pages.csv, findings.csv, records.csv\n", options.work_dir.c_str());
+  if (!summary.deposited) {
+    std::printf("  deposit batch     NOT MADE:\n");
+    for (const auto& problem : summary.deposit_problems) std::printf("    %s\n", problem.message.c_str());
+    return;
+  }
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
   if (summary.verified) {
     std::printf("  verify            OK: every file present and its checksums match\n");
@@ -61,6 +66,14 @@ void add_run_command(CLI::App& app) {
     StageSequence stages = make_stage_sequence();
     RunSummary summary = run_batch(*options, stages);
     print_summary(summary, *options);
+    // A batch whose bag was not made or does not verify has not run to the end.
+    if (!summary.deposited)
+      throw RunError(kExitEnvironment, "the deposit bag was not made: " +
+                                           (summary.deposit_problems.empty() ? std::string("no reason given")
+                                                                             : summary.deposit_problems.front().message));
+    if (!summary.verified)
+      throw RunError(kExitVerifyFailed, "the deposit bag " + summary.bag_dir.string() + " does not verify (" +
+                                            std::to_string(summary.verify_problems.size()) + " problems, listed above)");
   });
 }
 

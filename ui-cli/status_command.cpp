@@ -1,11 +1,12 @@
-// lantai status WORK: what the ledger knows: pages done, outcomes per stage and per finding code.
+// lantai status WORK: what the ledger knows: items done, what each stage did in the last
+// run, outputs, and findings per stage and per code.
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
 
-#include "pipeline/ledger.h"
-#include "pipeline/runner.h"
+#include "pipeline/runtime/ledger.h"
+#include "pipeline/runtime/runner.h"
 #include "ui-cli/commands.h"
 
 namespace lantai::cli {
@@ -20,10 +21,10 @@ void add_status_command(CLI::App& app) {
     auto ledger = Ledger::open(*work_dir);
     auto identity = ledger->identity();
     long long accepted = 0, quarantined = 0;
-    std::map<std::string, long long> outputs_per_stage;
-    for (const PageRow& row : ledger->pages()) {
+    std::map<std::string, long long> outputs_per_kind;
+    for (const ItemRow& row : ledger->items()) {
       (any_reject(row.findings) ? quarantined : accepted)++;
-      for (const StageOutput& output : row.page.outputs) outputs_per_stage[output.kind]++;
+      for (const StageOutput& output : row.item.outputs) outputs_per_kind[output.kind]++;
     }
     std::map<std::string, std::map<std::string, long long>> per_stage;  // stage → severity → count
     std::map<std::string, std::pair<std::string, long long>> per_code;  // code → severity, count
@@ -35,9 +36,12 @@ void add_status_command(CLI::App& app) {
     }
     std::printf("batch %s  (全宗号 %s, %s)\n", identity ? identity->batch_id.c_str() : "?",
                 identity ? identity->fonds_code.c_str() : "?", identity ? identity->unit_name.c_str() : "?");
-    std::printf("pages done %lld: accepted %lld, quarantined %lld\n", accepted + quarantined, accepted, quarantined);
+    std::printf("items done %lld: accepted %lld, quarantined %lld\n", accepted + quarantined, accepted, quarantined);
+    const int last_run = ledger->last_run();
+    std::printf("\nitems each stage ran on in run %d (the last; a stage not listed ran on none)\n", last_run);
+    for (const auto& [stage, count] : ledger->stage_runs_in(last_run)) std::printf("  %-28s %lld\n", stage.c_str(), count);
     std::printf("\noutputs\n");
-    for (const auto& [kind, count] : outputs_per_stage) std::printf("  %-28s %lld\n", kind.c_str(), count);
+    for (const auto& [kind, count] : outputs_per_kind) std::printf("  %-28s %lld\n", kind.c_str(), count);
     std::printf("\nfindings per stage          info   warn reject\n");
     for (auto& [stage, counts] : per_stage)
       std::printf("  %-24s %6lld %6lld %6lld\n", stage.c_str(), counts["info"], counts["warn"], counts["reject"]);

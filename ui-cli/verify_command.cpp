@@ -2,7 +2,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "pipeline/runner.h"
+#include "pipeline/runtime/runner.h"
+#include "pipeline/runtime/stage_guard.h"
 #include "stages/verify/verify_stage.h"
 #include "ui-cli/commands.h"
 
@@ -13,8 +14,9 @@ void add_verify_command(CLI::App& app) {
   CLI::App* verify = app.add_subcommand("verify", "Verify a deposit bag: exit 0 only when it is intact");
   verify->add_option("BAG", *bag_dir, "the bag folder (WORK/deposit/<batch-id>)")->required();
   verify->callback([bag_dir] {
-    Bag bag{*bag_dir};
-    Outcome outcome = verify::VerifyStage().process(bag);
+    const verify::VerifyStage stage;
+    const Bag bag{*bag_dir};
+    const Outcome outcome = StageGuard().call(stage, stage.describe(), bag, *bag_dir);
     for (const Finding& problem : outcome.findings) std::printf("%s: %s\n", problem.code.c_str(), problem.message.c_str());
     if (outcome.rejected()) throw CLI::RuntimeError(kExitVerifyFailed);
     std::printf("%s: OK\n", bag_dir->c_str());

@@ -161,19 +161,20 @@ int main(int argc, char** argv) {
                                     {"noise", testing::draw_noise_page(2480, 3508, 7)}}) {
     const int runs = quick ? 2 : 5;
     double total_ms = 0;
-    Page page;
+    lantai::Item page;
+    page.rel_path = name;
+    page.image = lantai::Image::seal(image);
+    page.measurements.set("resolution_dpi", 300.0);
+    lantai::Outcome outcome;
     for (int run = 0; run < runs; ++run) {
-      page = Page{};
-      page.rel_path = name;
-      page.image = image;
-      page.facts.resolution_dpi = 300;
       const auto start = Clock::now();
-      stage.process(page);
+      outcome = stage.process(page);
       total_ms += ms_since(start);
     }
+    const cv::Mat& output = outcome.image ? *outcome.image : page.image.pixels();
     std::printf("stage  %-6s %dx%d: %.1f ms/page, skew %+.3f°, confidence %.3f, output %dx%d\n", name, image.cols,
-                image.rows, total_ms / runs, page.facts.skew_deg.value_or(0), page.facts.skew_confidence,
-                page.image.cols, page.image.rows);
+                image.rows, total_ms / runs, outcome.measurements.number("skew_deg").value_or(0),
+                outcome.measurements.number("skew_confidence").value_or(0), output.cols, output.rows);
   }
   return 0;
 }

@@ -1,17 +1,48 @@
 // Whole-batch throughput on the sample lot: pages/min and time per stage for --jobs 1
-// and 2, and peak memory. Prints figures; never fails on time.
+// and 2; then peak memory of `lantai run` on the lot and on a lot ten times larger, each
+// in a process of its own, to show memory stays flat as the lot grows. Prints figures;
+// never fails on time.
 //   bench_pipeline [records] [pages_per_record]
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <vector>
 
-#include "pipeline/runner.h"
+#include "pipeline/runtime/runner.h"
 #include "samples/sample_lot.h"
 #include "stages/stage_sequence.h"
 
 namespace fs = std::filesystem;
+
+namespace {
+
+// Peak resident memory (MiB) of `lantai run` on the lot, in a child process; -1 if it failed.
+double peak_rss_of_run(const lantai::samples::SampleLot& lot, const fs::path& work) {
+  const std::vector<std::string> args = {LANTAI_BIN, "run", "--profile", LANTAI_PROFILE, "--in", lot.scans_dir.string(),
+                                         "--catalog", lot.catalog_file.string(), "--out", work.string(), "--fonds",
+                                         "J012", "--unit", "bench", "--jobs", "2"};
+  const pid_t child = ::fork();
+  if (child == 0) {
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    std::freopen("/dev/null", "w", stdout);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  rusage usage{};
+  if (child < 0 || ::wait4(child, &status, 0, &usage) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return -1;
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Tesseract's OpenMP must be off before the library loads; the lantai command does the same.
@@ -25,8 +56,18 @@ int main(int argc, char** argv) {
   if (argc > 2) options.pages_per_record = std::atoi(argv[2]);
   const fs::path dir = fs::temp_directory_path() / "lantai-bench-pipeline";
   fs::remove_all(dir);
-  lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
-  std::printf("sample lot: %d records, %d pages (300-dpi A4)\n", lot.records, lot.pages);
+  const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
+  lantai::samples::SampleOptions larger_options = options;
+  larger_options.records *= 10;
+  const lantai::samples::SampleLot larger = lantai::samples::make_sample_lot(dir / "lot-x10", larger_options);
+  std::printf("sample lots: %d pages (%d records) and %d pages (%d records), 300-dpi A4\n", lot.pages, lot.records,
+              larger.pages, larger.records);
+
+  // Memory first, in child processes, before this process starts any threads.
+  const double small_rss = peak_rss_of_run(lot, dir / "work-rss");
+  const double large_rss = peak_rss_of_run(larger, dir / "work-rss-x10");
+  std::printf("peak resident memory of lantai run --jobs 2: %.0f MiB on %d pages, %.0f MiB on %d pages (%+.1f%%)\n",
+              small_rss, lot.pages, large_rss, larger.pages, (large_rss / small_rss - 1) * 100);
 
   for (int jobs : {1, 2}) {
     lantai::RunOptions run;
@@ -39,16 +80,13 @@ int main(int argc, char** argv) {
     run.jobs = jobs;
     run.show_progress = false;
     lantai::StageSequence stages = lantai::make_stage_sequence();
-    lantai::RunSummary summary = lantai::run_batch(run, stages);
-    std::printf("--jobs %d: %lld pages in %.1f s = %.1f pages/min;", jobs, summary.pages_processed_now,
-                summary.seconds, summary.pages_per_minute);
-    for (const auto& [stage, seconds] : summary.stage_seconds)
-      std::printf(" %s %.0f ms", stage.c_str(), seconds * 1000.0 / static_cast<double>(summary.pages_processed_now));
+    const lantai::RunSummary summary = lantai::run_batch(run, stages);
+    std::printf("--jobs %d: %lld pages in %.1f s = %.1f pages/min;", jobs, summary.items_processed_now,
+                summary.seconds, summary.items_per_minute);
+    for (const auto& stage : summary.stage_times)
+      if (stage.items > 0) std::printf(" %s %.0f ms", stage.stage.c_str(), stage.seconds * 1000.0 / static_cast<double>(stage.items));
     std::printf(" (per page)\n");
   }
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  std::printf("peak resident memory: %.0f MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   fs::remove_all(dir);
   return 0;
 }

@@ -9,6 +9,7 @@
 #include <span>
 
 #include "stages/decode/image_format.h"
+#include "stages/decode/image_probe.h"
 #include "stages/decode/jpeg_reader.h"
 #include "stages/decode/png_reader.h"
 #include "stages/decode/tiff_reader.h"
@@ -31,6 +32,31 @@ constexpr NumberParam kMaxPlausiblePageSizeMm{
     "max_plausible_page_size_mm", "mm", 10, 100'000, 1200,
     "a resolution tag implying a page side longer than this is not trusted (default: A0's long side + 1%)"};
 
+constexpr FindingCode kUnreadable{"decode.unreadable", Severity::reject, "the file could not be opened or read"};
+constexpr FindingCode kEmpty{"decode.empty", Severity::reject, "the file has no bytes"};
+constexpr FindingCode kTruncated{"decode.truncated", Severity::reject, "the file ends before its image data does"};
+constexpr FindingCode kCorrupt{"decode.corrupt", Severity::reject, "the image data is damaged"};
+constexpr FindingCode kMislabelled{"decode.mislabelled", Severity::reject,
+                                   "the file's content is not the format its name says"};
+constexpr FindingCode kUnsupported{"decode.unsupported", Severity::reject,
+                                   "a format or variant this profile does not accept"};
+constexpr FindingCode kTooLarge{"decode.too_large", Severity::reject,
+                                "the header claims more pixels than the profile allows (decompression bomb guard)"};
+constexpr FindingCode kResolutionMissing{"decode.resolution_missing", Severity::warn,
+                                         "the file carries no resolution; it cannot be checked"};
+constexpr FindingCode kResolutionImplausible{"decode.resolution_implausible", Severity::warn,
+                                             "the resolution tag cannot be true of a paper page; it is not trusted"};
+
+constexpr MeasurementInfo kWidth{"width_px", "image width as stored"};
+constexpr MeasurementInfo kHeight{"height_px", "image height as stored"};
+constexpr MeasurementInfo kColourMode{"colour_mode", "bilevel, grey or colour, as the file stores the page"};
+constexpr MeasurementInfo kResolution{"resolution_dpi",
+                                      "scan resolution from the file's tags, only when plausible (the smaller axis)"};
+
+// The decoded page, a processed copy and an analysis or scratch copy: what a page holds
+// at most on its way through the page chain.
+constexpr std::uint64_t kWorkingCopies = 3;
+
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
@@ -46,16 +72,16 @@ std::string one_line(std::string text) {
   return text;
 }
 
-std::string_view code_of(Problem problem) {
+const FindingCode& code_of(Problem problem) {
   switch (problem) {
-    case Problem::unreadable: return "decode.unreadable";
-    case Problem::truncated: return "decode.truncated";
-    case Problem::corrupt: return "decode.corrupt";
-    case Problem::unsupported: return "decode.unsupported";
-    case Problem::too_large: return "decode.too_large";
+    case Problem::unreadable: return kUnreadable;
+    case Problem::truncated: return kTruncated;
+    case Problem::corrupt: return kCorrupt;
+    case Problem::unsupported: return kUnsupported;
+    case Problem::too_large: return kTooLarge;
     case Problem::none: break;
   }
-  return "decode.corrupt";
+  return kCorrupt;
 }
 
 std::string reason_of(const DecodedImage& decoded) {
@@ -70,23 +96,23 @@ std::string reason_of(const DecodedImage& decoded) {
 // Collects one page's findings, each message starting with the page's name.
 class Report {
  public:
-  Report(const Page& page, Outcome& outcome)
+  Report(const Item& page, Outcome& outcome)
       : page_(page),
         outcome_(outcome),
         name_(page.frame > 0 ? page.rel_path + " (frame " + std::to_string(page.frame) + ")" : page.rel_path) {}
 
-  void add(std::string_view code, const std::string& reason, std::string value = {}, std::string threshold = {}) {
+  void add(const FindingCode& code, const std::string& reason, std::string value = {}, std::string threshold = {}) {
     std::string message = one_line(name_ + ": " + reason);
     // Library messages may quote the absolute path; the page's own name is enough.
     const std::string absolute = page_.source.string();
     for (auto at = absolute.empty() ? std::string::npos : message.find(absolute); at != std::string::npos;
          at = message.find(absolute, at + page_.rel_path.size()))
       message.replace(at, absolute.size(), page_.rel_path);
-    outcome_.add(make_finding(code, std::move(message), std::move(value), std::move(threshold)));
+    outcome_.add(code(std::move(message), std::move(value), std::move(threshold)));
   }
 
  private:
-  const Page& page_;
+  const Item& page_;
   Outcome& outcome_;
   std::string name_;
 };
@@ -100,25 +126,25 @@ struct OpenedSource {
   std::span<const unsigned char> head() const { return {head_bytes.data(), head_size}; }
 };
 
-bool open_source(const Page& page, OpenedSource& source, Report& report) {
+bool open_source(const Item& page, OpenedSource& source, Report& report) {
   source.file.reset(std::fopen(page.source.c_str(), "rb"));
   if (!source.file) {
-    report.add("decode.unreadable", "cannot be opened: " + error_text(errno));
+    report.add(kUnreadable, "cannot be opened: " + error_text(errno));
     return false;
   }
   struct stat status {};
   if (::fstat(::fileno(source.file.get()), &status) != 0 || !S_ISREG(status.st_mode)) {
-    report.add("decode.unreadable", "is not a regular file");
+    report.add(kUnreadable, "is not a regular file");
     return false;
   }
   source.size_bytes = static_cast<std::uint64_t>(status.st_size);
   if (source.size_bytes == 0) {
-    report.add("decode.empty", "the file is empty (0 bytes)", "0");
+    report.add(kEmpty, "the file is empty (0 bytes)", "0");
     return false;
   }
   source.head_size = std::fread(source.head_bytes.data(), 1, source.head_bytes.size(), source.file.get());
   if (std::ferror(source.file.get())) {
-    report.add("decode.unreadable", "cannot be read: " + error_text(errno));
+    report.add(kUnreadable, "cannot be read: " + error_text(errno));
     return false;
   }
   return true;
@@ -127,39 +153,39 @@ bool open_source(const Page& page, OpenedSource& source, Report& report) {
 // The format to decode, told from the content; unknown (with a finding) when the page
 // cannot be decoded: unrecognised content, a damaged signature, or a name promising
 // another format (mislabelled files are not decoded at all).
-ImageFormat check_format(const Page& page, const OpenedSource& source, Report& report) {
+ImageFormat check_format(const Item& page, const OpenedSource& source, Report& report) {
   const Signature signature = sniff_format(source.head());
   const ImageFormat named = format_from_extension(page.source);
   const std::string extension = page.source.extension().string();
   if (signature.format == ImageFormat::unknown) {
     if (named != ImageFormat::unknown && has_damaged_signature(named, source.head()))
-      report.add("decode.corrupt", "damaged image data: the " + std::string(format_name(named)) +
+      report.add(kCorrupt, "damaged image data: the " + std::string(format_name(named)) +
                                        " signature is broken (starts with " + hex_prefix(source.head(), 8) + ")");
     else if (named != ImageFormat::unknown && !signature.other_name.empty())
-      report.add("decode.mislabelled", "named " + extension + " but holds " + signature.other_name + " data",
+      report.add(kMislabelled, "named " + extension + " but holds " + signature.other_name + " data",
                  signature.other_name, std::string(format_name(named)));
     else
-      report.add("decode.unsupported", "not a JPEG, PNG or TIFF image (" +
+      report.add(kUnsupported, "not a JPEG, PNG or TIFF image (" +
                                            (signature.other_name.empty() ? "starts with " + hex_prefix(source.head())
                                                                          : "it is " + signature.other_name) +
                                            ")");
     return ImageFormat::unknown;
   }
   if (named != ImageFormat::unknown && named != signature.format) {
-    report.add("decode.mislabelled",
+    report.add(kMislabelled,
                "named " + extension + " but holds " + std::string(format_name(signature.format)) + " data",
                std::string(format_name(signature.format)), std::string(format_name(named)));
     return ImageFormat::unknown;
   }
   if (page.frame > 0 && signature.format != ImageFormat::tiff) {
-    report.add("decode.unsupported", "a " + std::string(format_name(signature.format)) + " file has no frame " +
+    report.add(kUnsupported, "a " + std::string(format_name(signature.format)) + " file has no frame " +
                                          std::to_string(page.frame));
     return ImageFormat::unknown;
   }
   return signature.format;
 }
 
-DecodedImage read_page(const Page& page, ImageFormat format, OpenedSource& source, const ReadLimits& limits) {
+DecodedImage read_page(const Item& page, ImageFormat format, OpenedSource& source, const ReadLimits& limits) {
   switch (format) {
     case ImageFormat::jpeg:
       std::rewind(source.file.get());
@@ -176,10 +202,10 @@ DecodedImage read_page(const Page& page, ImageFormat format, OpenedSource& sourc
 }
 
 // Facts and findings from what the reader found.
-void record(DecodedImage decoded, const DecodeSettings& settings, Page& page, Report& report) {
-  page.facts.width_px = decoded.width_px;
-  page.facts.height_px = decoded.height_px;
-  page.facts.colour_mode = decoded.colour_mode;
+void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outcome, Report& report) {
+  outcome.measurements.set(std::string(kWidth.name), decoded.width_px);
+  outcome.measurements.set(std::string(kHeight.name), decoded.height_px);
+  outcome.measurements.set(std::string(kColourMode.name), std::string(to_string(decoded.colour_mode)));
   if (decoded.problem == Problem::too_large) {
     report.add(code_of(decoded.problem), reason_of(decoded), std::to_string(decoded.claimed_pixels),
                std::to_string(settings.limits.max_pixels));
@@ -189,19 +215,19 @@ void record(DecodedImage decoded, const DecodeSettings& settings, Page& page, Re
     report.add(code_of(decoded.problem), reason_of(decoded));
     return;
   }
-  page.image = std::move(decoded.image);
+  outcome.image = std::move(decoded.image);
 
   if (!decoded.resolution) {
-    report.add("decode.resolution_missing", "carries no resolution (" + decoded.missing_resolution_note + ")");
+    report.add(kResolutionMissing, "carries no resolution (" + decoded.missing_resolution_note + ")");
     return;
   }
   const ResolutionRule& rule = settings.resolution;
   const ResolutionVerdict verdict = judge_resolution(*decoded.resolution, decoded.width_px, decoded.height_px, rule);
   if (verdict.plausible) {
-    page.facts.resolution_dpi = verdict.dpi;
+    outcome.measurements.set(std::string(kResolution.name), verdict.dpi);
     return;
   }
-  report.add("decode.resolution_implausible",
+  report.add(kResolutionImplausible,
              "the " + decoded.resolution->source + " resolution " + verdict.reason + "; it is not trusted",
              format_number(verdict.dpi),
              format_number(rule.min_dpi) + "-" + format_number(rule.max_dpi) + " dpi, page sides up to " +
@@ -215,7 +241,12 @@ StageInfo DecodeStage::describe() const {
           "Reads each page (JPEG, PNG or a TIFF frame) by its content, refusing damaged, mislabelled and "
           "oversized files, and records its size, colour mode and a resolution only when plausible.",
           "1",
-          {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info()}};
+          {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info()},
+          {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
+           kResolutionImplausible},
+          {kWidth, kHeight, kColourMode, kResolution},
+          {},
+          true};
 }
 
 void DecodeStage::setup(ProfileSection& section, const StageContext&) {
@@ -232,19 +263,23 @@ void DecodeStage::setup(ProfileSection& section, const StageContext&) {
   settings_ = settings;
 }
 
-Outcome DecodeStage::process(Page& page) const {
+Outcome DecodeStage::process(const Item& page) const {
   Outcome outcome;
   Report report(page, outcome);
-  page.image.release();
-  page.facts.resolution_dpi.reset();
 
   OpenedSource source;
   if (!open_source(page, source, report)) return outcome;
   const ImageFormat format = check_format(page, source, report);
   if (format == ImageFormat::unknown) return outcome;
   DecodedImage decoded = read_page(page, format, source, settings_.limits);
-  record(std::move(decoded), settings_, page, report);
+  record(std::move(decoded), settings_, outcome, report);
   return outcome;
+}
+
+std::uint64_t DecodeStage::working_bytes(const Item& item) const {
+  const std::uint64_t pixels = std::min<std::uint64_t>(probe_pixels(item.source, item.frame),
+                                                       static_cast<std::uint64_t>(settings_.limits.max_pixels));
+  return pixels * 3 * kWorkingCopies;  // as BGR, the widest a page is held
 }
 
 }  // namespace lantai::decode

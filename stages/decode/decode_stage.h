@@ -1,14 +1,14 @@
 // decode: the first page stage. Opens the original (never modifying it), tells its
-// format from the first bytes, decodes one page into Page::image and records what the
-// file says about itself in Page::facts.
+// format from the first bytes, decodes one page and hands it on as the item's image, and
+// measures what the file says about itself.
 //
 // Contract:
-// - Input: Page::source (absolute path), Page::frame (0-based; only TIFF has frames > 0),
-//   Page::rel_path (names the page in every message).
-// - Output on success: image is CV_8UC1 for grey and bilevel (bilevel as 0/255) or
+// - Input: Item::source (absolute path), Item::frame (0-based; only TIFF has frames > 0),
+//   Item::rel_path (names the page in every message).
+// - Output on success: the image is CV_8UC1 for grey and bilevel (bilevel as 0/255) or
 //   CV_8UC3 BGR for colour, 8 bits whatever the file's depth, alpha composited on white;
-//   facts.width_px/height_px as stored, facts.colour_mode, and facts.resolution_dpi only
-//   when the file tags one and it is plausible (see resolution_check.h; never a default).
+//   measurements width_px/height_px as stored, colour_mode, and resolution_dpi only when
+//   the file tags one and it is plausible (see resolution_check.h; never a default).
 //   When the two axes differ, the smaller is recorded.
 // - Every problem is a finding, never an exception: decode.unreadable, decode.empty,
 //   decode.mislabelled (content is another format than the name says; not decoded),
@@ -31,13 +31,16 @@ struct DecodeSettings {
   ResolutionRule resolution;
 };
 
-class DecodeStage final : public PageStage {
+class DecodeStage final : public ItemStage {
  public:
   StageInfo describe() const override;
   // Reads the "decode" section: max_pixels, min_plausible_dpi, max_plausible_dpi,
   // max_plausible_page_size_mm. Throws ProfileError for a bad value.
   void setup(ProfileSection& section, const StageContext& context) override;
-  Outcome process(Page& page) const override;
+  Outcome process(const Item& item) const override;
+  // From the header alone: the decoded page and the working copies the page chain makes
+  // of it (a processed page, an analysis copy), capped at what max_pixels lets through.
+  std::uint64_t working_bytes(const Item& item) const override;
 
   const DecodeSettings& settings() const { return settings_; }
 

@@ -9,7 +9,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "pipeline/page.h"
+#include "pipeline/item.h"
 
 namespace lantai::decode {
 

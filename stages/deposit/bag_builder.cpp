@@ -2,18 +2,13 @@
 
 #include <algorithm>
 #include <cassert>
+#include <fstream>
 #include <stdexcept>
 
 #include "pipeline/files.h"
 
 namespace lantai::deposit {
 namespace fs = std::filesystem;
-
-namespace {
-
-fs::path utf8_path(std::string_view text) { return fs::path(std::u8string(text.begin(), text.end())); }
-
-}  // namespace
 
 std::string encode_manifest_path(std::string_view path) {
   std::string encoded;
@@ -47,6 +42,34 @@ void BagBuilder::add_payload(const std::string& rel_path, std::string_view bytes
   write_file_atomically(dir_ / utf8_path(rel_path), bytes);
   payload_octets_ += bytes.size();
   payload_.emplace(rel_path, std::move(digests));
+}
+
+Digests BagBuilder::copy_payload(const std::string& rel_path, const fs::path& source) {
+  assert(rel_path.starts_with("data/"));
+  if (payload_.count(rel_path))
+    throw std::runtime_error("two payload files would share the bag path " + rel_path);
+  std::ifstream in(source, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + source.string());
+  OutputFile out(dir_, rel_path, "payload");
+  DigestStream digests(algorithms_);
+  std::vector<char> buffer(1 << 20);
+  std::uint64_t size = 0;
+  while (in) {
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    digests.update({buffer.data(), n});
+    out.write({buffer.data(), n});
+    size += n;
+  }
+  if (in.bad()) throw std::runtime_error("cannot read " + source.string());
+  out.commit();
+  Digests result;
+  std::vector<std::string> hex = digests.finish();
+  for (std::size_t i = 0; i < algorithms_.size(); ++i) result[algorithms_[i]] = std::move(hex[i]);
+  payload_octets_ += size;
+  payload_.emplace(rel_path, result);
+  return result;
 }
 
 void BagBuilder::add_tag_file(const std::string& rel_path, std::string_view bytes) {

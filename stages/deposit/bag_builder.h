@@ -31,6 +31,9 @@ class BagBuilder {
 
   // rel_path: '/'-separated, UTF-8, below data/. digests: from digest(bytes).
   void add_payload(const std::string& rel_path, std::string_view bytes, Digests digests);
+  // Streams the file at source into the bag at rel_path (below data/), computing every
+  // manifest's digest in the same one read; never holds the file in memory. Returns them.
+  Digests copy_payload(const std::string& rel_path, const std::filesystem::path& source);
   void add_tag_file(const std::string& rel_path, std::string_view bytes);
 
   // Writes manifest-<algorithm>.txt for each algorithm, lines sorted by path in byte

@@ -24,7 +24,8 @@ constexpr const char* kCataloguePath = "data/catalogue/目录.csv";
 constexpr const char* kEntityDir = "data/entity/";
 constexpr const char* kProcessingHistoryPath = "metadata/processing-history.json";
 
-fs::path utf8_path(std::string_view text) { return fs::path(std::u8string(text.begin(), text.end())); }
+constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WORK/deposit/<batch id>"};
+constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
 
 // A bag-info value is one line: a line break would start a new (bogus) label.
 std::string one_line(std::string text) {
@@ -81,20 +82,18 @@ void copy_checked(BagBuilder& bag, const fs::path& work_dir, const StageOutput& 
   if (output.sha256.empty())
     throw std::runtime_error("WORK file " + output.path +
                              " has no recorded sha256, so it cannot be checked; nothing was deposited");
-  std::string bytes;
+  Digests digests;
   try {
-    bytes = read_file(work_dir / utf8_path(output.path));
+    digests = bag.copy_payload(bag_path, work_dir / utf8_path(output.path));
   } catch (const std::exception& error) {
     throw std::runtime_error("WORK file " + output.path + " is missing or unreadable (" + error.what() +
                              "); nothing was deposited");
   }
-  Digests digests = bag.digest(bytes);
   const std::string& found = digests.at(DigestAlgorithm::sha256);
   if (found != lowercase_hex(output.sha256))
     throw std::runtime_error("WORK file " + output.path + " is damaged: its sha256 is " + found +
                              ", the ledger recorded " + output.sha256 +
                              "; it was changed after it was made, so nothing was deposited");
-  bag.add_payload(bag_path, bytes, std::move(digests));
 }
 
 std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::uint64_t octets,
@@ -115,8 +114,8 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
   field("单位名称", batch.unit_name);
   field("Record-Count", std::to_string(form.record_count));
   field("Page-Count", std::to_string(form.page_count));
-  field("Input-Page-Count", std::to_string(batch.pages_in));
-  field("Quarantined-Page-Count", std::to_string(batch.pages_quarantined));
+  field("Input-Page-Count", std::to_string(batch.items_in));
+  field("Quarantined-Page-Count", std::to_string(batch.items_quarantined));
   field("Withheld-Record-Count", std::to_string(batch.records_withheld));
   field("Processing-Profile", batch.profile_name);
   field("Processing-Profile-SHA256", batch.profile_sha256);
@@ -164,16 +163,19 @@ StageInfo DepositStage::describe() const {
           "packs the accepted records into one BagIt 1.0 bag with the backup form, for "
           "registration and backup (登记备份)",
           kStageVersion,
-          {kSm3Manifest.info(), kIncludeOcrText.info()}};
+          {kSm3Manifest.info(), kIncludeExtras.info()},
+          {},
+          {},
+          {kBagOutput, kFormOutput}};
 }
 
 void DepositStage::setup(ProfileSection& section, const StageContext&) {
   sm3_manifest_ = section.get(kSm3Manifest);
-  include_ocr_text_ = section.get(kIncludeOcrText);
+  include_extras_ = section.get(kIncludeExtras);
   section.finish();
 }
 
-Outcome DepositStage::process(BatchWork& batch) const {
+Outcome DepositStage::process(const BatchWork& batch) const {
   if (batch.work_dir.empty()) throw std::runtime_error("no work folder was given to the deposit stage");
   if (!is_safe_ref(batch.batch_id))
     throw std::runtime_error("batch id '" + batch.batch_id + "' cannot name a deposit folder");
@@ -197,7 +199,7 @@ Outcome DepositStage::process(BatchWork& batch) const {
   form.profile_name = batch.profile_name;
   form.profile_sha256 = batch.profile_sha256;
   form.record_count = static_cast<std::int64_t>(batch.records.size());
-  form.quarantined_page_count = batch.pages_quarantined;
+  form.quarantined_page_count = batch.items_quarantined;
   form.withheld_record_count = batch.records_withheld;
   std::string form_text;
   std::string package_sha256;
@@ -217,11 +219,11 @@ Outcome DepositStage::process(BatchWork& batch) const {
       if (!refs.insert(ref).second) throw std::runtime_error("档号 " + ref + " is given twice for one deposit");
       const std::string folder = kEntityDir + ref + "/";
       std::int64_t pages = 0;
-      for (const RecordPage& page : record.pages) {
+      for (const RecordItem& page : record.items) {
         bool has_image = false;
         for (const StageOutput& output : page.outputs) {
-          const bool image = output.kind == "derivative";
-          const bool text = output.kind == "ocr_text" && include_ocr_text_;
+          const bool image = output.role == OutputRole::entity;
+          const bool text = output.role == OutputRole::extra && include_extras_;
           if (!image && !text) continue;
           const std::string name = basename_of(output.path);
           if (!is_safe_ref(name))
@@ -230,8 +232,8 @@ Outcome DepositStage::process(BatchWork& batch) const {
           has_image = has_image || image;
         }
         if (!has_image)
-          throw std::runtime_error("page " + page.item_id + " of " + ref +
-                                   " has no derivative image in WORK; nothing was deposited");
+          throw std::runtime_error("item " + page.item_id + " of " + ref +
+                                   " has no entity file in WORK; nothing was deposited");
         ++pages;
       }
       form.records.push_back({ref, record.entry.field(batch.catalog_columns, kTitleColumn), pages});
@@ -256,12 +258,11 @@ Outcome DepositStage::process(BatchWork& batch) const {
     throw;
   }
   move_into_place(partial, final_dir, replaced);
-  batch.bag_dir = final_dir;
 
   Outcome outcome;
   const std::string bag_rel = relative_utf8(final_dir, batch.work_dir);
-  outcome.outputs.push_back({"bag", bag_rel, package_sha256, form.total_bytes});
-  outcome.outputs.push_back({"backup_form", bag_rel + "/" + kBackupFormPath,
+  outcome.outputs.push_back({std::string(kBagOutput.kind), bag_rel, package_sha256, form.total_bytes});
+  outcome.outputs.push_back({std::string(kFormOutput.kind), bag_rel + "/" + kBackupFormPath,
                              hex_digest(DigestAlgorithm::sha256, form_text), form_text.size()});
   return outcome;
 }

@@ -4,8 +4,9 @@
 //   bagit.txt                       BagIt-Version 1.0, UTF-8 tag files
 //   bag-info.txt                    Payload-Oxum, 全宗号, 单位名称, counts, profile
 //   data/catalogue/目录.csv          catalogue data (目录数据) of the deposited records
-//   data/entity/<档号>/0001.jpg      entity data (实体数据): each page's derivative ...
-//   data/entity/<档号>/0001.txt      ... and its OCR text, named as in WORK
+//   data/entity/<档号>/0001.jpg      entity data (实体数据): each item's entity output ...
+//   data/entity/<档号>/0001.txt      ... and its extras (OCR text), named as in WORK
+//                                    (output roles as the stages declare them)
 //   manifest-md5.txt                payload manifests, sorted by path (byte order)
 //   manifest-sha256.txt
 //   manifest-sm3.txt                only with deposit.sm3_manifest: true
@@ -39,23 +40,23 @@ inline constexpr FlagParam kSm3Manifest{
     "sm3_manifest", false,
     "also write manifest-sm3.txt and tagmanifest-sm3.txt and give the SM3 package digest "
     "(GB/T 32905), beside MD5 and SHA-256, which are always written"};
-inline constexpr FlagParam kIncludeOcrText{
-    "include_ocr_text", true,
-    "deposit each page's OCR text (0001.txt) beside its image in the entity data"};
+inline constexpr FlagParam kIncludeExtras{
+    "include_extras", true,
+    "deposit each item's extra outputs (its OCR text, 0001.txt) beside its entity file"};
 
 class DepositStage final : public BatchStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  // Builds the bag, sets batch.bag_dir, and returns two outputs: kind "bag" (path
-  // "deposit/<batch_id>", sha256 = the SHA-256 package digest, size_bytes = payload
-  // octets) and kind "backup_form" (the form file, with its own sha256 and size).
-  // Called once per batch; safe to call from any thread (keeps no state).
-  Outcome process(BatchWork& batch) const override;
+  // Builds the bag and returns two outputs: kind "bag" (path "deposit/<batch_id>",
+  // sha256 = the SHA-256 package digest, size_bytes = payload octets) and kind
+  // "backup_form" (the form file, with its own sha256 and size). Called once per batch;
+  // safe to call from any thread (keeps no state).
+  Outcome process(const BatchWork& batch) const override;
 
  private:
   bool sm3_manifest_ = kSm3Manifest.default_value;
-  bool include_ocr_text_ = kIncludeOcrText.default_value;
+  bool include_extras_ = kIncludeExtras.default_value;
 };
 
 }  // namespace lantai::deposit

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "pipeline/format.h"
 
@@ -28,6 +29,15 @@ const ChoiceParam kInterpolation{"interpolation", {"linear", "cubic"}, "linear",
 const NumberParam kAnalysisDpi{"analysis_dpi", "dpi", 50, 600, 150,
                                "the page is measured at about this resolution (speed against precision)"};
 
+constexpr FindingCode kLowConfidence{"deskew.low_confidence", Severity::info,
+                                     "the skew estimate is uncertain; the page was not rotated"};
+constexpr FindingCode kBadManualValue{"deskew.bad_manual_value", Severity::reject,
+                                      "a skew set by hand is not a number of degrees within ±45; the page waits for review"};
+constexpr MeasurementInfo kSkew{"skew_deg", "skew of the content as scanned; positive = rotated counter-clockwise"};
+constexpr MeasurementInfo kSkewConfidence{"skew_confidence", "how sure the skew measurement is, 0 (none) to 1"};
+constexpr MeasurementInfo kSkewSource{"skew_source", "auto (measured) or manual (set in review)"};
+constexpr double kMaxManualAngleDeg = 45;
+
 }  // namespace
 
 StageInfo DeskewStage::describe() const {
@@ -35,7 +45,11 @@ StageInfo DeskewStage::describe() const {
           "Measures each page's skew, paints dark scan borders as paper and rotates the page upright.",
           "1",
           {kMaxAngle.info(), kMinConfidence.info(), kMinAngle.info(), kCleanBorders.info(), kBorderMinWidth.info(),
-           kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info()}};
+           kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info()},
+          {kLowConfidence, kBadManualValue},
+          {kSkew, kSkewConfidence, kSkewSource},
+          {},
+          true};
 }
 
 void DeskewStage::setup(ProfileSection& section, const StageContext&) {
@@ -52,42 +66,57 @@ void DeskewStage::setup(ProfileSection& section, const StageContext&) {
   settings_ = settings;
 }
 
-Outcome DeskewStage::process(Page& page) const {
+Outcome DeskewStage::process(const Item& page) const {
   Outcome outcome;
   if (page.image.empty()) return outcome;  // decode failed: nothing to straighten
+  const cv::Mat& scan = page.image.pixels();
 
   const AnalysisImage analysis =
-      make_analysis_image(page.image, settings_.skew.analysis_dpi, page.facts.resolution_dpi);
-  const SkewEstimate estimate = find_skew(analysis, settings_.skew);
-  page.facts.skew_deg = estimate.angle_deg;
-  page.facts.skew_confidence = estimate.confidence;
-
-  const bool confident = estimate.confidence >= settings_.min_confidence;
-  if (!confident)
-    outcome.add(make_finding("deskew.low_confidence",
-                             page.rel_path + ": skew measured as " + fixed(estimate.angle_deg, 2) +
-                                 "° with confidence " + fixed(estimate.confidence, 2) + ", below " +
-                                 fixed(settings_.min_confidence, 2) + "; the page was not rotated",
-                             fixed(estimate.confidence, 3), fixed(settings_.min_confidence, 3)));
-  const bool rotate = confident && std::abs(estimate.angle_deg) >= settings_.min_angle_deg;
+      make_analysis_image(scan, settings_.skew.analysis_dpi, page.measurements.number("resolution_dpi"));
+  SkewEstimate estimate;
+  bool rotate = false;
+  if (auto manual = page.manual_value("deskew", "skew_deg")) {
+    char* end = nullptr;
+    const double angle = std::strtod(manual->c_str(), &end);
+    if (manual->empty() || *end != '\0' || !std::isfinite(angle) || std::abs(angle) > kMaxManualAngleDeg) {
+      outcome.add(kBadManualValue(page.rel_path + ": the skew set by hand, '" + *manual + "', is not a number of degrees within ±45",
+                                  *manual, "±45"));
+      return outcome;
+    }
+    estimate = {angle, 1.0};
+    rotate = angle != 0;
+    outcome.measurements.set(std::string(kSkewSource.name), std::string("manual"));
+  } else {
+    estimate = find_skew(analysis, settings_.skew);
+    const bool confident = estimate.confidence >= settings_.min_confidence;
+    if (!confident)
+      outcome.add(kLowConfidence(page.rel_path + ": skew measured as " + fixed(estimate.angle_deg, 2) +
+                                     "° with confidence " + fixed(estimate.confidence, 2) + ", below " +
+                                     fixed(settings_.min_confidence, 2) + "; the page was not rotated",
+                                 fixed(estimate.confidence, 3), fixed(settings_.min_confidence, 3)));
+    rotate = confident && std::abs(estimate.angle_deg) >= settings_.min_angle_deg;
+    outcome.measurements.set(std::string(kSkewSource.name), std::string("auto"));
+  }
+  outcome.measurements.set(std::string(kSkew.name), estimate.angle_deg);
+  outcome.measurements.set(std::string(kSkewConfidence.name), estimate.confidence);
   if (!rotate && !settings_.clean_dark_borders) return outcome;
 
-  const cv::Scalar background = paper_colour(page.image);
-  cv::Mat processed = page.image;
+  const cv::Scalar background = paper_colour(scan);
+  cv::Mat processed = scan;  // read-only until replaced: every change below makes a new image
   if (settings_.clean_dark_borders) {
     const cv::Mat border = find_dark_border(analysis, settings_.border);
     if (cv::countNonZero(border) > 0) {
-      processed = page.image.clone();  // the decoded image may be shared; never paint on it
+      processed = scan.clone();
       paint_border(processed, border, background);
     }
   }
   if (rotate) {
     processed = rotate_page(processed, estimate.angle_deg, settings_.rotation, background);
     // Interpolation greys a bilevel page's edges; it must stay two-level.
-    if (page.facts.colour_mode == ColourMode::bilevel && processed.channels() == 1)
+    if (page.measurements.text("colour_mode") == to_string(ColourMode::bilevel) && processed.channels() == 1)
       cv::threshold(processed, processed, 127, 255, cv::THRESH_BINARY);
   }
-  page.image = processed;
+  if (processed.data != scan.data) outcome.image = processed;
   return outcome;
 }
 

@@ -20,6 +20,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr FindingCode kBadFolder{"ingest.bad_folder", Severity::reject,
+                                "an input folder whose name cannot be a 档号; its files are not read"};
+constexpr FindingCode kUnsupportedFile{"ingest.unsupported_file", Severity::warn,
+                                       "a file that is not JPEG, PNG or TIFF; it is not a page"};
+constexpr FindingCode kLooseFile{"ingest.loose_file", Severity::warn,
+                                 "a file directly under --in, outside any record folder"};
+
 std::string lower_ascii(std::string_view text) {
   std::string lower(text);
   for (char& c : lower)
@@ -98,11 +105,11 @@ class LotWalk {
   void run() {
     for (const Entry& entry : list_folder(lot_.input_root)) {
       if (!entry.is_folder) {
-        report(entry, "ingest.loose_file", "lies directly under the input folder, outside any record folder; it is not read");
+        report(entry, kLooseFile, "", "lies directly under the input folder, outside any record folder; it is not read");
         continue;
       }
       if (!is_safe_ref(entry.name)) {
-        report(entry, "ingest.bad_folder",
+        report(entry, kBadFolder, printable(entry.name),
                "this folder name cannot be a 档号 (empty, '.', '..', '\\', control characters, leading or trailing "
                "spaces, not UTF-8, or longer than 200 bytes); its files are not read",
                printable(entry.name));
@@ -118,21 +125,21 @@ class LotWalk {
     int seq = 0;
     for (const Entry& entry : list_folder(folder.path)) {
       if (entry.is_folder) {
-        report(entry, "ingest.unsupported_file", "is a folder inside a record folder; nested folders are not read");
+        report(entry, kUnsupportedFile, folder.name, "is a folder inside a record folder; nested folders are not read");
         continue;
       }
       if (!entry.is_file) {
-        report(entry, "ingest.unsupported_file", "is not a regular file; it is not a page");
+        report(entry, kUnsupportedFile, folder.name, "is not a regular file; it is not a page");
         continue;
       }
       if (!is_valid_utf8(entry.name)) {
-        report(entry, "ingest.unsupported_file",
+        report(entry, kUnsupportedFile, folder.name,
                "has a name that is not valid UTF-8 (a GBK name from an old archive?); rename it to read it as a page");
         continue;
       }
       const PageKind kind = page_kind(entry.name);
       if (kind == PageKind::none) {
-        report(entry, "ingest.unsupported_file", "is not a JPEG, PNG or TIFF file (by its extension); it is not a page");
+        report(entry, kUnsupportedFile, folder.name, "is not a JPEG, PNG or TIFF file (by its extension); it is not a page");
         continue;
       }
       int frames = 1;
@@ -142,14 +149,19 @@ class LotWalk {
         if (counted.readable > 0) frames = counted.readable + (counted.chain_broken ? 1 : 0);
       }
       const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
-      for (int frame = 0; frame < frames; ++frame) lot_.pages.push_back({rel_path, frame, folder.name, ++seq});
+      for (int frame = 0; frame < frames; ++frame)
+        lot_.items.push_back({rel_path, frame, folder.name, ++seq, ItemKind::page});
     }
   }
 
-  void report(const Entry& entry, std::string_view code, const std::string& reason, std::string value = {}) {
+  // record_ref: the record the entry belongs to (a folder's own name for a bad folder, so
+  // an entry of the catalogue with that 档号 is withheld); empty for a loose file.
+  void report(const Entry& entry, const FindingCode& code, const std::string& record_ref, const std::string& reason,
+              std::string value = {}) {
     const std::string rel_path = printable(relative_utf8(entry.path, lot_.input_root));
-    Finding finding = make_finding(code, rel_path + ": " + reason, std::move(value));
-    finding.item_id = Page::make_id(rel_path, 0);
+    Finding finding = code(rel_path + ": " + reason, std::move(value));
+    finding.item_id = Item::make_id(rel_path, 0);
+    finding.record_ref = record_ref;
     outcome_.add(std::move(finding));
   }
 
@@ -164,7 +176,8 @@ StageInfo IngestStage::describe() const {
           "Finds the record folders (one per 档号) under the input folder and lists their JPEG, PNG and TIFF "
           "pages in natural order, one page per TIFF frame.",
           "1",
-          {}};
+          {},
+          {kBadFolder, kUnsupportedFile, kLooseFile}};
 }
 
 void IngestStage::setup(ProfileSection& section, const StageContext&) { section.finish(); }
@@ -174,7 +187,7 @@ Outcome IngestStage::process(Lot& lot) const {
   if (!fs::is_directory(lot.input_root, error))
     throw std::runtime_error("ingest: input folder " + lot.input_root.string() + " does not exist or is not a folder" +
                              (error ? ": " + error.message() : std::string()));
-  lot.pages.clear();
+  lot.items.clear();
   lot.folders.clear();
   Outcome outcome;
   LotWalk(lot, outcome).run();

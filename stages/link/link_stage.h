@@ -10,7 +10,7 @@ class LinkStage : public RecordStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  Outcome process(RecordWork& record) const override;
+  Outcome process(const RecordWork& record) const override;
 };
 
 }  // namespace lantai::link

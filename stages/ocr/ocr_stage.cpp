@@ -18,6 +18,12 @@ const TextParam kTessdata{"tessdata_dir", "", "folder of .traineddata files; emp
 const IntegerParam kPsm{"page_segmentation_mode", "", 0, 13, 4,
                         "Tesseract page segmentation mode (4: one column of text of varying sizes; 3: automatic)"};
 
+constexpr FindingCode kFailed{"ocr.failed", Severity::warn, "Tesseract could not read the page"};
+constexpr FindingCode kNoText{"ocr.no_text", Severity::info, "Tesseract found no text on the page"};
+constexpr MeasurementInfo kChars{"ocr_chars", "characters of text found, spaces excluded"};
+constexpr MeasurementInfo kConfidence{"ocr_confidence", "Tesseract's mean word confidence, 0..100"};
+constexpr OutputInfo kText{"ocr_text", OutputRole::extra, "the page's text, UTF-8 (WORK/ocr/<档号>/<serial>.txt)"};
+
 // Assumed for Tesseract's scaling when the page carries no resolution.
 constexpr int kDefaultResolutionDpi = 300;
 
@@ -68,8 +74,13 @@ OcrStage::OcrStage() = default;
 OcrStage::~OcrStage() = default;
 
 StageInfo OcrStage::describe() const {
-  return {"ocr", "Reads the text of each page with Tesseract and writes it beside the derivatives.", "1",
-          {kLanguages.info(), kTessdata.info(), kPsm.info()}};
+  return {"ocr",
+          "Reads the text of each page with Tesseract and writes it beside the derivatives.",
+          "1",
+          {kLanguages.info(), kTessdata.info(), kPsm.info()},
+          {kFailed, kNoText},
+          {kChars, kConfidence},
+          {kText}};
 }
 
 std::unique_ptr<Engine> OcrStage::start_engine() const {
@@ -96,33 +107,39 @@ void OcrStage::setup(ProfileSection& section, const StageContext& context) {
   start_engine();  // fail now, before any page, if the language data is missing
 }
 
-Outcome OcrStage::process(Page& page) const {
+Outcome OcrStage::process(const Item& page) const {
   Outcome outcome;
   if (page.image.empty()) return outcome;
   std::unique_ptr<Engine>& engine = engines_.local();
   if (!engine) engine = start_engine();
 
   // Colour goes in as colour: Tesseract's own binarisation copes with red letterheads and
-  // seals better than a plain grey conversion.
-  cv::Mat pixels = page.image;
-  if (pixels.channels() == 3) cv::cvtColor(page.image, pixels, cv::COLOR_BGR2RGB);
+  // seals better than a plain grey conversion. Tesseract wants RGB: a new image, since the
+  // page's own pixels are read-only.
+  cv::Mat pixels = page.image.pixels();
+  if (pixels.channels() == 3) {
+    cv::Mat rgb;
+    cv::cvtColor(pixels, rgb, cv::COLOR_BGR2RGB);
+    pixels = rgb;
+  }
   tesseract::TessBaseAPI& api = *engine->api;
   api.SetImage(pixels.data, pixels.cols, pixels.rows, pixels.channels(), static_cast<int>(pixels.step));
-  api.SetSourceResolution(static_cast<int>(page.facts.resolution_dpi.value_or(kDefaultResolutionDpi)));
+  api.SetSourceResolution(static_cast<int>(page.measurements.number("resolution_dpi").value_or(kDefaultResolutionDpi)));
   std::unique_ptr<char[]> raw(api.GetUTF8Text());
   if (!raw) {
     api.Clear();
-    outcome.add(make_finding("ocr.failed", page.rel_path + ": Tesseract returned no result"));
+    outcome.add(kFailed(page.rel_path + ": Tesseract returned no result"));
     return outcome;
   }
   const std::string text = join_cjk(raw.get());
-  page.facts.ocr_confidence = api.MeanTextConf();
-  page.facts.ocr_chars = count_characters(text);
+  const int characters = count_characters(text);
+  outcome.measurements.set(std::string(kConfidence.name), api.MeanTextConf());
+  outcome.measurements.set(std::string(kChars.name), characters);
   api.Clear();
 
-  outcome.outputs.push_back(
-      write_output(context_.work_dir, "ocr/" + page.record_ref + "/" + page.serial() + ".txt", text, "ocr_text"));
-  if (*page.facts.ocr_chars == 0) outcome.add(make_finding("ocr.no_text", page.rel_path + ": no text found", "0"));
+  outcome.outputs.push_back(write_output(context_.work_dir, "ocr/" + page.record_ref + "/" + page.serial() + ".txt",
+                                         text, std::string(kText.kind)));
+  if (characters == 0) outcome.add(kNoText(page.rel_path + ": no text found", "0"));
   return outcome;
 }
 

@@ -33,7 +33,7 @@ struct Engine {
   std::unique_ptr<tesseract::TessBaseAPI> api;
 };
 
-class OcrStage : public PageStage {
+class OcrStage : public ItemStage {
  public:
   OcrStage();
   ~OcrStage() override;
@@ -41,7 +41,7 @@ class OcrStage : public PageStage {
   // Starts one engine to prove the language data is there; throws std::runtime_error
   // telling which Debian package to install when it is not.
   void setup(ProfileSection& section, const StageContext& context) override;
-  Outcome process(Page& page) const override;
+  Outcome process(const Item& page) const override;
 
  private:
   std::unique_ptr<Engine> start_engine() const;

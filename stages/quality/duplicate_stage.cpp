@@ -11,7 +11,9 @@ namespace {
 const IntegerParam kMaxHashDistance{"max_hash_distance", "bits", 0, 128, 32,
                                     "pages whose content hashes differ in at most this many of 256 bits are one page"};
 
-bool has_code(const RecordPage& page, const char* code) {
+constexpr FindingCode kDuplicate{"qc.duplicate", Severity::reject, "the page repeats an earlier page of the same record"};
+
+bool has_code(const RecordItem& page, std::string_view code) {
   return std::find(page.finding_codes.begin(), page.finding_codes.end(), code) != page.finding_codes.end();
 }
 
@@ -19,28 +21,29 @@ bool has_code(const RecordPage& page, const char* code) {
 
 StageInfo DuplicateStage::describe() const {
   return {"duplicates", "Finds pages that repeat an earlier page of the same record.", "1",
-          {kMaxHashDistance.info()}};
+          {kMaxHashDistance.info()}, {kDuplicate}};
 }
 
 void DuplicateStage::setup(ProfileSection& section, const StageContext&) {
   settings_.max_hash_distance = static_cast<int>(section.get(kMaxHashDistance));
 }
 
-Outcome DuplicateStage::process(RecordWork& record) const {
+Outcome DuplicateStage::process(const RecordWork& record) const {
   Outcome outcome;
   // Blank pages all look alike; they are reported as blank, not as duplicates.
-  std::vector<const RecordPage*> candidates;
-  for (const RecordPage& page : record.pages)
-    if (!page.facts.fingerprint.empty() && !has_code(page, "qc.blank")) candidates.push_back(&page);
+  std::vector<std::pair<const RecordItem*, std::string>> candidates;  // with its fingerprint
+  for (const RecordItem& page : record.items) {
+    std::string fingerprint = page.measurements.text("fingerprint");
+    if (!fingerprint.empty() && !has_code(page, kBlank.code)) candidates.emplace_back(&page, std::move(fingerprint));
+  }
 
   for (size_t later = 1; later < candidates.size(); ++later) {
     for (size_t earlier = 0; earlier < later; ++earlier) {
-      const RecordPage& a = *candidates[earlier];
-      const RecordPage& b = *candidates[later];
-      const int distance = hamming_distance(a.facts.fingerprint, b.facts.fingerprint);
+      const RecordItem& a = *candidates[earlier].first;
+      const RecordItem& b = *candidates[later].first;
+      const int distance = hamming_distance(candidates[earlier].second, candidates[later].second);
       if (distance < 0 || distance > settings_.max_hash_distance) continue;
-      Finding finding = make_finding("qc.duplicate",
-                                     b.rel_path + ": repeats page " + std::to_string(a.seq) + " (" + a.rel_path +
+      Finding finding = kDuplicate(b.rel_path + ": repeats page " + std::to_string(a.seq) + " (" + a.rel_path +
                                          ") of record " + record.ref + ", hash distance " + std::to_string(distance),
                                      std::to_string(distance), std::to_string(settings_.max_hash_distance));
       finding.item_id = b.item_id;

@@ -18,7 +18,7 @@ class DuplicateStage : public RecordStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  Outcome process(RecordWork& record) const override;
+  Outcome process(const RecordWork& record) const override;
 
  private:
   DuplicateSettings settings_;

@@ -22,6 +22,10 @@ const NumberParam kInkContrast{"ink_contrast", "grey levels", 10, 200, 60,
 const NumberParam kMinMark{"min_mark_mm", "mm", 0, 5, 0.6,
                            "marks smaller than this square are scan specks, not content"};
 
+constexpr FindingCode kResolutionLow{"qc.resolution.low", Severity::reject, "scan resolution below the profile minimum"};
+constexpr MeasurementInfo kInkRatio{"ink_ratio", "share of the page its content marks cover, 0..1"};
+constexpr MeasurementInfo kFingerprint{"fingerprint", "256-bit perceptual hash (hex) of the content box, for duplicates"};
+
 constexpr double kAnalysisDpi = 100;
 // Assumed when a page carries no resolution: the width of an A4 page, in inches.
 constexpr double kAssumedPageWidthIn = 8.27;
@@ -111,8 +115,12 @@ int hamming_distance(const std::string& hex_a, const std::string& hex_b) {
 }
 
 StageInfo QualityStage::describe() const {
-  return {"quality", "Checks resolution and blank pages and fingerprints each page for duplicate search.", "1",
-          {kMinResolution.info(), kBlankMaxInk.info(), kInkContrast.info(), kMinMark.info()}};
+  return {"quality",
+          "Checks resolution and blank pages and fingerprints each page for duplicate search.",
+          "1",
+          {kMinResolution.info(), kBlankMaxInk.info(), kInkContrast.info(), kMinMark.info()},
+          {kResolutionLow, kBlank},
+          {kInkRatio, kFingerprint}};
 }
 
 void QualityStage::setup(ProfileSection& section, const StageContext&) {
@@ -122,26 +130,25 @@ void QualityStage::setup(ProfileSection& section, const StageContext&) {
   settings_.min_mark_mm = section.get(kMinMark);
 }
 
-Outcome QualityStage::process(Page& page) const {
+Outcome QualityStage::process(const Item& page) const {
   Outcome outcome;
-  const auto& dpi = page.facts.resolution_dpi;
+  const std::optional<double> dpi = page.measurements.number("resolution_dpi");
   if (dpi && *dpi < settings_.min_resolution_dpi)
-    outcome.add(make_finding("qc.resolution.low",
-                             page.rel_path + ": scanned at " + fixed(*dpi, 0) + " dpi, below the profile's " +
-                                 fixed(settings_.min_resolution_dpi, 0) + " dpi",
-                             fixed(*dpi, 0), fixed(settings_.min_resolution_dpi, 0)));
+    outcome.add(kResolutionLow(page.rel_path + ": scanned at " + fixed(*dpi, 0) + " dpi, below the profile's " +
+                                   fixed(settings_.min_resolution_dpi, 0) + " dpi",
+                               fixed(*dpi, 0), fixed(settings_.min_resolution_dpi, 0)));
   if (page.image.empty()) return outcome;
 
-  const double analysis_dpi = dpi ? *dpi : page.image.cols / kAssumedPageWidthIn;
-  const InkMeasure ink = measure_ink(page.image, analysis_dpi, settings_);
-  const double ink_ratio = ink.ink_ratio;
-  page.facts.ink_ratio = ink_ratio;
-  if (ink_ratio < settings_.blank_max_ink_ratio)
-    outcome.add(make_finding("qc.blank",
-                             page.rel_path + ": blank page (content covers " + fixed(ink_ratio * 100, 3) +
-                                 "% of it, below " + fixed(settings_.blank_max_ink_ratio * 100, 3) + "%)",
-                             fixed(ink_ratio, 6), fixed(settings_.blank_max_ink_ratio, 6)));
-  page.facts.fingerprint = perceptual_hash(ink.content_box.empty() ? page.image : page.image(ink.content_box));
+  const cv::Mat& pixels = page.image.pixels();
+  const double analysis_dpi = dpi ? *dpi : pixels.cols / kAssumedPageWidthIn;
+  const InkMeasure ink = measure_ink(pixels, analysis_dpi, settings_);
+  outcome.measurements.set(std::string(kInkRatio.name), ink.ink_ratio);
+  if (ink.ink_ratio < settings_.blank_max_ink_ratio)
+    outcome.add(kBlank(page.rel_path + ": blank page (content covers " + fixed(ink.ink_ratio * 100, 3) +
+                           "% of it, below " + fixed(settings_.blank_max_ink_ratio * 100, 3) + "%)",
+                       fixed(ink.ink_ratio, 6), fixed(settings_.blank_max_ink_ratio, 6)));
+  outcome.measurements.set(std::string(kFingerprint.name),
+                           perceptual_hash(ink.content_box.empty() ? pixels : pixels(ink.content_box)));
   return outcome;
 }
 

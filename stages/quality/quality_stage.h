@@ -1,11 +1,14 @@
 // quality: checks a processed page against the profile (数据质检): scan resolution,
 // blank page, and a perceptual fingerprint for the record-level duplicate check.
-// Reads page.image after deskew; never changes it.
+// Reads the page as the derivative holds it; never changes it.
 #pragma once
 
 #include "pipeline/units.h"
 
 namespace lantai::quality {
+
+// A blank page: also what the duplicate check leaves aside (blank pages all look alike).
+inline constexpr FindingCode kBlank{"qc.blank", Severity::reject, "the page carries no content"};
 
 struct QualitySettings {
   double min_resolution_dpi = 200;
@@ -27,11 +30,11 @@ InkMeasure measure_ink(const cv::Mat& page, double resolution_dpi, const Quality
 std::string perceptual_hash(const cv::Mat& image);
 int hamming_distance(const std::string& hex_a, const std::string& hex_b);  // -1 if not comparable
 
-class QualityStage : public PageStage {
+class QualityStage : public ItemStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  Outcome process(Page& page) const override;
+  Outcome process(const Item& page) const override;
 
  private:
   QualitySettings settings_;

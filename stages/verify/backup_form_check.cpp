@@ -1,5 +1,7 @@
 #include "stages/verify/backup_form_check.h"
 
+#include "stages/verify/verify_codes.h"
+
 #include "pipeline/registration.h"
 
 #include <cctype>
@@ -40,7 +42,7 @@ class FormChecker {
 
  private:
   void fail(const std::string& reason, std::string value = {}, std::string threshold = {}) {
-    findings_.push_back(make_finding("verify.form_mismatch", std::string(kBackupFormPath) + ": " + reason,
+    findings_.push_back(kFormMismatch(std::string(kBackupFormPath) + ": " + reason,
                                      std::move(value), std::move(threshold)));
   }
 
@@ -174,7 +176,7 @@ class FormChecker {
 std::vector<Finding> check_backup_form(std::string_view form_text, const BagFacts& facts) {
   json form = json::parse(form_text, nullptr, false);
   if (form.is_discarded() || !form.is_object())
-    return {make_finding("verify.form_mismatch",
+    return {kFormMismatch(
                          std::string(kBackupFormPath) + ": not a JSON object, so nothing on it can be checked")};
   return FormChecker(form, facts).run();
 }

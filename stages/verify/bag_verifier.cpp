@@ -38,7 +38,7 @@ BagVerifier::BagVerifier(fs::path bag_dir) : dir_(std::move(bag_dir)) {}
 std::vector<Finding> BagVerifier::run() {
   std::error_code error;
   if (!fs::is_directory(dir_, error)) {
-    report("verify.malformed", dir_.string() + ": not a folder; a bag is a folder holding bagit.txt and data/");
+    report(kMalformed, dir_.string() + ": not a folder; a bag is a folder holding bagit.txt and data/");
     return std::move(findings_);
   }
   check_declaration();
@@ -52,8 +52,8 @@ std::vector<Finding> BagVerifier::run() {
   return std::move(findings_);
 }
 
-void BagVerifier::report(const char* code, std::string message, std::string value, std::string threshold) {
-  findings_.push_back(make_finding(code, std::move(message), std::move(value), std::move(threshold)));
+void BagVerifier::report(const FindingCode& code, std::string message, std::string value, std::string threshold) {
+  findings_.push_back(code(std::move(message), std::move(value), std::move(threshold)));
 }
 
 fs::path BagVerifier::path_of(const std::string& rel_path) const {
@@ -78,23 +78,23 @@ const std::string* BagVerifier::tag_bytes(const std::string& rel_path) {
 void BagVerifier::check_declaration() {
   const std::string* text = tag_bytes("bagit.txt");
   if (!text) {
-    report("verify.malformed", "bagit.txt: missing; every bag starts with its bag declaration");
+    report(kMalformed, "bagit.txt: missing; every bag starts with its bag declaration");
     return;
   }
   if (text->starts_with("\xEF\xBB\xBF"))
-    report("verify.malformed", "bagit.txt: starts with a byte-order mark, which RFC 8493 forbids");
+    report(kMalformed, "bagit.txt: starts with a byte-order mark, which RFC 8493 forbids");
   TagFields declaration = parse_tag_fields(*text);
   for (const LineProblem& problem : declaration.problems)
-    report("verify.malformed", "bagit.txt: line " + std::to_string(problem.line) + ": " + problem.reason);
+    report(kMalformed, "bagit.txt: line " + std::to_string(problem.line) + ": " + problem.reason);
   const auto& fields = declaration.fields;
   if (fields.size() != 2 || fields[0].first != "BagIt-Version" || fields[1].first != "Tag-File-Character-Encoding")
-    report("verify.malformed",
+    report(kMalformed,
            "bagit.txt: must be exactly the lines 'BagIt-Version: 1.0' and 'Tag-File-Character-Encoding: UTF-8'");
   if (auto version = declaration.get("BagIt-Version"); version && *version != "1.0")
-    report("verify.malformed", "bagit.txt: BagIt-Version is '" + *version + "'; the centre accepts 1.0", *version,
+    report(kMalformed, "bagit.txt: BagIt-Version is '" + *version + "'; the centre accepts 1.0", *version,
            "1.0");
   if (auto encoding = declaration.get("Tag-File-Character-Encoding"); encoding && lowercase(*encoding) != "utf-8")
-    report("verify.malformed", "bagit.txt: Tag-File-Character-Encoding is '" + *encoding + "'; tag files must be UTF-8",
+    report(kMalformed, "bagit.txt: Tag-File-Character-Encoding is '" + *encoding + "'; tag files must be UTF-8",
            *encoding, "UTF-8");
 }
 
@@ -102,7 +102,7 @@ void BagVerifier::scan_payload_folder() {
   const fs::path data = dir_ / "data";
   std::error_code error;
   if (!fs::is_directory(fs::symlink_status(data, error))) {
-    report("verify.malformed", "data/: missing; the payload folder is required");
+    report(kMalformed, "data/: missing; the payload folder is required");
     return;
   }
   fs::recursive_directory_iterator it(data, error), end;
@@ -112,13 +112,13 @@ void BagVerifier::scan_payload_folder() {
     const std::string rel = relative_utf8(it->path(), dir_);
     if (fs::is_directory(status)) continue;
     if (fs::is_symlink(status) || !fs::is_regular_file(status)) {
-      report("verify.malformed", rel + ": a link or special file; a bag holds plain files only");
+      report(kMalformed, rel + ": a link or special file; a bag holds plain files only");
       irregular_files_.insert(rel);
       continue;
     }
     payload_files_[rel] = it->file_size(entry_error);
   }
-  if (error) report("verify.malformed", "data/: cannot be listed completely: " + error.message());
+  if (error) report(kMalformed, "data/: cannot be listed completely: " + error.message());
 }
 
 void BagVerifier::read_manifests() {
@@ -136,19 +136,19 @@ void BagVerifier::read_manifests() {
     if (!algorithm) continue;  // an algorithm lantai does not compute (sha512 ...): not checked
     const std::string* text = tag_bytes(name);
     if (!text) {
-      report("verify.malformed", name + ": not a readable file");
+      report(kMalformed, name + ": not a readable file");
       continue;
     }
     Manifest manifest = parse_manifest(name, *algorithm, *text, payload);
     for (const LineProblem& problem : manifest.problems)
-      report("verify.malformed", name + ": line " + std::to_string(problem.line) + ": " + problem.reason);
+      report(kMalformed, name + ": line " + std::to_string(problem.line) + ": " + problem.reason);
     (payload ? payload_manifests_ : tag_manifests_).push_back(std::move(manifest));
   }
   const bool has_required = std::any_of(payload_manifests_.begin(), payload_manifests_.end(), [](const Manifest& m) {
     return m.algorithm == DigestAlgorithm::md5 || m.algorithm == DigestAlgorithm::sha256;
   });
   if (!has_required)
-    report("verify.malformed", "manifest-sha256.txt: missing, and so is manifest-md5.txt; a bag needs one of them");
+    report(kMalformed, "manifest-sha256.txt: missing, and so is manifest-md5.txt; a bag needs one of them");
 }
 
 void BagVerifier::check_listed_files(const std::vector<Manifest>& manifests, bool payload) {
@@ -166,24 +166,24 @@ void BagVerifier::check_listed_files(const std::vector<Manifest>& manifests, boo
     std::vector<std::string> found;
     if (payload) {
       if (!payload_files_.count(path)) {
-        report("verify.missing_file", path + ": listed in " + join_names(listing) + " but not in the bag");
+        report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
         continue;
       }
       try {
         found = hex_digests_of_file(path_of(path), algorithms);  // one read for every algorithm
       } catch (const std::exception&) {
-        report("verify.missing_file", path + ": listed in " + join_names(listing) + " but cannot be read");
+        report(kMissingFile, path + ": listed in " + join_names(listing) + " but cannot be read");
         continue;
       }
     } else {
       std::error_code error;
       if (fs::is_symlink(fs::symlink_status(path_of(path), error))) {
-        report("verify.malformed", path + ": a link; a bag holds plain files only");
+        report(kMalformed, path + ": a link; a bag holds plain files only");
         continue;
       }
       const std::string* bytes = tag_bytes(path);
       if (!bytes) {
-        report("verify.missing_file", path + ": listed in " + join_names(listing) + " but not in the bag");
+        report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
         continue;
       }
       for (DigestAlgorithm algorithm : algorithms) found.push_back(hex_digest(algorithm, *bytes));
@@ -193,7 +193,7 @@ void BagVerifier::check_listed_files(const std::vector<Manifest>& manifests, boo
                                          algorithms.begin());
       const std::string& expected = manifest->entries.at(path).digest;
       if (found[index] != expected)
-        report("verify.checksum_mismatch",
+        report(kChecksumMismatch,
                path + ": " + std::string(to_string(manifest->algorithm)) + " digest differs from " + manifest->file,
                found[index], expected);
     }
@@ -207,7 +207,7 @@ void BagVerifier::check_unlisted_files() {
     for (const Manifest& manifest : payload_manifests_)
       if (!manifest.entries.count(path)) missing_from.push_back(&manifest);
     if (!missing_from.empty())
-      report("verify.unlisted_file", path + ": in data/ but not listed in " + join_names(missing_from));
+      report(kUnlistedFile, path + ": in data/ but not listed in " + join_names(missing_from));
   }
 }
 
@@ -216,13 +216,13 @@ void BagVerifier::check_oxum() {
   if (!text) return;  // bag-info.txt is optional in RFC 8493
   bag_info_ = parse_tag_fields(*text);
   for (const LineProblem& problem : bag_info_->problems)
-    report("verify.malformed", "bag-info.txt: line " + std::to_string(problem.line) + ": " + problem.reason);
+    report(kMalformed, "bag-info.txt: line " + std::to_string(problem.line) + ": " + problem.reason);
   auto declared = bag_info_->get("Payload-Oxum");
   if (!declared) return;
   const size_t dot = declared->find('.');
   if (dot == std::string::npos || !is_digits(std::string_view(*declared).substr(0, dot)) ||
       !is_digits(std::string_view(*declared).substr(dot + 1))) {
-    report("verify.malformed", "bag-info.txt: Payload-Oxum '" + *declared + "' is not octets.streams");
+    report(kMalformed, "bag-info.txt: Payload-Oxum '" + *declared + "' is not octets.streams");
     return;
   }
   std::uint64_t octets = 0;
@@ -237,7 +237,7 @@ void BagVerifier::check_oxum() {
   const std::string normalized = strip(std::string_view(*declared).substr(0, dot)) + "." +
                                  strip(std::string_view(*declared).substr(dot + 1));
   if (normalized != found)
-    report("verify.oxum_mismatch",
+    report(kOxumMismatch,
            "bag-info.txt: Payload-Oxum is " + *declared + ", data/ holds " + found + " (octets.files)", found,
            *declared);
 }

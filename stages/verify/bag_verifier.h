@@ -13,6 +13,7 @@
 
 #include "pipeline/finding.h"
 #include "stages/verify/tag_lines.h"
+#include "stages/verify/verify_codes.h"
 
 namespace lantai::verify {
 
@@ -34,7 +35,7 @@ class BagVerifier {
   // or unreadable.
   const std::string* tag_bytes(const std::string& rel_path);
   std::filesystem::path path_of(const std::string& rel_path) const;
-  void report(const char* code, std::string message, std::string value = {}, std::string threshold = {});
+  void report(const FindingCode& code, std::string message, std::string value = {}, std::string threshold = {});
 
   std::filesystem::path dir_;
   std::vector<Finding> findings_;

@@ -36,7 +36,7 @@ class VerifyStage final : public BagStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;  // no parameters
-  Outcome process(Bag& bag) const override;  // the findings of verify_bag(bag.dir)
+  Outcome process(const Bag& bag) const override;  // the findings of verify_bag(bag.dir)
 };
 
 }  // namespace lantai::verify

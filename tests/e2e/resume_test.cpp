@@ -44,14 +44,14 @@ TEST(Resume, KilledRunResumesToTheSamePayload) {
   // Kill it mid-batch: once a few pages are in the ledger, before the last.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(10);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (fs::exists(work / "log.jsonl") && count_lines_with(work / "log.jsonl", "\"page_done\"") >= 4) break;
+    if (fs::exists(work / "log.jsonl") && count_lines_with(work / "log.jsonl", "\"item_done\"") >= 4) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ::kill(child, SIGKILL);
   int status = 0;
   ::waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status)) << "the run ended before it could be killed";
-  const int done_before = count_lines_with(work / "log.jsonl", "\"page_done\"");
+  const int done_before = count_lines_with(work / "log.jsonl", "\"item_done\"");
   ASSERT_FALSE(fs::exists(work / "deposit") && !fs::is_empty(work / "deposit") &&
                fs::exists(work / "reports" / "pages.csv"))
       << "killed too late to test resuming";
@@ -64,7 +64,7 @@ TEST(Resume, KilledRunResumesToTheSamePayload) {
   std::string log = slurp(work / "log.jsonl");
   for (size_t start = 0, end; (end = log.find('\n', start)) != std::string::npos; start = end + 1) {
     auto line = nlohmann::json::parse(log.substr(start, end - start));
-    if (line["event"] == "page_done") pages_done.insert(line["file"].get<std::string>() + "#" + std::to_string(line["frame"].get<int>()));
+    if (line["event"] == "item_done") pages_done.insert(line["file"].get<std::string>() + "#" + std::to_string(line["frame"].get<int>()));
   }
   auto truth = nlohmann::json::parse(slurp(e2e_dir() / "lot" / "ground-truth.json"));
   EXPECT_EQ(pages_done.size(), truth["pages"].size());

@@ -1,15 +1,18 @@
-// The graph runner through the real stage interface: a stage that throws quarantines its
-// page, never the batch; a rerun does no page twice.
+// The runtime through the real stage interface: a failing stage quarantines its item,
+// never the batch; reruns redo exactly what changed; Manual values survive; each item
+// kind runs through its own chain; the memory budget holds; a WORK keeps its fonds.
 #include <gtest/gtest.h>
 
 #include <opencv2/imgproc.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
 #include "pipeline/files.h"
-#include "pipeline/runner.h"
-#include "stages/derivatives/derivative_stage.h"
+#include "pipeline/jpeg_codec.h"
+#include "pipeline/runtime/ledger.h"
+#include "pipeline/runtime/runner.h"
 #include "stages/stage_sequence.h"
 
 namespace lantai {
@@ -17,15 +20,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Fails on purpose on one file, as a buggy stage would.
-class ThrowingStage : public PageStage {
+constexpr const char* kRecord1 = "J012-WS·2021-Y-BGS-0001";
+constexpr const char* kRecord2 = "J012-WS·2021-Y-BGS-0002";
+
+// Counts its calls, and fails on purpose on one file, as a buggy stage would.
+class ThrowingStage : public ItemStage {
  public:
   explicit ThrowingStage(std::string victim) : victim_(std::move(victim)) {}
   StageInfo describe() const override { return {"throwing", "Throws on one page.", "1", {}}; }
   void setup(ProfileSection&, const StageContext&) override {}
-  Outcome process(Page& page) const override {
+  Outcome process(const Item& item) const override {
     ++calls;
-    if (page.rel_path == victim_) throw std::logic_error("deliberate failure");
+    if (item.rel_path == victim_) throw std::logic_error("deliberate failure");
     return {};
   }
   mutable std::atomic<int> calls{0};
@@ -38,7 +44,7 @@ class ThrowingStage : public PageStage {
 fs::path make_lot(const std::string& name) {
   fs::path lot = fs::temp_directory_path() / ("lantai-runner-" + name);
   fs::remove_all(lot);
-  for (const std::string record : {"J012-WS·2021-Y-BGS-0001", "J012-WS·2021-Y-BGS-0002"})
+  for (const std::string record : {kRecord1, kRecord2})
     for (int page = 1; page <= 2; ++page) {
       cv::Mat image(2339, 1654, CV_8UC1, cv::Scalar(250));
       cv::putText(image, "RECORD " + record.substr(record.size() - 1) + " PAGE " + std::to_string(page), {150, 400},
@@ -46,18 +52,21 @@ fs::path make_lot(const std::string& name) {
       for (int line = 0; line < 8; ++line)
         cv::putText(image, "Archive line " + std::to_string(line * page), {150, 700 + line * 120},
                     cv::FONT_HERSHEY_SIMPLEX, 2.0, cv::Scalar(20), 4);
+      cv::Mat skewed;
+      cv::warpAffine(image, skewed, cv::getRotationMatrix2D({827, 1170}, 1.5 * page, 1.0), image.size(),
+                     cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(250));
       write_file_atomically(lot / "scans" / fs::u8path(record) / ("000" + std::to_string(page) + ".jpg"),
-                            derivatives::encode_jpeg(image, 90, 200.0));
+                            encode_jpeg(skewed, 90, 200.0));
     }
   std::ofstream(lot / "catalogue.csv") << "档号,题名,页数\n"
-                                          "J012-WS·2021-Y-BGS-0001,第一件,2\n"
-                                          "J012-WS·2021-Y-BGS-0002,第二件,2\n";
+                                       << kRecord1 << ",第一件,2\n"
+                                       << kRecord2 << ",第二件,2\n";
   return lot;
 }
 
-RunOptions options_for(const fs::path& lot) {
+RunOptions options_for(const fs::path& lot, const fs::path& profile = LANTAI_PROFILE) {
   RunOptions options;
-  options.profile_file = LANTAI_PROFILE;
+  options.profile_file = profile;
   options.input_root = lot / "scans";
   options.catalog_file = lot / "catalogue.csv";
   options.work_dir = lot / "work";
@@ -68,72 +77,305 @@ RunOptions options_for(const fs::path& lot) {
   return options;
 }
 
+// The standard profile with one line changed (or added under a section).
+fs::path changed_profile(const fs::path& lot, const std::string& from, const std::string& to) {
+  std::string text = read_file(LANTAI_PROFILE);
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  text.replace(at, from.size(), to);
+  const fs::path file = lot / ("profile-" + std::to_string(std::hash<std::string>()(to)) + ".yaml");
+  write_file_atomically(file, text);
+  return file;
+}
+
+std::map<std::string, long long> items_per_stage(const RunSummary& summary) {
+  std::map<std::string, long long> counts;
+  for (const auto& stage : summary.stage_times) counts[stage.stage] = stage.items;
+  return counts;
+}
+
+RunSummary run(const RunOptions& options) {
+  StageSequence stages = make_stage_sequence();
+  return run_batch(options, stages);
+}
+
 //! An exception in a stage becomes internal.exception on that page; the rest of the batch is deposited and verifies.
 TEST(Runner, ThrowingStageQuarantinesOnlyItsPage) {
   fs::path lot = make_lot("throwing");
   StageSequence stages = make_stage_sequence();
-  auto throwing = std::make_unique<ThrowingStage>("J012-WS·2021-Y-BGS-0002/0001.jpg");
-  stages.page_stages.insert(stages.page_stages.begin() + 1, std::move(throwing));
+  auto& pages = stages.chains.at(ItemKind::page);
+  pages.insert(pages.begin() + 1, std::make_unique<ThrowingStage>(std::string(kRecord2) + "/0001.jpg"));
   RunSummary summary = run_batch(options_for(lot), stages);
-  EXPECT_EQ(summary.pages_in, 4);
-  EXPECT_EQ(summary.pages_quarantined, 1);
-  EXPECT_EQ(summary.pages_accepted, 3);
+  EXPECT_EQ(summary.items_in, 4);
+  EXPECT_EQ(summary.items_quarantined, 1);
+  EXPECT_EQ(summary.items_accepted, 3);
   EXPECT_EQ(summary.reject_counts["internal.exception"], 1);
   EXPECT_EQ(summary.records_deposited, 1);
   EXPECT_EQ(summary.records_withheld, 1);
   EXPECT_TRUE(summary.verified);
-  std::ifstream findings(lot / "work" / "reports" / "findings.csv");
-  std::string text((std::istreambuf_iterator<char>(findings)), {});
-  EXPECT_NE(text.find("internal.exception"), std::string::npos);
-  EXPECT_NE(text.find("deliberate failure"), std::string::npos);
+  const std::string findings = read_file(lot / "work" / "reports" / "findings.csv");
+  EXPECT_NE(findings.find("internal.exception"), std::string::npos);
+  EXPECT_NE(findings.find("deliberate failure"), std::string::npos);
 }
 
-//! A second run of a finished batch processes no page again and gives the same payload.
-TEST(Runner, RerunDoesNoPageTwice) {
+//! A second run of a finished batch runs no stage on any item and gives the same payload.
+TEST(Runner, RerunDoesNoItemTwice) {
   fs::path lot = make_lot("rerun");
-  StageSequence first = make_stage_sequence();
-  RunSummary one = run_batch(options_for(lot), first);
-  EXPECT_EQ(one.pages_processed_now, 4);
-  std::string manifest = read_file(one.bag_dir / "manifest-sha256.txt");
+  RunSummary one = run(options_for(lot));
+  EXPECT_EQ(one.items_processed_now, 4);
+  const std::string manifest = read_file(one.bag_dir / "manifest-sha256.txt");
 
   StageSequence second = make_stage_sequence();
   auto counting = std::make_unique<ThrowingStage>("none");
   ThrowingStage* counter = counting.get();
-  second.page_stages.insert(second.page_stages.begin(), std::move(counting));
+  auto& pages = second.chains.at(ItemKind::page);
+  pages.insert(pages.end(), std::move(counting));  // a new stage at the end: only it has work to do
   RunSummary two = run_batch(options_for(lot), second);
-  EXPECT_EQ(two.pages_processed_now, 0);
-  EXPECT_EQ(counter->calls, 0);
-  EXPECT_EQ(read_file(two.bag_dir / "manifest-sha256.txt"), manifest);
-  EXPECT_TRUE(two.verified);
+  EXPECT_EQ(counter->calls, 4);
+  EXPECT_EQ(items_per_stage(two)["decode"], 0);
+  EXPECT_EQ(items_per_stage(two)["ocr"], 0);
+  RunSummary three = run_batch(options_for(lot), second);
+  EXPECT_EQ(three.items_processed_now, 0);
+  EXPECT_EQ(counter->calls, 4);
+  EXPECT_EQ(read_file(three.bag_dir / "manifest-sha256.txt"), manifest);
+  EXPECT_TRUE(three.verified);
 }
 
-//! A page whose derivative was deleted from WORK is processed again, and the bag is whole.
+//! A page whose derivative was deleted from WORK is processed again from the stage that wrote it, and the bag is whole.
 TEST(Runner, RedoesPageWhoseOutputWasLost) {
   fs::path lot = make_lot("lost");
-  StageSequence first = make_stage_sequence();
-  RunSummary one = run_batch(options_for(lot), first);
-  std::string manifest = read_file(one.bag_dir / "manifest-sha256.txt");
-  fs::remove(lot / "work" / "derivatives" / fs::u8path("J012-WS·2021-Y-BGS-0001") / "0002.jpg");
+  RunSummary one = run(options_for(lot));
+  const std::string manifest = read_file(one.bag_dir / "manifest-sha256.txt");
+  fs::remove(lot / "work" / "derivatives" / fs::u8path(kRecord1) / "0002.jpg");
 
-  StageSequence second = make_stage_sequence();
-  RunSummary two = run_batch(options_for(lot), second);
-  EXPECT_EQ(two.pages_processed_now, 1);
-  EXPECT_TRUE(fs::exists(lot / "work" / "derivatives" / fs::u8path("J012-WS·2021-Y-BGS-0001") / "0002.jpg"));
+  RunSummary two = run(options_for(lot));
+  EXPECT_EQ(two.items_processed_now, 1);
+  EXPECT_EQ(items_per_stage(two)["derivatives"], 1);
+  EXPECT_TRUE(fs::exists(lot / "work" / "derivatives" / fs::u8path(kRecord1) / "0002.jpg"));
   EXPECT_EQ(read_file(two.bag_dir / "manifest-sha256.txt"), manifest);
   EXPECT_TRUE(two.verified);
 }
 
-//! A WORK folder started with another profile is refused rather than mixed.
-TEST(Runner, RefusesWorkOfAnotherProfile) {
-  fs::path lot = make_lot("profile");
+//! Changing only an OCR setting reruns OCR alone: no page is decoded, straightened, stored or checked again.
+TEST(Runner, ChangedOcrSettingRedoesOnlyOcr) {
+  fs::path lot = make_lot("ocr-setting");
+  RunSummary one = run(options_for(lot));
+  const std::string derivative = read_file(lot / "work" / "derivatives" / fs::u8path(kRecord1) / "0001.jpg");
+  RunSummary two =
+      run(options_for(lot, changed_profile(lot, "page_segmentation_mode: 4", "page_segmentation_mode: 6")));
+  const auto counts = items_per_stage(two);
+  EXPECT_EQ(counts.at("decode"), 0);
+  EXPECT_EQ(counts.at("deskew"), 0);
+  EXPECT_EQ(counts.at("derivatives"), 0);
+  EXPECT_EQ(counts.at("quality"), 0);
+  EXPECT_EQ(counts.at("ocr"), 4);
+  EXPECT_EQ(read_file(lot / "work" / "derivatives" / fs::u8path(kRecord1) / "0001.jpg"), derivative);
+  EXPECT_NE(two.batch_id, one.batch_id) << "the profile is part of what the batch is";
+  EXPECT_TRUE(two.verified);
+  EXPECT_FALSE(fs::exists(one.bag_dir)) << "the superseded bag is removed";
+}
+
+//! A rerun started after the stored image gives the same OCR text as a fresh run with that profile (determinism).
+TEST(Runner, ResumedOcrMatchesAFreshRun) {
+  fs::path lot = make_lot("ocr-fresh");
+  run(options_for(lot));
+  const fs::path psm6 = changed_profile(lot, "page_segmentation_mode: 4", "page_segmentation_mode: 6");
+  RunSummary resumed = run(options_for(lot, psm6));
+  RunOptions fresh_options = options_for(lot, psm6);
+  fresh_options.work_dir = lot / "work-fresh";
+  RunSummary fresh = run(fresh_options);
+  EXPECT_EQ(resumed.batch_id, fresh.batch_id);
+  EXPECT_EQ(read_file(resumed.bag_dir / "manifest-sha256.txt"), read_file(fresh.bag_dir / "manifest-sha256.txt"));
+}
+
+//! Changing a deskew setting redoes deskew and every stage after it; decode runs again only because its pixels live nowhere but in the original.
+TEST(Runner, ChangedDeskewSettingRedoesFromDeskewOn) {
+  fs::path lot = make_lot("deskew-setting");
+  run(options_for(lot));
+  RunSummary two = run(options_for(lot, changed_profile(lot, "max_angle_deg: 15", "max_angle_deg: 12")));
+  const auto counts = items_per_stage(two);
+  EXPECT_EQ(counts.at("decode"), 4);
+  EXPECT_EQ(counts.at("deskew"), 4);
+  EXPECT_EQ(counts.at("derivatives"), 4);
+  EXPECT_EQ(counts.at("ocr"), 4);
+}
+
+//! A skew set by hand redoes that page alone from deskew on, and survives a rerun and a changed deskew setting.
+TEST(Runner, ManualSkewSurvivesReruns) {
+  fs::path lot = make_lot("manual");
+  run(options_for(lot));
+  const std::string item_id = std::string(kRecord1) + "/0002.jpg#0";
+  Ledger::open(lot / "work")->set_manual_value({item_id, "deskew", "skew_deg", "2.75", "检查员甲", "measured on the ruler", ""});
+
+  RunSummary two = run(options_for(lot));
+  auto counts = items_per_stage(two);
+  EXPECT_EQ(two.items_processed_now, 1);
+  EXPECT_EQ(counts.at("deskew"), 1);
+  EXPECT_EQ(counts.at("ocr"), 1);
+  RunSummary three = run(options_for(lot, changed_profile(lot, "max_angle_deg: 15", "max_angle_deg: 12")));
+  EXPECT_EQ(items_per_stage(three).at("deskew"), 4);
+  for (const ItemRow& row : Ledger::open(lot / "work")->items()) {
+    if (row.item.item_id != item_id) {
+      EXPECT_EQ(row.item.measurements.text("skew_source"), "auto");
+      continue;
+    }
+    EXPECT_EQ(row.item.measurements.number("skew_deg"), 2.75);
+    EXPECT_EQ(row.item.measurements.text("skew_source"), "manual");
+  }
+  EXPECT_TRUE(three.verified);
+}
+
+//! A WORK started for one fonds and unit refuses a run with another, naming both.
+TEST(Runner, RefusesAnotherFondsOrUnit) {
+  fs::path lot = make_lot("fonds");
+  run(options_for(lot));
+  for (auto change : {+[](RunOptions& o) { o.fonds_code = "J013"; }, +[](RunOptions& o) { o.unit_name = "别的单位"; }}) {
+    RunOptions options = options_for(lot);
+    change(options);
+    try {
+      run(options);
+      ADD_FAILURE() << "a WORK of J012/测试单位 took another fonds or unit";
+    } catch (const RunError& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(error.exit_code, kExitBadInput);
+      EXPECT_NE(message.find("J012"), std::string::npos) << message;
+      EXPECT_NE(message.find(options.fonds_code + " (" + options.unit_name + ")"), std::string::npos) << message;
+    }
+  }
+}
+
+//! The batch id depends on what the batch is made of, not where the lot lies: a lot moved elsewhere resumes in the same WORK.
+TEST(Runner, BatchIdFollowsTheLotNotItsPlace) {
+  fs::path lot = make_lot("moved");
+  RunSummary one = run(options_for(lot));
+  const fs::path elsewhere = fs::temp_directory_path() / "lantai-runner-moved-elsewhere";
+  fs::remove_all(elsewhere);
+  ASSERT_EQ(std::system(("cp -a '" + (lot / "scans").string() + "' '" + elsewhere.string() + "'").c_str()), 0);
+  RunOptions moved = options_for(lot);
+  moved.input_root = elsewhere;
+  RunSummary two = run(moved);
+  EXPECT_EQ(two.batch_id, one.batch_id);
+  EXPECT_EQ(two.items_processed_now, 0);
+  EXPECT_EQ(one.batch_id.rfind("J012-", 0), 0u);
+}
+
+// Items of a second kind: an ingest that calls every .dat file an audio/video item, and a
+// chain that stores it streamed as its entity file.
+class MixedIngest : public IngestStage {
+ public:
+  StageInfo describe() const override { return {"ingest", "Pages and .dat files.", "1", {}}; }
+  void setup(ProfileSection& section, const StageContext&) override { section.finish(); }
+  Outcome process(Lot& lot) const override {
+    std::vector<fs::path> folders;
+    for (const auto& entry : fs::directory_iterator(lot.input_root)) folders.push_back(entry.path());
+    std::sort(folders.begin(), folders.end());
+    for (const fs::path& folder : folders) {
+      const std::string ref = folder.filename().string();
+      lot.folders.push_back(ref);
+      std::vector<fs::path> files;
+      for (const auto& entry : fs::directory_iterator(folder)) files.push_back(entry.path());
+      std::sort(files.begin(), files.end());
+      int seq = 0;
+      for (const fs::path& file : files)
+        lot.items.push_back({ref + "/" + file.filename().string(), 0, ref, ++seq,
+                             file.extension() == ".dat" ? ItemKind::av : ItemKind::page});
+    }
+    return {};
+  }
+};
+
+constexpr OutputInfo kStoredAv{"av_file", OutputRole::entity, "the file as received"};
+
+class StoreAv : public ItemStage {
+ public:
+  StageInfo describe() const override { return {"store_av", "Stores the file as it is.", "1", {}, {}, {}, {kStoredAv}}; }
+  void setup(ProfileSection&, const StageContext& context) override { context_ = context; }
+  Outcome process(const Item& item) const override {
+    ++calls;
+    OutputFile out(context_.work_dir, "av/" + item.record_ref + "/" + item.serial() + ".dat", "av_file");
+    std::ifstream in(item.source, std::ios::binary);
+    std::string chunk(4096, '\0');
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0)
+      out.write({chunk.data(), static_cast<size_t>(in.gcount())});
+    Outcome outcome;
+    outcome.outputs.push_back(out.commit());
+    return outcome;
+  }
+  mutable std::atomic<int> calls{0};
+
+ private:
+  StageContext context_;
+};
+
+//! Items of two kinds run through their own chains in one graph and one ledger, and deposit into one bag that verifies.
+TEST(Runner, EachKindRunsThroughItsOwnChain) {
+  fs::path lot = make_lot("kinds");
+  write_file_atomically(lot / "scans" / fs::u8path(kRecord2) / "0003.dat", std::string(100'000, 'v'));
+  write_file_atomically(lot / "catalogue.csv", std::string("档号,题名,页数\n") + kRecord1 + ",第一件,2\n" + kRecord2 + ",第二件,3\n");
   StageSequence stages = make_stage_sequence();
-  run_batch(options_for(lot), stages);
-  fs::path changed = lot / "changed.yaml";
-  std::ofstream(changed) << read_file(LANTAI_PROFILE) << "\n# changed\n";
-  RunOptions options = options_for(lot);
-  options.profile_file = changed;
-  StageSequence again = make_stage_sequence();
-  EXPECT_THROW(run_batch(options, again), RunError);
+  stages.ingest = std::make_unique<MixedIngest>();
+  auto store = std::make_unique<StoreAv>();
+  StoreAv* store_av = store.get();
+  stages.chains[ItemKind::av].push_back(std::move(store));
+  RunSummary summary = run_batch(options_for(lot), stages);
+  EXPECT_EQ(store_av->calls, 1);
+  EXPECT_EQ(items_per_stage(summary).at("decode"), 4);
+  EXPECT_EQ(summary.records_deposited, 2);
+  EXPECT_TRUE(summary.verified);
+  EXPECT_EQ(read_file(summary.bag_dir / "data/entity" / fs::u8path(kRecord2) / "0003.dat"), std::string(100'000, 'v'));
+  const std::string pages = read_file(lot / "work" / "reports" / "pages.csv");
+  EXPECT_NE(pages.find("0003.dat,0," + std::string(kRecord2) + ",av,accepted"), std::string::npos) << pages;
+}
+
+//! The memory budget bounds the bytes of items in flight; a larger budget lets more in.
+TEST(Runner, MemoryBudgetBoundsItemsInFlight) {
+  fs::path lot = make_lot("budget");
+  // A decoded page here is 1654x2339 px: about 35 MiB with its working copies.
+  RunSummary tight = run(options_for(lot, changed_profile(lot, "ingest: {}", "runtime: {memory_budget_mb: 64}\ningest: {}")));
+  EXPECT_GT(tight.peak_bytes_in_flight, 0u);
+  EXPECT_LE(tight.peak_bytes_in_flight, 64u << 20);
+  EXPECT_TRUE(tight.verified);
+  RunOptions roomy = options_for(lot);
+  roomy.work_dir = lot / "work-roomy";
+  EXPECT_GT(run(roomy).peak_bytes_in_flight, 64u << 20);
+}
+
+//! A profile may make a finding stricter or more lenient; an unknown code or severity there is refused.
+TEST(Runner, ProfileChangesFindingSeverity) {
+  fs::path lot = make_lot("severity");
+  RunSummary strict = run(options_for(lot, changed_profile(lot, "ingest: {}", "severity: {deskew.low_confidence: reject}\ningest: {}")));
+  EXPECT_TRUE(strict.verified);
+  for (const char* bad : {"severity: {qc.blurry: warn}\ningest: {}", "severity: {qc.blank: fatal}\ningest: {}",
+                          "severity: {internal.exception: info}\ningest: {}"}) {
+    RunOptions options = options_for(lot, changed_profile(lot, "ingest: {}", bad));
+    options.work_dir = lot / "work-bad";
+    EXPECT_THROW(run(options), RunError) << bad;
+  }
+}
+
+// Finds fault with every bag.
+class FailingVerify : public BagStage {
+ public:
+  StageInfo describe() const override { return {"verify", "Fails every bag.", "1", {}, {kBroken}}; }
+  void setup(ProfileSection& section, const StageContext&) override { section.finish(); }
+  Outcome process(const Bag& bag) const override {
+    Outcome outcome;
+    outcome.add(kBroken(bag.dir.string() + ": broken"));
+    return outcome;
+  }
+  static constexpr FindingCode kBroken{"verify.malformed", Severity::reject, "broken"};
+};
+
+//! A bag that does not verify leaves the run unverified, with the reason kept for the command to exit non-zero.
+TEST(Runner, UnverifiedBagIsReported) {
+  fs::path lot = make_lot("unverified");
+  StageSequence stages = make_stage_sequence();
+  stages.verify = std::make_unique<FailingVerify>();
+  RunSummary summary = run_batch(options_for(lot), stages);
+  EXPECT_TRUE(summary.deposited);
+  EXPECT_FALSE(summary.verified);
+  ASSERT_EQ(summary.verify_problems.size(), 1u);
+  EXPECT_NE(summary.verify_problems[0].message.find("broken"), std::string::npos);
 }
 
 }  // namespace

@@ -68,7 +68,7 @@ TEST(Catalog, BadRowsBecomeFindings) {
                                              "B/1,五,1\n"
                                              "C-1,六,两页\n"));
   std::vector<std::string> codes;
-  for (const auto& f : catalog.findings) codes.push_back(f.finding.code);
+  for (const auto& f : catalog.findings) codes.push_back(f.code);
   EXPECT_EQ(codes, (std::vector<std::string>{"catalog.duplicate_ref", "catalog.empty_ref", "catalog.bad_ref",
                                              "catalog.bad_ref", "catalog.bad_page_count"}));
   ASSERT_EQ(catalog.records.size(), 2u);  // A-1 (first row) and C-1

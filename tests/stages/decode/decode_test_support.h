@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,22 @@ inline double mean_difference(const cv::Mat& a, const cv::Mat& b) {
   return cv::norm(a, b, cv::NORM_L1) / static_cast<double>(a.total() * a.channels());
 }
 
+// What decode handed on for a page, in the shape the tests ask about it.
+struct DecodedFacts {
+  int width_px = 0;
+  int height_px = 0;
+  ColourMode colour_mode = ColourMode::unknown;
+  std::optional<double> resolution_dpi;
+};
+struct DecodedPage {
+  std::string rel_path;
+  cv::Mat image;  // empty when decode handed on none
+  DecodedFacts facts;
+};
+
 // A page after decode, with what decode said about it.
 struct Decoded {
-  Page page;
+  DecodedPage page;
   Outcome outcome;
 };
 
@@ -70,12 +84,21 @@ class DecodeTest : public ::testing::Test {
   Decoded decode(const std::string& name, int frame = 0) const { return decode_with(stage_, name, frame); }
 
   Decoded decode_with(const DecodeStage& stage, const std::string& name, int frame = 0) const {
+    Item item;
+    item.rel_path = "J012-WS·2021-Y-BGS-0001/" + name;
+    item.frame = frame;
+    item.source = dir_ / name;
+    item.id = Item::make_id(item.rel_path, frame);
     Decoded result;
-    result.page.rel_path = "J012-WS·2021-Y-BGS-0001/" + name;
-    result.page.frame = frame;
-    result.page.source = dir_ / name;
-    result.page.id = Page::make_id(result.page.rel_path, frame);
-    result.outcome = stage.process(result.page);
+    result.outcome = stage.process(item);
+    result.page.rel_path = item.rel_path;
+    if (result.outcome.image) result.page.image = *result.outcome.image;
+    const Measurements& measured = result.outcome.measurements;
+    result.page.facts.width_px = static_cast<int>(measured.number("width_px").value_or(0));
+    result.page.facts.height_px = static_cast<int>(measured.number("height_px").value_or(0));
+    for (ColourMode mode : {ColourMode::bilevel, ColourMode::grey, ColourMode::colour})
+      if (measured.text("colour_mode") == to_string(mode)) result.page.facts.colour_mode = mode;
+    result.page.facts.resolution_dpi = measured.number("resolution_dpi");
     return result;
   }
 

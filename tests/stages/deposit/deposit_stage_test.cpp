@@ -61,7 +61,7 @@ class DepositTest : public ::testing::Test {
   fs::path deposit(const std::string& section_yaml = "deposit:\n") {
     batch_ = make_synthetic_work(work_.path());
     outcome_ = make_stage(section_yaml).process(batch_);
-    return batch_.bag_dir;
+    return bag_dir_of(batch_, outcome_);
   }
 
   TempDir work_{"deposit-work"};
@@ -125,7 +125,7 @@ TEST(CatalogueCsv, QuotesOnlyWhatNeedsIt) {
 TEST_F(DepositTest, CopiesEntityFilesByteForByte) {
   const fs::path bag = deposit();
   for (const DepositRecord& record : batch_.records)
-    for (const RecordPage& page : record.pages)
+    for (const RecordItem& page : record.items)
       for (const StageOutput& output : page.outputs) {
         const std::string name = output.path.substr(output.path.rfind('/') + 1);
         const fs::path copy = bag / "data/entity" / utf8_path(record.entry.ref) / name;
@@ -268,9 +268,9 @@ TEST_F(DepositTest, WritesSm3WhenAsked) {
   EXPECT_EQ(form["package_digests"][2]["value"], hex_digest(DigestAlgorithm::sm3, manifest));
 }
 
-//! With include_ocr_text: false only the page images go into the entity data.
+//! With include_extras: false only the page images go into the entity data.
 TEST_F(DepositTest, LeavesOcrTextOutWhenAsked) {
-  const fs::path bag = deposit("deposit:\n  include_ocr_text: false\n");
+  const fs::path bag = deposit("deposit:\n  include_extras: false\n");
   for (const std::string& path : files_below(bag / "data/entity", bag)) EXPECT_TRUE(path.ends_with(".jpg")) << path;
   const std::string oxum = bag_info_fields(bag)["Payload-Oxum"];
   EXPECT_EQ(oxum.substr(oxum.find('.')), ".7");  // the catalogue and 6 images
@@ -283,7 +283,7 @@ TEST_F(DepositTest, DescribesItselfAndRefusesUnknownKeys) {
   EXPECT_EQ(info.id, "deposit");
   ASSERT_EQ(info.params.size(), 2u);
   EXPECT_EQ(info.params[0].name, "sm3_manifest");
-  EXPECT_EQ(info.params[1].name, "include_ocr_text");
+  EXPECT_EQ(info.params[1].name, "include_extras");
   EXPECT_THROW(make_stage("deposit:\n  sm3_manifests: true\n"), ProfileError);
   EXPECT_THROW(make_stage("deposit:\n  sm3_manifest: yes please\n"), ProfileError);
 }
@@ -297,14 +297,14 @@ TEST(DepositDeterminism, SameBatchGivesSamePayload) {
   stage.setup(section, StageContext{});
   BatchWork a = make_synthetic_work(first.path());
   BatchWork b = make_synthetic_work(second.path());
-  stage.process(a);
-  stage.process(b);
+  const fs::path bag_a = bag_dir_of(a, stage.process(a));
+  const fs::path bag_b = bag_dir_of(b, stage.process(b));
   for (const char* manifest : {"manifest-md5.txt", "manifest-sha256.txt", "manifest-sm3.txt"})
-    EXPECT_EQ(read_file(a.bag_dir / manifest), read_file(b.bag_dir / manifest)) << manifest;
-  const std::vector<std::string> files = files_below(a.bag_dir / "data", a.bag_dir);
-  ASSERT_EQ(files, files_below(b.bag_dir / "data", b.bag_dir));
+    EXPECT_EQ(read_file(bag_a / manifest), read_file(bag_b / manifest)) << manifest;
+  const std::vector<std::string> files = files_below(bag_a / "data", bag_a);
+  ASSERT_EQ(files, files_below(bag_b / "data", bag_b));
   for (const std::string& path : files)
-    EXPECT_EQ(read_file(a.bag_dir / utf8_path(path)), read_file(b.bag_dir / utf8_path(path))) << path;
+    EXPECT_EQ(read_file(bag_a / utf8_path(path)), read_file(bag_b / utf8_path(path))) << path;
 }
 
 //! A WORK file whose bytes no longer match the ledger's sha256 stops the deposit, naming it, and leaves no bag.
@@ -325,7 +325,6 @@ TEST_F(DepositTest, RefusesDamagedWorkAndLeavesNoBag) {
   }
   EXPECT_FALSE(fs::exists(work_.path() / "deposit" / utf8_path(batch_.batch_id)));
   EXPECT_FALSE(fs::exists(work_.path() / "deposit" / utf8_path(batch_.batch_id + ".partial")));
-  EXPECT_TRUE(batch_.bag_dir.empty());
 }
 
 //! A WORK output that has gone missing stops the deposit, naming the file.
@@ -349,10 +348,10 @@ TEST_F(DepositTest, CleansALeftoverPartialFolder) {
   const fs::path partial = work_.path() / "deposit" / utf8_path(batch_.batch_id + ".partial");
   write_bytes(partial / "data/entity/stale.jpg", "half written");
   write_bytes(partial / "bagit.txt", "BagIt-Version: 1.0\n");
-  make_stage().process(batch_);
+  const fs::path bag = bag_dir_of(batch_, make_stage().process(batch_));
   EXPECT_FALSE(fs::exists(partial));
-  EXPECT_FALSE(fs::exists(batch_.bag_dir / "data/entity/stale.jpg"));
-  EXPECT_EQ(read_file(batch_.bag_dir / "manifest-sha256.txt").find("stale"), std::string::npos);
+  EXPECT_FALSE(fs::exists(bag / "data/entity/stale.jpg"));
+  EXPECT_EQ(read_file(bag / "manifest-sha256.txt").find("stale"), std::string::npos);
 }
 
 //! Depositing again replaces the earlier bag entirely and leaves no side folder.

@@ -22,7 +22,6 @@ namespace lantai::test_support {
 
 namespace fs = std::filesystem;
 
-inline fs::path utf8_path(const std::string& text) { return fs::path(std::u8string(text.begin(), text.end())); }
 
 // A fresh folder under the system temp folder, removed with its contents at the end.
 class TempDir {
@@ -85,10 +84,18 @@ inline std::string ocr_text(const std::string& ref, const std::string& title, in
   return "档号：" + ref + "\n题名：" + title + "\n第" + std::to_string(seq) + "页 各单位：请认真贯彻执行。\n";
 }
 
+// role as the runtime sets it from the writing stage's declaration.
 inline StageOutput write_work_file(const fs::path& work_dir, const std::string& rel_path, const std::string& bytes,
-                                   const std::string& kind) {
+                                   const std::string& kind, OutputRole role) {
   write_bytes(work_dir / utf8_path(rel_path), bytes);
-  return {kind, rel_path, hex_digest(DigestAlgorithm::sha256, bytes), bytes.size()};
+  return {kind, rel_path, hex_digest(DigestAlgorithm::sha256, bytes), bytes.size(), role};
+}
+
+// The bag a deposit made, as the runtime finds it: the output whose role is the package.
+inline fs::path bag_dir_of(const BatchWork& batch, const Outcome& outcome) {
+  for (const StageOutput& output : outcome.outputs)
+    if (output.role == OutputRole::package || output.kind == "bag") return batch.work_dir / utf8_path(output.path);
+  return {};
 }
 
 inline std::string serial(int seq) {
@@ -116,21 +123,22 @@ inline BatchWork make_synthetic_work(const fs::path& work_dir) {
     record.entry.values = spec.values;
     record.entry.row = row++;
     for (int seq = 1; seq <= spec.pages; ++seq) {
-      RecordPage page;
+      RecordItem page;
       page.rel_path = record.entry.ref + "/" + serial(seq) + ".tif";
       page.item_id = page.rel_path + "#0";
       page.seq = seq;
       page.outputs.push_back(write_work_file(work_dir, "derivatives/" + record.entry.ref + "/" + serial(seq) + ".jpg",
-                                             fake_jpeg(record.entry.ref, seq), "derivative"));
+                                             fake_jpeg(record.entry.ref, seq), "derivative", OutputRole::entity));
       if (seq != spec.page_without_ocr)
         page.outputs.push_back(write_work_file(work_dir, "ocr/" + record.entry.ref + "/" + serial(seq) + ".txt",
-                                               ocr_text(record.entry.ref, spec.values[1], seq), "ocr_text"));
-      record.pages.push_back(std::move(page));
+                                               ocr_text(record.entry.ref, spec.values[1], seq), "ocr_text",
+                                               OutputRole::extra));
+      record.items.push_back(std::move(page));
     }
     batch.records.push_back(std::move(record));
   }
-  batch.pages_in = 7;
-  batch.pages_quarantined = 1;
+  batch.items_in = 7;
+  batch.items_quarantined = 1;
   batch.records_withheld = 1;
   return batch;
 }

@@ -13,6 +13,7 @@
 
 #include "stages/deskew/deskew_stage.h"
 #include "synthetic_page.h"
+#include "tests/stages/item_stage_support.h"
 
 namespace lantai::deskew {
 namespace {
@@ -21,13 +22,12 @@ ProfileSection section_from(const std::string& yaml) {
   return ProfileSection("test-profile.yaml", "deskew", YAML::Load(yaml));
 }
 
-Page page_of(const cv::Mat& image) {
-  Page page;
-  page.rel_path = "J012-WS·2021-Y-BGS-0001/0001.tif";
-  page.image = image;
-  page.facts.resolution_dpi = 300;
-  return page;
-}
+using stage_testing::run_stage;
+
+Item page_of(const cv::Mat& image) { return stage_testing::page_item(image); }
+
+std::optional<double> skew_of(const Item& page) { return page.measurements.number("skew_deg"); }
+double confidence_of(const Item& page) { return page.measurements.number("skew_confidence").value_or(0); }
 
 bool has_finding(const Outcome& outcome, const std::string& code) {
   return std::any_of(outcome.findings.begin(), outcome.findings.end(),
@@ -45,19 +45,19 @@ cv::Mat skewed_page(double skew_deg) {
 //! A skewed page is measured, recorded and rotated upright: re-measuring the output finds under 0.1°, and no dark border is left at its edges.
 TEST(DeskewStage, StraightensASkewedPage) {
   DeskewStage stage;
-  Page page = page_of(skewed_page(7.3));
-  const Outcome outcome = stage.process(page);
+  Item page = page_of(skewed_page(7.3));
+  const Outcome outcome = run_stage(stage, page);
   EXPECT_FALSE(has_finding(outcome, "deskew.low_confidence"));
   EXPECT_FALSE(outcome.rejected());
-  ASSERT_TRUE(page.facts.skew_deg.has_value());
-  EXPECT_NEAR(*page.facts.skew_deg, 7.3, 0.1);
-  EXPECT_GE(page.facts.skew_confidence, stage.settings().min_confidence);
+  ASSERT_TRUE(skew_of(page).has_value());
+  EXPECT_NEAR(*skew_of(page), 7.3, 0.1);
+  EXPECT_GE(confidence_of(page), stage.settings().min_confidence);
   // expand: the canvas holds the whole rotated scan.
-  EXPECT_GT(page.image.cols, 2480 + 400);
-  EXPECT_GT(page.image.rows, 3508 + 100);
-  const SkewEstimate again = find_skew(page.image, SkewSettings{}, 300.0);
+  EXPECT_GT(page.image.pixels().cols, 2480 + 400);
+  EXPECT_GT(page.image.pixels().rows, 3508 + 100);
+  const SkewEstimate again = find_skew(page.image.pixels(), SkewSettings{}, 300.0);
   EXPECT_LT(std::abs(again.angle_deg), 0.1);
-  const cv::Mat border = find_dark_border(make_analysis_image(page.image, 150, 300.0), BorderSettings{});
+  const cv::Mat border = find_dark_border(make_analysis_image(page.image.pixels(), 150, 300.0), BorderSettings{});
   EXPECT_EQ(cv::countNonZero(border), 0);
 }
 
@@ -68,31 +68,31 @@ TEST(DeskewStage, KeepCanvasAndColour) {
   stage.setup(section, StageContext{});
   cv::Mat colour;
   cv::cvtColor(skewed_page(-2.5), colour, cv::COLOR_GRAY2BGR);
-  Page page = page_of(colour);
-  stage.process(page);
-  EXPECT_EQ(page.image.size(), colour.size());
-  EXPECT_EQ(page.image.type(), CV_8UC3);
-  EXPECT_LT(std::abs(find_skew(page.image, SkewSettings{}, 300.0).angle_deg), 0.1);
+  Item page = page_of(colour);
+  run_stage(stage, page);
+  EXPECT_EQ(page.image.pixels().size(), colour.size());
+  EXPECT_EQ(page.image.pixels().type(), CV_8UC3);
+  EXPECT_LT(std::abs(find_skew(page.image.pixels(), SkewSettings{}, 300.0).angle_deg), 0.1);
 }
 
 //! Noise and a blank page are measured with low confidence: deskew.low_confidence (info), not rotated, not rejected.
 TEST(DeskewStage, LeavesUncertainPagesUnrotated) {
   DeskewStage stage;
   for (const cv::Mat& image : {testing::draw_noise_page(2480, 3508, 21), testing::draw_blank_page(2480, 3508, 22)}) {
-    Page page = page_of(image);
-    const Outcome outcome = stage.process(page);
+    Item page = page_of(image);
+    const Outcome outcome = run_stage(stage, page);
     ASSERT_TRUE(has_finding(outcome, "deskew.low_confidence"));
     EXPECT_EQ(outcome.findings.front().severity, Severity::info);
     EXPECT_FALSE(outcome.rejected());
-    EXPECT_LT(page.facts.skew_confidence, stage.settings().min_confidence);
-    EXPECT_TRUE(page.facts.skew_deg.has_value());
-    EXPECT_EQ(page.image.size(), image.size());
+    EXPECT_LT(confidence_of(page), stage.settings().min_confidence);
+    EXPECT_TRUE(skew_of(page).has_value());
+    EXPECT_EQ(page.image.pixels().size(), image.size());
   }
   // A blank page has no border either: it comes out as it went in.
   const cv::Mat blank = testing::draw_blank_page(2480, 3508, 23);
-  Page page = page_of(blank);
-  stage.process(page);
-  EXPECT_EQ(cv::norm(page.image, blank, cv::NORM_INF), 0);
+  Item page = page_of(blank);
+  run_stage(stage, page);
+  EXPECT_EQ(cv::norm(page.image.pixels(), blank, cv::NORM_INF), 0);
 }
 
 //! A skew below min_angle_deg is recorded but the page is not resampled.
@@ -101,11 +101,12 @@ TEST(DeskewStage, LeavesTinySkewsAsScanned) {
   ProfileSection section = section_from("min_angle_deg: 0.5\nclean_dark_borders: false\n");
   stage.setup(section, StageContext{});
   const cv::Mat image = skewed_page(0.3);
-  Page page = page_of(image);
-  const Outcome outcome = stage.process(page);
+  Item page = page_of(image);
+  const Outcome outcome = run_stage(stage, page);
   EXPECT_TRUE(outcome.findings.empty());
-  EXPECT_NEAR(page.facts.skew_deg.value_or(99), 0.3, 0.1);
-  EXPECT_EQ(page.image.data, image.data);  // the very same pixels
+  EXPECT_NEAR(skew_of(page).value_or(99), 0.3, 0.1);
+  EXPECT_FALSE(outcome.image.has_value());  // no new pixels: the scan goes on as it is
+  EXPECT_EQ(cv::norm(page.image.pixels(), image, cv::NORM_INF), 0);
 }
 
 //! With clean_dark_borders the scan border becomes paper; without it the border stays.
@@ -117,11 +118,11 @@ TEST(DeskewStage, CleansDarkBordersOnlyWhenAsked) {
     ProfileSection section = section_from(std::string("clean_dark_borders: ") + (clean ? "true" : "false") +
                                           "\nmin_angle_deg: 1\n");  // no rotation: compare in place
     stage.setup(section, StageContext{});
-    Page page = page_of(image);
-    stage.process(page);
-    ASSERT_EQ(page.image.size(), image.size());
-    EXPECT_EQ(cv::mean(page.image(strip))[0] > 200, clean);
-    EXPECT_EQ(cv::norm(image, page.image, cv::NORM_INF) == 0, !clean);
+    Item page = page_of(image);
+    run_stage(stage, page);
+    ASSERT_EQ(page.image.pixels().size(), image.size());
+    EXPECT_EQ(cv::mean(page.image.pixels()(strip))[0] > 200, clean);
+    EXPECT_EQ(cv::norm(image, page.image.pixels(), cv::NORM_INF) == 0, !clean);
   }
 }
 
@@ -129,11 +130,11 @@ TEST(DeskewStage, CleansDarkBordersOnlyWhenAsked) {
 TEST(DeskewStage, BilevelStaysBilevel) {
   cv::Mat bilevel;
   cv::threshold(skewed_page(4), bilevel, 128, 255, cv::THRESH_BINARY);
-  Page page = page_of(bilevel);
-  page.facts.colour_mode = ColourMode::bilevel;
-  DeskewStage().process(page);
-  ASSERT_NE(page.image.size(), bilevel.size());  // it was rotated
-  cv::Mat grey_levels = (page.image > 0) & (page.image < 255);
+  Item page = page_of(bilevel);
+  page.measurements.set("colour_mode", std::string(to_string(ColourMode::bilevel)));
+  run_stage(DeskewStage(), page);
+  ASSERT_NE(page.image.pixels().size(), bilevel.size());  // it was rotated
+  cv::Mat grey_levels = (page.image.pixels() > 0) & (page.image.pixels() < 255);
   EXPECT_EQ(cv::countNonZero(grey_levels), 0);
 }
 
@@ -141,32 +142,56 @@ TEST(DeskewStage, BilevelStaysBilevel) {
 TEST(DeskewStage, ProcessIsThreadSafe) {
   const DeskewStage stage;
   const std::vector<cv::Mat> images = {skewed_page(1.5), skewed_page(-3.5), skewed_page(8), skewed_page(-0.4)};
-  std::vector<Page> serial, parallel;
+  std::vector<Item> serial, parallel;
   for (const cv::Mat& image : images) {
     serial.push_back(page_of(image));
     parallel.push_back(page_of(image));
-    stage.process(serial.back());
+    run_stage(stage, serial.back());
   }
   std::vector<std::thread> threads;
   for (size_t t = 0; t < 2; ++t)
     threads.emplace_back([&, t] {
-      for (size_t i = t; i < parallel.size(); i += 2) stage.process(parallel[i]);
+      for (size_t i = t; i < parallel.size(); i += 2) run_stage(stage, parallel[i]);
     });
   for (std::thread& thread : threads) thread.join();
   for (size_t i = 0; i < images.size(); ++i) {
-    EXPECT_EQ(parallel[i].facts.skew_deg, serial[i].facts.skew_deg);
-    EXPECT_EQ(parallel[i].facts.skew_confidence, serial[i].facts.skew_confidence);
-    ASSERT_EQ(parallel[i].image.size(), serial[i].image.size());
-    EXPECT_EQ(cv::norm(parallel[i].image, serial[i].image, cv::NORM_INF), 0);
+    EXPECT_EQ(skew_of(parallel[i]), skew_of(serial[i]));
+    EXPECT_EQ(confidence_of(parallel[i]), confidence_of(serial[i]));
+    ASSERT_EQ(parallel[i].image.pixels().size(), serial[i].image.pixels().size());
+    EXPECT_EQ(cv::norm(parallel[i].image.pixels(), serial[i].image.pixels(), cv::NORM_INF), 0);
   }
 }
 
 //! A page with no image (decode failed) is passed over without findings or facts.
 TEST(DeskewStage, IgnoresAPageWithoutImage) {
-  Page page;
+  const Item page;
   const Outcome outcome = DeskewStage().process(page);
   EXPECT_TRUE(outcome.findings.empty());
-  EXPECT_FALSE(page.facts.skew_deg.has_value());
+  EXPECT_TRUE(outcome.measurements.empty());
+  EXPECT_FALSE(outcome.image.has_value());
+}
+
+//! A skew an inspector set (Manual) is applied as given instead of the measured one, and recorded as manual.
+TEST(DeskewStage, AppliesAManualSkewInsteadOfMeasuring) {
+  Item page = page_of(skewed_page(4.0));
+  page.manual["deskew.skew_deg"] = "-2.5";  // deliberately not what the page shows
+  const Outcome outcome = run_stage(DeskewStage(), page);
+  EXPECT_FALSE(outcome.rejected());
+  EXPECT_EQ(skew_of(page), -2.5);
+  EXPECT_EQ(page.measurements.text("skew_source"), "manual");
+  // Rotated by -2.5 where 4.0 was needed: 6.5 degrees of skew are left, proof the hand-set value was used.
+  EXPECT_NEAR(find_skew(page.image.pixels(), SkewSettings{}, 300.0).angle_deg, 6.5, 0.2);
+}
+
+//! A Manual skew that is not a number of degrees within ±45 is refused with a finding, never guessed at.
+TEST(DeskewStage, RefusesABadManualSkew) {
+  for (const char* bad : {"abc", "90", "", "1.5deg"}) {
+    Item page = page_of(skewed_page(1.0));
+    page.manual["deskew.skew_deg"] = bad;
+    const Outcome outcome = run_stage(DeskewStage(), page);
+    EXPECT_TRUE(has_finding(outcome, "deskew.bad_manual_value")) << bad;
+    EXPECT_TRUE(outcome.rejected()) << bad;
+  }
 }
 
 //! setup() takes every documented key, and the settings follow the profile.

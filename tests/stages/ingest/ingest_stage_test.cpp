@@ -65,7 +65,7 @@ class IngestTest : public ::testing::Test {
   // "rel_path#frame@seq" per page, for compact comparisons.
   std::vector<std::string> listing() const {
     std::vector<std::string> pages;
-    for (const PageRef& page : lot_.pages)
+    for (const ItemRef& page : lot_.items)
       pages.push_back(page.rel_path + "#" + std::to_string(page.frame) + "@" + std::to_string(page.seq));
     return pages;
   }
@@ -93,7 +93,7 @@ TEST_F(IngestTest, NaturalOrderAndSeq) {
   EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/第2页.jpeg#0@1", kRecordA + "/第10页.tiff#0@2",
                                                   kRecordB + "/page1.png#0@1", kRecordB + "/page2.JPG#0@2",
                                                   kRecordB + "/page10.jpg#0@3"}));
-  EXPECT_EQ(lot_.pages[2].record_ref, kRecordB);
+  EXPECT_EQ(lot_.items[2].record_ref, kRecordB);
 }
 
 //! A three-page TIFF gives frames 0..2 with consecutive seq, between the files around it.
@@ -157,7 +157,7 @@ TEST_F(IngestTest, LooseFile) {
   touch("page9.jpg");
   const Outcome outcome = ingest();
   EXPECT_EQ(codes(outcome), (std::vector<std::string>{"ingest.loose_file page9.jpg#0", "ingest.loose_file readme.txt#0"}));
-  EXPECT_TRUE(lot_.pages.empty());
+  EXPECT_TRUE(lot_.items.empty());
   EXPECT_TRUE(lot_.folders.empty());
 }
 

@@ -15,7 +15,7 @@ RecordWork record_with(std::optional<int> page_count, bool has_entry, bool has_f
     record.entry->page_count = page_count;
   }
   record.has_folder = has_folder;
-  record.pages.resize(static_cast<size_t>(pages));
+  record.items.resize(static_cast<size_t>(pages));
   return record;
 }
 

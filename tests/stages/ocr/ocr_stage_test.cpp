@@ -8,6 +8,7 @@
 
 #include "pipeline/files.h"
 #include "stages/ocr/ocr_stage.h"
+#include "tests/stages/item_stage_support.h"
 
 namespace lantai::ocr {
 namespace {
@@ -24,31 +25,39 @@ TEST(OcrStage, ReadsPrintedText) {
   auto work = std::filesystem::temp_directory_path() / "lantai-ocr";
   OcrStage stage;
   set_up(stage, work);
-  Page page;
-  page.rel_path = "A/0001.png";
-  page.record_ref = "A";
-  page.seq = 1;
-  page.facts.resolution_dpi = 300;
-  page.image = cv::Mat(700, 1800, CV_8UC1, cv::Scalar(255));
-  cv::putText(page.image, "ARCHIVE RECORDS 2021", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(0), 8);
+  cv::Mat pixels(700, 1800, CV_8UC1, cv::Scalar(255));
+  cv::putText(pixels, "ARCHIVE RECORDS 2021", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(0), 8);
+  const Item page = stage_testing::page_item(pixels, 300.0, "A/0001.png");
   Outcome outcome = stage.process(page);
   ASSERT_EQ(outcome.outputs.size(), 1u);
   EXPECT_EQ(outcome.outputs[0].path, "ocr/A/0001.txt");
   std::string text = read_file(work / "ocr/A/0001.txt");
   EXPECT_NE(text.find("ARCHIVE"), std::string::npos) << text;
   EXPECT_NE(text.find("2021"), std::string::npos) << text;
-  EXPECT_GE(*page.facts.ocr_chars, 16);
+  EXPECT_GE(outcome.measurements.number("ocr_chars").value_or(0), 16);
+}
+
+//! A colour page is read in colour and its pixels are left exactly as they were (red stays red for the deposit).
+TEST(OcrStage, LeavesColourPixelsAsTheyWere) {
+  auto work = std::filesystem::temp_directory_path() / "lantai-ocr-colour";
+  OcrStage stage;
+  set_up(stage, work);
+  cv::Mat pixels(700, 1800, CV_8UC3, cv::Scalar(235, 240, 245));
+  cv::putText(pixels, "SEALED 2021", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(0, 0, 0), 8);
+  cv::circle(pixels, {1500, 400}, 150, cv::Scalar(30, 30, 210), 12);  // a red seal, BGR
+  const Item page = stage_testing::page_item(pixels, 300.0, "A/0003.png");
+  const Outcome outcome = stage.process(page);
+  EXPECT_FALSE(outcome.image.has_value());
+  EXPECT_EQ(cv::norm(page.image.pixels(), pixels, cv::NORM_INF), 0);
+  EXPECT_EQ(page.image.pixels().at<cv::Vec3b>(400, 1650), cv::Vec3b(30, 30, 210));
+  EXPECT_NE(read_file(work / "ocr/A/0001.txt").find("SEALED"), std::string::npos);
 }
 
 //! A white page yields no text and an ocr.no_text note, not a rejection.
 TEST(OcrStage, WhitePageHasNoText) {
   OcrStage stage;
   set_up(stage, std::filesystem::temp_directory_path() / "lantai-ocr-white");
-  Page page;
-  page.rel_path = "A/0002.png";
-  page.record_ref = "A";
-  page.seq = 2;
-  page.image = cv::Mat(600, 500, CV_8UC1, cv::Scalar(255));
+  const Item page = stage_testing::page_item(cv::Mat(600, 500, CV_8UC1, cv::Scalar(255)), std::nullopt, "A/0002.png");
   Outcome outcome = stage.process(page);
   ASSERT_EQ(outcome.findings.size(), 1u);
   EXPECT_EQ(outcome.findings[0].code, "ocr.no_text");

@@ -7,12 +7,12 @@
 namespace lantai::quality {
 namespace {
 
-RecordPage page(int seq, const std::string& fingerprint) {
-  RecordPage p;
+RecordItem page(int seq, const std::string& fingerprint) {
+  RecordItem p;
   p.seq = seq;
   p.rel_path = "A/000" + std::to_string(seq) + ".jpg";
   p.item_id = p.rel_path + "#0";
-  p.facts.fingerprint = fingerprint;
+  if (!fingerprint.empty()) p.measurements.set("fingerprint", fingerprint);
   return p;
 }
 
@@ -32,7 +32,7 @@ const std::string kHashFar(64, 'f');                       // 256 bits away
 TEST(DuplicateStage, FlagsTheLaterOfTwoAlikePages) {
   RecordWork record;
   record.ref = "A";
-  record.pages = {page(1, kHashA), page(2, kHashFar), page(3, kHashNear)};
+  record.items = {page(1, kHashA), page(2, kHashFar), page(3, kHashNear)};
   Outcome outcome = make_stage().process(record);
   ASSERT_EQ(outcome.findings.size(), 1u);
   EXPECT_EQ(outcome.findings[0].code, "qc.duplicate");
@@ -44,8 +44,8 @@ TEST(DuplicateStage, FlagsTheLaterOfTwoAlikePages) {
 //! Blank pages and pages without a fingerprint (not decoded) are never called duplicates.
 TEST(DuplicateStage, SkipsBlankAndUndecodedPages) {
   RecordWork record;
-  record.pages = {page(1, kHashA), page(2, kHashA), page(3, "")};
-  record.pages[1].finding_codes = {"qc.blank"};
+  record.items = {page(1, kHashA), page(2, kHashA), page(3, "")};
+  record.items[1].finding_codes = {"qc.blank"};
   EXPECT_TRUE(make_stage().process(record).findings.empty());
 }
 

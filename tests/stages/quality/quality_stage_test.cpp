@@ -7,6 +7,7 @@
 #include <random>
 
 #include "stages/quality/quality_stage.h"
+#include "tests/stages/item_stage_support.h"
 
 namespace lantai::quality {
 namespace {
@@ -27,11 +28,8 @@ cv::Mat draw_page(int lines, unsigned seed, bool border = true) {
   return page;
 }
 
-Page page_of(cv::Mat image, double dpi) {
-  Page page;
-  page.rel_path = "A/0001.jpg";
-  page.image = std::move(image);
-  page.facts.resolution_dpi = dpi;
+Item page_of(const cv::Mat& image, double dpi) {
+  Item page = stage_testing::page_item(image, dpi, "A/0001.jpg");
   return page;
 }
 
@@ -47,44 +45,44 @@ QualityStage make_stage() {
 //! A page below the minimum resolution gets qc.resolution.low with value and threshold; 300 dpi does not.
 TEST(QualityStage, FlagsLowResolution) {
   QualityStage stage = make_stage();
-  Page low = page_of(draw_page(10, 1), 150);
-  Outcome outcome = stage.process(low);
+  Item low = page_of(draw_page(10, 1), 150);
+  Outcome outcome = stage_testing::run_stage(stage, low);
   ASSERT_EQ(outcome.findings.size(), 1u);
   EXPECT_EQ(outcome.findings[0].code, "qc.resolution.low");
   EXPECT_EQ(outcome.findings[0].value, "150");
   EXPECT_EQ(outcome.findings[0].threshold, "200");
-  Page good = page_of(draw_page(10, 1), 300);
-  EXPECT_TRUE(stage.process(good).findings.empty());
+  Item good = page_of(draw_page(10, 1), 300);
+  EXPECT_TRUE(stage_testing::run_stage(stage, good).findings.empty());
 }
 
 //! A page of specks and a scan border is blank; a page with a single short line is not.
 TEST(QualityStage, TellsBlankFromSparse) {
   QualityStage stage = make_stage();
-  Page blank = page_of(draw_page(0, 2), 300);
-  Outcome outcome = stage.process(blank);
+  Item blank = page_of(draw_page(0, 2), 300);
+  Outcome outcome = stage_testing::run_stage(stage, blank);
   ASSERT_EQ(outcome.findings.size(), 1u);
   EXPECT_EQ(outcome.findings[0].code, "qc.blank");
-  EXPECT_LT(*blank.facts.ink_ratio, 0.0002);
-  Page sparse = page_of(draw_page(1, 3), 300);
-  EXPECT_TRUE(stage.process(sparse).findings.empty());
-  EXPECT_GT(*sparse.facts.ink_ratio, 0.0002);
+  EXPECT_LT(*blank.measurements.number("ink_ratio"), 0.0002);
+  Item sparse = page_of(draw_page(1, 3), 300);
+  EXPECT_TRUE(stage_testing::run_stage(stage, sparse).findings.empty());
+  EXPECT_GT(*sparse.measurements.number("ink_ratio"), 0.0002);
 }
 
 //! Two scans of one sheet, placed differently on the scanner, fingerprint close; another page far.
 TEST(QualityStage, FingerprintsSeparateRescansFromOtherPages) {
   QualityStage stage = make_stage();
-  Page first = page_of(draw_page(20, 4), 300);
+  Item first = page_of(draw_page(20, 4), 300);
   cv::Mat moved(3508, 2480, CV_8UC1, cv::Scalar(235));
   cv::Mat blurred;
-  cv::GaussianBlur(first.image, blurred, cv::Size(3, 3), 0);
+  cv::GaussianBlur(first.image.pixels(), blurred, cv::Size(3, 3), 0);
   blurred(cv::Rect(100, 0, 2380, 3400)).copyTo(moved(cv::Rect(0, 60, 2380, 3400)));  // shifted on the bed
-  Page rescan = page_of(moved, 300);
-  Page other = page_of(draw_page(20, 5), 300);
-  stage.process(first);
-  stage.process(rescan);
-  stage.process(other);
-  const int same = hamming_distance(first.facts.fingerprint, rescan.facts.fingerprint);
-  const int different = hamming_distance(first.facts.fingerprint, other.facts.fingerprint);
+  Item rescan = page_of(moved, 300);
+  Item other = page_of(draw_page(20, 5), 300);
+  stage_testing::run_stage(stage, first);
+  stage_testing::run_stage(stage, rescan);
+  stage_testing::run_stage(stage, other);
+  const int same = hamming_distance(first.measurements.text("fingerprint"), rescan.measurements.text("fingerprint"));
+  const int different = hamming_distance(first.measurements.text("fingerprint"), other.measurements.text("fingerprint"));
   EXPECT_LE(same, 16);
   EXPECT_GT(different, 32);
   EXPECT_EQ(hamming_distance("ab", "abc"), -1);

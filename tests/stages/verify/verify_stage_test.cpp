@@ -47,10 +47,11 @@ class VerifyTest : public ::testing::Test {
     deposit::DepositStage stage;
     stage.setup(section, StageContext{});
     batch_ = new BatchWork(make_synthetic_work(work_->path()));
-    stage.process(*batch_);
+    bag_dir_ = new fs::path(bag_dir_of(*batch_, stage.process(*batch_)));
   }
   static void TearDownTestSuite() {
     delete batch_;
+    delete bag_dir_;
     delete work_;
   }
 
@@ -58,7 +59,7 @@ class VerifyTest : public ::testing::Test {
   fs::path fresh_copy() {
     const fs::path copy = copies_.path() / "bag";
     fs::remove_all(copy);
-    fs::copy(batch_->bag_dir, copy, fs::copy_options::recursive);
+    fs::copy(*bag_dir_, copy, fs::copy_options::recursive);
     return copy;
   }
 
@@ -71,15 +72,17 @@ class VerifyTest : public ::testing::Test {
 
   static TempDir* work_;
   static BatchWork* batch_;
+  static fs::path* bag_dir_;
   TempDir copies_{"verify-copy"};
 };
 
 TempDir* VerifyTest::work_ = nullptr;
 BatchWork* VerifyTest::batch_ = nullptr;
+fs::path* VerifyTest::bag_dir_ = nullptr;
 
 //! A bag fresh from the deposit stage (MD5, SHA-256 and SM3 manifests, backup form) has no findings.
 TEST_F(VerifyTest, FreshDepositHasNoFindings) {
-  const auto findings = verify_bag(batch_->bag_dir);
+  const auto findings = verify_bag(*bag_dir_);
   EXPECT_TRUE(findings.empty()) << describe(findings);
 }
 
@@ -333,7 +336,7 @@ TEST_F(VerifyTest, IsSafeFromManyThreads) {
   std::vector<std::string> results(4);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < results.size(); ++i)
-    threads.emplace_back([&, i] { results[i] = describe(verify_bag(i % 2 ? bag : batch_->bag_dir)); });
+    threads.emplace_back([&, i] { results[i] = describe(verify_bag(i % 2 ? bag : *bag_dir_)); });
   for (auto& thread : threads) thread.join();
   for (size_t i = 0; i < results.size(); ++i) EXPECT_EQ(results[i], i % 2 ? alone : "  (none)\n");
 }

@@ -1,4 +1,4 @@
-// Progress for a person at a terminal: pages done/total, pages/min, ETA, rejects.
+// Progress for a person at a terminal: items done/total, items/min, ETA, rejects.
 // Silent when stderr is not a terminal. Called from the runner's serial sink.
 #pragma once
 
@@ -9,12 +9,12 @@ namespace lantai {
 
 class Progress {
  public:
-  Progress(long long total_pages, long long already_done, bool enabled);
-  void page_done(bool rejected);
+  Progress(long long total_items, long long already_done, bool enabled);
+  void item_done(bool rejected);
   void finish();
 
   long long done_now() const { return done_now_; }
-  double pages_per_minute() const;
+  double items_per_minute() const;
 
  private:
   void draw(bool force);

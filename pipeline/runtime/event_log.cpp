@@ -1,4 +1,4 @@
-#include "pipeline/event_log.h"
+#include "pipeline/runtime/event_log.h"
 
 #include <chrono>
 #include <ctime>

@@ -1,0 +1,169 @@
+// The ledger: SQLite (WAL) in WORK, the one source of truth for a batch's progress.
+//
+// Each item stage's result is stored per item with the dependency key it was made under
+// (its stage's version and settings, the Manual values it used, and the key of the stage
+// before it), so a rerun redoes exactly what changed. Outputs are written (atomically)
+// before the row that names them is committed, so after a crash a rerun redoes exactly
+// what has no row. The runtime's sink is the only writer while items run; every method
+// is thread-safe (one connection behind a mutex).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/finding.h"
+#include "pipeline/stage.h"
+#include "pipeline/units.h"
+
+struct sqlite3;
+
+namespace lantai {
+
+class LedgerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What identifies a batch: the batch id is derived from the rest (see BatchRun).
+struct BatchIdentity {
+  std::string batch_id;
+  std::string fonds_code;
+  std::string unit_name;
+  std::string catalog_sha256;
+  std::string profile_name;
+  std::string profile_sha256;
+};
+
+enum class FindingScope { item, record, batch };
+std::string_view to_string(FindingScope scope);
+
+// A finding as stored, with what it is about.
+struct StoredFinding {
+  FindingScope scope = FindingScope::item;
+  std::string stage;
+  std::string item_id;     // empty unless about one item
+  std::string record_ref;  // empty unless about one record
+  Finding finding;
+};
+
+// The original an item was read from, as it was when the item was processed.
+struct SourceState {
+  std::uint64_t size_bytes = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const SourceState&) const = default;
+};
+
+// One item stage's stored result for one item.
+struct StageRun {
+  std::string stage;
+  int position = 0;  // in the item's chain
+  std::string dependency_key;
+  Measurements measurements;
+  bool rejected = false;
+  std::vector<StageOutput> outputs;
+  int run_number = 0;  // which `lantai run` made it
+};
+
+// What the ledger holds of an item, for planning a rerun.
+struct StoredItem {
+  SourceState source;
+  std::map<std::string, StageRun> runs;  // by stage id
+};
+
+// One item's results from the stages run on it this time, from start_position on.
+struct ItemResult {
+  ItemRef ref;
+  std::string item_id;
+  SourceState source;
+  int start_position = 0;
+  std::vector<StageRun> runs;
+  std::vector<std::pair<std::string, std::vector<Finding>>> findings;  // stage → its findings
+};
+
+// One item as reports and record stages see it, with every finding on it.
+struct ItemRow {
+  RecordItem item;
+  std::string record_ref;
+  std::vector<Finding> findings;  // item-stage and record-stage findings on this item
+};
+
+// A record's fate in this batch: the link report's row.
+struct RecordRow {
+  std::string ref;                    // 档号
+  std::string title;                  // 题名
+  std::optional<int> catalog_pages;   // 页数 in the catalogue
+  int items_found = 0;                // items in its folder
+  bool in_catalog = false;
+  bool has_folder = false;
+  bool deposited = false;
+  std::vector<std::string> reasons;   // reject codes on the record or its items
+};
+
+// A value a person set in review: it stands instead of the stage's own (Manual).
+struct ManualValue {
+  std::string item_id, stage, name, value;
+  std::string set_by, reason, set_at;
+};
+
+class Transaction;
+
+class Ledger {
+ public:
+  static std::unique_ptr<Ledger> open(const std::filesystem::path& work_dir);  // throws LedgerError
+  ~Ledger();
+
+  std::optional<BatchIdentity> identity() const;
+  void set_identity(const BatchIdentity& identity);
+  int begin_run();  // the number of this `lantai run` on this WORK: 1, 2, ...
+  int last_run() const;  // the number of the latest run; 0 before the first
+
+  std::map<std::string, StoredItem> stored_items() const;  // by item id
+  // Drops every item (and its results) whose id is not in keep: files gone from the lot.
+  void remove_items_except(const std::set<std::string>& keep);
+  // One transaction: the item, its stage runs from result.start_position on (replacing
+  // those stored), their outputs and findings.
+  void record_item(const ItemResult& result);
+
+  // Manual values: an append-only history; the latest value per item, stage and name counts.
+  void set_manual_value(const ManualValue& value);
+  std::map<std::string, std::map<std::string, std::string, std::less<>>> manual_values() const;  // item → "stage.name" → value
+  std::vector<ManualValue> manual_history() const;
+
+  // Replaces every finding earlier runs stored under these stages for this record.
+  void replace_record_findings(const std::string& record_ref, const std::vector<std::string>& stages,
+                               const std::vector<StoredFinding>& findings);
+  // Replaces the batch-scope findings of one stage (catalog, ingest, deposit, verify).
+  void replace_batch_findings(const std::string& stage, const std::vector<StoredFinding>& findings);
+
+  std::vector<ItemRow> items() const;                                  // every item, by record then seq
+  std::vector<RecordItem> record_items(const std::string& ref) const;  // one record's items
+  std::vector<StoredFinding> findings() const;                         // everything, in a stable order
+  // Stage id → how many items it ran on in that run.
+  std::map<std::string, long long> stage_runs_in(int run_number) const;
+
+  void replace_records(const std::vector<RecordRow>& records);
+  std::vector<RecordRow> records() const;
+
+  void record_deposit(const std::string& batch_id, const std::string& bag_path,
+                      const std::string& package_digest, bool verified);
+  std::vector<std::string> deposit_paths() const;  // every bag this WORK made, WORK-relative
+
+ private:
+  friend class Transaction;
+  explicit Ledger(sqlite3* db);
+  void exec(const char* sql) const;
+  void insert_finding(const StoredFinding& stored) const;
+
+  sqlite3* db_;
+  mutable std::mutex mutex_;
+};
+
+}  // namespace lantai

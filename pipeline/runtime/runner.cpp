@@ -1,0 +1,513 @@
+#include "pipeline/runtime/runner.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "pipeline/catalog.h"
+#include "pipeline/digest.h"
+#include "pipeline/files.h"
+#include "pipeline/runtime/event_log.h"
+#include "pipeline/runtime/item_flow.h"
+#include "pipeline/runtime/ledger.h"
+#include "pipeline/runtime/progress.h"
+#include "pipeline/runtime/reports.h"
+#include "pipeline/runtime/stage_guard.h"
+
+namespace lantai {
+namespace fs = std::filesystem;
+
+namespace {
+
+// The runtime's own profile section: how much memory items in flight may hold.
+constexpr IntegerParam kMemoryBudget{
+    "memory_budget_mb", "MiB", 64, 1'048'576, 1024,
+    "decoded pixels and working copies of the items in flight, at most (one item larger than this runs alone)"};
+constexpr const char* kRuntimeSection = "runtime";
+// finding code → info | warn | reject: a profile's stricter or more lenient delivery.
+constexpr const char* kSeveritySection = "severity";
+
+fs::path absolute_path(const fs::path& path) {
+  std::error_code error;
+  fs::path absolute = fs::weakly_canonical(path, error);
+  return error ? fs::absolute(path) : absolute;
+}
+
+std::string short_sha256(const std::string& text, std::size_t length) {
+  return hex_digest(DigestAlgorithm::sha256, text).substr(0, length);
+}
+
+SourceState source_state(const fs::path& file) {
+  struct stat status {};
+  if (::stat(file.c_str(), &status) != 0) return {};
+  return {static_cast<std::uint64_t>(status.st_size),
+          static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
+}
+
+std::string settings_digest(const StageInfo& info, const std::vector<EffectiveValue>& settings) {
+  std::string text = info.id + "\n" + info.version + "\n";
+  for (const EffectiveValue& value : settings) text += value.key + "=" + value.value + "\n";
+  return short_sha256(text, 32);
+}
+
+std::vector<StoredFinding> as_batch_findings(const std::string& stage, const std::vector<Finding>& findings) {
+  std::vector<StoredFinding> stored;
+  for (const Finding& finding : findings)
+    stored.push_back({FindingScope::batch, stage, finding.item_id, finding.record_ref, finding});
+  return stored;
+}
+
+bool any_internal(const std::vector<Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const Finding& f) { return f.code == kInternalException.code; });
+}
+
+}  // namespace
+
+struct BatchRun::State {
+  RunOptions options;
+  StageSequence& stages;
+  RunSummary summary;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+
+  fs::path work_dir;
+  StageContext context;
+  StageGuard guard;
+  std::string profile_name, profile_sha256;
+  std::uint64_t memory_budget_bytes = 0;
+  std::vector<StageRecord> processing;  // for the deposit's processing history
+  StageInfo ingest_info, deposit_info, verify_info;
+  std::vector<StageInfo> record_infos;
+  std::map<ItemKind, Chain> chains;
+
+  std::unique_ptr<Ledger> ledger;
+  std::unique_ptr<EventLog> log;
+  Catalog catalog;
+  Lot lot;
+  std::set<std::string> folders;  // lot.folders, for look-ups
+  std::vector<ItemPlan> pending;  // items to run, in lot order
+  std::set<std::string> records_handled;
+  std::vector<RecordRow> records;  // every record's fate, in catalogue order
+  std::map<std::string, std::vector<RecordItem>> items_by_record;  // accepted or not, by 档号
+
+  State(RunOptions o, StageSequence& s) : options(std::move(o)), stages(s) {}
+
+  template <class Unit>
+  StageInfo set_up(Stage<Unit>& stage, Profile& profile) {
+    StageInfo info = stage.describe();
+    ProfileSection section = profile.section(info.id);
+    stage.setup(section, context);
+    section.finish();
+    processing.push_back({info, section.effective()});
+    return info;
+  }
+
+  // Every stage set up from its profile section, and the runtime's own sections: a bad
+  // profile stops the batch here, before anything is written.
+  void set_up_stages() {
+    Profile profile = Profile::load(options.profile_file);
+    ingest_info = set_up(*stages.ingest, profile);
+    for (auto& [kind, chain] : stages.chains) {
+      Chain& set_up_chain = chains[kind];
+      for (auto& stage : chain) {
+        auto chain_stage = std::make_unique<ChainStage>();
+        chain_stage->stage = stage.get();
+        chain_stage->info = set_up(*stage, profile);
+        chain_stage->settings_digest = settings_digest(chain_stage->info, processing.back().settings);
+        set_up_chain.push_back(std::move(chain_stage));
+      }
+    }
+    for (auto& stage : stages.record_stages) record_infos.push_back(set_up(*stage, profile));
+    deposit_info = set_up(*stages.deposit, profile);
+    verify_info = set_up(*stages.verify, profile);
+
+    ProfileSection runtime = profile.section(kRuntimeSection);
+    memory_budget_bytes = static_cast<std::uint64_t>(runtime.get(kMemoryBudget)) << 20;
+    runtime.finish();
+    processing.push_back({{kRuntimeSection, "how the batch runs: memory in flight", "1", {kMemoryBudget.info()}},
+                          runtime.effective()});
+    ProfileSection severity = profile.section(kSeveritySection);
+    std::map<std::string, Severity, std::less<>> overrides;
+    const std::vector<FindingCode> codes = stages.finding_codes();
+    for (const auto& [code, value] : severity.entries()) {
+      if (code == kInternalException.code) severity.fail(code, "a stage failure always quarantines its unit");
+      if (std::none_of(codes.begin(), codes.end(), [&](const FindingCode& c) { return c.code == code; }))
+        severity.fail(code, "no stage reports this finding code (see docs/findings.md)");
+      try {
+        overrides[code] = severity_from_string(value);
+      } catch (const std::invalid_argument&) {
+        severity.fail(code, "'" + value + "' is not info, warn or reject");
+      }
+    }
+    std::vector<EffectiveValue> given;
+    for (const auto& [code, level] : overrides)
+      given.push_back({kSeveritySection, code, std::string(to_string(level)), profile.file().string()});
+    processing.push_back({{kSeveritySection, "finding severities this profile changes from their defaults", "1", {}},
+                          given});
+    guard = StageGuard(std::move(overrides));
+    profile.finish();
+    profile_name = profile.name();
+    profile_sha256 = profile.sha256();
+  }
+
+  void load_catalog_file() {
+    try {
+      catalog = load_catalog(options.catalog_file);
+    } catch (const CatalogError& error) {
+      throw RunError(kExitBadInput, error.what());
+    }
+    guard.apply_overrides(catalog.findings);
+    summary.records_in_catalog = static_cast<long long>(catalog.records.size());
+  }
+
+  void open_work() {
+    try {
+      fs::create_directories(work_dir);
+      for (const char* outputs : {"derivatives", "ocr", "reports"}) remove_stale_temp_files(work_dir / outputs);
+      ledger = Ledger::open(work_dir);
+      log = std::make_unique<EventLog>(work_dir / "log.jsonl");
+    } catch (const std::exception& error) {
+      throw RunError(kExitEnvironment, std::string("cannot use work folder: ") + error.what());
+    }
+  }
+
+  void ingest() {
+    lot.input_root = context.input_root;
+    Outcome outcome = guard.call(*stages.ingest, ingest_info, lot, options.input_root.string());
+    if (any_internal(outcome.findings))
+      throw RunError(kExitBadInput, outcome.findings.back().message);  // the lot cannot be read at all
+    ledger->replace_batch_findings(ingest_info.id, as_batch_findings(ingest_info.id, outcome.findings));
+    folders.insert(lot.folders.begin(), lot.folders.end());
+    summary.items_in = static_cast<long long>(lot.items.size());
+  }
+
+  // The batch id depends on what the batch is made of: the fonds, the catalogue, the
+  // input files (relative paths and sizes) and the profile. Not on the day or where --in
+  // lies: the same lot moved to another disk resumes in the same WORK, and shards of one
+  // lot on different machines agree on it.
+  std::string batch_id(const std::map<std::string, SourceState>& files) const {
+    std::string text = options.fonds_code + "\n" + catalog.sha256 + "\n" + profile_sha256 + "\n";
+    for (const auto& [rel_path, source] : files) text += rel_path + "\t" + std::to_string(source.size_bytes) + "\n";
+    return options.fonds_code + "-" + short_sha256(text, 12);
+  }
+
+  // A WORK keeps its fonds and unit: the forms and bag-info would otherwise carry the wrong ones.
+  void check_identity(const std::string& id) {
+    if (auto earlier = ledger->identity()) {
+      if (earlier->fonds_code != options.fonds_code || earlier->unit_name != options.unit_name)
+        throw RunError(kExitBadInput,
+                       work_dir.string() + " belongs to 全宗号 " + earlier->fonds_code + " (" + earlier->unit_name +
+                           "), not " + options.fonds_code + " (" + options.unit_name +
+                           "); give the same --fonds and --unit, or a new --out");
+    }
+    ledger->set_identity({id, options.fonds_code, options.unit_name, catalog.sha256, profile_name, profile_sha256});
+    summary.batch_id = id;
+  }
+
+  // Dependency keys per chain position: each stage's key covers its version and settings,
+  // the Manual values it is given, and the key of the stage before it, down to the
+  // original file; so the first stage whose key changed is the first to redo.
+  static std::vector<std::string> dependency_keys(const Chain& chain, const Item& item, const SourceState& source) {
+    std::vector<std::string> keys;
+    std::string previous = short_sha256(std::string(to_string(item.kind)) + "\n" + item.id + "\n" +
+                                            std::to_string(source.size_bytes) + "\n" + std::to_string(source.mtime_ns),
+                                        32);
+    for (const auto& stage : chain) {
+      std::string manual;
+      const std::string prefix = stage->info.id + ".";
+      for (auto it = item.manual.lower_bound(prefix); it != item.manual.end() && it->first.starts_with(prefix); ++it)
+        manual += it->first + "=" + it->second + "\n";
+      previous = short_sha256(previous + "\n" + stage->settings_digest + "\n" + manual, 32);
+      keys.push_back(previous);
+    }
+    return keys;
+  }
+
+  bool outputs_intact(const StageRun& run) const {
+    for (const StageOutput& output : run.outputs) {
+      std::error_code error;
+      const auto size = fs::file_size(work_dir / utf8_path(output.path), error);
+      if (error || size != output.size_bytes) return false;
+    }
+    return true;
+  }
+
+  // For each item: done, or the first chain position to redo and why.
+  void plan_items(const std::map<std::string, SourceState>& sources) {
+    std::map<std::string, StoredItem> stored = ledger->stored_items();
+    const auto manual = ledger->manual_values();
+    std::set<std::string> ids;
+    for (const ItemRef& ref : lot.items) {
+      ItemPlan plan;
+      plan.ref = ref;
+      Item& item = plan.item;
+      item.id = Item::make_id(ref.rel_path, ref.frame);
+      item.kind = ref.kind;
+      item.rel_path = ref.rel_path;
+      item.frame = ref.frame;
+      item.record_ref = ref.record_ref;
+      item.seq = ref.seq;
+      item.source = lot.input_root / utf8_path(ref.rel_path);
+      if (auto it = manual.find(item.id); it != manual.end()) item.manual = it->second;
+      ids.insert(item.id);
+      plan.source = sources.at(ref.rel_path);
+      auto chain = chains.find(ref.kind);
+      if (chain == chains.end()) {
+        // Not to be had in this build: recorded as quarantined, with the reason.
+        ItemResult result{ref, item.id, plan.source, 0, {}, {}};
+        result.runs.push_back({"runtime", 0, "", {}, true, {}, summary.run_number});
+        result.findings.push_back({"runtime", {kInternalException(item.rel_path + ": no stages handle items of kind " +
+                                                                  std::string(to_string(ref.kind)))}});
+        ledger->record_item(result);
+        continue;
+      }
+      plan.keys = dependency_keys(chain->second, item, plan.source);
+      auto earlier = stored.find(item.id);
+      int start = static_cast<int>(chain->second.size());  // done, unless a stage below says otherwise
+      if (earlier == stored.end() || !(earlier->second.source == plan.source)) {
+        start = 0;
+      } else {
+        plan.stored = std::move(earlier->second.runs);
+        for (std::size_t position = 0; position < chain->second.size(); ++position) {
+          auto run = plan.stored.find(chain->second[position]->info.id);
+          if (run == plan.stored.end() || run->second.dependency_key != plan.keys[position] ||
+              !outputs_intact(run->second)) {
+            start = static_cast<int>(position);
+            break;
+          }
+          if (run->second.rejected) break;  // quarantined there, as it still would be
+        }
+      }
+      if (start == static_cast<int>(chain->second.size())) continue;
+      plan.start = start;
+      for (const auto& stage : chain->second) plan.working_bytes += stage->stage->working_bytes(item);
+      pending.push_back(std::move(plan));
+    }
+    ledger->remove_items_except(ids);
+  }
+
+  RecordResult run_record_stages(const std::string& ref) const {
+    RecordWork work;
+    work.ref = ref;
+    if (const CatalogRecord* entry = catalog.find(ref)) work.entry = *entry;
+    work.has_folder = folders.count(ref) > 0;
+    work.items = ledger->record_items(ref);
+    work.work_dir = work_dir;
+    RecordResult result{ref, {}, {}};
+    for (std::size_t i = 0; i < stages.record_stages.size(); ++i) {
+      const StageInfo& info = record_infos[i];
+      result.stages.push_back(info.id);
+      Outcome outcome = guard.call(*stages.record_stages[i], info, std::as_const(work), ref);
+      for (auto& finding : outcome.findings)
+        result.findings.push_back({FindingScope::record, info.id, finding.item_id, ref, std::move(finding)});
+    }
+    return result;
+  }
+};
+
+BatchRun::BatchRun(RunOptions options, StageSequence& stages)
+    : state_(std::make_unique<State>(std::move(options), stages)) {}
+BatchRun::~BatchRun() = default;
+
+const RunSummary& BatchRun::summary() const { return state_->summary; }
+
+void BatchRun::prepare() {
+  State& s = *state_;
+  if (s.options.jobs < 1) throw RunError(kExitBadArguments, "--jobs must be at least 1");
+  if (!fs::is_directory(s.options.input_root))
+    throw RunError(kExitBadInput, "input folder " + s.options.input_root.string() + " does not exist");
+  s.work_dir = absolute_path(s.options.work_dir);
+  s.context = StageContext{s.work_dir, absolute_path(s.options.input_root), s.options.jobs};
+  try {
+    s.set_up_stages();
+  } catch (const ProfileError& error) {
+    throw RunError(kExitBadInput, error.what());
+  } catch (const std::runtime_error& error) {
+    throw RunError(kExitEnvironment, error.what());
+  }
+  s.load_catalog_file();
+  s.open_work();
+  s.ingest();
+
+  std::map<std::string, SourceState> sources;  // by relative path, each file once
+  for (const ItemRef& ref : s.lot.items)
+    if (!sources.count(ref.rel_path)) sources[ref.rel_path] = source_state(s.lot.input_root / utf8_path(ref.rel_path));
+  s.check_identity(s.batch_id(sources));
+  s.summary.run_number = s.ledger->begin_run();
+  s.ledger->replace_batch_findings("catalog", as_batch_findings("catalog", s.catalog.findings));
+  s.plan_items(sources);
+  s.log->write("batch_start", {{"batch_id", s.summary.batch_id},
+                               {"run", s.summary.run_number},
+                               {"profile", s.profile_name},
+                               {"input", s.context.input_root.string()},
+                               {"items", s.summary.items_in},
+                               {"items_to_run", s.pending.size()},
+                               {"jobs", s.options.jobs}});
+}
+
+void BatchRun::run_items() {
+  State& s = *state_;
+  std::map<std::string, long long> pending_per_record;
+  for (const ItemPlan& plan : s.pending) ++pending_per_record[plan.ref.record_ref];
+  Progress progress(s.summary.items_in, s.summary.items_in - static_cast<long long>(s.pending.size()),
+                    s.options.show_progress);
+  ItemFlowContext context{s.chains, s.guard, *s.ledger, *s.log, progress,
+                          [&s](const std::string& ref) { return s.run_record_stages(ref); }};
+  std::vector<std::string> handled;
+  const ItemFlowFigures figures =
+      run_item_flow(std::move(s.pending), std::move(pending_per_record),
+                    {s.options.jobs, s.memory_budget_bytes, s.summary.run_number}, context, handled);
+  s.pending.clear();
+  progress.finish();
+  s.records_handled.insert(handled.begin(), handled.end());
+  s.summary.items_processed_now = figures.items_done;
+  s.summary.items_per_minute = figures.items_per_minute;
+  s.summary.peak_bytes_in_flight = figures.peak_bytes_in_flight;
+  for (const auto& [kind, chain] : s.chains)
+    for (const auto& stage : chain)
+      s.summary.stage_times.push_back(
+          {stage->info.id, stage->items.load(), static_cast<double>(stage->microseconds.load()) / 1e6});
+}
+
+void BatchRun::run_records() {
+  State& s = *state_;
+  // Every record of the catalogue or the input: those the graph did not bring (all their
+  // items done before, or none) get their record stages here.
+  std::set<std::string> refs = s.folders;
+  for (const auto& record : s.catalog.records) refs.insert(record.ref);
+  for (const auto& ref : refs)
+    if (!s.records_handled.count(ref)) store_record_result(*s.ledger, s.run_record_stages(ref));
+}
+
+void BatchRun::assess() {
+  State& s = *state_;
+  std::map<std::string, std::set<std::string>> reasons;  // record → reject codes
+  for (const StoredFinding& stored : s.ledger->findings()) {
+    if (stored.finding.severity != Severity::reject) continue;
+    if (!stored.record_ref.empty()) reasons[stored.record_ref].insert(stored.finding.code);
+    if (stored.item_id.empty()) s.summary.reject_counts[stored.finding.code]++;
+  }
+  s.summary.items_accepted = s.summary.items_quarantined = 0;
+  s.items_by_record.clear();
+  for (ItemRow& row : s.ledger->items()) {
+    const bool rejected = any_reject(row.findings);
+    (rejected ? s.summary.items_quarantined : s.summary.items_accepted)++;
+    for (const Finding& finding : row.findings)
+      if (finding.severity == Severity::reject) s.summary.reject_counts[finding.code]++;
+    s.items_by_record[row.record_ref].push_back(std::move(row.item));
+  }
+
+  std::vector<std::string> refs;  // catalogue order, then folders without an entry
+  for (const CatalogRecord& entry : s.catalog.records) refs.push_back(entry.ref);
+  for (const std::string& folder : s.lot.folders)
+    if (!s.catalog.find(folder)) refs.push_back(folder);
+  s.records.clear();
+  for (const std::string& ref : refs) {
+    RecordRow row;
+    row.ref = ref;
+    const CatalogRecord* entry = s.catalog.find(ref);
+    row.in_catalog = entry != nullptr;
+    if (entry) {
+      row.title = entry->field(s.catalog.columns, kTitleColumn);
+      row.catalog_pages = entry->page_count;
+    }
+    row.has_folder = s.folders.count(ref) > 0;
+    row.items_found = static_cast<int>(s.items_by_record[ref].size());
+    row.reasons.assign(reasons[ref].begin(), reasons[ref].end());
+    row.deposited = row.in_catalog && row.has_folder && row.items_found > 0 && row.reasons.empty();
+    s.records.push_back(std::move(row));
+  }
+  s.ledger->replace_records(s.records);
+  s.summary.records_deposited = std::count_if(s.records.begin(), s.records.end(), [](auto& r) { return r.deposited; });
+  s.summary.records_withheld = std::count_if(s.records.begin(), s.records.end(),
+                                             [](auto& r) { return r.in_catalog && !r.deposited; });
+  write_reports(*s.ledger, s.work_dir, s.stages.describe());
+}
+
+void BatchRun::deposit() {
+  State& s = *state_;
+  BatchWork batch;
+  batch.batch_id = s.summary.batch_id;
+  batch.fonds_code = s.options.fonds_code;
+  batch.unit_name = s.options.unit_name;
+  batch.profile_name = s.profile_name;
+  batch.profile_sha256 = s.profile_sha256;
+  batch.catalog_columns = s.catalog.columns;
+  batch.processing = s.processing;
+  batch.work_dir = s.work_dir;
+  for (const RecordRow& row : s.records)
+    if (row.deposited) batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref]});
+  batch.items_in = s.summary.items_in;
+  batch.items_quarantined = s.summary.items_quarantined;
+  batch.records_withheld = s.summary.records_withheld;
+
+  Outcome outcome = s.guard.call(*s.stages.deposit, s.deposit_info, std::as_const(batch), batch.batch_id);
+  s.ledger->replace_batch_findings(s.deposit_info.id, as_batch_findings(s.deposit_info.id, outcome.findings));
+  s.summary.bag_dir.clear();
+  for (const StageOutput& output : outcome.outputs)
+    if (output.role == OutputRole::package) s.summary.bag_dir = s.work_dir / utf8_path(output.path);
+  s.summary.deposited = !outcome.rejected() && !s.summary.bag_dir.empty();
+  if (!s.summary.deposited) {
+    s.summary.deposit_problems = outcome.findings;
+    s.log->write("deposit_failed", {{"reason", outcome.findings.empty() ? "" : outcome.findings.front().message}});
+    return;
+  }
+  // Bags of this WORK made under another batch id (a changed profile or lot) are superseded.
+  const std::string bag_path = relative_utf8(s.summary.bag_dir, s.work_dir);
+  for (const std::string& earlier : s.ledger->deposit_paths()) {
+    if (earlier == bag_path || !earlier.starts_with("deposit/") || earlier.find("..") != std::string::npos) continue;
+    std::error_code ignored;
+    fs::remove_all(s.work_dir / utf8_path(earlier), ignored);
+  }
+  s.log->write("deposit", {{"bag", s.summary.bag_dir.string()}, {"records", s.summary.records_deposited}});
+}
+
+void BatchRun::verify() {
+  State& s = *state_;
+  if (!s.summary.deposited) {
+    s.summary.verified = false;
+    write_reports(*s.ledger, s.work_dir, s.stages.describe());
+    return;
+  }
+  const Bag bag{s.summary.bag_dir};
+  Outcome checked = s.guard.call(*s.stages.verify, s.verify_info, bag, s.summary.bag_dir.string());
+  s.ledger->replace_batch_findings(s.verify_info.id, as_batch_findings(s.verify_info.id, checked.findings));
+  s.summary.verify_problems = checked.findings;
+  s.summary.verified = !checked.rejected();
+  std::string package_digest =
+      hex_digests_of_file(s.summary.bag_dir / "manifest-sha256.txt", {DigestAlgorithm::md5}).front();
+  s.ledger->record_deposit(s.summary.batch_id, relative_utf8(s.summary.bag_dir, s.work_dir), package_digest,
+                           s.summary.verified);
+  s.log->write("verify", {{"bag", s.summary.bag_dir.string()}, {"verified", s.summary.verified}});
+  write_reports(*s.ledger, s.work_dir, s.stages.describe());
+}
+
+RunSummary BatchRun::run() {
+  prepare();
+  run_items();
+  run_records();
+  assess();
+  deposit();
+  verify();
+  State& s = *state_;
+  s.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
+  s.log->write("batch_end", {{"items_accepted", s.summary.items_accepted},
+                             {"items_quarantined", s.summary.items_quarantined},
+                             {"records_deposited", s.summary.records_deposited},
+                             {"verified", s.summary.verified}});
+  return s.summary;
+}
+
+RunSummary run_batch(const RunOptions& options, StageSequence& stages) { return BatchRun(options, stages).run(); }
+
+std::vector<StageRecord> effective_profile(const std::filesystem::path& profile_file, StageSequence& stages) {
+  RunOptions options;
+  options.profile_file = profile_file;
+  BatchRun::State state(options, stages);
+  state.set_up_stages();
+  return state.processing;
+}
+
+}  // namespace lantai

@@ -1,0 +1,115 @@
+// The runtime: runs one batch through its stage sequence in phases and leaves a work
+// directory whose ledger knows the fate of every item. Each phase can be called on its
+// own (a later `deposit` after review, a shard of the items); run() calls them all:
+//
+//   prepare  set up every stage from the profile, read the catalogue, open WORK and check
+//            its identity, ingest the lot, and plan each item: what is done, what to redo
+//   items    the item graph: every item not done through its kind's chain of stages;
+//            a record's stages run as soon as its last item is in
+//   records  the record stages of every record the graph did not bring
+//   assess   each record's fate (deposited or withheld, and why); the reports
+//   deposit  the deposited records packed into the bag
+//   verify   the bag checked as the registration centre will
+//
+// Rerunning the same command on the same WORK resumes: done work is not redone, work
+// whose settings, Manual values or inputs changed is redone from the first stage that
+// depends on the change, and nothing else.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/finding.h"
+#include "pipeline/stage_sequence.h"
+#include "pipeline/units.h"
+
+namespace lantai {
+
+// Something that stops a batch before or instead of running it: bad arguments, an
+// unreadable profile or catalogue, a WORK folder of another fonds. The message says
+// what to do; exit_code is what the command returns.
+class RunError : public std::runtime_error {
+ public:
+  RunError(int exit_code, const std::string& message) : std::runtime_error(message), exit_code(exit_code) {}
+  int exit_code;
+};
+
+// Exit codes of the lantai command (docs/errors.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitVerifyFailed = 1;  // verify found problems; a run whose bag did not verify
+inline constexpr int kExitBadArguments = 2;
+inline constexpr int kExitBadInput = 3;    // profile, catalogue or input folder unusable; WORK of another fonds
+inline constexpr int kExitEnvironment = 4; // missing language data, unwritable WORK, damaged WORK
+
+struct RunOptions {
+  std::filesystem::path profile_file;
+  std::filesystem::path input_root;
+  std::filesystem::path catalog_file;
+  std::filesystem::path work_dir;
+  std::string fonds_code;
+  std::string unit_name;
+  int jobs = 2;
+  bool show_progress = true;
+};
+
+struct RunSummary {
+  std::string batch_id;
+  int run_number = 0;
+  long long items_in = 0;
+  long long items_processed_now = 0;  // this run; the rest were done by an earlier run
+  long long items_accepted = 0;
+  long long items_quarantined = 0;
+  long long records_in_catalog = 0;
+  long long records_deposited = 0;
+  long long records_withheld = 0;
+  std::map<std::string, long long> reject_counts;  // finding code → count of reject findings
+  double seconds = 0;
+  double items_per_minute = 0;  // items processed this run per minute of the items phase
+  // Item stages in chain order: id, items it ran on this run, seconds spent in it (all threads).
+  struct StageTime {
+    std::string stage;
+    long long items = 0;
+    double seconds = 0;
+  };
+  std::vector<StageTime> stage_times;
+  std::uint64_t peak_bytes_in_flight = 0;  // the memory budget's high-water mark
+  std::filesystem::path bag_dir;
+  bool deposited = false;
+  bool verified = false;
+  std::vector<Finding> deposit_problems;  // why no bag was made
+  std::vector<Finding> verify_problems;
+};
+
+class BatchRun {
+ public:
+  BatchRun(RunOptions options, StageSequence& stages);
+  ~BatchRun();
+
+  void prepare();
+  void run_items();
+  void run_records();
+  void assess();
+  void deposit();
+  void verify();
+  RunSummary run();  // every phase, in order
+
+  const RunSummary& summary() const;
+
+ private:
+  friend std::vector<StageRecord> effective_profile(const std::filesystem::path&, StageSequence&);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// BatchRun(options, stages).run()
+RunSummary run_batch(const RunOptions& options, StageSequence& stages);
+
+// Every stage of the sequence and the runtime's own sections set up from the profile, as
+// run would: each with every value it uses and where it came from. Throws ProfileError.
+std::vector<StageRecord> effective_profile(const std::filesystem::path& profile_file, StageSequence& stages);
+
+}  // namespace lantai

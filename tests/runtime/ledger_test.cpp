@@ -1,0 +1,188 @@
+// The ledger keeps each item's stage runs once, with their dependency keys, measurements,
+// outputs and findings, across reopenings; Manual values keep their whole history.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "pipeline/runtime/ledger.h"
+
+namespace lantai {
+namespace {
+
+constexpr FindingCode kBlank{"qc.blank", Severity::reject, "blank"};
+constexpr FindingCode kNote{"test.note", Severity::info, "a note"};
+constexpr FindingCode kDuplicate{"qc.duplicate", Severity::reject, "dup"};
+constexpr FindingCode kMissingPage{"link.missing_page", Severity::reject, "short"};
+
+std::filesystem::path fresh_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("lantai-ledger-" + name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+StageRun run_of(const std::string& stage, int position, const std::string& key, bool rejected = false) {
+  StageRun run;
+  run.stage = stage;
+  run.position = position;
+  run.dependency_key = key;
+  run.rejected = rejected;
+  run.run_number = 1;
+  return run;
+}
+
+ItemResult item_result(const std::string& rel_path, int seq, int start = 0) {
+  ItemResult result;
+  result.ref = {rel_path, 0, rel_path.substr(0, rel_path.find('/')), seq, ItemKind::page};
+  result.item_id = Item::make_id(rel_path, 0);
+  result.source = {1234, 99};
+  result.start_position = start;
+  return result;
+}
+
+//! A recorded item survives reopening with its stage runs, keys, measurements, outputs and findings.
+TEST(Ledger, RecordsItemsDurably) {
+  auto dir = fresh_dir("items");
+  {
+    auto ledger = Ledger::open(dir);
+    ItemResult first = item_result("A/0001.jpg", 1);
+    first.runs.push_back(run_of("decode", 0, "k0"));
+    first.runs.back().measurements.set("width_px", 2480.0);
+    first.runs.push_back(run_of("quality", 1, "k1", true));
+    first.runs.back().outputs.push_back({"derivative", "derivatives/A/0001.jpg", "ff", 12, OutputRole::entity});
+    first.findings.push_back({"quality", {kBlank("A/0001.jpg: blank")}});
+    ledger->record_item(first);
+    ItemResult second = item_result("A/0002.jpg", 2);
+    second.runs.push_back(run_of("decode", 0, "k0b"));
+    ledger->record_item(second);
+  }
+  auto ledger = Ledger::open(dir);
+  auto stored = ledger->stored_items();
+  ASSERT_EQ(stored.size(), 2u);
+  const StoredItem& first = stored.at("A/0001.jpg#0");
+  EXPECT_EQ(first.source, (SourceState{1234, 99}));
+  EXPECT_EQ(first.runs.at("decode").dependency_key, "k0");
+  EXPECT_TRUE(first.runs.at("quality").rejected);
+  ASSERT_EQ(first.runs.at("quality").outputs.size(), 1u);
+  EXPECT_EQ(first.runs.at("quality").outputs[0].role, OutputRole::entity);
+
+  auto items = ledger->record_items("A");
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_TRUE(items[0].rejected);
+  EXPECT_FALSE(items[1].rejected);
+  EXPECT_EQ(items[0].finding_codes, std::vector<std::string>{"qc.blank"});
+  EXPECT_EQ(items[0].measurements.number("width_px"), 2480.0);
+}
+
+//! Recording from a later stage on replaces those stages' runs, outputs and findings and keeps the earlier ones.
+TEST(Ledger, RecordingFromAStageReplacesOnlyFromThere) {
+  auto ledger = Ledger::open(fresh_dir("again"));
+  ItemResult whole = item_result("A/0001.jpg", 1);
+  whole.runs = {run_of("decode", 0, "k0"), run_of("ocr", 1, "k1")};
+  whole.runs[1].outputs.push_back({"ocr_text", "ocr/A/0001.txt", "aa", 3, OutputRole::extra});
+  whole.findings = {{"decode", {kNote("decoded")}}, {"ocr", {kNote("read")}}};
+  ledger->record_item(whole);
+
+  ItemResult redo = item_result("A/0001.jpg", 1, 1);
+  redo.runs = {run_of("ocr", 1, "k1-new")};
+  redo.runs[0].outputs.push_back({"ocr_text", "ocr/A/0001.txt", "bb", 4, OutputRole::extra});
+  redo.findings = {{"ocr", {kNote("read again")}}};
+  ledger->record_item(redo);
+
+  auto stored = ledger->stored_items().at("A/0001.jpg#0");
+  EXPECT_EQ(stored.runs.at("decode").dependency_key, "k0");
+  EXPECT_EQ(stored.runs.at("ocr").dependency_key, "k1-new");
+  ASSERT_EQ(stored.runs.at("ocr").outputs.size(), 1u);
+  EXPECT_EQ(stored.runs.at("ocr").outputs[0].sha256, "bb");
+  auto rows = ledger->items();
+  ASSERT_EQ(rows.size(), 1u);
+  std::vector<std::string> messages;
+  for (const Finding& finding : rows[0].findings) messages.push_back(finding.message);
+  EXPECT_EQ(messages, (std::vector<std::string>{"decoded", "read again"}));
+}
+
+//! Items no longer in the lot are dropped with everything recorded of them.
+TEST(Ledger, RemovesItemsGoneFromTheLot) {
+  auto ledger = Ledger::open(fresh_dir("gone"));
+  for (const char* path : {"A/0001.jpg", "A/0002.jpg"}) {
+    ItemResult result = item_result(path, 1);
+    result.runs = {run_of("decode", 0, "k")};
+    result.findings = {{"decode", {kNote("x")}}};
+    ledger->record_item(result);
+  }
+  ledger->remove_items_except({"A/0002.jpg#0"});
+  ASSERT_EQ(ledger->items().size(), 1u);
+  EXPECT_EQ(ledger->items()[0].item.item_id, "A/0002.jpg#0");
+  EXPECT_EQ(ledger->findings().size(), 1u);
+}
+
+//! The latest Manual value counts, an empty one sets the value back to Auto, and the whole history stays.
+TEST(Ledger, ManualValuesKeepTheirHistory) {
+  auto ledger = Ledger::open(fresh_dir("manual"));
+  ledger->set_manual_value({"A/0001.jpg#0", "deskew", "skew_deg", "1.5", "li", "tilted", ""});
+  ledger->set_manual_value({"A/0001.jpg#0", "deskew", "skew_deg", "2.0", "wang", "re-measured", ""});
+  ledger->set_manual_value({"A/0002.jpg#0", "deskew", "skew_deg", "0.5", "li", "", ""});
+  ledger->set_manual_value({"A/0002.jpg#0", "deskew", "skew_deg", "", "li", "back to auto", ""});
+  auto values = ledger->manual_values();
+  ASSERT_EQ(values.size(), 1u);
+  EXPECT_EQ(values.at("A/0001.jpg#0").at("deskew.skew_deg"), "2.0");
+  auto history = ledger->manual_history();
+  ASSERT_EQ(history.size(), 4u);
+  EXPECT_EQ(history[0].set_by, "li");
+  EXPECT_EQ(history[1].reason, "re-measured");
+  EXPECT_FALSE(history[1].set_at.empty());
+}
+
+//! Record findings are replaced per record and stage; one about an item joins that item's findings.
+TEST(Ledger, ReplacesRecordFindings) {
+  auto ledger = Ledger::open(fresh_dir("records"));
+  ledger->record_item(item_result("A/0001.jpg", 1));
+  Finding duplicate = kDuplicate("dup");
+  duplicate.item_id = "A/0001.jpg#0";
+  StoredFinding on_item{FindingScope::record, "duplicates", "A/0001.jpg#0", "A", duplicate};
+  StoredFinding on_record{FindingScope::record, "link", "", "A", kMissingPage("short")};
+  ledger->replace_record_findings("A", {"link", "duplicates"}, {on_item, on_record});
+  ledger->replace_record_findings("A", {"link", "duplicates"}, {on_item, on_record});
+  EXPECT_EQ(ledger->findings().size(), 2u);
+  auto rows = ledger->items();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_TRUE(any_reject(rows[0].findings));
+  EXPECT_FALSE(rows[0].item.rejected);  // item stages found nothing wrong
+  ledger->replace_record_findings("A", {"link", "duplicates"}, {});
+  EXPECT_TRUE(ledger->findings().empty());
+}
+
+//! The identity is stored once and read back; runs are numbered.
+TEST(Ledger, StoresIdentityAndCountsRuns) {
+  auto dir = fresh_dir("identity");
+  Ledger::open(dir)->set_identity({"J012-1", "J012", "单位", "", "p", "sha"});
+  auto ledger = Ledger::open(dir);
+  auto identity = ledger->identity();
+  ASSERT_TRUE(identity);
+  EXPECT_EQ(identity->batch_id, "J012-1");
+  EXPECT_EQ(identity->unit_name, "单位");
+  EXPECT_EQ(ledger->last_run(), 0);
+  EXPECT_EQ(ledger->begin_run(), 1);
+  EXPECT_EQ(ledger->begin_run(), 2);
+  EXPECT_EQ(ledger->last_run(), 2);
+}
+
+//! A ledger of another schema version is refused with a message naming the file, never misread.
+TEST(Ledger, RefusesAnotherSchema) {
+  auto dir = fresh_dir("schema");
+  std::filesystem::create_directories(dir);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE pages (id TEXT)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    Ledger::open(dir);
+    FAIL() << "an old ledger was opened";
+  } catch (const LedgerError& error) {
+    EXPECT_NE(std::string(error.what()).find("ledger.sqlite"), std::string::npos) << error.what();
+  }
+}
+
+}  // namespace
+}  // namespace lantai
