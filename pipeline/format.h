@@ -8,6 +8,16 @@ namespace lantai {
 // value with exactly `decimals` digits after the point: fixed(0.5, 3) == "0.500".
 std::string fixed(double value, int decimals);
 
+// value with at most max_decimals digits after the point and no trailing zeros:
+// trimmed(300.0, 2) == "300", trimmed(299.725, 2) == "299.73", trimmed(-0.0001, 2) == "0".
+std::string trimmed(double value, int max_decimals);
+
+// text on one line, for messages and tag files: line breaks and tabs become spaces.
+std::string one_line(std::string text);
+
+// ASCII letters in lower case; other bytes (UTF-8 included) as they are.
+std::string ascii_lower(std::string text);
+
 enum class TimeZone { utc, local };
 
 // The current time through strftime, e.g. now_text("%Y-%m-%d", TimeZone::local).

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/format.h"
+
 namespace lantai {
 
 std::string_view to_string(ItemKind kind) {
@@ -67,12 +69,7 @@ Measurements Measurements::from_json(const std::string& text) {
 
 std::string Measurements::format(const Value& value) {
   if (const auto* text = std::get_if<std::string>(&value)) return *text;
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.6f", std::get<double>(value));
-  std::string number = buffer;
-  number.erase(number.find_last_not_of('0') + 1);
-  if (number.back() == '.') number.pop_back();
-  return number == "-0" ? "0" : number;
+  return trimmed(std::get<double>(value), 6);
 }
 
 std::optional<std::string> Item::manual_value(std::string_view stage, std::string_view name) const {

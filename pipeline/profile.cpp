@@ -8,16 +8,11 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 
 namespace lantai {
 
 namespace {
-
-std::string number_text(double value) {
-  std::ostringstream out;
-  out << value;
-  return out.str();
-}
 
 std::string join(const std::vector<std::string>& items, const char* separator) {
   std::string text;
@@ -31,8 +26,8 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 }  // namespace
 
 ParamInfo NumberParam::info() const {
-  return {name, "number", unit, "[" + number_text(min) + ", " + number_text(max) + "]",
-          number_text(default_value), description};
+  return {name, "number", unit, "[" + trimmed(min, 6) + ", " + trimmed(max, 6) + "]",
+          trimmed(default_value, 6), description};
 }
 ParamInfo IntegerParam::info() const {
   return {name, "integer", unit, "[" + std::to_string(min) + ", " + std::to_string(max) + "]",
@@ -85,7 +80,7 @@ double ProfileSection::get(const NumberParam& param) {
     if (value < param.min || value > param.max)
       fail(param.name, text + " is outside " + param.info().range);
   }
-  effective_.push_back({name_, param.name, number_text(value), present ? file_.string() : "default"});
+  effective_.push_back({name_, param.name, trimmed(value, 6), present ? file_.string() : "default"});
   return value;
 }
 

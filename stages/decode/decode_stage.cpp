@@ -8,6 +8,7 @@
 #include <memory>
 #include <span>
 
+#include "pipeline/format.h"
 #include "stages/decode/image_format.h"
 #include "stages/decode/image_probe.h"
 #include "stages/decode/jpeg_reader.h"
@@ -64,12 +65,6 @@ struct FileCloser {
 std::string error_text(int error) {
   char buffer[256];
   return ::strerror_r(error, buffer, sizeof buffer);  // GNU: returns the message
-}
-
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  return text;
 }
 
 const FindingCode& code_of(Problem problem) {
@@ -229,9 +224,9 @@ void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outco
   }
   report.add(kResolutionImplausible,
              "the " + decoded.resolution->source + " resolution " + verdict.reason + "; it is not trusted",
-             format_number(verdict.dpi),
-             format_number(rule.min_dpi) + "-" + format_number(rule.max_dpi) + " dpi, page sides up to " +
-                 format_number(rule.max_page_mm) + " mm");
+             trimmed(verdict.dpi, 2),
+             trimmed(rule.min_dpi, 2) + "-" + trimmed(rule.max_dpi, 2) + " dpi, page sides up to " +
+                 trimmed(rule.max_page_mm, 2) + " mm");
 }
 
 }  // namespace
@@ -257,9 +252,9 @@ void DecodeStage::setup(ProfileSection& section, const StageContext&) {
   settings.resolution.max_page_mm = section.get(kMaxPlausiblePageSizeMm);
   section.finish();
   if (settings.resolution.min_dpi >= settings.resolution.max_dpi)
-    section.fail(kMinPlausibleDpi.name, format_number(settings.resolution.min_dpi) + " must be below " +
+    section.fail(kMinPlausibleDpi.name, trimmed(settings.resolution.min_dpi, 2) + " must be below " +
                                             kMaxPlausibleDpi.name + " (" +
-                                            format_number(settings.resolution.max_dpi) + ")");
+                                            trimmed(settings.resolution.max_dpi, 2) + ")");
   settings_ = settings;
 }
 

@@ -39,7 +39,4 @@ struct ResolutionVerdict {
 ResolutionVerdict judge_resolution(const TaggedResolution& tagged, int width_px, int height_px,
                                    const ResolutionRule& rule);
 
-// "300", "299.72": a dpi or millimetre figure for messages and finding values.
-std::string format_number(double value);
-
 }  // namespace lantai::decode

@@ -27,19 +27,6 @@ constexpr const char* kProcessingHistoryPath = "metadata/processing-history.json
 constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WORK/deposit/<batch id>"};
 constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
 
-// A bag-info value is one line: a line break would start a new (bogus) label.
-std::string one_line(std::string text) {
-  for (char& c : text)
-    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-  return text;
-}
-
-std::string lowercase_hex(std::string text) {
-  for (char& c : text)
-    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
-  return text;
-}
-
 // A WORK-relative path from the ledger that stays below WORK.
 bool stays_inside(const std::string& rel_path) {
   if (rel_path.empty() || rel_path.front() == '/') return false;
@@ -90,7 +77,7 @@ void copy_checked(BagBuilder& bag, const fs::path& work_dir, const StageOutput& 
                              "); nothing was deposited");
   }
   const std::string& found = digests.at(DigestAlgorithm::sha256);
-  if (found != lowercase_hex(output.sha256))
+  if (found != ascii_lower(output.sha256))
     throw std::runtime_error("WORK file " + output.path + " is damaged: its sha256 is " + found +
                              ", the ledger recorded " + output.sha256 +
                              "; it was changed after it was made, so nothing was deposited");
@@ -102,7 +89,7 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
   auto field = [&](const char* label, const std::string& value) {
     text += label;
     text += ": ";
-    text += one_line(value);
+    text += one_line(value);  // a line break would start a new (bogus) label
     text += '\n';
   };
   field("Source-Organization", batch.unit_name);

@@ -10,6 +10,7 @@
 
 #include "pipeline/catalog.h"
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 #include "pipeline/utf8.h"
 #include "stages/ingest/natural_order.h"
 #include "stages/ingest/tiff_frames.h"
@@ -27,17 +28,10 @@ constexpr FindingCode kUnsupportedFile{"ingest.unsupported_file", Severity::warn
 constexpr FindingCode kLooseFile{"ingest.loose_file", Severity::warn,
                                  "a file directly under --in, outside any record folder"};
 
-std::string lower_ascii(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return lower;
-}
-
 // Left by file managers and cameras, never pages: skipped without a word.
 bool is_ignored(const std::string& name) {
   if (name.empty() || name[0] == '.') return true;
-  const std::string lower = lower_ascii(name);
+  const std::string lower = ascii_lower(name);
   return lower == "thumbs.db" || lower == "desktop.ini";
 }
 
@@ -46,7 +40,7 @@ enum class PageKind { none, single, tiff };
 PageKind page_kind(const std::string& name) {
   const auto dot = name.rfind('.');
   if (dot == std::string::npos) return PageKind::none;
-  const std::string ext = lower_ascii(std::string_view(name).substr(dot));
+  const std::string ext = ascii_lower(name.substr(dot));
   if (ext == ".tif" || ext == ".tiff") return PageKind::tiff;
   if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") return PageKind::single;
   return PageKind::none;
