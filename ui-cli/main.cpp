@@ -1,6 +1,7 @@
 // lantai: raw scans of paper archives to verified deposit batches.
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -19,10 +20,23 @@ void limit_openmp_threads(char** argv) {
   // execv only returns on failure; carry on with Tesseract's default threading.
 }
 
+// Page pixels handed between stages are read-only (pipeline/image.h): a stage that writes
+// into them is stopped by the operating system. Say what that most likely was, then die
+// as the signal would have it; a rerun of the same command resumes.
+void on_fatal_signal(int signal) {
+  static const char kMessage[] =
+      "lantai: stopped by a memory fault; if a stage wrote into read-only page pixels, that stage is at fault. "
+      "Run the same command again to resume.\n";
+  [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  std::signal(signal, SIG_DFL);
+  std::raise(signal);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   limit_openmp_threads(argv);
+  std::signal(SIGSEGV, on_fatal_signal);
   CLI::App app{"lantai (兰台): raw scans of paper archives to verified, checksummed deposit batches"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "lantai 0.1.0");

@@ -60,5 +60,35 @@ TEST(CommandLine, StatusShowsCounts) {
   EXPECT_NE(result.output.find("accepted"), std::string::npos) << result.output;
 }
 
+//! A WORK output changed since it was made (same size, other bytes) stops the run with exit 4 naming the file; nothing damaged is deposited.
+TEST(CommandLine, RunFailsWhenItsDepositCannotBeMade) {
+  const fs::path work = e2e_dir() / "work-damaged";
+  fs::remove_all(work);
+  fs::copy(e2e_dir() / "work", work, fs::copy_options::recursive);
+  std::string damaged;  // the first page of a deposited record
+  for (const auto& record : read_csv(work / "reports" / "records.csv"))
+    if (damaged.empty() && record.at("status") == "deposited")
+      damaged = (work / "derivatives" / fs::u8path(record.at("record")) / "0001.jpg").string();
+  ASSERT_TRUE(fs::exists(damaged)) << damaged;
+  std::string bytes = slurp(damaged);
+  bytes[bytes.size() / 2] ^= 0x20;
+  std::ofstream(damaged, std::ios::binary | std::ios::trunc) << bytes;
+
+  CommandResult result = run_command(run_args(work));
+  EXPECT_EQ(result.exit_code, 4) << result.output;
+  EXPECT_NE(result.output.find("lantai: the deposit bag was not made"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find(fs::path(damaged).filename().string()), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("damaged"), std::string::npos) << result.output;
+}
+
+//! A rerun on a WORK with another 全宗号 is refused with exit 3 and one line naming both.
+TEST(CommandLine, RefusesAnotherFonds) {
+  CommandResult result = run_command(with(run_args(e2e_dir() / "work"), "--fonds", "J999"));
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_NE(result.output.find("J012"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("J999"), std::string::npos) << result.output;
+  EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+}
+
 }  // namespace
 }  // namespace lantai::e2e
