@@ -140,9 +140,9 @@ class RunStage {
     ++stage_.items;
     item.measurements.merge(outcome.measurements);
     job.rejected = outcome.rejected();
-    job.result.runs.push_back({stage_.info.id, static_cast<int>(position_), job.plan.keys[position_],
-                               std::move(outcome.measurements), job.rejected, std::move(outcome.outputs),
-                               run_number_});
+    job.result.runs.push_back({stage_.info.id, static_cast<int>(position_), stage_.info.version,
+                               stage_.settings_digest, job.plan.keys[position_], std::move(outcome.measurements),
+                               job.rejected, std::move(outcome.outputs), run_number_});
     job.result.findings.emplace_back(stage_.info.id, std::move(outcome.findings));
   }
 

@@ -22,7 +22,8 @@ CREATE TABLE IF NOT EXISTS items (
   source_mtime_ns INTEGER NOT NULL, done_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS items_record ON items (record_ref);
 CREATE TABLE IF NOT EXISTS stage_runs (
-  item_id TEXT NOT NULL, stage TEXT NOT NULL, position INTEGER NOT NULL, dependency_key TEXT NOT NULL,
+  item_id TEXT NOT NULL, stage TEXT NOT NULL, position INTEGER NOT NULL, version TEXT NOT NULL,
+  settings_digest TEXT NOT NULL, dependency_key TEXT NOT NULL,
   measurements TEXT NOT NULL, rejected INTEGER NOT NULL, run_number INTEGER NOT NULL, ran_at TEXT NOT NULL,
   PRIMARY KEY (item_id, stage));
 CREATE TABLE IF NOT EXISTS outputs (
@@ -251,12 +252,15 @@ std::map<std::string, StoredItem> Ledger::stored_items() const {
   Statement query(db_, "SELECT id, source_size, source_mtime_ns FROM items");
   while (query.step())
     items[query.text(0)].source = {static_cast<std::uint64_t>(query.integer(1)), query.integer(2)};
-  Statement runs(db_, "SELECT item_id, stage, position, dependency_key, measurements, rejected, run_number FROM stage_runs");
+  Statement runs(db_,
+                 "SELECT item_id, stage, position, version, settings_digest, dependency_key, measurements, rejected, "
+                 "run_number FROM stage_runs");
   while (runs.step()) {
     auto it = items.find(runs.text(0));
     if (it == items.end()) continue;
-    StageRun run{runs.text(1), static_cast<int>(runs.integer(2)), runs.text(3),
-                 Measurements::from_json(runs.text(4)), runs.integer(5) != 0, {}, static_cast<int>(runs.integer(6))};
+    StageRun run{runs.text(1),   static_cast<int>(runs.integer(2)),    runs.text(3),
+                 runs.text(4),   runs.text(5),
+                 Measurements::from_json(runs.text(6)), runs.integer(7) != 0, {}, static_cast<int>(runs.integer(8))};
     it->second.runs.emplace(run.stage, std::move(run));
   }
   Statement outputs(db_, "SELECT item_id, stage, kind, role, path, sha256, size_bytes FROM outputs ORDER BY rowid");
@@ -332,14 +336,14 @@ void Ledger::record_item(const ItemResult& result) {
       .bind(5, ref.record_ref).bind(6, ref.seq).bind(7, static_cast<long long>(result.source.size_bytes))
       .bind(8, static_cast<long long>(result.source.mtime_ns)).bind(9, now_utc()).run();
   Statement run_row(db_,
-                    "INSERT INTO stage_runs (item_id, stage, position, dependency_key, measurements, rejected, "
-                    "run_number, ran_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                    "INSERT INTO stage_runs (item_id, stage, position, version, settings_digest, dependency_key, "
+                    "measurements, rejected, run_number, ran_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement output(db_,
                    "INSERT INTO outputs (item_id, stage, kind, role, path, sha256, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)");
   for (const StageRun& run : result.runs) {
-    run_row.bind(1, id).bind(2, run.stage).bind(3, run.position).bind(4, run.dependency_key)
-        .bind(5, run.measurements.to_json()).bind(6, run.rejected ? 1LL : 0LL).bind(7, run.run_number)
-        .bind(8, now_utc()).run();
+    run_row.bind(1, id).bind(2, run.stage).bind(3, run.position).bind(4, run.version).bind(5, run.settings_digest)
+        .bind(6, run.dependency_key).bind(7, run.measurements.to_json()).bind(8, run.rejected ? 1LL : 0LL)
+        .bind(9, run.run_number).bind(10, now_utc()).run();
     for (const StageOutput& out : run.outputs)
       output.bind(1, id).bind(2, run.stage).bind(3, out.kind).bind(4, std::string(to_string(out.role)))
           .bind(5, out.path).bind(6, out.sha256).bind(7, static_cast<long long>(out.size_bytes)).run();

@@ -65,7 +65,9 @@ struct SourceState {
 struct StageRun {
   std::string stage;
   int position = 0;  // in the item's chain
-  std::string dependency_key;
+  std::string version;          // the stage's, as it ran
+  std::string settings_digest;  // of its id, version and effective settings
+  std::string dependency_key;   // settings, Manual values and the stage before it
   Measurements measurements;
   bool rejected = false;
   std::vector<StageOutput> outputs;

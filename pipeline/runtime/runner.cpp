@@ -257,7 +257,7 @@ struct BatchRun::State {
       if (chain == chains.end()) {
         // Not to be had in this build: recorded as quarantined, with the reason.
         ItemResult result{ref, item.id, plan.source, 0, {}, {}};
-        result.runs.push_back({"runtime", 0, "", {}, true, {}, summary.run_number});
+        result.runs.push_back({"runtime", 0, "", "", "", {}, true, {}, summary.run_number});
         result.findings.push_back({"runtime", {kInternalException(item.rel_path + ": no stages handle items of kind " +
                                                                   std::string(to_string(ref.kind)))}});
         ledger->record_item(result);

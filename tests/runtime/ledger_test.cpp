@@ -26,6 +26,8 @@ StageRun run_of(const std::string& stage, int position, const std::string& key, 
   StageRun run;
   run.stage = stage;
   run.position = position;
+  run.version = "1";
+  run.settings_digest = "s-" + stage;
   run.dependency_key = key;
   run.rejected = rejected;
   run.run_number = 1;
@@ -63,6 +65,8 @@ TEST(Ledger, RecordsItemsDurably) {
   const StoredItem& first = stored.at("A/0001.jpg#0");
   EXPECT_EQ(first.source, (SourceState{1234, 99}));
   EXPECT_EQ(first.runs.at("decode").dependency_key, "k0");
+  EXPECT_EQ(first.runs.at("decode").version, "1");
+  EXPECT_EQ(first.runs.at("decode").settings_digest, "s-decode");
   EXPECT_TRUE(first.runs.at("quality").rejected);
   ASSERT_EQ(first.runs.at("quality").outputs.size(), 1u);
   EXPECT_EQ(first.runs.at("quality").outputs[0].role, OutputRole::entity);
