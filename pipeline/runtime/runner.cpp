@@ -208,12 +208,15 @@ struct BatchRun::State {
 
   // Dependency keys per chain position: each stage's key covers its version and settings,
   // the Manual values it is given, and the key of the stage before it, down to the
-  // original file; so the first stage whose key changed is the first to redo.
+  // original file and the item's place in its record (which names its outputs); so the
+  // first stage whose key changed is the first to redo.
   static std::vector<std::string> dependency_keys(const Chain& chain, const Item& item, const SourceState& source) {
     std::vector<std::string> keys;
-    std::string previous = short_sha256(std::string(to_string(item.kind)) + "\n" + item.id + "\n" +
-                                            std::to_string(source.size_bytes) + "\n" + std::to_string(source.mtime_ns),
-                                        32);
+    std::string previous =
+        short_sha256(std::string(to_string(item.kind)) + "\n" + item.id + "\n" + item.record_ref + "\n" +
+                         std::to_string(item.seq) + "\n" + std::to_string(source.size_bytes) + "\n" +
+                         std::to_string(source.mtime_ns),
+                     32);
     for (const auto& stage : chain) {
       std::string manual;
       const std::string prefix = stage->info.id + ".";

@@ -225,6 +225,25 @@ TEST(Runner, ManualSkewSurvivesReruns) {
   EXPECT_TRUE(three.verified);
 }
 
+//! A page added before others renumbers them: they are redone under their new serials, and the bag holds every page once.
+TEST(Runner, PageAddedLaterRenumbersItsRecord) {
+  fs::path lot = make_lot("renumber");
+  run(options_for(lot));
+  const fs::path record = lot / "scans" / fs::u8path(kRecord1);
+  cv::Mat cover(2339, 1654, CV_8UC1, cv::Scalar(250));  // a cover sheet, unlike the text pages
+  cv::rectangle(cover, {200, 300}, {1450, 2000}, cv::Scalar(30), 12);
+  cv::putText(cover, "COVER", {450, 1200}, cv::FONT_HERSHEY_SIMPLEX, 6.0, cv::Scalar(0), 14);
+  write_file_atomically(record / "0000.jpg", encode_jpeg(cover, 90, 200.0));
+  write_file_atomically(lot / "catalogue.csv", std::string("档号,题名,页数\n") + kRecord1 + ",第一件,3\n" + kRecord2 + ",第二件,2\n");
+  RunSummary two = run(options_for(lot));
+  EXPECT_EQ(two.items_processed_now, 3);  // the new page and the two after it
+  EXPECT_EQ(two.records_deposited, 2);
+  EXPECT_TRUE(two.verified);
+  for (const char* serial : {"0001.jpg", "0002.jpg", "0003.jpg"})
+    EXPECT_TRUE(fs::exists(two.bag_dir / "data/entity" / fs::u8path(kRecord1) / serial)) << serial;
+  EXPECT_NE(read_file(two.bag_dir / "data/entity" / fs::u8path(kRecord1) / "0003.txt").find("PAGE 2"), std::string::npos);
+}
+
 //! A WORK started for one fonds and unit refuses a run with another, naming both.
 TEST(Runner, RefusesAnotherFondsOrUnit) {
   fs::path lot = make_lot("fonds");
