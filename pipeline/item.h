@@ -32,8 +32,8 @@ class Measurements {
  public:
   using Value = std::variant<double, std::string>;
 
-  void set(const std::string& name, double value) { values_[name] = value; }
-  void set(const std::string& name, std::string value) { values_[name] = std::move(value); }
+  void set(std::string_view name, double value) { values_[std::string(name)] = value; }
+  void set(std::string_view name, std::string value) { values_[std::string(name)] = std::move(value); }
   std::optional<double> number(std::string_view name) const;
   std::string text(std::string_view name) const;  // empty when absent or not a text
   bool has(std::string_view name) const { return values_.find(name) != values_.end(); }

@@ -198,9 +198,9 @@ DecodedImage read_page(const Item& page, ImageFormat format, OpenedSource& sourc
 
 // Facts and findings from what the reader found.
 void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outcome, Report& report) {
-  outcome.measurements.set(std::string(kWidth.name), decoded.width_px);
-  outcome.measurements.set(std::string(kHeight.name), decoded.height_px);
-  outcome.measurements.set(std::string(kColourMode.name), std::string(to_string(decoded.colour_mode)));
+  outcome.measurements.set(kWidth.name, decoded.width_px);
+  outcome.measurements.set(kHeight.name, decoded.height_px);
+  outcome.measurements.set(kColourMode.name, std::string(to_string(decoded.colour_mode)));
   if (decoded.problem == Problem::too_large) {
     report.add(code_of(decoded.problem), reason_of(decoded), std::to_string(decoded.claimed_pixels),
                std::to_string(settings.limits.max_pixels));
@@ -219,7 +219,7 @@ void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outco
   const ResolutionRule& rule = settings.resolution;
   const ResolutionVerdict verdict = judge_resolution(*decoded.resolution, decoded.width_px, decoded.height_px, rule);
   if (verdict.plausible) {
-    outcome.measurements.set(std::string(kResolution.name), verdict.dpi);
+    outcome.measurements.set(kResolution.name, verdict.dpi);
     return;
   }
   report.add(kResolutionImplausible,

@@ -85,7 +85,7 @@ Outcome DeskewStage::process(const Item& page) const {
     }
     estimate = {angle, 1.0};
     rotate = angle != 0;
-    outcome.measurements.set(std::string(kSkewSource.name), std::string("manual"));
+    outcome.measurements.set(kSkewSource.name, std::string("manual"));
   } else {
     estimate = find_skew(analysis, settings_.skew);
     const bool confident = estimate.confidence >= settings_.min_confidence;
@@ -95,10 +95,10 @@ Outcome DeskewStage::process(const Item& page) const {
                                      fixed(settings_.min_confidence, 2) + "; the page was not rotated",
                                  fixed(estimate.confidence, 3), fixed(settings_.min_confidence, 3)));
     rotate = confident && std::abs(estimate.angle_deg) >= settings_.min_angle_deg;
-    outcome.measurements.set(std::string(kSkewSource.name), std::string("auto"));
+    outcome.measurements.set(kSkewSource.name, std::string("auto"));
   }
-  outcome.measurements.set(std::string(kSkew.name), estimate.angle_deg);
-  outcome.measurements.set(std::string(kSkewConfidence.name), estimate.confidence);
+  outcome.measurements.set(kSkew.name, estimate.angle_deg);
+  outcome.measurements.set(kSkewConfidence.name, estimate.confidence);
   if (!rotate && !settings_.clean_dark_borders) return outcome;
 
   const cv::Scalar background = paper_colour(scan);

@@ -133,8 +133,8 @@ Outcome OcrStage::process(const Item& page) const {
   }
   const std::string text = join_cjk(raw.get());
   const int characters = count_characters(text);
-  outcome.measurements.set(std::string(kConfidence.name), api.MeanTextConf());
-  outcome.measurements.set(std::string(kChars.name), characters);
+  outcome.measurements.set(kConfidence.name, api.MeanTextConf());
+  outcome.measurements.set(kChars.name, characters);
   api.Clear();
 
   outcome.outputs.push_back(write_output(context_.work_dir, "ocr/" + page.record_ref + "/" + page.serial() + ".txt",

@@ -142,12 +142,12 @@ Outcome QualityStage::process(const Item& page) const {
   const cv::Mat& pixels = page.image.pixels();
   const double analysis_dpi = dpi ? *dpi : pixels.cols / kAssumedPageWidthIn;
   const InkMeasure ink = measure_ink(pixels, analysis_dpi, settings_);
-  outcome.measurements.set(std::string(kInkRatio.name), ink.ink_ratio);
+  outcome.measurements.set(kInkRatio.name, ink.ink_ratio);
   if (ink.ink_ratio < settings_.blank_max_ink_ratio)
     outcome.add(kBlank(page.rel_path + ": blank page (content covers " + fixed(ink.ink_ratio * 100, 3) +
                            "% of it, below " + fixed(settings_.blank_max_ink_ratio * 100, 3) + "%)",
                        fixed(ink.ink_ratio, 6), fixed(settings_.blank_max_ink_ratio, 6)));
-  outcome.measurements.set(std::string(kFingerprint.name),
+  outcome.measurements.set(kFingerprint.name,
                            perceptual_hash(ink.content_box.empty() ? pixels : pixels(ink.content_box)));
   return outcome;
 }
