@@ -26,6 +26,33 @@ TEST(Files, WriteOutputDescribesWhatItWrote) {
   EXPECT_EQ(std::distance(fs::directory_iterator(work / "derivatives/J012-1"), fs::directory_iterator()), 1);
 }
 
+//! An output streamed in pieces is hashed as written, appears under its name only on commit, and leaves nothing when abandoned.
+TEST(Files, OutputFileStreamsAndCommitsAtomically) {
+  fs::path work = fs::temp_directory_path() / "lantai-files-stream";
+  fs::remove_all(work);
+  const std::string piece(1 << 20, 'a');
+  std::string whole;
+  {
+    OutputFile file(work, "av/J012-1/0001.dat", "av_file");
+    for (int i = 0; i < 8; ++i) {
+      file.write(piece);
+      whole += piece;
+    }
+    EXPECT_FALSE(fs::exists(work / "av/J012-1/0001.dat")) << "visible before commit";
+    const StageOutput output = file.commit();
+    EXPECT_EQ(output.size_bytes, whole.size());
+    EXPECT_EQ(output.sha256, hex_digest(DigestAlgorithm::sha256, whole));
+    EXPECT_EQ(output.kind, "av_file");
+  }
+  EXPECT_EQ(fs::file_size(work / "av/J012-1/0001.dat"), whole.size());
+  {
+    OutputFile abandoned(work, "av/J012-1/0002.dat", "av_file");
+    abandoned.write("half");
+  }
+  EXPECT_FALSE(fs::exists(work / "av/J012-1/0002.dat"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(work / "av/J012-1"), fs::directory_iterator()), 1);
+}
+
 //! Temp files a killed writer left are removed; finished outputs stay.
 TEST(Files, RemovesStaleTempFilesOnly) {
   fs::path work = fs::temp_directory_path() / "lantai-files-stale";
