@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <set>
 #include <sstream>
 
 #include "pipeline/digest.h"
@@ -171,6 +173,17 @@ Profile Profile::load(const std::filesystem::path& file) {
     throw ProfileError(file.string() + ": not valid YAML: " + error.what());
   }
   if (!profile.root_->IsMap()) throw ProfileError(file.string() + ": a profile must be a mapping of sections");
+  // YAML parsers keep both of two equal keys; which one a reader sees is an accident.
+  std::function<void(const YAML::Node&, const std::string&)> refuse_repeats = [&](const YAML::Node& map,
+                                                                                  const std::string& where) {
+    std::set<std::string> seen;
+    for (const auto& entry : map) {
+      const std::string key = entry.first.as<std::string>();
+      if (!seen.insert(key).second) throw ProfileError(file.string() + ": " + where + key + ": given twice");
+      if (entry.second.IsMap()) refuse_repeats(entry.second, where + key + ".");
+    }
+  };
+  refuse_repeats(*profile.root_, "");
   YAML::Node name = (*profile.root_)["profile"];
   if (!name.IsScalar()) throw ProfileError(file.string() + ": profile: missing; give the profile a name");
   profile.name_ = name.Scalar();

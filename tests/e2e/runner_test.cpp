@@ -350,7 +350,7 @@ TEST(Runner, EachKindRunsThroughItsOwnChain) {
 TEST(Runner, MemoryBudgetBoundsItemsInFlight) {
   fs::path lot = make_lot("budget");
   // A decoded page here is 1654x2339 px: about 35 MiB with its working copies.
-  RunSummary tight = run(options_for(lot, changed_profile(lot, "ingest: {}", "runtime: {memory_budget_mb: 64}\ningest: {}")));
+  RunSummary tight = run(options_for(lot, changed_profile(lot, "memory_budget_mb: 1024", "memory_budget_mb: 64")));
   EXPECT_GT(tight.peak_bytes_in_flight, 0u);
   EXPECT_LE(tight.peak_bytes_in_flight, 64u << 20);
   EXPECT_TRUE(tight.verified);
@@ -362,11 +362,11 @@ TEST(Runner, MemoryBudgetBoundsItemsInFlight) {
 //! A profile may make a finding stricter or more lenient; an unknown code or severity there is refused.
 TEST(Runner, ProfileChangesFindingSeverity) {
   fs::path lot = make_lot("severity");
-  RunSummary strict = run(options_for(lot, changed_profile(lot, "ingest: {}", "severity: {deskew.low_confidence: reject}\ningest: {}")));
+  RunSummary strict = run(options_for(lot, changed_profile(lot, "severity: {}", "severity: {deskew.low_confidence: reject}")));
   EXPECT_TRUE(strict.verified);
-  for (const char* bad : {"severity: {qc.blurry: warn}\ningest: {}", "severity: {qc.blank: fatal}\ningest: {}",
-                          "severity: {internal.exception: info}\ningest: {}"}) {
-    RunOptions options = options_for(lot, changed_profile(lot, "ingest: {}", bad));
+  for (const char* bad : {"severity: {qc.blurry: warn}", "severity: {qc.blank: fatal}",
+                          "severity: {internal.exception: info}"}) {
+    RunOptions options = options_for(lot, changed_profile(lot, "severity: {}", bad));
     options.work_dir = lot / "work-bad";
     EXPECT_THROW(run(options), RunError) << bad;
   }

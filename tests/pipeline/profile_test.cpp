@@ -84,5 +84,21 @@ TEST(Profile, ShippedProfileIsValidYaml) {
   EXPECT_EQ(profile.name(), "da-t31-2017-paper");
 }
 
+//! A key given twice, in a section or at the top, is refused naming it: a parser would silently keep one of them.
+TEST(Profile, RefusesRepeatedKeys) {
+  for (const char* text : {"profile: p\nquality:\n  min_resolution_dpi: 200\n  min_resolution_dpi: 300\n",
+                           "profile: p\nquality: {}\nquality: {min_resolution_dpi: 300}\n"}) {
+    const auto file = std::filesystem::temp_directory_path() / "lantai-profile-repeats.yaml";
+    std::ofstream(file) << text;
+    try {
+      Profile::load(file);
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const ProfileError& error) {
+      EXPECT_NE(std::string(error.what()).find("given twice"), std::string::npos) << error.what();
+      EXPECT_NE(std::string(error.what()).find("quality"), std::string::npos) << error.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lantai
