@@ -13,6 +13,11 @@ void DecodedImage::fail(Problem what, std::string why) {
   detail = std::move(why);
 }
 
+void DecodedImage::fail_out_of_memory() {
+  fail(Problem::too_large, "not enough memory to decode it (" + std::to_string(width_px) + " x " +
+                               std::to_string(height_px) + " px)");
+}
+
 bool accept_size(std::uint64_t width_px, std::uint64_t height_px, const ReadLimits& limits,
                  DecodedImage& image) {
   if (width_px == 0 || height_px == 0) {

@@ -159,16 +159,22 @@ void cap_address_space() {
 
 class DecompressionBomb : public DecodeTest {
  protected:
-  // Decodes in a child process under cap_address_space().
-  void expect_too_large_without_allocating(const std::string& name) {
+  // Decodes in a child process under cap_address_space(); an exception escaping the
+  // decode (std::bad_alloc) ends the child with another status and fails the test.
+  void expect_refused_without_allocating(const std::string& name, const std::string& code) {
     EXPECT_EXIT(
         {
           cap_address_space();
           const Decoded d = decode(name);
-          const Finding* finding = find_code(d.outcome, "decode.too_large");
-          std::exit(finding && d.outcome.rejected() && d.page.image.empty() && finding->threshold == "300000000" ? 0 : 1);
+          const Finding* finding = find_code(d.outcome, code);
+          std::exit(finding && d.outcome.rejected() && d.page.image.empty() ? 0 : 1);
         },
         ::testing::ExitedWithCode(0), "");
+  }
+
+  void expect_too_large_without_allocating(const std::string& name) {
+    expect_refused_without_allocating(name, "decode.too_large");
+    EXPECT_EQ(find_code(decode(name).outcome, "decode.too_large")->threshold, "300000000");
   }
 };
 
@@ -207,6 +213,71 @@ TEST_F(DecompressionBomb, Jpeg) {
   }
   write_bytes(path("bomb.jpg"), bytes);
   expect_too_large_without_allocating("bomb.jpg");
+}
+
+// A 65535 px wide 16-bit RGB frame of 2000 rows (131 Mpx, within max_pixels) in two
+// uncompressed strips of 1000 rows (393 MB each), whose StripByteCounts claim byte_count
+// bytes each, at kHandBuiltPayloadAt and 32 bytes on. (With one strip libtiff would
+// re-estimate a byte count that small.)
+std::vector<TiffTag> wide_rgb16_tags(std::uint32_t byte_count, std::uint16_t compression = 1) {
+  return {{256, 4, {65535}},
+          {257, 4, {2000}},
+          {258, 3, {16, 16, 16}},
+          {259, 3, {compression}},
+          {262, 3, {2}},
+          {273, 4, {kHandBuiltPayloadAt, kHandBuiltPayloadAt + 32}},
+          {277, 3, {3}},
+          {278, 4, {1000}},
+          {279, 4, {byte_count, byte_count}}};
+}
+
+//! The reported file: a 65535 px wide TIFF whose strip byte counts lie (32 bytes for 393 MB strips) is decode.truncated, found before allocating (it used to escape as std::bad_alloc).
+TEST_F(DecompressionBomb, TiffStripByteCountsLie) {
+  write_bytes(path("wide.tif"), hand_built_tiff(wide_rgb16_tags(32), std::string(64, '\x7f')));
+  expect_refused_without_allocating("wide.tif", "decode.truncated");
+  const Decoded d = decode("wide.tif");
+  expect_rejected_as(d, "decode.truncated");
+  EXPECT_EQ(d.page.facts.width_px, 65535);
+}
+
+//! LZW strips whose byte counts are far too few to decode to their size (32 bytes for 393 MB) are decode.corrupt, found before allocating.
+TEST_F(DecompressionBomb, TiffCompressedStripsTooShort) {
+  write_bytes(path("lzw.tif"), hand_built_tiff(wide_rgb16_tags(32, COMPRESSION_LZW), std::string(64, '\x7f')));
+  expect_refused_without_allocating("lzw.tif", "decode.corrupt");
+  EXPECT_NE(find_code(decode("lzw.tif").outcome, "decode.corrupt")->message.find("too few to decode"), std::string::npos);
+}
+
+//! A 16 x 16 px TIFF declaring one 65536 x 65536 px tile (4 GB to decode it into) is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, TiffHugeTile) {
+  write_bytes(path("tile.tif"), hand_built_tiff({{256, 4, {16}},
+                                                 {257, 4, {16}},
+                                                 {258, 3, {8}},
+                                                 {259, 3, {COMPRESSION_JPEG}},
+                                                 {262, 3, {PHOTOMETRIC_MINISBLACK}},
+                                                 {277, 3, {1}},
+                                                 {322, 4, {65536}},
+                                                 {323, 4, {65536}},
+                                                 {324, 4, {kHandBuiltPayloadAt}},
+                                                 {325, 4, {64}}},
+                                                std::string(64, '\x7f')));
+  expect_refused_without_allocating("tile.tif", "decode.too_large");
+  EXPECT_NE(find_code(decode("tile.tif").outcome, "decode.too_large")->message.find("one tile needs 4294967296 bytes"),
+            std::string::npos);
+}
+
+//! A 1000 x 100 px grey TIFF claiming 60000 samples a pixel (a 6 GB strip) is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, TiffAbsurdSamplesPerPixel) {
+  write_bytes(path("samples.tif"), hand_built_tiff({{256, 4, {1000}},
+                                                    {257, 4, {100}},
+                                                    {258, 3, {8}},
+                                                    {259, 3, {COMPRESSION_JPEG}},
+                                                    {262, 3, {PHOTOMETRIC_MINISBLACK}},
+                                                    {273, 4, {kHandBuiltPayloadAt}},
+                                                    {277, 3, {60000}},
+                                                    {278, 4, {100}},
+                                                    {279, 4, {64}}},
+                                                   std::string(64, '\x7f')));
+  expect_refused_without_allocating("samples.tif", "decode.too_large");
 }
 
 //! max_pixels from the profile is the limit: a 100 x 100 page passes at 10000 and is too_large at 9999.
