@@ -280,6 +280,21 @@ TEST_F(DecompressionBomb, TiffAbsurdSamplesPerPixel) {
   expect_refused_without_allocating("samples.tif", "decode.too_large");
 }
 
+//! A 16 x 16 px baseline JPEG whose SOF claims 15000 x 15000 px (225 Mpx, within max_pixels) is decode.truncated: its 1 KB cannot hold 2 bits for each of its blocks.
+TEST_F(DecompressionBomb, JpegFrameLargerThanItsData) {
+  write_jpeg(path("grown.jpg"), draw_page(16, 16, 3));
+  std::string bytes = read_bytes(path("grown.jpg"));
+  const size_t sof = bytes.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  for (size_t at : {sof + 5, sof + 7}) {  // height, width: 15000 big-endian
+    bytes[at] = static_cast<char>(15000 >> 8);
+    bytes[at + 1] = static_cast<char>(15000 & 0xFF);
+  }
+  write_bytes(path("grown.jpg"), bytes);
+  expect_refused_without_allocating("grown.jpg", "decode.truncated");
+  EXPECT_EQ(decode("grown.jpg").page.facts.width_px, 15000);
+}
+
 //! max_pixels from the profile is the limit: a 100 x 100 page passes at 10000 and is too_large at 9999.
 TEST_F(DecodeTest, MaxPixelsFromProfile) {
   write_png(path("p.png"), draw_page(100, 100, 1), 11811);
