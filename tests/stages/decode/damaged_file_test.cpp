@@ -295,6 +295,22 @@ TEST_F(DecompressionBomb, JpegFrameLargerThanItsData) {
   EXPECT_EQ(decode("grown.jpg").page.facts.width_px, 15000);
 }
 
+//! A PNG whose IHDR claims 15000 x 15000 px (within max_pixels) over a few bytes of IDAT is decode.corrupt, refused before allocating; cut before IEND it is decode.truncated.
+TEST_F(DecompressionBomb, PngHeaderLargerThanItsData) {
+  write_png(path("grown.png"), draw_page(2, 2, 3));
+  std::string bytes = read_bytes(path("grown.png"));
+  const size_t ihdr = bytes.find("IHDR");
+  ASSERT_NE(ihdr, std::string::npos);
+  for (int field = 0; field < 2; ++field)
+    for (int b = 0; b < 4; ++b) bytes[ihdr + 4 + field * 4 + b] = static_cast<char>(15000u >> (24 - 8 * b));
+  const std::uint32_t crc = crc32(reinterpret_cast<const unsigned char*>(bytes.data() + ihdr), 4 + 13);
+  for (int b = 0; b < 4; ++b) bytes[ihdr + 17 + b] = static_cast<char>(crc >> (24 - 8 * b));
+  write_bytes(path("grown.png"), bytes);
+  expect_refused_without_allocating("grown.png", "decode.corrupt");
+  write_bytes(path("cut.png"), bytes.substr(0, bytes.find("IEND") - 4));
+  expect_rejected_as(decode("cut.png"), "decode.truncated");
+}
+
 //! max_pixels from the profile is the limit: a 100 x 100 page passes at 10000 and is too_large at 9999.
 TEST_F(DecodeTest, MaxPixelsFromProfile) {
   write_png(path("p.png"), draw_page(100, 100, 1), 11811);
