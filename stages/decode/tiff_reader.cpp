@@ -265,8 +265,11 @@ class FrameReader {
 
   std::uint32_t strile_count() const { return TIFFIsTiled(tif_) ? TIFFNumberOfTiles(tif_) : TIFFNumberOfStrips(tif_); }
 
+  // Saturates instead of wrapping round: BigTIFF offsets and counts are any 64-bit value.
   std::uint64_t strile_end(std::uint32_t strile) const {
-    return TIFFGetStrileOffset(tif_, strile) + TIFFGetStrileByteCount(tif_, strile);
+    const std::uint64_t offset = TIFFGetStrileOffset(tif_, strile), count = TIFFGetStrileByteCount(tif_, strile);
+    return count > std::numeric_limits<std::uint64_t>::max() - offset ? std::numeric_limits<std::uint64_t>::max()
+                                                                         : offset + count;
   }
 
   const char* strile_kind() const { return TIFFIsTiled(tif_) ? "tile" : "strip"; }

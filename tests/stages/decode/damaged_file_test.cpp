@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <tiffio.h>
 
+#include <array>
 #include <fstream>
 #include <random>
 
@@ -70,6 +71,29 @@ TEST_F(DecodeTest, TruncatedMultiPageTiff) {
     SCOPED_TRACE(frame);
     expect_rejected_as(decode("multi.tif", frame), "decode.truncated");
   }
+}
+
+//! A BigTIFF strip whose 64-bit offset plus byte count wraps round past 2^64 is decode.truncated as lying past the end, not read.
+TEST_F(DecodeTest, BigTiffStripOffsetWrapsRound) {
+  std::string bytes("II\x2B\x00\x08\x00\x00\x00", 8);
+  auto put = [&](std::uint64_t value, int size) {
+    for (int i = 0; i < size; ++i) bytes.push_back(static_cast<char>(value >> (8 * i)));
+  };
+  put(16, 8);  // first directory
+  const std::vector<std::array<std::uint64_t, 3>> entries = {  // tag, type, value; count 1
+      {256, 3, 16}, {257, 3, 16}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
+      {273, 16, 0xFFFFFFFFFFFFFF00ULL}, {277, 3, 1}, {278, 3, 16}, {279, 16, 0x200}};
+  put(entries.size(), 8);
+  for (const auto& [tag, type, value] : entries) {
+    put(tag, 2), put(type, 2), put(1, 8), put(value, 8);
+  }
+  put(0, 8);
+  write_bytes(path("wrap.tif"), bytes + std::string(256, '\x7f'));
+  const Decoded d = decode("wrap.tif");
+  expect_rejected_as(d, "decode.truncated");
+  EXPECT_NE(find_code(d.outcome, "decode.truncated")->message.find("strip 0 ends at byte 18446744073709551615, past the end"),
+            std::string::npos)
+      << find_code(d.outcome, "decode.truncated")->message;
 }
 
 //! Overwriting a JPEG's entropy-coded data with garbage gives decode.corrupt (or truncated), never a page.
