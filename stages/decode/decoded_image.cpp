@@ -10,7 +10,14 @@ void DecodedImage::fail(Problem what, std::string why) {
   image.release();
   if (problem != Problem::none) return;
   problem = what;
-  detail = std::move(why);
+  // Library messages may span lines (libtiff indents its continuation lines).
+  detail.clear();
+  for (char c : why) {
+    const bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (!space) detail += c;
+    else if (!detail.empty() && detail.back() != ' ') detail += ' ';
+  }
+  while (!detail.empty() && detail.back() == ' ') detail.pop_back();
 }
 
 void DecodedImage::fail_out_of_memory() {

@@ -32,7 +32,7 @@ struct DecodedImage {
   std::optional<TaggedResolution> resolution;  // absent: no tag with a physical unit
   std::string missing_resolution_note;         // why resolution is absent ("JFIF density unit 0")
   Problem problem = Problem::none;
-  std::string detail;  // one line, why; empty when problem == none
+  std::string detail;  // one line (fail() folds line breaks), why; empty when problem == none
 
   void fail(Problem what, std::string why);  // keeps the first problem, drops the pixels
   void fail_out_of_memory();                 // too_large: an allocation failed after the checks

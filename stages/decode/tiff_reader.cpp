@@ -474,6 +474,7 @@ void read_frame(const std::filesystem::path& path, int frame, std::span<const un
       out.fail(Problem::corrupt, std::string("libtiff cannot open it: ") + messages.first_error);
     return;
   }
+  messages.first_error[0] = '\0';  // an error opening the first directory is not about this frame
   if (frame > 0 && !TIFFSetDirectory(tif.get(), static_cast<tdir_t>(frame))) {
     if (ran_out_of_file(messages.first_error))
       out.fail(Problem::truncated, "frame " + std::to_string(frame) + " lies past the end of the file (libtiff: " +

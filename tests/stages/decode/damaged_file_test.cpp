@@ -96,6 +96,27 @@ TEST_F(DecodeTest, BigTiffStripOffsetWrapsRound) {
       << find_code(d.outcome, "decode.truncated")->message;
 }
 
+//! Found by fuzzing: asking a one-frame TIFF for frame 1 says it has no frame 1, not an error libtiff gave (over two lines) while opening frame 0.
+TEST_F(DecodeTest, TiffMissingFrameIgnoresFirstFramesErrors) {
+  // NumberOfInks 1 against SamplesPerPixel 3: libtiff reports it while reading the directory.
+  write_bytes(path("inks.tif"), hand_built_tiff({{256, 4, {4}},
+                                                 {257, 4, {2}},
+                                                 {258, 3, {8, 8, 8}},
+                                                 {259, 3, {COMPRESSION_NONE}},
+                                                 {262, 3, {PHOTOMETRIC_RGB}},
+                                                 {273, 4, {kHandBuiltPayloadAt}},
+                                                 {277, 3, {3}},
+                                                 {278, 4, {2}},
+                                                 {279, 4, {24}},
+                                                 {334, 3, {1}}},
+                                                std::string(24, '\x7f')));
+  EXPECT_FALSE(decode("inks.tif").outcome.rejected());
+  const Decoded d = decode("inks.tif", 1);
+  expect_rejected_as(d, "decode.corrupt");
+  EXPECT_NE(find_code(d.outcome, "decode.corrupt")->message.find("the file has no frame 1"), std::string::npos)
+      << find_code(d.outcome, "decode.corrupt")->message;
+}
+
 //! Overwriting a JPEG's entropy-coded data with garbage gives decode.corrupt (or truncated), never a page.
 TEST_F(DecodeTest, CorruptJpegEntropyData) {
   write_jpeg(path("bad.jpg"), draw_page(256, 256, 3));

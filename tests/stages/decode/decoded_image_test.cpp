@@ -35,5 +35,12 @@ TEST(GuardAllocations, OtherErrorsPassThroughAndFirstProblemStays) {
   EXPECT_EQ(image.detail, "cut");
 }
 
+//! Found by fuzzing: a library message over several lines (libtiff indents its second line) becomes a one-line detail.
+TEST(DecodedImageFail, DetailIsOneLine) {
+  DecodedImage image;
+  image.fail(Problem::corrupt, "Tag NumberOfInks:\n  Value 1 of NumberOfInks is different\r\n");
+  EXPECT_EQ(image.detail, "Tag NumberOfInks: Value 1 of NumberOfInks is different");
+}
+
 }  // namespace
 }  // namespace lantai::decode
