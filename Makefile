@@ -1,11 +1,18 @@
 # The two commands of the README:
 #   make demo   set up, build, make the sample lot and run a whole batch on it
 #   make test   set up, build and run every test
+# and, apart from them:
+#   make fuzz   build the decoder fuzzers with clang into build-fuzz and run each for
+#               FUZZ_SECONDS (default 300), see docs/fuzzing.md
 BUILD ?= build
 JOBS ?= 2
 DEMO ?= demo
 
-.PHONY: deps build demo test bench clean
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 300
+FUZZ_FORMATS ?= jpeg png tiff
+
+.PHONY: deps build demo test bench clean fuzz-deps fuzz-build fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -28,5 +35,16 @@ test: build
 bench: build
 	@for b in $(BUILD)/bench/*/bench_*; do [ -x "$$b" ] && "$$b"; done
 
+fuzz-deps: deps
+	@scripts/install-fuzz-deps.sh
+
+fuzz-build: fuzz-deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLANTAI_FUZZ=ON \
+	  -DCMAKE_CXX_COMPILER=clang++-14
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_FORMATS)
+
 clean:
-	rm -rf $(BUILD) $(DEMO)
+	rm -rf $(BUILD) $(DEMO) $(FUZZ_BUILD)

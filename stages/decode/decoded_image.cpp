@@ -10,7 +10,19 @@ void DecodedImage::fail(Problem what, std::string why) {
   image.release();
   if (problem != Problem::none) return;
   problem = what;
-  detail = std::move(why);
+  // Library messages may span lines (libtiff indents its continuation lines).
+  detail.clear();
+  for (char c : why) {
+    const bool space = c == '\n' || c == '\r' || c == '\t' || c == ' ';
+    if (!space) detail += c;
+    else if (!detail.empty() && detail.back() != ' ') detail += ' ';
+  }
+  while (!detail.empty() && detail.back() == ' ') detail.pop_back();
+}
+
+void DecodedImage::fail_out_of_memory() {
+  fail(Problem::too_large, "not enough memory to decode it (" + std::to_string(width_px) + " x " +
+                               std::to_string(height_px) + " px)");
 }
 
 bool accept_size(std::uint64_t width_px, std::uint64_t height_px, const ReadLimits& limits,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <string>
 
@@ -31,14 +32,31 @@ struct DecodedImage {
   std::optional<TaggedResolution> resolution;  // absent: no tag with a physical unit
   std::string missing_resolution_note;         // why resolution is absent ("JFIF density unit 0")
   Problem problem = Problem::none;
-  std::string detail;  // one line, why; empty when problem == none
+  std::string detail;  // one line (fail() folds line breaks), why; empty when problem == none
 
   void fail(Problem what, std::string why);  // keeps the first problem, drops the pixels
+  void fail_out_of_memory();                 // too_large: an allocation failed after the checks
 };
 
 struct ReadLimits {
   long long max_pixels = 0;  // width × height a header may claim, checked before allocating
 };
+
+// Runs a reader's body. Readers check every size a header gives against the file and the
+// limits before allocating for it; should an allocation fail anyway (the machine is short
+// of memory), the image is marked too_large instead of letting std::bad_alloc (or
+// OpenCV's out-of-memory error) escape, since readers never throw for bad input.
+template <typename Body>
+void guard_allocations(DecodedImage& image, Body&& body) {
+  try {
+    body();
+  } catch (const std::bad_alloc&) {
+    image.fail_out_of_memory();
+  } catch (const cv::Exception& error) {
+    if (error.code != cv::Error::StsNoMem) throw;  // a programming error, not the file's
+    image.fail_out_of_memory();
+  }
+}
 
 // Checks the header's size against the limits; on failure records too_large (or corrupt
 // for a zero or absurd dimension) in image and returns false. Sets width_px/height_px.

@@ -1,5 +1,6 @@
 #include "stages/decode/jpeg_reader.h"
 
+#include <algorithm>
 #include <csetjmp>
 #include <cstdint>
 #include <cstring>
@@ -16,6 +17,10 @@ namespace {
 // A progressive JPEG can hold thousands of tiny scans that each re-run the whole image;
 // real scanners write at most a few dozen.
 constexpr int kMaxScans = 1000;
+
+// In baseline Huffman data every 8x8 block takes at least 2 bits: a DC code and an
+// end-of-block code, each at least 1 bit long.
+constexpr std::uint64_t kMinBitsPerBaselineBlock = 2;
 
 struct ErrorManager {
   jpeg_error_mgr base;  // first, so libjpeg's cinfo->err points at the whole struct
@@ -41,6 +46,9 @@ ErrorManager& manager_of(j_common_ptr cinfo) { return *reinterpret_cast<ErrorMan
     case JERR_NOTIMPL:
     case JERR_CONVERSION_NOTIMPL:
       stop(cinfo, Problem::unsupported);
+    case JERR_OUT_OF_MEMORY:
+    case JERR_NO_BACKING_STORE:  // whole-image buffers over max_memory_to_use
+      stop(cinfo, Problem::too_large);
     default:
       // After libjpeg padded a short file with a fake EOI, later errors are its echo.
       stop(cinfo, manager_of(cinfo).hit_eof ? Problem::truncated : Problem::corrupt);
@@ -76,7 +84,27 @@ struct Job {
   jpeg_progress_mgr progress{};
   DecodedImage out;
   ReadLimits limits;
+  std::uint64_t file_size = 0;
 };
+
+// The file's length from the current position (its start) on; 0 when it cannot be told.
+std::uint64_t remaining_bytes(std::FILE* file) {
+  const long start = std::ftell(file);
+  if (start < 0 || std::fseek(file, 0, SEEK_END) != 0) return 0;
+  const long end = std::ftell(file);
+  std::fseek(file, start, SEEK_SET);
+  return end > start ? static_cast<std::uint64_t>(end - start) : 0;
+}
+
+// Whether a baseline (sequential Huffman) JPEG is too short to hold a block for every 8x8
+// of its frame; progressive and arithmetic-coded data have no such floor.
+bool too_short_for_blocks(const jpeg_decompress_struct& cinfo, std::uint64_t file_size) {
+  if (cinfo.progressive_mode || cinfo.arith_code || file_size == 0) return false;
+  std::uint64_t blocks = 0;
+  for (int c = 0; c < cinfo.num_components; ++c)
+    blocks += std::uint64_t{cinfo.comp_info[c].width_in_blocks} * cinfo.comp_info[c].height_in_blocks;
+  return blocks * kMinBitsPerBaselineBlock > file_size * 8;
+}
 
 std::uint32_t read_u32(const unsigned char* p, bool little) {
   return little ? p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24
@@ -113,12 +141,20 @@ void decode(Job& job, std::FILE* file) {
     return;
   }
   jpeg_create_decompress(&cinfo);
+  // Bounds libjpeg's whole-image buffers (progressive coefficients: up to 6 bytes a pixel).
+  cinfo.mem->max_memory_to_use = std::max(job.limits.max_pixels, 0LL) * 8 + (64L << 20);
   cinfo.progress = &job.progress;
   jpeg_stdio_src(&cinfo, file);
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(&cinfo, TRUE);
 
   if (!accept_size(cinfo.image_width, cinfo.image_height, job.limits, job.out)) return;
+  if (too_short_for_blocks(cinfo, job.file_size)) {
+    job.out.fail(Problem::truncated, "the file (" + std::to_string(job.file_size) + " bytes) is too short for the " +
+                                         std::to_string(cinfo.image_width) + " x " +
+                                         std::to_string(cinfo.image_height) + " px its frame header claims");
+    return;
+  }
   switch (cinfo.jpeg_color_space) {
     case JCS_GRAYSCALE:
       cinfo.out_color_space = JCS_GRAYSCALE;
@@ -197,7 +233,8 @@ DecodedImage read_jpeg(std::FILE* file, const ReadLimits& limits) {
   job->errors.base.error_exit = on_error;
   job->errors.base.emit_message = on_message;
   job->progress.progress_monitor = on_progress;
-  decode(*job, file);
+  job->file_size = remaining_bytes(file);
+  guard_allocations(job->out, [&] { decode(*job, file); });
   jpeg_destroy_decompress(&job->cinfo);
   return std::move(job->out);
 }

@@ -3,6 +3,9 @@
 // "Premature end of JPEG file" → truncated, any other corrupt-data warning → corrupt
 // (decoding stops at the first one; the page is rejected anyway). Unknown JFIF revisions
 // and damaged ICC markers are ignored: the pixels are not affected.
+// Memory: the frame's size is checked against max_pixels, and a baseline JPEG's against
+// the file's length (at least 2 bits a block), before anything is allocated for it;
+// libjpeg's whole-image buffers are capped at 8 bytes a pixel of max_pixels.
 // Thread-safe: all state lives in the call.
 #pragma once
 

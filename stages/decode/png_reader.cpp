@@ -1,6 +1,8 @@
 #include "stages/decode/png_reader.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
 #include <csetjmp>
 #include <cstring>
 #include <memory>
@@ -14,6 +16,37 @@ namespace lantai::decode {
 namespace {
 
 constexpr double kInchesPerMetre = 0.0254;
+// zlib's limit: one compressed byte never inflates to more than 1032 bytes.
+constexpr std::uint64_t kMaxInflateRatio = 1032;
+constexpr std::uint64_t kZlibSlackBytes = 1024;
+
+// The image data a PNG file holds: the summed lengths of its IDAT chunks, walking the
+// chunk headers from the signature on (the file position is restored).
+struct ImageData {
+  std::uint64_t bytes = 0;
+  bool file_ends_early = false;  // no IEND: the walk ran off the end of the file
+};
+
+ImageData image_data_in(std::FILE* file) {
+  ImageData data;
+  const long start = std::ftell(file);
+  if (start < 0 || std::fseek(file, start + 8, SEEK_SET) != 0) return data;
+  unsigned char header[8];
+  for (;;) {
+    if (std::fread(header, 1, sizeof header, file) != sizeof header) {
+      data.file_ends_early = true;
+      break;
+    }
+    const std::uint64_t length =
+        std::uint64_t{header[0]} << 24 | std::uint64_t{header[1]} << 16 | std::uint64_t{header[2]} << 8 | header[3];
+    if (std::memcmp(header + 4, "IEND", 4) == 0) break;
+    if (std::memcmp(header + 4, "IDAT", 4) == 0) data.bytes += length;
+    if (length > 0x7fffffff || std::fseek(file, static_cast<long>(length) + 4, SEEK_CUR) != 0) break;
+  }
+  std::clearerr(file);
+  std::fseek(file, start, SEEK_SET);
+  return data;
+}
 
 // Everything the decoding touches after setjmp lives here, outside the frame that calls
 // setjmp, so no value is left indeterminate by the longjmp.
@@ -26,6 +59,7 @@ struct Job {
   char message[256] = {};
   DecodedImage out;
   ReadLimits limits;
+  ImageData image_data;  // read before libpng starts
   cv::Mat raw;  // as libpng delivers it: 1 to 4 channels of 8 bits
   std::vector<png_bytep> rows;
   bool palette_grey = false;      // every palette entry has r == g == b
@@ -91,6 +125,15 @@ void decode(Job& job) {
   int bit_depth = 0, colour_type = 0;
   png_get_IHDR(job.png, job.info, &width, &height, &bit_depth, &colour_type, nullptr, nullptr, nullptr);
   if (!accept_size(width, height, job.limits, job.out)) return;
+  // Filtered rows: a filter byte and the packed samples each (Adam7 passes only add to it).
+  const std::uint64_t row_bytes = (std::uint64_t{width} * png_get_channels(job.png, job.info) * bit_depth + 7) / 8;
+  const std::uint64_t filtered_bytes = std::uint64_t{height} * (row_bytes + 1);
+  if (job.image_data.bytes * kMaxInflateRatio + kZlibSlackBytes < filtered_bytes) {
+    job.out.fail(job.image_data.file_ends_early ? Problem::truncated : Problem::corrupt,
+                 "its image data (" + std::to_string(job.image_data.bytes) + " bytes of IDAT) cannot hold the " +
+                     std::to_string(width) + " x " + std::to_string(height) + " px its header claims");
+    return;
+  }
   take_resolution(job);
 
   switch (colour_type) {
@@ -145,20 +188,24 @@ DecodedImage read_png(std::FILE* file, const ReadLimits& limits) {
   job->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, job.get(), on_error, on_warning);
   if (job->png) job->info = png_create_info_struct(job->png);
   if (!job->png || !job->info) {
-    png_destroy_read_struct(&job->png, nullptr, nullptr);
-    throw std::bad_alloc();
+    png_destroy_read_struct(&job->png, &job->info, nullptr);
+    job->out.fail_out_of_memory();
+    return std::move(job->out);
   }
-  decode(*job);
+  job->image_data = image_data_in(file);
+  guard_allocations(job->out, [&] { decode(*job); });
   png_destroy_read_struct(&job->png, &job->info, nullptr);
   if (job->out.problem != Problem::none) return std::move(job->out);
 
-  cv::Mat image = job->raw.channels() % 2 == 0 ? composite_on_white(job->raw) : job->raw;
-  if (image.channels() == 3 && job->palette_grey) {
-    cv::Mat grey;
-    cv::extractChannel(image, grey, 0);
-    image = grey;
-  }
-  job->out.image = image;
+  guard_allocations(job->out, [&] {
+    cv::Mat image = job->raw.channels() % 2 == 0 ? composite_on_white(job->raw) : job->raw;
+    if (image.channels() == 3 && job->palette_grey) {
+      cv::Mat grey;
+      cv::extractChannel(image, grey, 0);
+      image = grey;
+    }
+    job->out.image = image;
+  });
   return std::move(job->out);
 }
 

@@ -2,6 +2,8 @@
 // callback captured; a read that runs out of file marks the problem truncated, a failing
 // disk read unreadable, any other error corrupt (CRC, zlib, chunk order). libpng's warnings (bad ancillary chunks, iCCP
 // quirks) do not affect the pixels and are ignored. Thread-safe: all state lives in the call.
+// Memory: the header's size is checked against max_pixels, and against the IDAT bytes the
+// file holds (zlib inflates at most 1032:1), before anything is allocated for the pixels.
 #pragma once
 
 #include <cstdio>

@@ -61,6 +61,28 @@ bool ran_out_of_file(const char* error) {
 
 bool over_memory_cap(const char* error) { return std::strstr(error, "byte limit defined in open options") != nullptr; }
 
+// The most bytes one compressed byte can decode to, for codecs where that is bounded;
+// 0 where it is not (a blank CCITT or JPEG page takes a few bits a row or block).
+std::uint64_t max_expansion(std::uint16_t compression) {
+  switch (compression) {
+    case COMPRESSION_LZW: return 3641;  // each code of at least 9 bits gives at most 4096 bytes
+    case COMPRESSION_ADOBE_DEFLATE:
+    case COMPRESSION_DEFLATE: return 1032;  // zlib's limit: a 258-byte match in 2 bits
+    case COMPRESSION_PACKBITS: return 64;   // 2 bytes repeat one byte 128 times
+    default: return 0;
+  }
+}
+// Headers, a last partial code, a zlib stream's end: what a strip of a few bytes may add.
+constexpr std::uint64_t kCodecSlackBytes = 4096;
+
+// The most one frame's working buffers (a strip or tile, or the RGBA raster) may take,
+// and the cap on each of libtiff's own allocations: room for a page within max_pixels at
+// 8 bytes a pixel (16-bit RGBA), plus a little for small pages.
+tmsize_t buffer_cap_bytes(const ReadLimits& limits) {
+  const tmsize_t most = std::numeric_limits<tmsize_t>::max() / 16;
+  return std::min<tmsize_t>(std::max<long long>(limits.max_pixels, 0), most) * 8 + (1 << 20);
+}
+
 std::uint64_t read_unsigned(std::span<const unsigned char> bytes, std::size_t at, std::size_t size, bool little) {
   std::uint64_t value = 0;
   for (std::size_t i = 0; i < size; ++i)
@@ -154,6 +176,8 @@ class FrameReader {
               DecodedImage& out)
       : tif_(tif), messages_(messages), file_size_(file_size), limits_(limits), out_(out) {}
 
+  // Every size the directory gives is checked against the file and the limits before
+  // anything is allocated for the pixels.
   void run() {
     if (!read_layout()) return;
     if (!accept_size(layout_.width, layout_.height, limits_, out_)) return;
@@ -162,7 +186,7 @@ class FrameReader {
       out_.fail(Problem::unsupported, "TIFF compression " + std::to_string(layout_.compression) + " is not supported");
       return;
     }
-    if (!check_striles()) return;
+    if (!check_striles() || !check_data_in_file() || !check_working_bytes()) return;
     if (layout_.fast()) {
       out_.colour_mode = layout_.colours == 3 ? ColourMode::colour
                          : layout_.bits == 1  ? ColourMode::bilevel
@@ -241,8 +265,11 @@ class FrameReader {
 
   std::uint32_t strile_count() const { return TIFFIsTiled(tif_) ? TIFFNumberOfTiles(tif_) : TIFFNumberOfStrips(tif_); }
 
+  // Saturates instead of wrapping round: BigTIFF offsets and counts are any 64-bit value.
   std::uint64_t strile_end(std::uint32_t strile) const {
-    return TIFFGetStrileOffset(tif_, strile) + TIFFGetStrileByteCount(tif_, strile);
+    const std::uint64_t offset = TIFFGetStrileOffset(tif_, strile), count = TIFFGetStrileByteCount(tif_, strile);
+    return count > std::numeric_limits<std::uint64_t>::max() - offset ? std::numeric_limits<std::uint64_t>::max()
+                                                                         : offset + count;
   }
 
   const char* strile_kind() const { return TIFFIsTiled(tif_) ? "tile" : "strip"; }
@@ -260,6 +287,65 @@ class FrameReader {
       }
     }
     return true;
+  }
+
+  // The bytes strip or tile `strile` decodes to (one plane's, for planar files).
+  std::uint64_t decoded_bytes(std::uint32_t strile) const {
+    if (TIFFIsTiled(tif_)) return TIFFTileSize64(tif_);
+    std::uint32_t rows_per_strip = 0;
+    TIFFGetFieldDefaulted(tif_, TIFFTAG_ROWSPERSTRIP, &rows_per_strip);
+    rows_per_strip = std::clamp<std::uint32_t>(rows_per_strip, 1, layout_.height);
+    const std::uint32_t strips_per_plane = (layout_.height - 1) / rows_per_strip + 1;
+    const std::uint64_t first_row = static_cast<std::uint64_t>(strile % strips_per_plane) * rows_per_strip;
+    if (first_row >= layout_.height) return 0;
+    return TIFFVStripSize64(tif_, std::min<std::uint32_t>(rows_per_strip, layout_.height - static_cast<std::uint32_t>(first_row)));
+  }
+
+  // Refuses a frame whose strips or tiles cannot hold its pixels, whatever their byte
+  // counts claim. libtiff reads an uncompressed strip for its full decoded size from its
+  // offset, so that must lie within the file; a compressed one with a codec of bounded
+  // expansion must have enough bytes to decode to its size.
+  bool check_data_in_file() {
+    const bool uncompressed = layout_.compression == COMPRESSION_NONE;
+    const std::uint64_t expansion = max_expansion(layout_.compression);
+    if (!uncompressed && expansion == 0) return true;
+    for (std::uint32_t i = 0, count = strile_count(); i < count; ++i) {
+      const std::uint64_t byte_count = TIFFGetStrileByteCount(tif_, i);
+      if (byte_count == 0) continue;  // sparse, as in check_striles
+      const std::uint64_t needed = decoded_bytes(i);
+      const std::uint64_t offset = TIFFGetStrileOffset(tif_, i);
+      if (uncompressed && (offset > file_size_ || needed > file_size_ - offset)) {
+        out_.fail(Problem::truncated, "uncompressed " + std::string(strile_kind()) + " " + std::to_string(i) +
+                                          " needs " + std::to_string(needed) + " bytes from byte " +
+                                          std::to_string(offset) + ", past the end of the file (" +
+                                          std::to_string(file_size_) + " bytes)");
+        return false;
+      }
+      if (!uncompressed && byte_count * expansion + kCodecSlackBytes < needed) {
+        out_.fail(Problem::corrupt, std::string(strile_kind()) + " " + std::to_string(i) + " holds " +
+                                        std::to_string(byte_count) + " bytes, too few to decode to its " +
+                                        std::to_string(needed) + " bytes");
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Refuses a frame whose one strip or tile (or RGBA raster) would need more memory than a
+  // page within max_pixels: tile sizes and samples per pixel are not bounded by the page.
+  bool check_working_bytes() {
+    std::uint64_t bytes = std::uint64_t{layout_.width} * layout_.height * 4;
+    const char* what = "the RGBA raster";
+    if (layout_.fast()) {
+      bytes = TIFFIsTiled(tif_) ? TIFFTileSize64(tif_) : TIFFStripSize64(tif_);
+      what = TIFFIsTiled(tif_) ? "one tile" : "one strip";
+    }
+    const auto cap = static_cast<std::uint64_t>(buffer_cap_bytes(limits_));
+    if (bytes <= cap) return true;
+    out_.fail(Problem::too_large, std::string(what) + " needs " + std::to_string(bytes) +
+                                      " bytes, more than the " + std::to_string(cap) + " allowed by max_pixels " +
+                                      std::to_string(limits_.max_pixels));
+    return false;
   }
 
   void fail_read(std::uint32_t strile) {
@@ -376,25 +462,19 @@ class FrameReader {
   Layout layout_;
 };
 
-}  // namespace
-
-DecodedImage read_tiff(const std::filesystem::path& path, int frame, std::span<const unsigned char> head,
-                       std::uint64_t file_size, const ReadLimits& limits) {
-  DecodedImage out;
+void read_frame(const std::filesystem::path& path, int frame, std::span<const unsigned char> head,
+                std::uint64_t file_size, const ReadLimits& limits, DecodedImage& out) {
   Messages messages;
-  // Room for the largest buffer a page within max_pixels needs (16-bit RGBA strips: 8
-  // bytes a pixel); a directory asking for more is refused by libtiff before it allocates.
-  const tmsize_t cap = std::numeric_limits<tmsize_t>::max() / 16;
-  const tmsize_t max_alloc_bytes = std::min<tmsize_t>(limits.max_pixels, cap) * 8 + (1 << 20);
-  TiffHandle tif = open_tiff(path, messages, max_alloc_bytes);
+  TiffHandle tif = open_tiff(path, messages, buffer_cap_bytes(limits));
   if (!tif) {
     if (first_directory_past_end(head, file_size) || ran_out_of_file(messages.first_error))
       out.fail(Problem::truncated, "the first TIFF directory lies past the end of the file (" +
                                        std::to_string(file_size) + " bytes)");
     else
       out.fail(Problem::corrupt, std::string("libtiff cannot open it: ") + messages.first_error);
-    return out;
+    return;
   }
+  messages.first_error[0] = '\0';  // an error opening the first directory is not about this frame
   if (frame > 0 && !TIFFSetDirectory(tif.get(), static_cast<tdir_t>(frame))) {
     if (ran_out_of_file(messages.first_error))
       out.fail(Problem::truncated, "frame " + std::to_string(frame) + " lies past the end of the file (libtiff: " +
@@ -403,10 +483,18 @@ DecodedImage read_tiff(const std::filesystem::path& path, int frame, std::span<c
       out.fail(Problem::corrupt, "cannot read frame " + std::to_string(frame) + " (libtiff: " + messages.first_error + ")");
     else
       out.fail(Problem::corrupt, "the file has no frame " + std::to_string(frame));
-    return out;
+    return;
   }
   messages.first_error[0] = '\0';  // what follows is about this frame's pixels
   FrameReader(tif.get(), messages, file_size, limits, out).run();
+}
+
+}  // namespace
+
+DecodedImage read_tiff(const std::filesystem::path& path, int frame, std::span<const unsigned char> head,
+                       std::uint64_t file_size, const ReadLimits& limits) {
+  DecodedImage out;
+  guard_allocations(out, [&] { read_frame(path, frame, head, file_size, limits, out); });
   return out;
 }
 

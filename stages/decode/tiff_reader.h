@@ -7,6 +7,13 @@
 // file (its first directory, a later frame's directory, a strip or a tile), or when a
 // read fails on a strip or tile that reaches the end of the file. Other failures are
 // corruption.
+//
+// Memory: no size from the directory drives an allocation before it is checked. The page
+// against max_pixels; each strip or tile against the file (uncompressed data must lie in
+// it; LZW, Deflate and PackBits data must be long enough to decode to its size); the one
+// working buffer (a strip, a tile or the RGBA raster) and each of libtiff's allocations
+// against 8 bytes a pixel of max_pixels. libtiff 4.5 has no cap on its cumulated
+// allocations, so those caps bound the total.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <tiffio.h>
 
+#include <array>
 #include <fstream>
 #include <random>
 
@@ -70,6 +71,50 @@ TEST_F(DecodeTest, TruncatedMultiPageTiff) {
     SCOPED_TRACE(frame);
     expect_rejected_as(decode("multi.tif", frame), "decode.truncated");
   }
+}
+
+//! A BigTIFF strip whose 64-bit offset plus byte count wraps round past 2^64 is decode.truncated as lying past the end, not read.
+TEST_F(DecodeTest, BigTiffStripOffsetWrapsRound) {
+  std::string bytes("II\x2B\x00\x08\x00\x00\x00", 8);
+  auto put = [&](std::uint64_t value, int size) {
+    for (int i = 0; i < size; ++i) bytes.push_back(static_cast<char>(value >> (8 * i)));
+  };
+  put(16, 8);  // first directory
+  const std::vector<std::array<std::uint64_t, 3>> entries = {  // tag, type, value; count 1
+      {256, 3, 16}, {257, 3, 16}, {258, 3, 8}, {259, 3, 1}, {262, 3, 1},
+      {273, 16, 0xFFFFFFFFFFFFFF00ULL}, {277, 3, 1}, {278, 3, 16}, {279, 16, 0x200}};
+  put(entries.size(), 8);
+  for (const auto& [tag, type, value] : entries) {
+    put(tag, 2), put(type, 2), put(1, 8), put(value, 8);
+  }
+  put(0, 8);
+  write_bytes(path("wrap.tif"), bytes + std::string(256, '\x7f'));
+  const Decoded d = decode("wrap.tif");
+  expect_rejected_as(d, "decode.truncated");
+  EXPECT_NE(find_code(d.outcome, "decode.truncated")->message.find("strip 0 ends at byte 18446744073709551615, past the end"),
+            std::string::npos)
+      << find_code(d.outcome, "decode.truncated")->message;
+}
+
+//! Found by fuzzing: asking a one-frame TIFF for frame 1 says it has no frame 1, not an error libtiff gave (over two lines) while opening frame 0.
+TEST_F(DecodeTest, TiffMissingFrameIgnoresFirstFramesErrors) {
+  // NumberOfInks 1 against SamplesPerPixel 3: libtiff reports it while reading the directory.
+  write_bytes(path("inks.tif"), hand_built_tiff({{256, 4, {4}},
+                                                 {257, 4, {2}},
+                                                 {258, 3, {8, 8, 8}},
+                                                 {259, 3, {COMPRESSION_NONE}},
+                                                 {262, 3, {PHOTOMETRIC_RGB}},
+                                                 {273, 4, {kHandBuiltPayloadAt}},
+                                                 {277, 3, {3}},
+                                                 {278, 4, {2}},
+                                                 {279, 4, {24}},
+                                                 {334, 3, {1}}},
+                                                std::string(24, '\x7f')));
+  EXPECT_FALSE(decode("inks.tif").outcome.rejected());
+  const Decoded d = decode("inks.tif", 1);
+  expect_rejected_as(d, "decode.corrupt");
+  EXPECT_NE(find_code(d.outcome, "decode.corrupt")->message.find("the file has no frame 1"), std::string::npos)
+      << find_code(d.outcome, "decode.corrupt")->message;
 }
 
 //! Overwriting a JPEG's entropy-coded data with garbage gives decode.corrupt (or truncated), never a page.
@@ -159,16 +204,22 @@ void cap_address_space() {
 
 class DecompressionBomb : public DecodeTest {
  protected:
-  // Decodes in a child process under cap_address_space().
-  void expect_too_large_without_allocating(const std::string& name) {
+  // Decodes in a child process under cap_address_space(); an exception escaping the
+  // decode (std::bad_alloc) ends the child with another status and fails the test.
+  void expect_refused_without_allocating(const std::string& name, const std::string& code) {
     EXPECT_EXIT(
         {
           cap_address_space();
           const Decoded d = decode(name);
-          const Finding* finding = find_code(d.outcome, "decode.too_large");
-          std::exit(finding && d.outcome.rejected() && d.page.image.empty() && finding->threshold == "300000000" ? 0 : 1);
+          const Finding* finding = find_code(d.outcome, code);
+          std::exit(finding && d.outcome.rejected() && d.page.image.empty() ? 0 : 1);
         },
         ::testing::ExitedWithCode(0), "");
+  }
+
+  void expect_too_large_without_allocating(const std::string& name) {
+    expect_refused_without_allocating(name, "decode.too_large");
+    EXPECT_EQ(find_code(decode(name).outcome, "decode.too_large")->threshold, "300000000");
   }
 };
 
@@ -207,6 +258,102 @@ TEST_F(DecompressionBomb, Jpeg) {
   }
   write_bytes(path("bomb.jpg"), bytes);
   expect_too_large_without_allocating("bomb.jpg");
+}
+
+// A 65535 px wide 16-bit RGB frame of 2000 rows (131 Mpx, within max_pixels) in two
+// uncompressed strips of 1000 rows (393 MB each), whose StripByteCounts claim byte_count
+// bytes each, at kHandBuiltPayloadAt and 32 bytes on. (With one strip libtiff would
+// re-estimate a byte count that small.)
+std::vector<TiffTag> wide_rgb16_tags(std::uint32_t byte_count, std::uint16_t compression = 1) {
+  return {{256, 4, {65535}},
+          {257, 4, {2000}},
+          {258, 3, {16, 16, 16}},
+          {259, 3, {compression}},
+          {262, 3, {2}},
+          {273, 4, {kHandBuiltPayloadAt, kHandBuiltPayloadAt + 32}},
+          {277, 3, {3}},
+          {278, 4, {1000}},
+          {279, 4, {byte_count, byte_count}}};
+}
+
+//! The reported file: a 65535 px wide TIFF whose strip byte counts lie (32 bytes for 393 MB strips) is decode.truncated, found before allocating (it used to escape as std::bad_alloc).
+TEST_F(DecompressionBomb, TiffStripByteCountsLie) {
+  write_bytes(path("wide.tif"), hand_built_tiff(wide_rgb16_tags(32), std::string(64, '\x7f')));
+  expect_refused_without_allocating("wide.tif", "decode.truncated");
+  const Decoded d = decode("wide.tif");
+  expect_rejected_as(d, "decode.truncated");
+  EXPECT_EQ(d.page.facts.width_px, 65535);
+}
+
+//! LZW strips whose byte counts are far too few to decode to their size (32 bytes for 393 MB) are decode.corrupt, found before allocating.
+TEST_F(DecompressionBomb, TiffCompressedStripsTooShort) {
+  write_bytes(path("lzw.tif"), hand_built_tiff(wide_rgb16_tags(32, COMPRESSION_LZW), std::string(64, '\x7f')));
+  expect_refused_without_allocating("lzw.tif", "decode.corrupt");
+  EXPECT_NE(find_code(decode("lzw.tif").outcome, "decode.corrupt")->message.find("too few to decode"), std::string::npos);
+}
+
+//! A 16 x 16 px TIFF declaring one 65536 x 65536 px tile (4 GB to decode it into) is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, TiffHugeTile) {
+  write_bytes(path("tile.tif"), hand_built_tiff({{256, 4, {16}},
+                                                 {257, 4, {16}},
+                                                 {258, 3, {8}},
+                                                 {259, 3, {COMPRESSION_JPEG}},
+                                                 {262, 3, {PHOTOMETRIC_MINISBLACK}},
+                                                 {277, 3, {1}},
+                                                 {322, 4, {65536}},
+                                                 {323, 4, {65536}},
+                                                 {324, 4, {kHandBuiltPayloadAt}},
+                                                 {325, 4, {64}}},
+                                                std::string(64, '\x7f')));
+  expect_refused_without_allocating("tile.tif", "decode.too_large");
+  EXPECT_NE(find_code(decode("tile.tif").outcome, "decode.too_large")->message.find("one tile needs 4294967296 bytes"),
+            std::string::npos);
+}
+
+//! A 1000 x 100 px grey TIFF claiming 60000 samples a pixel (a 6 GB strip) is decode.too_large, refused before allocating.
+TEST_F(DecompressionBomb, TiffAbsurdSamplesPerPixel) {
+  write_bytes(path("samples.tif"), hand_built_tiff({{256, 4, {1000}},
+                                                    {257, 4, {100}},
+                                                    {258, 3, {8}},
+                                                    {259, 3, {COMPRESSION_JPEG}},
+                                                    {262, 3, {PHOTOMETRIC_MINISBLACK}},
+                                                    {273, 4, {kHandBuiltPayloadAt}},
+                                                    {277, 3, {60000}},
+                                                    {278, 4, {100}},
+                                                    {279, 4, {64}}},
+                                                   std::string(64, '\x7f')));
+  expect_refused_without_allocating("samples.tif", "decode.too_large");
+}
+
+//! A 16 x 16 px baseline JPEG whose SOF claims 15000 x 15000 px (225 Mpx, within max_pixels) is decode.truncated: its 1 KB cannot hold 2 bits for each of its blocks.
+TEST_F(DecompressionBomb, JpegFrameLargerThanItsData) {
+  write_jpeg(path("grown.jpg"), draw_page(16, 16, 3));
+  std::string bytes = read_bytes(path("grown.jpg"));
+  const size_t sof = bytes.find("\xFF\xC0");
+  ASSERT_NE(sof, std::string::npos);
+  for (size_t at : {sof + 5, sof + 7}) {  // height, width: 15000 big-endian
+    bytes[at] = static_cast<char>(15000 >> 8);
+    bytes[at + 1] = static_cast<char>(15000 & 0xFF);
+  }
+  write_bytes(path("grown.jpg"), bytes);
+  expect_refused_without_allocating("grown.jpg", "decode.truncated");
+  EXPECT_EQ(decode("grown.jpg").page.facts.width_px, 15000);
+}
+
+//! A PNG whose IHDR claims 15000 x 15000 px (within max_pixels) over a few bytes of IDAT is decode.corrupt, refused before allocating; cut before IEND it is decode.truncated.
+TEST_F(DecompressionBomb, PngHeaderLargerThanItsData) {
+  write_png(path("grown.png"), draw_page(2, 2, 3));
+  std::string bytes = read_bytes(path("grown.png"));
+  const size_t ihdr = bytes.find("IHDR");
+  ASSERT_NE(ihdr, std::string::npos);
+  for (int field = 0; field < 2; ++field)
+    for (int b = 0; b < 4; ++b) bytes[ihdr + 4 + field * 4 + b] = static_cast<char>(15000u >> (24 - 8 * b));
+  const std::uint32_t crc = crc32(reinterpret_cast<const unsigned char*>(bytes.data() + ihdr), 4 + 13);
+  for (int b = 0; b < 4; ++b) bytes[ihdr + 17 + b] = static_cast<char>(crc >> (24 - 8 * b));
+  write_bytes(path("grown.png"), bytes);
+  expect_refused_without_allocating("grown.png", "decode.corrupt");
+  write_bytes(path("cut.png"), bytes.substr(0, bytes.find("IEND") - 4));
+  expect_rejected_as(decode("cut.png"), "decode.truncated");
 }
 
 //! max_pixels from the profile is the limit: a 100 x 100 page passes at 10000 and is too_large at 9999.

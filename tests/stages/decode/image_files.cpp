@@ -1,5 +1,6 @@
 #include "tests/stages/decode/image_files.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -338,6 +339,36 @@ void write_tiff_claiming(const fs::path& path, std::uint32_t width, std::uint32_
   TIFFWriteRawStrip(tif, 0, few, sizeof few);
   TIFFWriteDirectory(tif);
   TIFFClose(tif);
+}
+
+std::string hand_built_tiff(std::vector<TiffTag> tags, const std::string& payload) {
+  std::sort(tags.begin(), tags.end(), [](const TiffTag& a, const TiffTag& b) { return a.tag < b.tag; });
+  std::string out = "II";
+  put_le(out, 42, 2);
+  const std::uint32_t ifd = kHandBuiltPayloadAt + static_cast<std::uint32_t>(payload.size() + payload.size() % 2);
+  put_le(out, ifd, 4);
+  out += payload;
+  if (payload.size() % 2) out += '\0';
+  std::string values;  // out-of-line values, after the directory
+  const std::uint32_t values_at = ifd + 2 + 12 * static_cast<std::uint32_t>(tags.size()) + 4;
+  put_le(out, static_cast<std::uint32_t>(tags.size()), 2);
+  for (const TiffTag& t : tags) {
+    const int size = t.type == 3 ? 2 : 4;
+    put_le(out, t.tag, 2);
+    put_le(out, t.type, 2);
+    put_le(out, static_cast<std::uint32_t>(t.values.size()), 4);
+    std::string packed;
+    for (std::uint32_t v : t.values) put_le(packed, v, size);
+    if (packed.size() <= 4) {
+      packed.resize(4, '\0');
+      out += packed;
+    } else {
+      put_le(out, values_at + static_cast<std::uint32_t>(values.size()), 4);
+      values += packed;
+    }
+  }
+  put_le(out, 0, 4);
+  return out + values;
 }
 
 std::string read_bytes(const fs::path& path) {

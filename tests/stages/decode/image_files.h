@@ -60,6 +60,19 @@ void write_tiff_directory_first(const fs::path& path, const cv::Mat& grey, unsig
 // An 8-bit grey TIFF whose header claims width x height but which holds a few bytes.
 void write_tiff_claiming(const fs::path& path, std::uint32_t width, std::uint32_t height);
 
+// One entry of a hand-built TIFF directory, with SHORT (3) or LONG (4) values; values that
+// do not fit in the entry are stored after the directory.
+struct TiffTag {
+  std::uint16_t tag;
+  std::uint16_t type;
+  std::vector<std::uint32_t> values;
+};
+// Where hand_built_tiff puts its payload (right after the header), for StripOffsets.
+inline constexpr std::uint32_t kHandBuiltPayloadAt = 8;
+// A classic little-endian TIFF, written byte by byte so its tags can say anything: the
+// header, the payload, then one directory of tags (sorted by tag here).
+std::string hand_built_tiff(std::vector<TiffTag> tags, const std::string& payload);
+
 std::string read_bytes(const fs::path& path);
 void write_bytes(const fs::path& path, const std::string& bytes);
 void keep_first_half(const fs::path& path);

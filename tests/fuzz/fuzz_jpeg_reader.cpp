@@ -1,0 +1,16 @@
+// libFuzzer harness: read_jpeg over arbitrary bytes, through a FILE* on the input.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+
+#include "stages/decode/jpeg_reader.h"
+#include "tests/fuzz/reader_contract.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;  // the stage refuses empty files before any reader
+  std::FILE* file = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
+  if (!file) return 0;
+  lantai::fuzz::read_checked([&] { return lantai::decode::read_jpeg(file, lantai::fuzz::kFuzzLimits); });
+  std::fclose(file);
+  return 0;
+}

@@ -1,0 +1,266 @@
+// Writes the decoder fuzzers' seed corpus: small valid files of every layout the readers
+// have a path for, then a few damaged on purpose. Nothing binary is committed; `make fuzz`
+// runs this first.
+//   make_fuzz_seeds OUT   → OUT/jpeg/*, OUT/png/*, OUT/tiff/*
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <jpeglib.h>
+#include <png.h>
+#include <tiffio.h>
+
+#include <opencv2/core.hpp>
+
+#include "samples/image_encoder.h"
+
+namespace fs = std::filesystem;
+using lantai::samples::TiffCompression;
+using lantai::samples::TiffFrame;
+
+namespace {
+
+// Small pages keep each run fast: a gradient with a dark bar, so every codec has edges.
+cv::Mat page(int width, int height, int channels, int seed = 0) {
+  cv::Mat out(height, width, CV_8UC(channels));
+  for (int y = 0; y < height; ++y)
+    for (int x = 0; x < width; ++x)
+      for (int c = 0; c < channels; ++c)
+        out.ptr(y)[x * channels + c] = static_cast<unsigned char>((x * 5 + y * 3 + c * 70 + seed * 40) % 256);
+  out(cv::Rect(width / 4, height / 3, width / 2, std::max(1, height / 8))).setTo(cv::Scalar::all(10));
+  return out;
+}
+
+void write(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// A damaged copy: the first half, or bytes overwritten from `at` on.
+std::string first_half(const std::string& bytes) { return bytes.substr(0, bytes.size() / 2); }
+std::string overwrite(std::string bytes, std::size_t at, const std::string& with) {
+  if (at < bytes.size()) bytes.replace(at, std::min(with.size(), bytes.size() - at), with);
+  return bytes;
+}
+
+void progressive_jpeg(const fs::path& path, const cv::Mat& bgr) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  jpeg_compress_struct cinfo{};
+  jpeg_error_mgr errors{};
+  cinfo.err = jpeg_std_error(&errors);
+  jpeg_create_compress(&cinfo);
+  jpeg_stdio_dest(&cinfo, file);
+  cinfo.image_width = static_cast<JDIMENSION>(bgr.cols);
+  cinfo.image_height = static_cast<JDIMENSION>(bgr.rows);
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_EXT_BGR;
+  jpeg_set_defaults(&cinfo);
+  jpeg_simple_progression(&cinfo);
+  jpeg_start_compress(&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height) {
+    JSAMPROW row = const_cast<unsigned char*>(bgr.ptr(static_cast<int>(cinfo.next_scanline)));
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::fclose(file);
+}
+
+// PNG layouts encode_png does not write: palette, 16-bit with alpha, Adam7 interlace, 1-bit.
+void png_variant(const fs::path& path, int colour_type, int bit_depth, bool interlaced) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  png_init_io(png, file);
+  const int width = 37, height = 29;
+  png_set_IHDR(png, info, width, height, bit_depth, colour_type,
+               interlaced ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  if (colour_type == PNG_COLOR_TYPE_PALETTE) {
+    std::vector<png_color> palette;
+    for (int i = 0; i < 16; ++i)
+      palette.push_back({static_cast<png_byte>(i * 16), static_cast<png_byte>(255 - i * 16), static_cast<png_byte>(i * 7)});
+    png_set_PLTE(png, info, palette.data(), static_cast<int>(palette.size()));
+    png_byte alpha[4] = {0, 128, 255, 64};
+    png_set_tRNS(png, info, alpha, 4, nullptr);
+  }
+  png_set_pHYs(png, info, 11811, 11811, PNG_RESOLUTION_METER);
+  png_write_info(png, info);
+  const std::size_t row_bytes = png_get_rowbytes(png, info);
+  std::vector<png_byte> row(row_bytes);
+  for (int pass = 0, passes = png_set_interlace_handling(png); pass < passes; ++pass)
+    for (int y = 0; y < height; ++y) {
+      for (std::size_t i = 0; i < row_bytes; ++i) row[i] = static_cast<png_byte>((i * 13 + y * 7) & (colour_type == PNG_COLOR_TYPE_PALETTE ? 0x77 : 0xFF));
+      png_write_row(png, row.data());
+    }
+  png_write_end(png, info);
+  png_destroy_write_struct(&png, &info);
+  std::fclose(file);
+}
+
+// TIFF layouts encode_tiff does not write, through libtiff: tiles, 16 bits, alpha,
+// palette, planar, uncompressed, PackBits, JPEG.
+struct TiffVariant {
+  const char* name;
+  std::uint16_t compression = COMPRESSION_NONE;
+  std::uint16_t bits = 8, samples = 1, photometric = PHOTOMETRIC_MINISBLACK;
+  std::uint16_t planar = PLANARCONFIG_CONTIG;
+  std::uint32_t tile = 0;  // > 0: tiled
+  bool alpha = false;
+};
+
+void tiff_variant(const fs::path& path, const TiffVariant& v) {
+  TIFF* tif = TIFFOpen(path.c_str(), "w");
+  const std::uint32_t width = 40, height = 33;
+  TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, width);
+  TIFFSetField(tif, TIFFTAG_IMAGELENGTH, height);
+  TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, v.bits);
+  TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, v.samples);
+  TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, v.photometric);
+  TIFFSetField(tif, TIFFTAG_PLANARCONFIG, v.planar);
+  TIFFSetField(tif, TIFFTAG_COMPRESSION, v.compression);
+  TIFFSetField(tif, TIFFTAG_XRESOLUTION, 300.0f);
+  TIFFSetField(tif, TIFFTAG_YRESOLUTION, 300.0f);
+  TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+  if (v.alpha) {
+    const std::uint16_t extra[] = {EXTRASAMPLE_UNASSALPHA};
+    TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, 1, extra);
+  }
+  if (v.photometric == PHOTOMETRIC_PALETTE) {
+    std::vector<std::uint16_t> r(1u << v.bits), g(1u << v.bits), b(1u << v.bits);
+    for (std::size_t i = 0; i < r.size(); ++i) r[i] = static_cast<std::uint16_t>(i * 4000), g[i] = 30000, b[i] = static_cast<std::uint16_t>(65535 - i * 4000);
+    TIFFSetField(tif, TIFFTAG_COLORMAP, r.data(), g.data(), b.data());
+  }
+  const int planes = v.planar == PLANARCONFIG_SEPARATE ? v.samples : 1;
+  if (v.tile) {
+    TIFFSetField(tif, TIFFTAG_TILEWIDTH, v.tile);
+    TIFFSetField(tif, TIFFTAG_TILELENGTH, v.tile);
+    std::vector<unsigned char> buffer(static_cast<std::size_t>(TIFFTileSize(tif)));
+    for (std::size_t i = 0; i < buffer.size(); ++i) buffer[i] = static_cast<unsigned char>(i * 7);
+    for (std::uint32_t t = 0; t < TIFFNumberOfTiles(tif); ++t)
+      TIFFWriteEncodedTile(tif, t, buffer.data(), static_cast<tmsize_t>(buffer.size()));
+  } else {
+    if (v.compression == COMPRESSION_JPEG) TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE, JPEGCOLORMODE_RGB);
+    TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, 16);  // a multiple of 16, as JPEG needs
+    std::vector<unsigned char> row(static_cast<std::size_t>(TIFFScanlineSize(tif)));
+    for (int plane = 0; plane < planes; ++plane)
+      for (std::uint32_t y = 0; y < height; ++y) {
+        for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<unsigned char>(i * 3 + y * 5);
+        TIFFWriteScanline(tif, row.data(), y, static_cast<tsample_t>(plane));
+      }
+  }
+  TIFFClose(tif);
+}
+
+void put_le(std::string& out, std::uint32_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
+}
+
+// A classic little-endian TIFF written byte by byte: header, payload from byte 8, then one
+// directory of (tag, type SHORT=3 or LONG=4, values), sorted by tag by the caller.
+struct Tag {
+  std::uint16_t tag, type;
+  std::vector<std::uint32_t> values;
+};
+std::string hand_built_tiff(const std::vector<Tag>& tags, const std::string& payload) {
+  std::string out = "II";
+  put_le(out, 42, 2);
+  const std::uint32_t ifd = 8 + static_cast<std::uint32_t>(payload.size());
+  put_le(out, ifd, 4);
+  out += payload;
+  std::string values;
+  const std::uint32_t values_at = ifd + 2 + 12 * static_cast<std::uint32_t>(tags.size()) + 4;
+  put_le(out, static_cast<std::uint32_t>(tags.size()), 2);
+  for (const Tag& t : tags) {
+    std::string packed;
+    for (std::uint32_t v : t.values) put_le(packed, v, t.type == 3 ? 2 : 4);
+    put_le(out, t.tag, 2);
+    put_le(out, t.type, 2);
+    put_le(out, static_cast<std::uint32_t>(t.values.size()), 4);
+    if (packed.size() <= 4) {
+      packed.resize(4, '\0');
+      out += packed;
+    } else {
+      put_le(out, values_at + static_cast<std::uint32_t>(values.size()), 4);
+      values += packed;
+    }
+  }
+  put_le(out, 0, 4);
+  return out + values;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::cerr << "usage: make_fuzz_seeds OUT\n";
+    return 2;
+  }
+  const fs::path out = argv[1];
+  for (const char* format : {"jpeg", "png", "tiff"}) fs::create_directories(out / format);
+  const cv::Mat grey = page(48, 40, 1), colour = page(48, 40, 3, 1);
+
+  // JPEG: grey, colour, a 1 px page, progressive; then cut, a bumped SOF, noise in the scan.
+  const std::string jpeg = lantai::samples::encode_jpeg(colour, 300, 85);
+  write(out / "jpeg/colour.jpg", jpeg);
+  write(out / "jpeg/grey.jpg", lantai::samples::encode_jpeg(grey, 200, 60));
+  write(out / "jpeg/dot.jpg", lantai::samples::encode_jpeg(page(1, 1, 3), 72, 95));
+  progressive_jpeg(out / "jpeg/progressive.jpg", colour);
+  write(out / "jpeg/cut.jpg", first_half(jpeg));
+  const std::size_t sof = jpeg.find("\xFF\xC0");
+  write(out / "jpeg/wide_sof.jpg", overwrite(jpeg, sof + 5, "\x7F\xFF\xFF\xF0"));
+  write(out / "jpeg/noisy_scan.jpg", overwrite(jpeg, jpeg.find("\xFF\xDA") + 20, "\x13\x77\xFF\x00\xFF\xD9\x42"));
+  write(out / "jpeg/progressive_cut.jpg", first_half(read(out / "jpeg/progressive.jpg")));
+
+  // PNG: grey, colour, palette with tRNS, 16-bit RGBA interlaced, 1-bit; then cut and a broken IDAT.
+  const std::string png = lantai::samples::encode_png(colour, 300);
+  write(out / "png/colour.png", png);
+  write(out / "png/grey.png", lantai::samples::encode_png(grey, 300));
+  png_variant(out / "png/palette.png", PNG_COLOR_TYPE_PALETTE, 4, false);
+  png_variant(out / "png/rgba16_adam7.png", PNG_COLOR_TYPE_RGB_ALPHA, 16, true);
+  png_variant(out / "png/grey_alpha.png", PNG_COLOR_TYPE_GRAY_ALPHA, 8, false);
+  png_variant(out / "png/bilevel.png", PNG_COLOR_TYPE_GRAY, 1, true);
+  write(out / "png/cut.png", first_half(png));
+  write(out / "png/bad_idat.png", overwrite(png, png.find("IDAT") + 12, "\xDE\xAD\xBE\xEF"));
+
+  // TIFF: the sample encoder's codecs, a multi-page file, libtiff layouts; then damage.
+  const std::string lzw = lantai::samples::encode_tiff({TiffFrame{colour, 300, TiffCompression::lzw}});
+  write(out / "tiff/lzw.tif", lzw);
+  write(out / "tiff/deflate.tif", lantai::samples::encode_tiff({TiffFrame{grey, 300, TiffCompression::deflate}}));
+  write(out / "tiff/g4.tif", lantai::samples::encode_tiff({TiffFrame{grey, 300, TiffCompression::ccitt_g4}}));
+  const std::string multi = lantai::samples::encode_tiff({TiffFrame{grey, 300, TiffCompression::ccitt_g4},
+                                                          TiffFrame{colour, 300, TiffCompression::lzw},
+                                                          TiffFrame{grey, 200, TiffCompression::deflate}});
+  write(out / "tiff/multi_page.tif", multi);
+  for (const TiffVariant& v : {
+           TiffVariant{"none_grey"},
+           TiffVariant{"packbits_rgb", COMPRESSION_PACKBITS, 8, 3, PHOTOMETRIC_RGB},
+           TiffVariant{"rgba16_tiled", COMPRESSION_ADOBE_DEFLATE, 16, 4, PHOTOMETRIC_RGB, PLANARCONFIG_CONTIG, 16, true},
+           TiffVariant{"grey16_lzw", COMPRESSION_LZW, 16, 1},
+           TiffVariant{"palette4", COMPRESSION_NONE, 4, 1, PHOTOMETRIC_PALETTE},
+           TiffVariant{"planar_rgb", COMPRESSION_LZW, 8, 3, PHOTOMETRIC_RGB, PLANARCONFIG_SEPARATE},
+           TiffVariant{"jpeg_ycbcr", COMPRESSION_JPEG, 8, 3, PHOTOMETRIC_YCBCR},
+           TiffVariant{"bilevel_tiled_g3", COMPRESSION_CCITTFAX3, 1, 1, PHOTOMETRIC_MINISWHITE, PLANARCONFIG_CONTIG, 32},
+       })
+    tiff_variant(out / "tiff" / (std::string(v.name) + ".tif"), v);
+  write(out / "tiff/cut.tif", first_half(lzw));
+  write(out / "tiff/multi_page_cut.tif", first_half(multi));
+  // The reported damage, made small: a wide grey frame in two uncompressed strips whose
+  // byte counts claim 4 bytes each.
+  write(out / "tiff/lying_byte_counts.tif",
+        hand_built_tiff({{256, 4, {4000}}, {257, 4, {20}}, {258, 3, {8}}, {259, 3, {COMPRESSION_NONE}},
+                         {262, 3, {PHOTOMETRIC_MINISBLACK}}, {273, 4, {8, 12}}, {277, 3, {1}}, {278, 4, {10}},
+                         {279, 4, {4, 4}}},
+                        std::string(8, '\x40')));
+  return 0;
+}
