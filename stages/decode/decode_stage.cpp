@@ -41,8 +41,10 @@ constexpr FindingCode kMislabelled{"decode.mislabelled", Severity::reject,
                                    "the file's content is not the format its name says"};
 constexpr FindingCode kUnsupported{"decode.unsupported", Severity::reject,
                                    "a format or variant this profile does not accept"};
-constexpr FindingCode kTooLarge{"decode.too_large", Severity::reject,
-                                "the header claims more pixels than the profile allows (decompression bomb guard)"};
+constexpr FindingCode kTooLarge{
+    "decode.too_large", Severity::reject,
+    "the page would need more memory than the profile allows: more pixels than max_pixels, or a strip, tile or "
+    "buffer over the cap (decompression bomb guard)"};
 constexpr FindingCode kResolutionMissing{"decode.resolution_missing", Severity::warn,
                                          "the file carries no resolution; it cannot be checked"};
 constexpr FindingCode kResolutionImplausible{"decode.resolution_implausible", Severity::warn,
