@@ -75,9 +75,7 @@ struct ItemFlowFigures {
   std::uint64_t peak_bytes_in_flight = 0;
 };
 
-// Runs pending through the chains. pending_per_record: items of each record still to come,
-// so the sink knows when a record is whole; records whose count reaches 0 are handed to
-// run_record_stages and their results stored. Returns the refs of the records it handled.
+// What the graph works with; it owns none of it.
 struct ItemFlowContext {
   const std::map<ItemKind, Chain>& chains;
   const StageGuard& guard;
@@ -87,6 +85,9 @@ struct ItemFlowContext {
   std::function<RecordResult(const std::string& ref)> run_record_stages;
 };
 
+// Runs pending through the chains. pending_per_record: items of each record still to come,
+// so the sink knows when a record is whole; a record whose count reaches 0 goes to
+// context.run_record_stages and its result is stored. records_handled: those records.
 ItemFlowFigures run_item_flow(std::vector<ItemPlan> pending, std::map<std::string, long long> pending_per_record,
                               const ItemFlowSettings& settings, ItemFlowContext& context,
                               std::vector<std::string>& records_handled);

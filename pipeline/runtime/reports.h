@@ -1,7 +1,8 @@
 // Machine-readable reports in WORK/reports/, UTF-8 CSV with a header row, rebuilt from
 // the ledger by every run:
-//   pages.csv     one row per item (page, photo or audio/video file): file, frame, record, kind, status, then one column per
-//                 measurement the stages declare (in stage order), then findings
+//   pages.csv     one row per item (page, photo or audio/video file): file, frame, record,
+//                 kind, status, one column per measurement the stages declare (in stage
+//                 order), findings
 //   findings.csv  one row per finding: scope, file, frame, record, code, severity, value, threshold, message
 //   records.csv   the link report, one row per record: record, title, catalog_pages, pages_found,
 //                 status (deposited or withheld), reasons
