@@ -36,7 +36,7 @@ bench: build
 	@for b in $(BUILD)/bench/*/bench_*; do [ -x "$$b" ] && "$$b"; done
 
 fuzz-deps: deps
-	@scripts/install-fuzz-deps.sh
+	@scripts/install-deps.sh clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizers
 
 fuzz-build: fuzz-deps
 	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLANTAI_FUZZ=ON \

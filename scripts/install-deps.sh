@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages lantai builds and runs with; skips what is present.
+# With arguments, installs those packages instead (make fuzz: clang-14 libclang-rt-14-dev).
 set -euo pipefail
 
-packages=(
+packages=("$@")
+[ ${#packages[@]} -gt 0 ] || packages=(
   build-essential cmake ninja-build pkg-config make
   libopencv-core-dev libopencv-imgproc-dev
   libtiff-dev libjpeg62-turbo-dev libpng-dev

@@ -10,6 +10,8 @@
 
 #include <jpeglib.h>
 
+#include "tests/fidelity/jpeg_errors.h"
+
 namespace lantai::fidelity {
 
 namespace {
@@ -24,18 +26,6 @@ constexpr int kBlueOverGreen = 40;
 struct FileCloser {
   void operator()(std::FILE* file) const { std::fclose(file); }
 };
-
-struct JpegErrors {
-  jpeg_error_mgr base;  // first: libjpeg's cinfo->err points at the whole struct
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX] = {};
-};
-
-[[noreturn]] void jpeg_fail(j_common_ptr cinfo) {
-  auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
-  cinfo->err->format_message(cinfo, errors->message);
-  std::longjmp(errors->jump, 1);
-}
 
 // Everything libjpeg touches after setjmp lives outside the frame that calls setjmp.
 struct JpegJob {

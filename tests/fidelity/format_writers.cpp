@@ -14,6 +14,8 @@
 #include <png.h>
 #include <tiffio.h>
 
+#include "tests/fidelity/jpeg_errors.h"
+
 namespace lantai::fidelity {
 
 namespace {
@@ -36,18 +38,6 @@ void require_bgr(const cv::Mat& image, const fs::path& path) {
 }
 
 // ---- JPEG ---------------------------------------------------------------------------
-
-struct JpegErrors {
-  jpeg_error_mgr base;  // first: libjpeg's cinfo->err points at the whole struct
-  std::jmp_buf jump;
-  char message[JMSG_LENGTH_MAX] = {};
-};
-
-[[noreturn]] void jpeg_fail(j_common_ptr cinfo) {
-  auto* errors = reinterpret_cast<JpegErrors*>(cinfo->err);
-  cinfo->err->format_message(cinfo, errors->message);
-  std::longjmp(errors->jump, 1);
-}
 
 // ---- PNG ----------------------------------------------------------------------------
 
