@@ -19,6 +19,7 @@
 #include <opencv2/core.hpp>
 
 #include "samples/image_encoder.h"
+#include "tests/stages/decode/image_files.h"
 
 namespace fs = std::filesystem;
 using lantai::samples::TiffCompression;
@@ -26,25 +27,12 @@ using lantai::samples::TiffFrame;
 
 namespace {
 
-// Small pages keep each run fast: a gradient with a dark bar, so every codec has edges.
+// Small pages keep each run fast; the decode tests' pattern has edges for every codec.
 cv::Mat page(int width, int height, int channels, int seed = 0) {
-  cv::Mat out(height, width, CV_8UC(channels));
-  for (int y = 0; y < height; ++y)
-    for (int x = 0; x < width; ++x)
-      for (int c = 0; c < channels; ++c)
-        out.ptr(y)[x * channels + c] = static_cast<unsigned char>((x * 5 + y * 3 + c * 70 + seed * 40) % 256);
-  out(cv::Rect(width / 4, height / 3, width / 2, std::max(1, height / 8))).setTo(cv::Scalar::all(10));
-  return out;
+  return lantai::test_images::draw_page(width, height, channels, seed);
 }
-
-void write(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::string read(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+void write(const fs::path& path, const std::string& bytes) { lantai::test_images::write_bytes(path, bytes); }
+std::string read(const fs::path& path) { return lantai::test_images::read_bytes(path); }
 
 // A damaged copy: the first half, or bytes overwritten from `at` on.
 std::string first_half(const std::string& bytes) { return bytes.substr(0, bytes.size() / 2); }
@@ -162,43 +150,6 @@ void tiff_variant(const fs::path& path, const TiffVariant& v) {
   TIFFClose(tif);
 }
 
-void put_le(std::string& out, std::uint32_t value, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xFF));
-}
-
-// A classic little-endian TIFF written byte by byte: header, payload from byte 8, then one
-// directory of (tag, type SHORT=3 or LONG=4, values), sorted by tag by the caller.
-struct Tag {
-  std::uint16_t tag, type;
-  std::vector<std::uint32_t> values;
-};
-std::string hand_built_tiff(const std::vector<Tag>& tags, const std::string& payload) {
-  std::string out = "II";
-  put_le(out, 42, 2);
-  const std::uint32_t ifd = 8 + static_cast<std::uint32_t>(payload.size());
-  put_le(out, ifd, 4);
-  out += payload;
-  std::string values;
-  const std::uint32_t values_at = ifd + 2 + 12 * static_cast<std::uint32_t>(tags.size()) + 4;
-  put_le(out, static_cast<std::uint32_t>(tags.size()), 2);
-  for (const Tag& t : tags) {
-    std::string packed;
-    for (std::uint32_t v : t.values) put_le(packed, v, t.type == 3 ? 2 : 4);
-    put_le(out, t.tag, 2);
-    put_le(out, t.type, 2);
-    put_le(out, static_cast<std::uint32_t>(t.values.size()), 4);
-    if (packed.size() <= 4) {
-      packed.resize(4, '\0');
-      out += packed;
-    } else {
-      put_le(out, values_at + static_cast<std::uint32_t>(values.size()), 4);
-      values += packed;
-    }
-  }
-  put_le(out, 0, 4);
-  return out + values;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -258,7 +209,7 @@ int main(int argc, char** argv) {
   // The reported damage, made small: a wide grey frame in two uncompressed strips whose
   // byte counts claim 4 bytes each.
   write(out / "tiff/lying_byte_counts.tif",
-        hand_built_tiff({{256, 4, {4000}}, {257, 4, {20}}, {258, 3, {8}}, {259, 3, {COMPRESSION_NONE}},
+        lantai::test_images::hand_built_tiff({{256, 4, {4000}}, {257, 4, {20}}, {258, 3, {8}}, {259, 3, {COMPRESSION_NONE}},
                          {262, 3, {PHOTOMETRIC_MINISBLACK}}, {273, 4, {8, 12}}, {277, 3, {1}}, {278, 4, {10}},
                          {279, 4, {4, 4}}},
                         std::string(8, '\x40')));
