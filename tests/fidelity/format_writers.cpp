@@ -195,18 +195,25 @@ void write_png_rgb16(const fs::path& path, const cv::Mat& bgr, int resolution_dp
             });
 }
 
+namespace {
+
+// One row of an OpenCV BGRA page in the RGBA order PNG and TIFF store.
+void bgra_row_as_rgba(const cv::Mat& bgra, int y, unsigned char* out) {
+  const unsigned char* in = bgra.ptr(y);
+  for (int x = 0; x < bgra.cols; ++x) {
+    out[4 * x] = in[4 * x + 2];
+    out[4 * x + 1] = in[4 * x + 1];
+    out[4 * x + 2] = in[4 * x];
+    out[4 * x + 3] = in[4 * x + 3];
+  }
+}
+
+}  // namespace
+
 void write_png_rgba(const fs::path& path, const cv::Mat& bgra, int resolution_dpi) {
   if (bgra.type() != CV_8UC4) throw std::invalid_argument("fidelity: " + path.string() + " needs an 8-bit BGRA page");
   write_png(path, bgra.cols, bgra.rows, 8, PNG_COLOR_TYPE_RGBA, resolution_dpi, nullptr,
-            [&](int y, unsigned char* out) {
-              const unsigned char* in = bgra.ptr(y);
-              for (int x = 0; x < bgra.cols; ++x) {
-                out[4 * x] = in[4 * x + 2];
-                out[4 * x + 1] = in[4 * x + 1];
-                out[4 * x + 2] = in[4 * x];
-                out[4 * x + 3] = in[4 * x + 3];
-              }
-            });
+            [&](int y, unsigned char* out) { bgra_row_as_rgba(bgra, y, out); });
 }
 
 Palette quantise(const cv::Mat& bgr, cv::Mat& quantised) {
@@ -343,15 +350,7 @@ void write_tiff_rgba(const fs::path& path, const cv::Mat& bgra, int resolution_d
   std::uint16_t extra = EXTRASAMPLE_UNASSALPHA;
   TIFFSetField(tif.get(), TIFFTAG_EXTRASAMPLES, 1, &extra);
   TIFFSetField(tif.get(), TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
-  write_strips(tif.get(), path, bgra.rows, 32, [&](int y, unsigned char* out) {
-    const unsigned char* in = bgra.ptr(y);
-    for (int x = 0; x < bgra.cols; ++x) {
-      out[4 * x] = in[4 * x + 2];
-      out[4 * x + 1] = in[4 * x + 1];
-      out[4 * x + 2] = in[4 * x];
-      out[4 * x + 3] = in[4 * x + 3];
-    }
-  });
+  write_strips(tif.get(), path, bgra.rows, 32, [&](int y, unsigned char* out) { bgra_row_as_rgba(bgra, y, out); });
   if (!TIFFWriteDirectory(tif.get())) throw std::runtime_error("fidelity: libtiff cannot finish " + path.string());
 }
 
