@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <new>
+#include <utility>
 
 namespace lantai {
 
@@ -14,19 +15,23 @@ std::size_t page_rounded(std::size_t bytes) {
   return (bytes + page - 1) / page * page;
 }
 
-// Gives cv::Mat buffers of their own pages, so they can be made read-only without
+// Gives cv::Mat buffers pages of their own, so they can be made read-only without
 // touching any other allocation. Lifetime follows cv::Mat's reference count.
-class SealableAllocator final : public cv::MatAllocator {
+class PageAllocator final : public cv::MatAllocator {
  public:
-  cv::UMatData* allocate(int dims, const int* sizes, int type, void* data, size_t* step, cv::AccessFlag,
-                         cv::UMatUsageFlags) const override {
-    // Sealable buffers are always ours: Image::seal never wraps caller memory.
-    CV_Assert(data == nullptr);
+  // min_bytes: smaller buffers go to OpenCV's own allocator (mapping each small temporary
+  // would cost a page and a system call).
+  explicit PageAllocator(std::size_t min_bytes) : min_bytes_(min_bytes) {}
+
+  cv::UMatData* allocate(int dims, const int* sizes, int type, void* data, size_t* step, cv::AccessFlag flags,
+                         cv::UMatUsageFlags usage) const override {
     size_t total = CV_ELEM_SIZE(type);
     for (int i = dims - 1; i >= 0; --i) {
       if (step) step[i] = total;
       total *= static_cast<size_t>(sizes[i]);
     }
+    if (data || total < min_bytes_)
+      return cv::Mat::getStdAllocator()->allocate(dims, sizes, type, data, step, flags, usage);
     void* pages = ::mmap(nullptr, page_rounded(total), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (pages == MAP_FAILED) throw std::bad_alloc();
     auto* u = new cv::UMatData(this);
@@ -40,24 +45,54 @@ class SealableAllocator final : public cv::MatAllocator {
     ::munmap(u->origdata, page_rounded(u->size));
     delete u;
   }
+
+ private:
+  std::size_t min_bytes_;
 };
 
-const SealableAllocator& sealable_allocator() {
+// Every buffer Image::seal makes.
+PageAllocator& sealing_allocator() {
   // Stateless, and must outlive every Mat it made: one for the process, like OpenCV's own.
-  static const SealableAllocator allocator;
+  static PageAllocator allocator(0);
   return allocator;
+}
+
+// Every large buffer anyone makes, once Image::map_large_buffers() is called.
+PageAllocator& large_buffer_allocator() {
+  static PageAllocator allocator(1 << 20);
+  return allocator;
+}
+
+// Whether pixels are the whole of a buffer of pages of their own that no other Mat shares.
+bool alone_on_own_pages(const cv::Mat& pixels) {
+  const cv::UMatData* u = pixels.u;
+  return u && (u->currAllocator == &sealing_allocator() || u->currAllocator == &large_buffer_allocator()) &&
+         u->refcount == 1 && pixels.data == u->origdata && pixels.isContinuous() &&
+         pixels.total() * pixels.elemSize() == u->size;
 }
 
 }  // namespace
 
+Image Image::protect(cv::Mat pixels) {
+  if (::mprotect(pixels.u->origdata, page_rounded(pixels.u->size), PROT_READ) != 0) throw std::bad_alloc();
+  return Image(std::move(pixels));
+}
+
 Image Image::seal(const cv::Mat& pixels) {
   if (pixels.empty()) return Image();
   cv::Mat sealed;
-  sealed.allocator = const_cast<SealableAllocator*>(&sealable_allocator());
+  sealed.allocator = &sealing_allocator();
   sealed.create(pixels.dims, pixels.size.p, pixels.type());
   pixels.copyTo(sealed);
-  if (::mprotect(sealed.u->origdata, page_rounded(sealed.u->size), PROT_READ) != 0) throw std::bad_alloc();
-  return Image(std::move(sealed));
+  return protect(std::move(sealed));
 }
+
+Image Image::seal(cv::Mat&& pixels) {
+  if (pixels.empty() || !alone_on_own_pages(pixels)) return seal(std::as_const(pixels));
+  cv::Mat taken = std::move(pixels);
+  return protect(std::move(taken));
+}
+
+void Image::map_large_buffers() { cv::Mat::setDefaultAllocator(&large_buffer_allocator()); }
 
 }  // namespace lantai

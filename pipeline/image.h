@@ -21,6 +21,15 @@ class Image {
 
   // A read-only copy of pixels (any size and type).
   static Image seal(const cv::Mat& pixels);
+  // The same, without a copy when the pixels are the only view of a buffer on pages of its
+  // own (see map_large_buffers): those pages themselves are made read-only.
+  static Image seal(cv::Mat&& pixels);
+
+  // Makes every large cv::Mat buffer in the process (a page, not a small temporary) pages
+  // of its own, given back to the system when freed. Stages' new images can then be sealed
+  // where they are, so a page is never held twice while it changes hands. Call once, before
+  // any threads start.
+  static void map_large_buffers();
 
   // The pixels, for reading. Writing through this header, or any copy of it, is a bug
   // the operating system stops (SIGSEGV): make a new cv::Mat instead.
@@ -31,6 +40,7 @@ class Image {
 
  private:
   explicit Image(cv::Mat pixels) : pixels_(std::move(pixels)) {}
+  static Image protect(cv::Mat pixels);
   cv::Mat pixels_;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "pipeline/image.h"
 #include "pipeline/runtime/runner.h"
 #include "ui-cli/commands.h"
 
@@ -36,8 +37,7 @@ void on_fatal_signal(int signal) {
 // Page buffers of tens of MB are allocated on one thread and freed on another. With
 // glibc's defaults (an arena per thread, an mmap threshold that rises to 32 MB after the
 // first large free) they end up inside fragmented heaps. Large buffers always mapped and
-// given back, and two arenas, lower the peak (bench_pipeline, 26 pages: 421 → 380-413 MiB;
-// 242 pages: 524 → 449-461 MiB).
+// given back, and two arenas, lower the peak (docs/design-notes.md, the memory budget).
 void keep_large_buffers_out_of_the_heap() {
   ::mallopt(M_ARENA_MAX, 2);
   ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
@@ -49,6 +49,7 @@ void keep_large_buffers_out_of_the_heap() {
 int main(int argc, char** argv) {
   limit_openmp_threads(argv);
   keep_large_buffers_out_of_the_heap();
+  lantai::Image::map_large_buffers();
   std::signal(SIGSEGV, on_fatal_signal);
   CLI::App app{"lantai (兰台): raw scans of paper archives to verified, checksummed deposit batches"};
   app.require_subcommand(1);

@@ -1,5 +1,6 @@
 #include "pipeline/runtime/item_flow.h"
 
+#include <malloc.h>
 #include <tbb/flow_graph.h>
 #include <tbb/global_control.h>
 
@@ -89,7 +90,7 @@ class RestoreItem {
       while (maker >= 0 && !chain_[maker]->info.makes_pixels) --maker;
       if (maker < 0) break;  // no stage before start makes pixels: none are needed
       if (auto pixels = reload(*chain_[maker], plan)) {
-        plan.item.image = Image::seal(*pixels);
+        plan.item.image = Image::seal(std::move(*pixels));
         break;
       }
       start = maker;
@@ -128,7 +129,7 @@ class RunStage {
     Outcome outcome = guard_.call(*stage_.stage, stage_.info, std::as_const(item), unit_name(item));
     if (outcome.image) {
       try {
-        item.image = Image::seal(*outcome.image);
+        item.image = Image::seal(std::move(*outcome.image));
       } catch (const std::exception& error) {
         outcome.add(kInternalException(unit_name(item) + ": stage " + stage_.info.id +
                                        ": cannot keep its pixels: " + error.what()));
@@ -175,6 +176,7 @@ class LedgerSink {
     }
     ItemJob& job = *std::get<std::shared_ptr<ItemJob>>(message);
     job.plan.item.image = Image();  // the pixels are done with: free them before the next item comes in
+    ::malloc_trim(0);  // and what the item's stages freed in the heap: the next item starts from the same ground
     try {
       context_.ledger.record_item(job.result);
       context_.progress.item_done(job.rejected);

@@ -63,14 +63,17 @@ cv::Scalar paper_colour(const cv::Mat& page) {
 AnalysisImage make_analysis_image(const cv::Mat& page, double analysis_dpi,
                                   std::optional<double> resolution_dpi) {
   AnalysisImage image;
-  cv::Mat grey = to_grey(page);
   const double page_dpi =
       resolution_dpi && *resolution_dpi > 0 ? *resolution_dpi : std::min(page.cols, page.rows) / kAssumedShortSideIn;
   image.scale = std::min(1.0, analysis_dpi / page_dpi);
-  if (image.scale < 1.0)
-    cv::resize(grey, image.grey, cv::Size(), image.scale, image.scale, cv::INTER_AREA);
-  else
-    image.grey = grey;
+  if (image.scale < 1.0) {
+    // Reduced first, then made grey: the same grey (both are averages), without a full-size grey copy.
+    cv::Mat reduced;
+    cv::resize(page, reduced, cv::Size(), image.scale, image.scale, cv::INTER_AREA);
+    image.grey = to_grey(reduced);
+  } else {
+    image.grey = to_grey(page);
+  }
   image.px_per_mm = page_dpi * image.scale / 25.4;
 
   std::array<long long, 256> histogram{};

@@ -102,21 +102,22 @@ Outcome DeskewStage::process(const Item& page) const {
   if (!rotate && !settings_.clean_dark_borders) return outcome;
 
   const cv::Scalar background = paper_colour(scan);
-  cv::Mat processed = scan;  // read-only until replaced: every change below makes a new image
+  cv::Mat border;  // dark scanner border to clear, at analysis scale
   if (settings_.clean_dark_borders) {
-    const cv::Mat border = find_dark_border(analysis, settings_.border);
-    if (cv::countNonZero(border) > 0) {
-      processed = scan.clone();
-      paint_border(processed, border, background);
-    }
+    border = find_dark_border(analysis, settings_.border);
+    if (cv::countNonZero(border) == 0) border.release();
   }
+  cv::Mat processed = scan;  // read-only until replaced: every change below makes a new image
   if (rotate) {
-    processed = rotate_page(processed, estimate.angle_deg, settings_.rotation, background);
+    processed = rotate_page(scan, estimate.angle_deg, settings_.rotation, background, border);
     // Interpolation greys a bilevel page's edges; it must stay two-level.
     if (page.measurements.text("colour_mode") == to_string(ColourMode::bilevel) && processed.channels() == 1)
       cv::threshold(processed, processed, 127, 255, cv::THRESH_BINARY);
+  } else if (!border.empty()) {
+    processed = scan.clone();
+    paint_border(processed, border, background);
   }
-  if (processed.data != scan.data) outcome.image = processed;
+  if (processed.data != scan.data) outcome.image = std::move(processed);
   return outcome;
 }
 

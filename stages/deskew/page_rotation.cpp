@@ -22,7 +22,7 @@ Interpolation interpolation_from_string(std::string_view text) {
 }
 
 cv::Mat rotate_page(const cv::Mat& page, double skew_deg, const RotationSettings& settings,
-                    const cv::Scalar& background) {
+                    const cv::Scalar& background, const cv::Mat& clear_mask) {
   const cv::Point2d centre((page.cols - 1) / 2.0, (page.rows - 1) / 2.0);
   // OpenCV's positive angle turns the image counter-clockwise on screen; undo the skew.
   cv::Mat transform = cv::getRotationMatrix2D(centre, -skew_deg, 1.0);
@@ -39,6 +39,14 @@ cv::Mat rotate_page(const cv::Mat& page, double skew_deg, const RotationSettings
   const int flags = settings.interpolation == Interpolation::cubic ? cv::INTER_CUBIC : cv::INTER_LINEAR;
   cv::Mat rotated;
   cv::warpAffine(page, rotated, transform, size, flags, cv::BORDER_CONSTANT, background);
+  if (!clear_mask.empty()) {
+    cv::Mat mask;
+    // Linear interpolation then "any coverage" keeps the whole masked pixel at page scale.
+    cv::resize(clear_mask, mask, page.size(), 0, 0, cv::INTER_LINEAR);
+    cv::warpAffine(mask, mask, transform, size, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+    cv::compare(mask, 0, mask, cv::CMP_GT);
+    rotated.setTo(background, mask);
+  }
   return rotated;
 }
 

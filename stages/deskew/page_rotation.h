@@ -26,8 +26,10 @@ struct RotationSettings {
 
 // Rotates page (8-bit, 1, 3 or 4 channels) clockwise by skew_deg about its centre, undoing
 // a skew measured with find_skew's sign convention (positive = content rotated
-// counter-clockwise). Uncovered pixels take the background colour.
+// counter-clockwise). Uncovered pixels take the background colour, and so do those under
+// clear_mask (8-bit, non-zero = clear; at any scale, stretched over the page) once turned
+// with it: clearing while rotating spares the page a third full-size copy.
 cv::Mat rotate_page(const cv::Mat& page, double skew_deg, const RotationSettings& settings,
-                    const cv::Scalar& background);
+                    const cv::Scalar& background, const cv::Mat& clear_mask = cv::Mat());
 
 }  // namespace lantai::deskew

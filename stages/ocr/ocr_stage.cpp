@@ -113,17 +113,19 @@ Outcome OcrStage::process(const Item& page) const {
   std::unique_ptr<Engine>& engine = engines_.local();
   if (!engine) engine = start_engine();
 
-  // Colour goes in as colour: Tesseract's own binarisation copes with red letterheads and
-  // seals better than a plain grey conversion. Tesseract wants RGB: a new image, since the
-  // page's own pixels are read-only.
-  cv::Mat pixels = page.image.pixels();
-  if (pixels.channels() == 3) {
-    cv::Mat rgb;
-    cv::cvtColor(pixels, rgb, cv::COLOR_BGR2RGB);
-    pixels = rgb;
-  }
+  // Tesseract reads from grey (its line recogniser works on a grey copy whatever it is
+  // given), so it is handed grey: a quarter of the memory of the RGBA copy it would make of
+  // a colour page, which it copies once more. A new image, since the page's pixels are
+  // read-only.
+  cv::Mat grey;
+  const cv::Mat& pixels = page.image.pixels();
+  if (pixels.channels() == 1)
+    grey = pixels;
+  else
+    cv::cvtColor(pixels, grey, pixels.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
   tesseract::TessBaseAPI& api = *engine->api;
-  api.SetImage(pixels.data, pixels.cols, pixels.rows, pixels.channels(), static_cast<int>(pixels.step));
+  api.SetImage(grey.data, grey.cols, grey.rows, 1, static_cast<int>(grey.step));
+  grey.release();
   api.SetSourceResolution(static_cast<int>(page.measurements.number("resolution_dpi").value_or(kDefaultResolutionDpi)));
   std::unique_ptr<char[]> raw(api.GetUTF8Text());
   if (!raw) {

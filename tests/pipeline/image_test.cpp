@@ -44,6 +44,45 @@ TEST(Image, NewImagesFromSealedPixelsAreWritable) {
   EXPECT_EQ(sealed.pixels().at<uchar>(0, 0), 200);
 }
 
+//! A page a stage made and handed on alone is sealed where it lies: no second copy of the page is ever held, and it is as read-only as a copy.
+TEST(ImageDeathTest, APageHandedOnAloneIsSealedInPlace) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  Image::map_large_buffers();
+  cv::Mat made(1200, 1000, CV_8UC3, cv::Scalar(40, 40, 200));  // 3.6 MB, as a stage makes it
+  const uchar* const where = made.data;
+  const Image sealed = Image::seal(std::move(made));
+  EXPECT_EQ(sealed.pixels().data, where);
+  EXPECT_DEATH(
+      {
+        cv::Mat pixels = sealed.pixels();
+        pixels.setTo(cv::Scalar(0, 0, 0));
+      },
+      "");
+  EXPECT_EQ(sealed.pixels().at<cv::Vec3b>(500, 500), cv::Vec3b(40, 40, 200));
+}
+
+//! Pixels another header still shares, a region of a larger image, or a small buffer are copied, so no one else's writable view is sealed or can change them.
+TEST(Image, SharedOrPartialPixelsAreCopiedWhenSealed) {
+  Image::map_large_buffers();
+  cv::Mat made(1200, 1000, CV_8UC1, cv::Scalar(90));
+  cv::Mat other_view = made;
+  const Image shared = Image::seal(std::move(made));
+  EXPECT_NE(shared.pixels().data, other_view.data);
+  other_view.setTo(cv::Scalar(0));  // still writable, and does not reach the sealed copy
+  EXPECT_EQ(shared.pixels().at<uchar>(600, 500), 90);
+
+  cv::Mat whole(1200, 1000, CV_8UC1, cv::Scalar(30));
+  const Image region = Image::seal(cv::Mat(whole, cv::Rect(100, 100, 500, 500)));
+  EXPECT_NE(region.pixels().data, whole.data + 100 * whole.step + 100);
+  EXPECT_TRUE(region.pixels().isContinuous());
+
+  cv::Mat small(10, 10, CV_8UC1, cv::Scalar(7));
+  const uchar* const small_data = small.data;
+  const Image tiny = Image::seal(std::move(small));
+  EXPECT_NE(tiny.pixels().data, small_data);
+  EXPECT_EQ(tiny.pixels().at<uchar>(5, 5), 7);
+}
+
 //! Measurements round-trip through JSON with numbers and texts kept apart, and print without noise.
 TEST(Measurements, RoundTripAndFormat) {
   Measurements m;

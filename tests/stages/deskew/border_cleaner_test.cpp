@@ -4,6 +4,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "stages/deskew/border_cleaner.h"
+#include "stages/deskew/page_rotation.h"
 #include "synthetic_page.h"
 
 namespace lantai::deskew {
@@ -65,6 +66,28 @@ TEST(BorderCleaner, PaintsScanBorderAndKeepsThePapersMarks) {
   changed(cv::Rect(0, 0, kLeftStrip + 30, page.rows)).setTo(0);
   changed(cv::Rect(0, page.rows - kBottomStrip - 30, page.cols, kBottomStrip + 30)).setTo(0);
   EXPECT_EQ(cv::countNonZero(changed), 0);
+}
+
+//! Clearing the border while rotating gives the page that clearing first, then rotating, gives: the border is gone and the paper's marks are where they were.
+TEST(BorderCleaner, ClearingWhileRotatingMatchesClearingThenRotating) {
+  const Marked marked = marked_page();
+  const AnalysisImage analysis = make_analysis_image(marked.page, 150, 300.0);
+  const cv::Mat border = find_dark_border(analysis, BorderSettings{});
+  const cv::Scalar paper = paper_colour(marked.page);
+  cv::Mat cleared = marked.page.clone();
+  paint_border(cleared, border, paper);
+  const cv::Mat expected = rotate_page(cleared, 1.5, RotationSettings{}, paper);
+  const cv::Mat rotated = rotate_page(marked.page, 1.5, RotationSettings{}, paper, border);
+  ASSERT_EQ(rotated.size(), expected.size());
+  cv::Mat differs;
+  cv::absdiff(rotated, expected, differs);
+  cv::compare(differs, 40, differs, cv::CMP_GT);
+  // Only along the border's edge, where interpolation meets the cleared pixels.
+  EXPECT_LT(cv::countNonZero(differs), 0.002 * static_cast<double>(rotated.total()));
+  cv::Mat not_cleared;
+  cv::compare(rotated, 120, not_cleared, cv::CMP_LT);
+  EXPECT_EQ(cv::countNonZero(not_cleared(cv::Rect(0, 0, 60, rotated.rows))), 0);  // the left strip, turned with the page
+  EXPECT_GT(cv::countNonZero(not_cleared), dark_pixels(marked.page(marked.block)));  // the dark block stays
 }
 
 //! A page without a dark surround gives an empty border mask and is left unchanged.
