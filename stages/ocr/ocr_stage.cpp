@@ -1,11 +1,17 @@
 #include "stages/ocr/ocr_stage.h"
 
 #include <tesseract/baseapi.h>
+#include <tesseract/resultiterator.h>
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <optional>
 #include <stdexcept>
 
+#include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/utf8.h"
 
@@ -17,12 +23,29 @@ const TextParam kLanguages{"languages", "chi_sim+eng", "Tesseract languages, '+'
 const TextParam kTessdata{"tessdata_dir", "", "folder of .traineddata files; empty: Tesseract's default"};
 const IntegerParam kPsm{"page_segmentation_mode", "", 0, 13, 4,
                         "Tesseract page segmentation mode (4: one column of text of varying sizes; 3: automatic)"};
+const NumberParam kMinConfidence{"min_confidence", "", 0, 100, 65,
+                                 "pages whose mean word confidence is below this go to review (ocr.low_confidence)"};
+const NumberParam kMaxResolution{"max_resolution_dpi", "dpi", 150, 1200, 400,
+                                 "pages scanned finer than this are read from a copy reduced to it"};
 
 constexpr FindingCode kFailed{"ocr.failed", Severity::warn, "Tesseract could not read the page"};
 constexpr FindingCode kNoText{"ocr.no_text", Severity::info, "Tesseract found no text on the page"};
+constexpr FindingCode kLowConfidence{"ocr.low_confidence", Severity::warn,
+                                     "Tesseract's mean word confidence is below the profile's minimum: the text may be wrong"};
 constexpr MeasurementInfo kChars{"ocr_chars", "characters of text found, spaces excluded"};
 constexpr MeasurementInfo kConfidence{"ocr_confidence", "Tesseract's mean word confidence, 0..100"};
+constexpr MeasurementInfo kWorstLine{"ocr_worst_line_confidence",
+                                     "the lowest confidence of a text line of 4 characters or more, 0..100"};
+constexpr MeasurementInfo kReadAtDpi{"ocr_dpi", "the resolution the page was read at"};
+constexpr MeasurementInfo kModel{"ocr_model", "the language data that read the page: name@sha256 prefix, per language"};
 constexpr OutputInfo kText{"ocr_text", OutputRole::extra, "the page's text, UTF-8 (WORK/ocr/<档号>/<serial>.txt)"};
+constexpr OutputInfo kHocr{"ocr_hocr", OutputRole::extra,
+                           "words with boxes and confidences, hOCR (WORK/ocr/<档号>/<serial>.hocr)"};
+constexpr OutputInfo kAlto{"ocr_alto", OutputRole::extra,
+                           "words with boxes and confidences, ALTO XML (WORK/ocr/<档号>/<serial>.alto.xml)"};
+
+// Lines shorter than this say too little for their confidence to mean much.
+constexpr int kMinLineCharacters = 4;
 
 // Assumed for Tesseract's scaling when the page carries no resolution.
 constexpr int kDefaultResolutionDpi = 300;
@@ -37,6 +60,52 @@ int count_characters(const std::string& text) {
   for (char32_t c : to_code_points(text))
     if (c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != 0x3000) ++count;
   return count;
+}
+
+// What Tesseract reads: grey (its line recogniser reads a grey copy whatever it is given,
+// and a colour page would cost it an RGBA copy, then a second), reduced when the page is
+// finer than the reading resolution. Always a new image: the page's pixels are read-only.
+cv::Mat reading_copy(const cv::Mat& pixels, double scale) {
+  cv::Mat grey;
+  if (pixels.channels() == 1)
+    grey = pixels;
+  else
+    cv::cvtColor(pixels, grey, pixels.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  if (scale >= 1.0) return grey;
+  cv::Mat reduced;
+  cv::resize(grey, reduced, cv::Size(), scale, scale, cv::INTER_AREA);
+  return reduced;
+}
+
+// The lowest confidence among the page's text lines long enough to judge: one garbled
+// line (a seal over text, a line read in the wrong language) hides in the page's mean.
+std::optional<double> worst_line_confidence(tesseract::TessBaseAPI& api) {
+  std::unique_ptr<tesseract::ResultIterator> line(api.GetIterator());
+  if (!line) return std::nullopt;
+  std::optional<double> worst;
+  do {
+    const std::unique_ptr<char[]> text(line->GetUTF8Text(tesseract::RIL_TEXTLINE));
+    if (!text || count_characters(text.get()) < kMinLineCharacters) continue;
+    const double confidence = line->Confidence(tesseract::RIL_TEXTLINE);
+    if (!worst || confidence < *worst) worst = confidence;
+  } while (line->Next(tesseract::RIL_TEXTLINE));
+  return worst;
+}
+
+// "chi_sim@3f2a…+eng@91bc…": which language data read a page, by content, so the
+// processing history tells a Debian model from a larger one at the same path.
+std::string model_identity(const std::string& languages, const std::string& datapath) {
+  std::string identity;
+  std::size_t start = 0;
+  while (start <= languages.size()) {
+    const std::size_t end = std::min(languages.find('+', start), languages.size());
+    const std::string language = languages.substr(start, end - start);
+    const std::filesystem::path file = std::filesystem::path(datapath) / (language + ".traineddata");
+    const std::string digest = hex_digests_of_file(file, {DigestAlgorithm::sha256}).front();
+    identity += (identity.empty() ? "" : "+") + language + "@" + digest.substr(0, 12);
+    start = end + 1;
+  }
+  return identity;
 }
 
 }  // namespace
@@ -77,10 +146,10 @@ StageInfo OcrStage::describe() const {
   return {"ocr",
           "Reads the text of each page with Tesseract and writes it beside the derivatives.",
           "1",
-          {kLanguages.info(), kTessdata.info(), kPsm.info()},
-          {kFailed, kNoText},
-          {kChars, kConfidence},
-          {kText}};
+          {kLanguages.info(), kTessdata.info(), kPsm.info(), kMinConfidence.info(), kMaxResolution.info()},
+          {kFailed, kNoText, kLowConfidence},
+          {kChars, kConfidence, kWorstLine, kReadAtDpi, kModel},
+          {kText, kHocr, kAlto}};
 }
 
 std::unique_ptr<Engine> OcrStage::start_engine() const {
@@ -102,9 +171,12 @@ void OcrStage::setup(ProfileSection& section, const StageContext& context) {
   settings_.languages = section.get(kLanguages);
   settings_.tessdata_dir = section.get(kTessdata);
   settings_.page_segmentation_mode = static_cast<int>(section.get(kPsm));
+  settings_.min_confidence = section.get(kMinConfidence);
+  settings_.max_resolution_dpi = section.get(kMaxResolution);
   context_ = context;
   engines_.clear();
-  start_engine();  // fail now, before any page, if the language data is missing
+  // Fail now, before any page, if the language data is missing; and name what will read.
+  settings_.model = model_identity(settings_.languages, start_engine()->api->GetDatapath());
 }
 
 Outcome OcrStage::process(const Item& page) const {
@@ -113,35 +185,43 @@ Outcome OcrStage::process(const Item& page) const {
   std::unique_ptr<Engine>& engine = engines_.local();
   if (!engine) engine = start_engine();
 
-  // Tesseract reads from grey (its line recogniser works on a grey copy whatever it is
-  // given), so it is handed grey: a quarter of the memory of the RGBA copy it would make of
-  // a colour page, which it copies once more. A new image, since the page's pixels are
-  // read-only.
-  cv::Mat grey;
-  const cv::Mat& pixels = page.image.pixels();
-  if (pixels.channels() == 1)
-    grey = pixels;
-  else
-    cv::cvtColor(pixels, grey, pixels.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
+  const double page_dpi = page.measurements.number("resolution_dpi").value_or(kDefaultResolutionDpi);
+  const double read_dpi = std::min(page_dpi, settings_.max_resolution_dpi);
   tesseract::TessBaseAPI& api = *engine->api;
-  api.SetImage(grey.data, grey.cols, grey.rows, 1, static_cast<int>(grey.step));
-  grey.release();
-  api.SetSourceResolution(static_cast<int>(page.measurements.number("resolution_dpi").value_or(kDefaultResolutionDpi)));
-  std::unique_ptr<char[]> raw(api.GetUTF8Text());
-  if (!raw) {
+  {
+    cv::Mat grey = reading_copy(page.image.pixels(), read_dpi / page_dpi);
+    api.SetImage(grey.data, grey.cols, grey.rows, 1, static_cast<int>(grey.step));
+  }  // Tesseract keeps its own copy
+  api.SetSourceResolution(static_cast<int>(std::lround(read_dpi)));
+  if (api.Recognize(nullptr) != 0) {
     api.Clear();
     outcome.add(kFailed(page.rel_path + ": Tesseract returned no result"));
     return outcome;
   }
-  const std::string text = join_cjk(raw.get());
+  const std::unique_ptr<char[]> raw(api.GetUTF8Text());
+  const std::unique_ptr<char[]> hocr(api.GetHOCRText(0));
+  const std::unique_ptr<char[]> alto(api.GetAltoText(0));
+  const std::string text = join_cjk(raw ? raw.get() : "");
   const int characters = count_characters(text);
-  outcome.measurements.set(kConfidence.name, api.MeanTextConf());
+  const int confidence = api.MeanTextConf();
   outcome.measurements.set(kChars.name, characters);
+  outcome.measurements.set(kConfidence.name, confidence);
+  if (auto worst = worst_line_confidence(api)) outcome.measurements.set(kWorstLine.name, *worst);
+  outcome.measurements.set(kReadAtDpi.name, read_dpi);
+  outcome.measurements.set(kModel.name, settings_.model);
   api.Clear();
 
-  outcome.outputs.push_back(write_output(context_.work_dir, "ocr/" + page.record_ref + "/" + page.serial() + ".txt",
-                                         text, std::string(kText.kind)));
-  if (characters == 0) outcome.add(kNoText(page.rel_path + ": no text found", "0"));
+  const std::string stem = "ocr/" + page.record_ref + "/" + page.serial();
+  outcome.outputs.push_back(write_output(context_.work_dir, stem + ".txt", text, std::string(kText.kind)));
+  outcome.outputs.push_back(write_output(context_.work_dir, stem + ".hocr", hocr ? hocr.get() : "", std::string(kHocr.kind)));
+  outcome.outputs.push_back(write_output(context_.work_dir, stem + ".alto.xml", alto ? alto.get() : "", std::string(kAlto.kind)));
+  if (characters == 0) {
+    outcome.add(kNoText(page.rel_path + ": no text found", "0"));
+  } else if (confidence < settings_.min_confidence) {
+    outcome.add(kLowConfidence(page.rel_path + ": mean word confidence " + std::to_string(confidence) + ", below " +
+                                   Measurements::format(settings_.min_confidence) + "; check the text, the page's turn and skew",
+                               std::to_string(confidence), Measurements::format(settings_.min_confidence)));
+  }
   return outcome;
 }
 

@@ -2,7 +2,8 @@
 // text to build and check the catalogue). One engine per worker thread, created on the
 // thread's first page; Tesseract's own OpenMP threads are off (OMP_THREAD_LIMIT=1, set
 // by the lantai command) because pages in parallel beat threads inside one page.
-// Writes WORK/ocr/<档号>/<serial>.txt (UTF-8).
+// Writes WORK/ocr/<档号>/<serial>.txt (UTF-8), .hocr and .alto.xml (word boxes and
+// confidences, in the coordinates of the image read: see ocr_dpi).
 #pragma once
 
 #include <memory>
@@ -20,6 +21,9 @@ struct OcrSettings {
   std::string languages = "chi_sim+eng";
   std::string tessdata_dir;  // empty: Tesseract's default (Debian: /usr/share/tesseract-ocr/5/tessdata)
   int page_segmentation_mode = 4;  // PSM_SINGLE_COLUMN
+  double min_confidence = 65;        // below: ocr.low_confidence
+  double max_resolution_dpi = 400;   // finer pages are read from a reduced copy
+  std::string model;                 // the language data's identity, for the processing history
 };
 
 // Tesseract puts spaces between CJK characters; Chinese text has none. Removes white

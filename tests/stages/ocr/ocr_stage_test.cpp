@@ -20,7 +20,7 @@ void set_up(OcrStage& stage, const std::filesystem::path& work, const std::strin
   section.finish();
 }
 
-//! Printed English text is read back and written to WORK/ocr/<档号>/<serial>.txt.
+//! Printed English text is read back and written to WORK/ocr/<档号>/<serial>.txt, with its words, boxes and confidences as hOCR and ALTO, and the model that read it named.
 TEST(OcrStage, ReadsPrintedText) {
   auto work = std::filesystem::temp_directory_path() / "lantai-ocr";
   OcrStage stage;
@@ -29,12 +29,55 @@ TEST(OcrStage, ReadsPrintedText) {
   cv::putText(pixels, "ARCHIVE RECORDS 2021", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(0), 8);
   const Item page = stage_testing::page_item(pixels, 300.0, "A/0001.png");
   Outcome outcome = stage.process(page);
-  ASSERT_EQ(outcome.outputs.size(), 1u);
+  ASSERT_EQ(outcome.outputs.size(), 3u);
   EXPECT_EQ(outcome.outputs[0].path, "ocr/A/0001.txt");
+  EXPECT_EQ(outcome.outputs[1].path, "ocr/A/0001.hocr");
+  EXPECT_EQ(outcome.outputs[2].path, "ocr/A/0001.alto.xml");
   std::string text = read_file(work / "ocr/A/0001.txt");
   EXPECT_NE(text.find("ARCHIVE"), std::string::npos) << text;
   EXPECT_NE(text.find("2021"), std::string::npos) << text;
+  const std::string hocr = read_file(work / "ocr/A/0001.hocr");
+  EXPECT_NE(hocr.find("ocrx_word"), std::string::npos);
+  EXPECT_NE(hocr.find("x_wconf"), std::string::npos);
+  EXPECT_NE(hocr.find(">ARCHIVE<"), std::string::npos) << hocr;
+  EXPECT_NE(read_file(work / "ocr/A/0001.alto.xml").find("CONTENT=\"ARCHIVE\""), std::string::npos);
   EXPECT_GE(outcome.measurements.number("ocr_chars").value_or(0), 16);
+  EXPECT_GE(outcome.measurements.number("ocr_confidence").value_or(0), 65);
+  EXPECT_GE(outcome.measurements.number("ocr_worst_line_confidence").value_or(0), 65);
+  EXPECT_EQ(outcome.measurements.number("ocr_dpi"), 300.0);
+  const std::string model = outcome.measurements.text("ocr_model");
+  EXPECT_NE(model.find("chi_sim@"), std::string::npos) << model;
+  EXPECT_NE(model.find("+eng@"), std::string::npos) << model;
+  EXPECT_TRUE(outcome.findings.empty());
+}
+
+//! A page finer than the reading resolution is read from a reduced copy, and still read.
+TEST(OcrStage, ReadsAFinePageFromAReducedCopy) {
+  auto work = std::filesystem::temp_directory_path() / "lantai-ocr-fine";
+  OcrStage stage;
+  set_up(stage, work, "{max_resolution_dpi: 300}");
+  cv::Mat pixels(1400, 3600, CV_8UC1, cv::Scalar(255));
+  cv::putText(pixels, "ARCHIVE RECORDS 2021", {200, 600}, cv::FONT_HERSHEY_SIMPLEX, 6.0, cv::Scalar(0), 16);
+  const Outcome outcome = stage.process(stage_testing::page_item(pixels, 600.0, "A/0001.tif"));
+  EXPECT_EQ(outcome.measurements.number("ocr_dpi"), 300.0);
+  EXPECT_NE(read_file(work / "ocr/A/0001.txt").find("RECORDS"), std::string::npos);
+  EXPECT_NE(read_file(work / "ocr/A/0001.hocr").find("bbox 0 0 1800 700"), std::string::npos);
+}
+
+//! A page read upside down gives text Tesseract is unsure of: it goes to review as ocr.low_confidence, not silently into the catalogue.
+TEST(OcrStage, UnsureReadingGoesToReview) {
+  auto work = std::filesystem::temp_directory_path() / "lantai-ocr-unsure";
+  OcrStage stage;
+  set_up(stage, work);
+  cv::Mat pixels(900, 2000, CV_8UC1, cv::Scalar(255));
+  cv::putText(pixels, "Registration of archives", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 2.5, cv::Scalar(0), 6);
+  cv::putText(pixels, "backup centre 2021 form", {100, 600}, cv::FONT_HERSHEY_SIMPLEX, 2.5, cv::Scalar(0), 6);
+  cv::rotate(pixels, pixels, cv::ROTATE_180);
+  const Outcome outcome = stage.process(stage_testing::page_item(pixels, 300.0, "A/0001.png"));
+  ASSERT_EQ(outcome.findings.size(), 1u) << read_file(work / "ocr/A/0001.txt");
+  EXPECT_EQ(outcome.findings[0].code, "ocr.low_confidence");
+  EXPECT_EQ(outcome.findings[0].threshold, "65");
+  EXPECT_FALSE(outcome.rejected());
 }
 
 //! A colour page is read in colour and its pixels are left exactly as they were (red stays red for the deposit).
