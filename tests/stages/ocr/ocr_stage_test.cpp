@@ -77,6 +77,7 @@ TEST(OcrStage, UnsureReadingGoesToReview) {
   ASSERT_EQ(outcome.findings.size(), 1u) << read_file(work / "ocr/A/0001.txt");
   EXPECT_EQ(outcome.findings[0].code, "ocr.low_confidence");
   EXPECT_EQ(outcome.findings[0].threshold, "65");
+  EXPECT_LT(outcome.measurements.number("ocr_confidence").value_or(100), 50);
   EXPECT_FALSE(outcome.rejected());
 }
 
