@@ -50,6 +50,9 @@ struct RecordWork {
   bool has_folder = false;
   std::vector<RecordItem> items;  // in seq order
   std::filesystem::path work_dir;
+  // The whole catalogue, read-only, for checks across rows (件号 continuity) and its
+  // header (to read the entry's fields by name); null when the batch has none.
+  const Catalog* catalog = nullptr;
 };
 
 // The batch as the deposit stage sees it: accepted records with their outputs.

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -231,7 +232,51 @@ std::string encode_page(Storage storage, const cv::Mat& scan, int resolution_dpi
   throw std::logic_error("samples: a multi-page TIFF is encoded once per record");
 }
 
-std::string catalogue_row(const RecordPlan& plan, const SampleDocument& document, int catalogue_pages) {
+// A field of the catalogue row written wrong, as a cataloguer might: a neighbour's
+// 题名, a 文号 ten off, the next month, the other body of the lot.
+struct CatalogueError {
+  const char* code;  // the finding it should give
+  const char* column;
+  std::string listed, truth;
+};
+
+CatalogueError catalogue_error(int turn, const SampleDocument& document) {
+  const auto& documents = sample_documents();
+  switch (turn % 4) {
+    case 0: {
+      const SampleDocument& other = documents[(static_cast<size_t>(turn) * 3 + 5) % documents.size()];
+      const std::string& title = other.title != document.title ? other.title : documents[8].title;
+      return {"catalog.mismatch.title", "题名", title, document.title};
+    }
+    case 1: {
+      const std::string& number = document.doc_number;
+      const size_t open = number.find("〕");
+      const size_t end = number.rfind("号");
+      const int value = std::stoi(number.substr(open + 3, end - open - 3));
+      return {"catalog.mismatch.docno", "文号", number.substr(0, open + 3) + std::to_string(value + 10) + "号", number};
+    }
+    case 2: {
+      const int month = std::stoi(document.date.substr(4, 2)) % 12 + 1;
+      char date[16];
+      std::snprintf(date, sizeof date, "%s%02d%s", document.date.substr(0, 4).c_str(), month,
+                    document.date.substr(6).c_str());
+      return {"catalog.mismatch.date", "日期", date, document.date};
+    }
+    default: {
+      const std::string other = document.creator == "临江市财政局" ? "临江市档案局" : "临江市财政局";
+      return {"catalog.mismatch.author", "责任者", other, document.creator};
+    }
+  }
+}
+
+std::string catalogue_row(const RecordPlan& plan, SampleDocument document, int catalogue_pages,
+                          const CatalogueError* error) {
+  if (error) {
+    const std::string column = error->column;
+    std::string& field = column == "题名" ? document.title : column == "文号" ? document.doc_number
+                        : column == "日期" ? document.date : document.creator;
+    field = error->listed;
+  }
   const std::vector<std::string> fields = {plan.ref, document.title, document.creator, document.doc_number,
                                            document.date, std::to_string(catalogue_pages),
                                            retention_label(document.retention), "", document.remark};
@@ -270,6 +315,7 @@ SampleLot make_sample_lot(const fs::path& dir, const SampleOptions& options) {
   Json truth_pages = Json::array();
   Json truth_records = Json::array();
   Json truth_faults = Json::array();
+  int catalogue_error_turn = 0;
 
   const std::vector<RecordPlan> plans = plan_records(options.records);
   for (size_t r = 0; r < plans.size(); ++r) {
@@ -334,6 +380,13 @@ SampleLot make_sample_lot(const fs::path& dir, const SampleOptions& options) {
       record_findings.push_back(fault_code(plan.fault));
       truth_faults.push_back({{"code", fault_code(plan.fault)}, {"file", plan.ref}, {"record", plan.ref}});
     }
+    std::optional<CatalogueError> error;
+    if (options.catalogue_errors && plan.fault == Fault::none) {
+      error = catalogue_error(catalogue_error_turn++, document);
+      record_findings.push_back(error->code);
+      truth_faults.push_back({{"code", error->code}, {"file", plan.ref}, {"record", plan.ref},
+                              {"column", error->column}, {"catalogue", error->listed}, {"page", error->truth}});
+    }
     Json record;
     record["ref"] = plan.ref;
     record["title"] = document.title;
@@ -346,7 +399,7 @@ SampleLot make_sample_lot(const fs::path& dir, const SampleOptions& options) {
     truth_records.push_back(std::move(record));
     ++lot.folders;
     if (catalogued) {
-      catalogue += catalogue_row(plan, document, catalogue_pages);
+      catalogue += catalogue_row(plan, document, catalogue_pages, error ? &*error : nullptr);
       ++lot.records;
     }
   }
@@ -354,6 +407,7 @@ SampleLot make_sample_lot(const fs::path& dir, const SampleOptions& options) {
   Json truth;
   truth["generator"] = "lantai samples";
   truth["seed"] = options.seed;
+  truth["catalogue_errors"] = options.catalogue_errors;
   truth["records_option"] = options.records;
   truth["pages_per_record_option"] = options.pages_per_record;
   truth["fonds_code"] = kFondsCode;

@@ -10,7 +10,9 @@
 // pages 300-dpi A4. Exactly six faults are planted, each in a record of its own:
 //   qc.blank, qc.resolution.low, qc.duplicate, decode.truncated (page level);
 //   link.missing_page, link.orphan_folder (record level).
-// The other records are clean. The same options give the same bytes on the same build.
+// The other records are clean. With catalogue_errors, each clean record's catalogue row
+// carries one wrong field instead, in turn 题名, 文号, 日期, 责任者 (catalog.mismatch.*),
+// while its pages stay true. The same options give the same bytes on the same build.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,7 @@ struct SampleOptions {
   int records = 8;
   int pages_per_record = 3;  // 2..20; the short record's folder holds one page less
   std::uint32_t seed = 20261124;
+  bool catalogue_errors = false;  // clean records' rows get one wrong field each
 };
 
 struct SampleLot {

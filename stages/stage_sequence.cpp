@@ -1,5 +1,6 @@
 #include "stages/stage_sequence.h"
 
+#include "stages/cataloguing/cataloguing_stage.h"
 #include "stages/decode/decode_stage.h"
 #include "stages/deposit/deposit_stage.h"
 #include "stages/derivatives/derivative_stage.h"
@@ -25,8 +26,10 @@ StageSequence make_stage_sequence() {
   pages.push_back(std::make_unique<derivatives::DerivativeStage>());
   pages.push_back(std::make_unique<quality::QualityStage>());
   pages.push_back(std::make_unique<ocr::OcrStage>());
-  // Once a record's pages are done: 数据挂接, then duplicates within the record.
+  // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
+  // then duplicates within the record.
   stages.record_stages.push_back(std::make_unique<link::LinkStage>());
+  stages.record_stages.push_back(std::make_unique<cataloguing::CataloguingStage>());
   stages.record_stages.push_back(std::make_unique<quality::DuplicateStage>());
   stages.deposit = std::make_unique<deposit::DepositStage>();
   stages.verify = std::make_unique<verify::VerifyStage>();

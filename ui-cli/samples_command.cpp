@@ -16,6 +16,8 @@ void add_samples_command(CLI::App& app) {
   make->add_option("DIR", *dir, "where to write the lot")->required();
   make->add_option("--records", options->records, "catalogue rows (at least 6; five carry planted faults)")->capture_default_str();
   make->add_option("--pages", options->pages_per_record, "pages per record")->capture_default_str();
+  make->add_flag("--catalogue-errors", options->catalogue_errors,
+                 "write wrong 题名, 文号, 日期 or 责任者 into the catalogue rows of the clean records");
   make->add_option("--seed", options->seed, "random seed (same seed, same bytes)")->capture_default_str();
   make->callback([dir, options] {
     samples::SampleLot lot = samples::make_sample_lot(*dir, *options);

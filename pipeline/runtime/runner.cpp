@@ -298,6 +298,7 @@ struct BatchRun::State {
     work.has_folder = folders.count(ref) > 0;
     work.items = ledger->record_items(ref);
     work.work_dir = work_dir;
+    work.catalog = &catalog;
     RecordResult result{ref, {}, {}};
     for (std::size_t i = 0; i < stages.record_stages.size(); ++i) {
       const StageInfo& info = record_infos[i];

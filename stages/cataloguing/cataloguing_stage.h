@@ -1,0 +1,42 @@
+// cataloguing: 目录建库 checked against the pages. For each record it reads the fields
+// the catalogue describes (题名, 文号, 责任者, 日期) back from its first page's OCR text,
+// writes them with their confidence to WORK/catalogue/<档号>.json (work data, shaped as a
+// catalogue row so a draft catalogue can be built from it), and reports each field the
+// page clearly contradicts. It also checks the 档号 against its grammar (DA/T 22-2015 or a
+// local one) and the 件号 of its series for gaps and repeats (DA/T 70-2018 item 2-6),
+// which needs the whole catalogue (RecordWork::catalog).
+//
+// Measuring is kept apart from judging: the candidates are written whatever the verdict,
+// and a field the page does not show clearly (confidence below min_confidence) is never
+// called a mismatch.
+#pragma once
+
+#include <memory>
+
+#include "pipeline/units.h"
+#include "stages/cataloguing/ref_grammar.h"
+
+namespace lantai::cataloguing {
+
+struct CataloguingSettings {
+  double min_confidence = 0.6;
+  double min_title_similarity = 0.6;
+  double min_doc_number_similarity = 0.7;
+  double min_author_similarity = 0.7;
+  double min_date_similarity = 1.0;
+  bool numbering_starts_at_one = true;
+  std::string ref_pattern = kDefaultRefPattern;
+};
+
+class CataloguingStage : public RecordStage {
+ public:
+  StageInfo describe() const override;
+  void setup(ProfileSection& section, const StageContext& context) override;
+  Outcome process(const RecordWork& record) const override;
+
+ private:
+  CataloguingSettings settings_;
+  std::unique_ptr<RefGrammar> grammar_ = std::make_unique<RefGrammar>(kDefaultRefPattern);
+};
+
+}  // namespace lantai::cataloguing

@@ -1,0 +1,92 @@
+#include "stages/cataloguing/text_match.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "pipeline/utf8.h"
+
+namespace lantai::cataloguing {
+
+namespace {
+
+bool is_dropped(char32_t c) {
+  if (c <= 0x20 || c == 0x3000 || c == 0xA0) return true;  // spaces of every width
+  if (c < 0x80) return !((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'));
+  // CJK symbols and punctuation (、。〈〉《》「」『』【】〔〕…), but 〇, a numeral in dates.
+  if (c >= 0x3001 && c <= 0x303F) return c != 0x3007;
+  if (c >= 0xFF01 && c <= 0xFF0F) return true;  // ！＂＃…／
+  if (c >= 0xFF1A && c <= 0xFF20) return true;  // ：；＜＝＞？＠
+  if (c >= 0xFF3B && c <= 0xFF40) return true;
+  if (c >= 0xFF5B && c <= 0xFF65) return true;
+  if (c >= 0x2010 && c <= 0x206F) return true;  // dashes, quotes, ·, …
+  return c == 0xB7 || c == 0xD7;
+}
+
+char32_t fold(char32_t c) {
+  if (c >= 0xFF10 && c <= 0xFF19) c = c - 0xFF10 + U'0';
+  else if (c >= 0xFF21 && c <= 0xFF3A) c = c - 0xFF21 + U'A';
+  else if (c >= 0xFF41 && c <= 0xFF5A) c = c - 0xFF41 + U'a';
+  if (c >= U'a' && c <= U'z') c = c - U'a' + U'A';
+  return c;
+}
+
+}  // namespace
+
+std::u32string normalise(std::string_view utf8) {
+  std::u32string out;
+  for (char32_t c : to_code_points(utf8))
+    if (!is_dropped(c)) out.push_back(fold(c));
+  return out;
+}
+
+std::string to_utf8(std::u32string_view text) {
+  std::string out;
+  for (char32_t c : text) {
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Edit distance of a against b, or against b's best substring when free_ends.
+std::size_t edit_distance(std::u32string_view a, std::u32string_view b, bool free_ends) {
+  std::vector<std::size_t> row(b.size() + 1), next(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = free_ends ? 0 : j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    next[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      next[j] = std::min({row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    row.swap(next);
+  }
+  return free_ends ? *std::min_element(row.begin(), row.end()) : row[b.size()];
+}
+
+}  // namespace
+
+double similarity(std::u32string_view a, std::u32string_view b) {
+  const std::size_t longer = std::max(a.size(), b.size());
+  if (longer == 0) return 1.0;
+  return 1.0 - static_cast<double>(edit_distance(a, b, false)) / static_cast<double>(longer);
+}
+
+double partial_similarity(std::u32string_view needle, std::u32string_view haystack) {
+  if (needle.empty()) return 1.0;
+  return 1.0 - static_cast<double>(edit_distance(needle, haystack, true)) / static_cast<double>(needle.size());
+}
+
+}  // namespace lantai::cataloguing
