@@ -42,12 +42,13 @@ TEST(CatalogueCheck, WrongFieldsAreFoundAndRightOnesAreNot) {
 //! The sample lot's catalogue is right: no 档号 or 件号 finding, no mismatch beyond one OCR misreading.
 TEST(CatalogueCheck, TrueCatalogueHasNoFinding) {
   EXPECT_LE(mismatches(e2e_dir() / "work").size(), 1u);  // as above: one OCR misreading at most
-  for (const auto& row : read_csv(e2e_dir() / "work" / "reports" / "findings.csv"))
+  for (const auto& row : read_csv(e2e_dir() / "work" / "reports" / "findings.csv")) {
     if (row.at("code").rfind("catalog.mismatch.", 0) != 0)
       EXPECT_NE(row.at("code").rfind("catalog.", 0), 0u) << row.at("code") << " " << row.at("message");
+  }
 }
 
-//! Every record with OCR text has its candidates in WORK, the 文号 read as the catalogue writes it.
+//! Every record with OCR text has its candidates in WORK, and its 题名 is read from the page on all records but one at most.
 TEST(CatalogueCheck, CandidatesAreWritten) {
   const fs::path work = e2e_dir() / "work";
   const auto truth = nlohmann::json::parse(slurp(e2e_dir() / "lot" / "ground-truth.json"));

@@ -1,0 +1,175 @@
+// OCR side by side with the tool a user would otherwise run: on the same sample pages,
+// lantai's whole pipeline (--jobs 2) against bare Tesseract's command line with its
+// default settings (two pages at once, one thread each), read from the pages lantai
+// straightened. Prints pages/min and the character error rate of each against the text
+// the pages were drawn from. Never fails on time.
+//   bench_ocr [records] [--tessdata DIR]   DIR: other language data, for both sides
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "pipeline/files.h"
+#include "pipeline/utf8.h"
+#include "samples/sample_lot.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// What is compared: characters, with white space dropped (Chinese has none, and OCR's
+// spacing is not an error of reading) and full-width ASCII forms folded to ASCII
+// (，→ , ：→ :), as the truth and the models disagree on which they use.
+std::u32string comparable(const std::string& text) {
+  std::u32string out;
+  for (char32_t c : lantai::to_code_points(text)) {
+    if (c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == 0x3000 || c == '\f') continue;
+    out.push_back(c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c);
+  }
+  return out;
+}
+
+std::size_t edit_distance(const std::u32string& a, const std::u32string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+struct Page {
+  std::string image;  // the straightened page lantai delivered
+  std::string ocr;    // lantai's text of it
+  std::u32string truth;
+};
+
+struct Score {
+  std::size_t errors = 0, characters = 0;
+  void add(const std::u32string& truth, const std::string& read) {
+    errors += edit_distance(truth, comparable(read));
+    characters += truth.size();
+  }
+  double rate() const { return characters ? 100.0 * static_cast<double>(errors) / static_cast<double>(characters) : 0; }
+};
+
+int run(const std::vector<std::string>& args, const std::string& output_file = "/dev/null") {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    if (!std::freopen(output_file.c_str(), "w", stdout) || !std::freopen("/dev/null", "w", stderr)) ::_exit(126);
+    ::execvp(argv[0], argv.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  if (child < 0 || ::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+// A copy of the profile reading with other language data.
+fs::path profile_with_tessdata(const fs::path& dir, const std::string& tessdata) {
+  std::string profile = lantai::read_file(LANTAI_PROFILE);
+  const std::string key = "\nocr:\n";
+  const std::size_t at = profile.find(key);
+  if (at == std::string::npos) throw std::runtime_error("the profile has no ocr section");
+  profile.insert(at + key.size(), "  tessdata_dir: " + tessdata + "\n");
+  const fs::path file = dir / "profile.yaml";
+  lantai::write_file_atomically(file, profile);
+  return file;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  lantai::samples::SampleOptions options;
+  std::string tessdata;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--tessdata" && i + 1 < argc) tessdata = argv[++i];
+    else options.records = std::atoi(argv[i]);
+  }
+  ::setenv("OMP_THREAD_LIMIT", "1", 1);  // one thread per Tesseract, as lantai runs it
+  const fs::path dir = fs::temp_directory_path() / "lantai-bench-ocr";
+  fs::remove_all(dir);
+  const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
+  const fs::path profile = tessdata.empty() ? fs::path(LANTAI_PROFILE) : profile_with_tessdata(dir, tessdata);
+  std::printf("sample lot: %d pages (%d records), 300-dpi A4; language data: %s\n", lot.pages, lot.records,
+              tessdata.empty() ? "the profile's" : tessdata.c_str());
+
+  const fs::path work = dir / "work";
+  const auto started = std::chrono::steady_clock::now();
+  const int status = run({LANTAI_BIN, "run", "--profile", profile.string(), "--in", lot.scans_dir.string(), "--catalog",
+                          lot.catalog_file.string(), "--out", work.string(), "--fonds", "J012", "--unit", "bench",
+                          "--jobs", "2"});
+  const double lantai_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (status < 0 || status > 1) {  // 1: some records withheld, as the sample lot plans
+    std::fprintf(stderr, "bench_ocr: lantai run failed (%d)\n", status);
+    return 1;
+  }
+
+  std::vector<Page> pages;
+  const nlohmann::json truth = nlohmann::json::parse(lantai::read_file(lot.truth_file));
+  for (const auto& entry : truth.at("pages")) {
+    char serial[16];
+    std::snprintf(serial, sizeof serial, "%04d", entry.at("seq").get<int>());
+    const std::string record = entry.at("record");
+    Page page{(work / "derivatives" / lantai::utf8_path(record) / (std::string(serial) + ".jpg")).string(),
+              (work / "ocr" / lantai::utf8_path(record) / (std::string(serial) + ".txt")).string(), {}};
+    std::string text;
+    for (const auto& line : entry.at("text_lines")) text += line.get<std::string>();
+    page.truth = comparable(text);
+    if (!page.truth.empty() && fs::exists(page.image) && fs::exists(page.ocr)) pages.push_back(std::move(page));
+  }
+
+  // Bare Tesseract on the same straightened pages, two at once.
+  std::vector<std::string> cli_text(pages.size());
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> cli_failed{false};
+  const auto cli_started = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    for (std::size_t i; (i = next++) < pages.size();) {
+      const std::string out = (dir / ("cli-" + std::to_string(i) + ".txt")).string();
+      std::vector<std::string> args = {"tesseract", pages[i].image, "-", "-l", "chi_sim+eng"};
+      if (!tessdata.empty()) args.insert(args.end(), {"--tessdata-dir", tessdata});
+      if (run(args, out) != 0) cli_failed = true;
+      cli_text[i] = lantai::read_file(out);
+    }
+  };
+  std::thread other(worker);
+  worker();
+  other.join();
+  const double cli_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - cli_started).count();
+  if (cli_failed) std::printf("(tesseract failed on some pages: is Debian's tesseract-ocr installed?)\n");
+
+  Score lantai_score, cli_score;
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    lantai_score.add(pages[i].truth, lantai::read_file(pages[i].ocr));
+    cli_score.add(pages[i].truth, cli_text[i]);
+  }
+  std::printf("%zu pages with text, %zu characters of truth\n", pages.size(), lantai_score.characters);
+  std::printf("lantai run --jobs 2 (whole pipeline): %6.1f pages/min  CER %5.2f%%\n",
+              60.0 * lot.pages / lantai_seconds, lantai_score.rate());
+  std::printf("tesseract CLI, defaults, 2 at once:   %6.1f pages/min  CER %5.2f%%  (OCR only)\n",
+              60.0 * static_cast<double>(pages.size()) / cli_seconds, cli_score.rate());
+  fs::remove_all(dir);
+  return 0;
+}
