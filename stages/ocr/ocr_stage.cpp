@@ -21,8 +21,8 @@ namespace {
 
 const TextParam kLanguages{"languages", "chi_sim+eng", "Tesseract languages, '+'-separated"};
 const TextParam kTessdata{"tessdata_dir", "", "folder of .traineddata files; empty: Tesseract's default"};
-const IntegerParam kPsm{"page_segmentation_mode", "", 0, 13, 4,
-                        "Tesseract page segmentation mode (4: one column of text of varying sizes; 3: automatic)"};
+const IntegerParam kPsm{"page_segmentation_mode", "", 0, 13, 3,
+                        "Tesseract page segmentation mode (3: automatic layout; 4: one column of text)"};
 const NumberParam kMinConfidence{"min_confidence", "", 0, 100, 65,
                                  "pages whose mean word confidence is below this go to review (ocr.low_confidence)"};
 const NumberParam kMaxResolution{"max_resolution_dpi", "dpi", 150, 1200, 400,

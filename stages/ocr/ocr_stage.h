@@ -20,7 +20,7 @@ namespace lantai::ocr {
 struct OcrSettings {
   std::string languages = "chi_sim+eng";
   std::string tessdata_dir;  // empty: Tesseract's default (Debian: /usr/share/tesseract-ocr/5/tessdata)
-  int page_segmentation_mode = 4;  // PSM_SINGLE_COLUMN
+  int page_segmentation_mode = 3;  // PSM_AUTO: columns and tables in reading order
   double min_confidence = 65;        // below: ocr.low_confidence
   double max_resolution_dpi = 400;   // finer pages are read from a reduced copy
   std::string model;                 // the language data's identity, for the processing history

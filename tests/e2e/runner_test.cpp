@@ -162,7 +162,7 @@ TEST(Runner, ChangedOcrSettingRedoesOnlyOcr) {
   RunSummary one = run(options_for(lot));
   const std::string derivative = read_file(lot / "work" / "derivatives" / fs::u8path(kRecord1) / "0001.jpg");
   RunSummary two =
-      run(options_for(lot, changed_profile(lot, "page_segmentation_mode: 4", "page_segmentation_mode: 6")));
+      run(options_for(lot, changed_profile(lot, "page_segmentation_mode: 3", "page_segmentation_mode: 6")));
   const auto counts = items_per_stage(two);
   EXPECT_EQ(counts.at("decode"), 0);
   EXPECT_EQ(counts.at("deskew"), 0);
@@ -179,7 +179,7 @@ TEST(Runner, ChangedOcrSettingRedoesOnlyOcr) {
 TEST(Runner, ResumedOcrMatchesAFreshRun) {
   fs::path lot = make_lot("ocr-fresh");
   run(options_for(lot));
-  const fs::path psm6 = changed_profile(lot, "page_segmentation_mode: 4", "page_segmentation_mode: 6");
+  const fs::path psm6 = changed_profile(lot, "page_segmentation_mode: 3", "page_segmentation_mode: 6");
   RunSummary resumed = run(options_for(lot, psm6));
   RunOptions fresh_options = options_for(lot, psm6);
   fresh_options.work_dir = lot / "work-fresh";
