@@ -134,6 +134,45 @@ struct FieldCheck {
 
 }  // namespace
 
+const CataloguingStage::SeriesIndex& CataloguingStage::series_index(const Catalog& catalog) const {
+  std::lock_guard lock(index_mutex_);
+  if (indexed_ != &catalog) {
+    index_.clear();
+    for (const CatalogRecord& entry : catalog.records)
+      if (const auto parts = grammar_->parse(entry.ref))
+        index_[{parts->prefix, parts->suffix}].push_back({parts->number, entry.row, &entry});
+    for (auto& [series, numbers] : index_) std::sort(numbers.begin(), numbers.end());
+    indexed_ = &catalog;
+  }
+  return index_;
+}
+
+void CataloguingStage::check_numbering(const RecordWork& record, const RefParts& parts, Outcome& outcome) const {
+  const SeriesIndex& index = series_index(*record.catalog);
+  const auto series = index.find({parts.prefix, parts.suffix});
+  if (series == index.end()) return;
+  const std::vector<Numbered>& numbers = series->second;
+  const auto first_of_number = std::lower_bound(numbers.begin(), numbers.end(), Numbered{parts.number, -1, nullptr});
+  // An earlier row of another 档号 with this 件号 (the same 档号 twice is catalog.duplicate_ref).
+  for (auto same = first_of_number; same != numbers.end() && same->number == parts.number && same->row < record.entry->row;
+       ++same) {
+    if (same->record->ref == record.ref) continue;
+    outcome.add(kNumberingDuplicate(record.ref + ": 件号 " + parts.item + " is already " + same->record->ref +
+                                        "'s (catalogue row " + std::to_string(same->row) + ")",
+                                    parts.item));
+    break;
+  }
+  const long long previous = first_of_number != numbers.begin() ? std::prev(first_of_number)->number
+                             : settings_.numbering_starts_at_one ? 0
+                                                                 : parts.number - 1;
+  if (parts.number - previous > 1) {
+    const long long missing = parts.number - previous - 1;
+    outcome.add(kNumberingGap(record.ref + ": 件号 " + ranges_text({{previous + 1, parts.number - 1}}, parts.item.size()) +
+                                  " missing in series " + parts.prefix + "…" + parts.suffix,
+                              std::to_string(missing), "0"));
+  }
+}
+
 Outcome CataloguingStage::process(const RecordWork& record) const {
   Outcome outcome;
   const bool catalogued = record.entry && record.catalog;
@@ -141,32 +180,10 @@ Outcome CataloguingStage::process(const RecordWork& record) const {
   // The 档号 and its series.
   if (catalogued) {
     const auto parts = grammar_->parse(record.ref);
-    if (!parts) {
+    if (!parts)
       outcome.add(kBadRefFormat(record.ref + ": 档号 does not follow the grammar " + settings_.ref_pattern));
-    } else {
-      std::vector<long long> before;  // 件号 of the series below this one
-      const CatalogRecord* repeated = nullptr;
-      for (const CatalogRecord& other : record.catalog->records) {
-        if (other.ref == record.ref) continue;
-        const auto number = number_in_series(*parts, other.ref);
-        if (!number) continue;
-        if (*number < parts->number) before.push_back(*number);
-        if (*number == parts->number && other.row < record.entry->row && !repeated) repeated = &other;
-      }
-      if (repeated)
-        outcome.add(kNumberingDuplicate(record.ref + ": 件号 " + parts->item + " is already " + repeated->ref +
-                                            "'s (catalogue row " + std::to_string(repeated->row) + ")",
-                                        parts->item));
-      const long long previous = before.empty() ? (settings_.numbering_starts_at_one ? 0 : parts->number - 1)
-                                                : *std::max_element(before.begin(), before.end());
-      if (parts->number - previous > 1) {
-        const long long missing = parts->number - previous - 1;
-        outcome.add(kNumberingGap(record.ref + ": 件号 " +
-                                      ranges_text({{previous + 1, parts->number - 1}}, parts->item.size()) +
-                                      " missing in series " + parts->prefix + "…" + parts->suffix,
-                                  std::to_string(missing), "0"));
-      }
-    }
+    else
+      check_numbering(record, *parts, outcome);
   }
 
   // The fields on the first page.
