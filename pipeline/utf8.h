@@ -19,4 +19,7 @@ char32_t next_code_point(std::string_view text, std::size_t& at);
 
 std::u32string to_code_points(std::string_view text);
 
+// Code points back to UTF-8.
+std::string to_utf8(std::u32string_view text);
+
 }  // namespace lantai

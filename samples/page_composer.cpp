@@ -159,7 +159,7 @@ std::vector<PageLayout> PageComposer::lay_out(const SampleDocument& document, in
                            int space_before_px) {
     bool first = true;
     for (auto& wrapped : wrap(to_code_points(text), indent_em, kTextWidthPx, kBodyPx, FontWeight::regular)) {
-      lines.push_back(line(LineStyle::body, u32_to_utf8(wrapped), LineAlign::left, first ? indent_em : 0,
+      lines.push_back(line(LineStyle::body, to_utf8(wrapped), LineAlign::left, first ? indent_em : 0,
                            first ? space_before_px : 0));
       first = false;
     }
@@ -178,7 +178,7 @@ std::vector<PageLayout> PageComposer::lay_out(const SampleDocument& document, in
     }
     bool first = true;
     for (auto& wrapped : wrapped_title) {
-      lines.push_back(line(LineStyle::title, u32_to_utf8(wrapped), LineAlign::centre, 0,
+      lines.push_back(line(LineStyle::title, to_utf8(wrapped), LineAlign::centre, 0,
                            first ? space_before_px : 0));
       first = false;
     }

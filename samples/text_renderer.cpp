@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "pipeline/utf8.h"
+
 namespace lantai::samples {
 
 namespace {
@@ -63,7 +65,7 @@ cv::Mat copy_bitmap(const FT_Bitmap& bitmap) {
 std::string character_name(char32_t code) {
   char hex[16];
   std::snprintf(hex, sizeof hex, " (U+%04X)", static_cast<unsigned>(code));
-  return u32_to_utf8(std::u32string(1, code)) + hex;
+  return to_utf8(std::u32string(1, code)) + hex;
 }
 
 }  // namespace
@@ -202,28 +204,6 @@ void blend_ink(cv::Mat& canvas, const cv::Mat& coverage, int left_px, int top_px
       }
     }
   }
-}
-
-std::string u32_to_utf8(std::u32string_view text) {
-  std::string out;
-  for (char32_t code : text) {
-    if (code < 0x80) {
-      out.push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
-  }
-  return out;
 }
 
 }  // namespace lantai::samples

@@ -50,7 +50,4 @@ class TextRenderer {
 // Multiplies ink into one pixel run: coverage 0..255 of ink over the canvas.
 void blend_ink(cv::Mat& canvas, const cv::Mat& coverage, int left_px, int top_px, cv::Scalar ink_bgr);
 
-// Code points back to UTF-8 (the ground truth records the text lines as rendered).
-std::string u32_to_utf8(std::u32string_view text);
-
 }  // namespace lantai::samples

@@ -44,7 +44,7 @@ struct Writer {
       while (!line.empty() && line.back() == U' ') line.pop_back();
       if (!line.empty() && baseline < bottom) {
         text.draw(page, line, left, baseline, kSize, samples::FontWeight::regular, cv::Scalar(0, 0, 0));
-        truth += samples::u32_to_utf8(line);
+        truth += to_utf8(line);
         if (latin && !last) truth += " ";
       }
       baseline += kLineStep;
@@ -138,7 +138,7 @@ std::vector<LayoutPage> make_layout_pages(samples::TextRenderer& text, unsigned 
         std::u32string title = to_code_points(document.title);
         if (title.size() > 18) title = title.substr(0, 18);
         cells = {std::to_string(row), document.doc_number.empty() ? "无" : document.doc_number,
-                 samples::u32_to_utf8(title), document.date};
+                 to_utf8(title), document.date};
       }
       for (std::size_t column = 0; column < cells.size(); ++column) {
         const std::u32string cell = to_code_points(cells[column]);

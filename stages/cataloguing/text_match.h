@@ -13,9 +13,6 @@ namespace lantai::cataloguing {
 // "关于启用V32".
 std::u32string normalise(std::string_view utf8);
 
-// UTF-8 of code points.
-std::string to_utf8(std::u32string_view text);
-
 // 1 − Levenshtein distance / length of the longer, on normalised text: 1 for equal, 0
 // for nothing in common; two empty strings are equal.
 double similarity(std::u32string_view a, std::u32string_view b);

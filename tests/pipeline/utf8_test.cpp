@@ -25,5 +25,12 @@ TEST(Utf8, DecodesAndRecovers) {
   EXPECT_EQ(at, 2u);
 }
 
+//! Code points go back to the same UTF-8 they came from, in every sequence length.
+TEST(Utf8, CodePointsRoundTrip) {
+  const std::string text = "A\u00e9\u6863\u3007\U00020000";  // 1, 2, 3, 3 and 4 bytes
+  EXPECT_EQ(to_utf8(to_code_points(text)), text);
+  EXPECT_EQ(to_utf8(U"档号"), "档号");
+}
+
 }  // namespace
 }  // namespace lantai
