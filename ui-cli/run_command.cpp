@@ -34,6 +34,12 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
   }
   std::printf("\n  memory in flight  %.0f MiB at most\n", static_cast<double>(summary.peak_bytes_in_flight) / (1 << 20));
   std::printf("  reports           %s/reports/ pages.csv, findings.csv, records.csv\n", options.work_dir.c_str());
+  if (!summary.deferred_stages.empty()) {
+    std::string waiting;
+    for (const std::string& stage : summary.deferred_stages) waiting += (waiting.empty() ? "" : ", ") + stage;
+    std::printf("  deposit batch     waits for %s: run again without --ocr later to finish it\n", waiting.c_str());
+    return;
+  }
   if (!summary.deposited) {
     std::printf("  deposit batch     NOT MADE:\n");
     for (const auto& problem : summary.deposit_problems) std::printf("    %s\n", problem.message.c_str());
@@ -61,11 +67,19 @@ void add_run_command(CLI::App& app) {
   run->add_option("--fonds", options->fonds_code, "全宗号 (fonds code), e.g. J012")->required();
   run->add_option("--unit", options->unit_name, "单位名称 (name of the depositing unit)")->required();
   run->add_option("--jobs", options->jobs, "worker threads (default: one per core)")->check(CLI::Range(1, 256))->capture_default_str();
-  run->callback([options] {
+  auto ocr = std::make_shared<std::string>("now");
+  run->add_option("--ocr", *ocr,
+                  "now: read every page in this run; later: intake, QC and linking at scanner speed, the OCR left "
+                  "for the next run in the same WORK (no deposit until then)")
+      ->check(CLI::IsMember({"now", "later"}))
+      ->capture_default_str();
+  run->callback([options, ocr] {
+    if (*ocr == "later") options->deferred_stages = {"ocr"};
     options->show_progress = ::isatty(STDERR_FILENO);
     StageSequence stages = make_stage_sequence();
     RunSummary summary = run_batch(*options, stages);
     print_summary(summary, *options);
+    if (!summary.deferred_stages.empty()) return;  // done as asked: the deposit comes with the OCR
     // A batch whose bag was not made or does not verify has not run to the end.
     if (!summary.deposited)
       throw RunError(kExitEnvironment, "the deposit bag was not made: " +

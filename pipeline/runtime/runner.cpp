@@ -109,16 +109,30 @@ struct BatchRun::State {
   void set_up_stages() {
     Profile profile = Profile::load(options.profile_file);
     ingest_info = set_up(*stages.ingest, profile);
+    std::set<std::string> deferred(options.deferred_stages.begin(), options.deferred_stages.end()), found;
     for (auto& [kind, chain] : stages.chains) {
       Chain& set_up_chain = chains[kind];
+      std::string waiting;  // the first stage of this chain left for later
       for (auto& stage : chain) {
         auto chain_stage = std::make_unique<ChainStage>();
         chain_stage->stage = stage.get();
-        chain_stage->info = set_up(*stage, profile);
+        chain_stage->info = set_up(*stage, profile);  // set up even when left for later: the profile is checked now
         chain_stage->settings_digest = settings_digest(chain_stage->info, processing.back().settings);
+        const std::string& id = chain_stage->info.id;
+        if (deferred.count(id)) {
+          found.insert(id);
+          if (waiting.empty()) waiting = id;
+          continue;
+        }
+        // Later stages rest on earlier ones: only a chain's last stages can wait.
+        if (!waiting.empty())
+          throw RunError(kExitBadArguments, "stage " + waiting + " cannot be left for later: " + id +
+                                                " comes after it and needs what it makes");
         set_up_chain.push_back(std::move(chain_stage));
       }
     }
+    for (const std::string& id : deferred)
+      if (!found.count(id)) throw RunError(kExitBadArguments, "no item stage " + id + " to leave for later");
     for (auto& stage : stages.record_stages) record_infos.push_back(set_up(*stage, profile));
     deposit_info = set_up(*stages.deposit, profile);
     verify_info = set_up(*stages.verify, profile);
@@ -326,6 +340,8 @@ void BatchRun::prepare() {
   s.context = StageContext{s.work_dir, absolute_path(s.options.input_root), s.options.jobs};
   try {
     s.set_up_stages();
+  } catch (const RunError&) {
+    throw;
   } catch (const ProfileError& error) {
     throw RunError(kExitBadInput, error.what());
   } catch (const std::runtime_error& error) {
@@ -493,9 +509,15 @@ RunSummary BatchRun::run() {
   run_items();
   run_records();
   assess();
-  deposit();
-  verify();
   State& s = *state_;
+  if (s.options.deferred_stages.empty()) {
+    deposit();
+    verify();
+  } else {
+    s.summary.deferred_stages = s.options.deferred_stages;
+    nlohmann::json waiting = s.options.deferred_stages;
+    s.log->write("deposit_deferred", {{"stages", waiting}});
+  }
   s.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - s.started).count();
   s.log->write("batch_end", {{"items_accepted", s.summary.items_accepted},
                              {"items_quarantined", s.summary.items_quarantined},

@@ -54,6 +54,10 @@ struct RunOptions {
   std::string unit_name;
   int jobs = 2;
   bool show_progress = true;
+  // Item stages left for a later run, from the end of their chain (`--ocr later`: intake,
+  // QC and linking at scanner speed, OCR caught up by the next run in the same WORK, which
+  // runs just them). A run that leaves stages waiting makes no deposit.
+  std::vector<std::string> deferred_stages;
 };
 
 struct RunSummary {
@@ -80,6 +84,7 @@ struct RunSummary {
   std::filesystem::path bag_dir;
   bool deposited = false;
   bool verified = false;
+  std::vector<std::string> deferred_stages;  // as asked: the deposit waits for them
   std::vector<Finding> deposit_problems;  // why no bag was made
   std::vector<Finding> verify_problems;
 };

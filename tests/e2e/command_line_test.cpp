@@ -81,6 +81,20 @@ TEST(CommandLine, RunFailsWhenItsDepositCannotBeMade) {
   EXPECT_NE(result.output.find("damaged"), std::string::npos) << result.output;
 }
 
+//! `--ocr later` ends without a deposit and says so, with exit 0: a scheduler records the intake as done.
+TEST(CommandLine, OcrLaterEndsWithoutDeposit) {
+  const fs::path work = e2e_dir() / "work-ocr-later";
+  fs::remove_all(work);
+  fs::copy(e2e_dir() / "work", work, fs::copy_options::recursive);
+  std::vector<std::string> args = run_args(work);
+  args.insert(args.end(), {"--ocr", "later"});
+  CommandResult result = run_command(args);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("waits for ocr"), std::string::npos) << result.output;
+  args.back() = "soon";
+  EXPECT_EQ(run_command(args).exit_code, 2);
+}
+
 //! A rerun on a WORK with another 全宗号 is refused with exit 3 and one line naming both.
 TEST(CommandLine, RefusesAnotherFonds) {
   CommandResult result = run_command(with(run_args(e2e_dir() / "work"), "--fonds", "J999"));

@@ -175,6 +175,50 @@ TEST(Runner, ChangedOcrSettingRedoesOnlyOcr) {
   EXPECT_FALSE(fs::exists(one.bag_dir)) << "the superseded bag is removed";
 }
 
+//! With OCR left for later, pages are decoded, straightened, stored and checked but not read, and no bag is made; the next run reads them and nothing else, and its bag is the one a single run makes.
+TEST(Runner, OcrLaterIsCaughtUpByTheNextRun) {
+  fs::path lot = make_lot("ocr-later");
+  RunOptions later = options_for(lot);
+  later.deferred_stages = {"ocr"};
+  RunSummary one = run(later);
+  auto counts = items_per_stage(one);
+  EXPECT_EQ(counts.at("decode"), 4);
+  EXPECT_EQ(counts.at("quality"), 4);
+  EXPECT_FALSE(counts.count("ocr"));
+  EXPECT_FALSE(fs::exists(lot / "work" / "ocr"));
+  EXPECT_FALSE(one.deposited);
+  EXPECT_EQ(one.deferred_stages, std::vector<std::string>{"ocr"});
+
+  RunSummary two = run(options_for(lot));
+  counts = items_per_stage(two);
+  EXPECT_EQ(counts.at("decode"), 0);
+  EXPECT_EQ(counts.at("deskew"), 0);
+  EXPECT_EQ(counts.at("derivatives"), 0);
+  EXPECT_EQ(counts.at("quality"), 0);
+  EXPECT_EQ(counts.at("ocr"), 4);
+  ASSERT_TRUE(two.verified);
+
+  RunOptions fresh = options_for(lot);
+  fresh.work_dir = lot / "work-fresh";
+  EXPECT_EQ(read_file(two.bag_dir / "manifest-sha256.txt"), read_file(run(fresh).bag_dir / "manifest-sha256.txt"));
+}
+
+//! Only the last stages of a chain can wait: what comes after a stage needs what it makes.
+TEST(Runner, RefusesToLeaveAMiddleStageForLater) {
+  fs::path lot = make_lot("defer-middle");
+  RunOptions options = options_for(lot);
+  options.deferred_stages = {"deskew"};
+  try {
+    run(options);
+    FAIL() << "deskew was left for later with derivatives after it";
+  } catch (const RunError& error) {
+    EXPECT_EQ(error.exit_code, kExitBadArguments);
+    EXPECT_NE(std::string(error.what()).find("deskew"), std::string::npos) << error.what();
+  }
+  options.deferred_stages = {"no_such_stage"};
+  EXPECT_THROW(run(options), RunError);
+}
+
 //! A rerun started after the stored image gives the same OCR text as a fresh run with that profile (determinism).
 TEST(Runner, ResumedOcrMatchesAFreshRun) {
   fs::path lot = make_lot("ocr-fresh");
