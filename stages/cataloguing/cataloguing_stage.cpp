@@ -208,6 +208,7 @@ Outcome CataloguingStage::process(const RecordWork& record) const {
     field["page"] = *candidate ? Json((*candidate)->value) : Json(nullptr);
     field["confidence"] = *candidate ? (*candidate)->confidence : 0.0;
     field["evidence"] = *candidate ? (*candidate)->evidence : "";
+    if (*candidate && !(*candidate)->alternative.empty()) field["alternative"] = (*candidate)->alternative;
     const std::string listed = catalogued ? record.entry->field(record.catalog->columns, check.column) : "";
     if (catalogued) field["catalogue"] = listed;
     const bool judged = *candidate && !listed.empty() && (*candidate)->confidence >= settings_.min_confidence;
@@ -217,6 +218,8 @@ Outcome CataloguingStage::process(const RecordWork& record) const {
       double alike = 0;
       if (column == kDocNumberColumn) {
         alike = doc_number_similarity(listed, read);
+        if (!(*candidate)->alternative.empty())
+          alike = std::max(alike, doc_number_similarity(listed, (*candidate)->alternative));
       } else if (column == kDateColumn) {
         const std::string date = catalogue_date(listed);
         alike = similarity(normalise(date.empty() ? listed : date), normalise(read));

@@ -194,7 +194,10 @@ std::optional<Candidate> parse_doc_number(std::string_view line) {
     if (!hao) confidence -= 0.2;
     if (text.size() - at > 2) confidence -= 0.4;  // more text after it: not a 文号 line
     Candidate candidate;
-    candidate.value = to_utf8(prefix) + "〔" + to_utf8(text.substr(year_at, 4)) + "〕" + to_utf8(number) + "号";
+    const std::string head = to_utf8(prefix) + "〔" + to_utf8(text.substr(year_at, 4)) + "〕";
+    candidate.value = head + to_utf8(number) + "号";
+    // OCR often reads 号, a narrow glyph after digits, as one more digit.
+    if (!hao && number.size() >= 2) candidate.alternative = head + to_utf8(number.substr(0, number.size() - 1)) + "号";
     candidate.confidence = std::max(0.0, confidence);
     candidate.evidence = std::string(line);
     return candidate;

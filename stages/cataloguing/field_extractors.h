@@ -18,6 +18,9 @@ struct Candidate {
   std::string value;        // as the catalogue writes it
   double confidence = 0;    // 0..1: how clearly the page shows this field
   std::string evidence;     // the line(s) as read, for a person to check
+  // Another reading as likely as value, when OCR left the field ambiguous: a 文号 whose
+  // 号 is missing after "125" may be 12号 with 号 read as 5, or 125号 with 号 lost.
+  std::string alternative;
 };
 
 struct PageFields {

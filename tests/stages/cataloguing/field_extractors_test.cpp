@@ -48,6 +48,20 @@ TEST(FieldExtractors, DocNumberBracketVariants) {
   EXPECT_FALSE(parse_doc_number("2021"));
 }
 
+//! A 文号 whose 号 is missing after its digits is read both ways: the last digit may be the 号, misread.
+TEST(FieldExtractors, DocNumberWithoutHaoHasTwoReadings) {
+  auto misread = parse_doc_number("浙档发 (2021) 125");
+  ASSERT_TRUE(misread);
+  EXPECT_EQ(misread->value, "浙档发〔2021〕125号");
+  EXPECT_EQ(misread->alternative, "浙档发〔2021〕12号");
+  auto whole = parse_doc_number("浙档发〔2021〕125号");
+  ASSERT_TRUE(whole);
+  EXPECT_TRUE(whole->alternative.empty());
+  auto one_digit = parse_doc_number("临档发[2021]9");
+  ASSERT_TRUE(one_digit);
+  EXPECT_TRUE(one_digit->alternative.empty());
+}
+
 //! The same 文号 read with other brackets is alike; another number or year is not.
 TEST(FieldExtractors, DocNumberSimilarity) {
   EXPECT_DOUBLE_EQ(doc_number_similarity("临档发〔2021〕9号", "临档发[2021]9号"), 1.0);
