@@ -43,7 +43,7 @@ constexpr double kMaxManualAngleDeg = 45;
 StageInfo DeskewStage::describe() const {
   return {"deskew",
           "Measures each page's skew, paints dark scan borders as paper and rotates the page upright.",
-          "1",
+          "2",  // 2: clears the border while rotating
           {kMaxAngle.info(), kMinConfidence.info(), kMinAngle.info(), kCleanBorders.info(), kBorderMinWidth.info(),
            kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info()},
           {kLowConfidence, kBadManualValue},

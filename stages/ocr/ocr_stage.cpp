@@ -145,7 +145,7 @@ OcrStage::~OcrStage() = default;
 StageInfo OcrStage::describe() const {
   return {"ocr",
           "Reads the text of each page with Tesseract and writes it beside the derivatives.",
-          "1",
+          "2",  // 2: reads a grey copy; writes hOCR and ALTO
           {kLanguages.info(), kTessdata.info(), kPsm.info(), kMinConfidence.info(), kMaxResolution.info()},
           {kFailed, kNoText, kLowConfidence},
           {kChars, kConfidence, kWorstLine, kReadAtDpi, kModel},
