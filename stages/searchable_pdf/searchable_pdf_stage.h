@@ -8,6 +8,9 @@
 //
 // A record is built only when all its pages were accepted and it has a catalogue entry:
 // any other record is withheld from the deposit, and a PDF missing pages would mislead.
+// Nor when a derivative's bytes are no longer what the ledger recorded: the deposit then
+// stops the batch naming the file. A text layer changed so fails the record (the deposit
+// never reads it).
 // The PDF is an extra output: the deposit carries it, beside the pages and their text,
 // when the profile deposits extras (deposit.include_extras).
 #pragma once

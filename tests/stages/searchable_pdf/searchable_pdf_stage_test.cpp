@@ -95,7 +95,9 @@ class SearchablePdfTest : public ::testing::Test {
     return stage.process(record_);
   }
 
-  fs::path work_ = fs::temp_directory_path() / "lantai-searchable-pdf";
+  // One folder per test: ctest runs them at once.
+  fs::path work_ = fs::temp_directory_path() /
+                   (std::string("lantai-searchable-pdf-") + ::testing::UnitTest::GetInstance()->current_test_info()->name());
   derivatives::DerivativeStage derivatives_;
   ocr::OcrStage ocr_;
   RecordWork record_;
@@ -219,19 +221,25 @@ TEST_F(SearchablePdfTest, BuildsOnlyWhatWillBeDeposited) {
   EXPECT_TRUE(build().outputs.empty());
 }
 
-//! A derivative changed after it was made is not put into a PDF: the stage fails on it, naming the file.
-TEST_F(SearchablePdfTest, RefusesAChangedDerivative) {
-  add_page(draw(1800, 700, 300, "ARCHIVE RECORDS 2021", 3.0, 8, false));
-  const fs::path jpeg = work_ / utf8_path(output_of(record_.items[0], "derivative")->path);
-  std::string bytes = read_file(jpeg);
+void flip_a_byte(const fs::path& file) {
+  std::string bytes = read_file(file);
   bytes[bytes.size() / 2] ^= 0x10;
-  write_file_atomically(jpeg, bytes);
+  write_file_atomically(file, bytes);
+}
+
+//! A derivative changed after it was made is not put into a PDF (the deposit refuses it, stopping the batch); a changed text layer fails the record, naming the file.
+TEST_F(SearchablePdfTest, RefusesChangedInputs) {
+  add_page(draw(1800, 700, 300, "ARCHIVE RECORDS 2021", 3.0, 8, false));
+  ASSERT_EQ(build().outputs.size(), 1u);
+  flip_a_byte(work_ / utf8_path(output_of(record_.items[0], "ocr_text_layer")->path));
   try {
     build();
-    FAIL() << "a changed derivative was accepted";
+    FAIL() << "a changed text layer was accepted";
   } catch (const std::runtime_error& error) {
-    EXPECT_NE(std::string(error.what()).find("0001.jpg"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("0001.layer.pdf"), std::string::npos) << error.what();
   }
+  flip_a_byte(work_ / utf8_path(output_of(record_.items[0], "derivative")->path));
+  EXPECT_TRUE(build().outputs.empty());
 }
 
 //! JPEG frame headers are read for size and colour; what is not a JPEG is refused.
