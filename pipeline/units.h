@@ -58,7 +58,8 @@ struct RecordWork {
 // The batch as the deposit stage sees it: accepted records with their outputs.
 struct DepositRecord {
   CatalogRecord entry;
-  std::vector<RecordItem> items;  // all accepted, in seq order
+  std::vector<RecordItem> items;     // all accepted, in seq order
+  std::vector<StageOutput> outputs;  // what the record stages wrote for the whole record (its searchable PDF)
 };
 
 // One stage as it ran: what it is and every setting it used, with where each came from.

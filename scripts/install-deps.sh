@@ -11,6 +11,7 @@ packages=("$@")
   libtesseract-dev libleptonica-dev tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd
   libtbb-dev libssl-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libfreetype-dev fonts-noto-cjk
+  libqpdf-dev icc-profiles-free poppler-utils
 )
 
 missing=()

@@ -10,6 +10,7 @@
 #include "stages/ocr/ocr_stage.h"
 #include "stages/quality/duplicate_stage.h"
 #include "stages/quality/quality_stage.h"
+#include "stages/searchable_pdf/searchable_pdf_stage.h"
 #include "stages/verify/verify_stage.h"
 
 namespace lantai {
@@ -27,10 +28,11 @@ StageSequence make_stage_sequence() {
   pages.push_back(std::make_unique<quality::QualityStage>());
   pages.push_back(std::make_unique<ocr::OcrStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
-  // then duplicates within the record.
+  // then duplicates within the record; last, the record's searchable PDF.
   stages.record_stages.push_back(std::make_unique<link::LinkStage>());
   stages.record_stages.push_back(std::make_unique<cataloguing::CataloguingStage>());
   stages.record_stages.push_back(std::make_unique<quality::DuplicateStage>());
+  stages.record_stages.push_back(std::make_unique<searchable_pdf::SearchablePdfStage>());
   stages.deposit = std::make_unique<deposit::DepositStage>();
   stages.verify = std::make_unique<verify::VerifyStage>();
   return stages;

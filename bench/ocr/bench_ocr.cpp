@@ -6,7 +6,7 @@
 // of English, a ruled table, one column), drawn with two seeds: the character error rate
 // in reading order of lantai's OCR stage as the profile sets it, of each page
 // segmentation mode, and of bare Tesseract. Never fails on time.
-//   bench_ocr [records] [--tessdata DIR]   DIR: other language data, for both sides
+//   bench_ocr [records] [--tessdata DIR] [--layouts-only]   DIR: other language data, for both sides
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -141,10 +142,15 @@ void compare_layouts(const fs::path& dir, const fs::path& profile, const std::st
   };
   std::vector<Reader> readers;
   readers.push_back({"lantai (profile)", ocr_stage(profile, work, base)});
-  for (const char* mode : {"3", "4", "6"}) {
+  for (const auto& [name, key, value] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"psm 3", "page_segmentation_mode", "3"},
+           {"psm 4", "page_segmentation_mode", "4"},
+           {"psm 6", "page_segmentation_mode", "6"},
+           {"chi_sim", "languages", "chi_sim"},
+           {"chi_sim+eng", "languages", "chi_sim+eng"}}) {
     auto overrides = base;
-    overrides["page_segmentation_mode"] = mode;
-    readers.push_back({std::string("lantai psm ") + mode, ocr_stage(profile, work, overrides)});
+    overrides[key] = value;
+    readers.push_back({"lantai " + name, ocr_stage(profile, work, overrides)});
   }
   readers.push_back({"tesseract CLI", nullptr});
   std::printf("\nCER in reading order by layout (seed 1 / seed 2):\n%-22s", "");
@@ -188,16 +194,24 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   lantai::samples::SampleOptions options;
   std::string tessdata;
+  bool layouts_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--tessdata" && i + 1 < argc) tessdata = argv[++i];
+    else if (arg == "--layouts-only") layouts_only = true;
     else options.records = std::atoi(argv[i]);
   }
   ::setenv("OMP_THREAD_LIMIT", "1", 1);  // one thread per Tesseract, as lantai runs it
   const fs::path dir = fs::temp_directory_path() / "lantai-bench-ocr";
   fs::remove_all(dir);
-  const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
+  fs::create_directories(dir);
   const fs::path profile = tessdata.empty() ? fs::path(LANTAI_PROFILE) : profile_with_tessdata(dir, tessdata);
+  if (layouts_only) {
+    compare_layouts(dir, profile, tessdata);
+    fs::remove_all(dir);
+    return 0;
+  }
+  const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
   std::printf("sample lot: %d pages (%d records), 300-dpi A4; language data: %s\n", lot.pages, lot.records,
               tessdata.empty() ? "the profile's" : tessdata.c_str());
 

@@ -217,7 +217,7 @@ class LedgerSink {
 }  // namespace
 
 void store_record_result(Ledger& ledger, const RecordResult& result) {
-  ledger.replace_record_findings(result.ref, result.stages, result.findings);
+  ledger.replace_record_findings(result.ref, result.stages, result.findings, result.outputs);
 }
 
 ItemFlowFigures run_item_flow(std::vector<ItemPlan> pending, std::map<std::string, long long> pending_per_record,

@@ -61,6 +61,7 @@ struct RecordResult {
   std::string ref;
   std::vector<std::string> stages;  // record stage ids, whose earlier findings are replaced
   std::vector<StoredFinding> findings;
+  std::vector<std::pair<std::string, StageOutput>> outputs;  // stage → output written for the record
 };
 
 struct ItemFlowSettings {

@@ -30,6 +30,10 @@ CREATE TABLE IF NOT EXISTS outputs (
   item_id TEXT NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
   sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS outputs_item ON outputs (item_id, stage);
+CREATE TABLE IF NOT EXISTS record_outputs (
+  record_ref TEXT NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
+  sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS record_outputs_record ON record_outputs (record_ref, stage);
 CREATE TABLE IF NOT EXISTS findings (
   id INTEGER PRIMARY KEY, scope TEXT NOT NULL, stage TEXT NOT NULL, item_id TEXT NOT NULL,
   record_ref TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, value TEXT NOT NULL,
@@ -385,13 +389,34 @@ std::vector<ManualValue> Ledger::manual_history() const {
 }
 
 void Ledger::replace_record_findings(const std::string& record_ref, const std::vector<std::string>& stages,
-                                     const std::vector<StoredFinding>& findings) {
+                                     const std::vector<StoredFinding>& findings,
+                                     const std::vector<std::pair<std::string, StageOutput>>& outputs) {
   std::lock_guard lock(mutex_);
   Transaction transaction(*this);
   Statement clear(db_, "DELETE FROM findings WHERE record_ref = ? AND stage = ? AND scope != 'item'");
-  for (const auto& stage : stages) clear.bind(1, record_ref).bind(2, stage).run();
+  Statement clear_outputs(db_, "DELETE FROM record_outputs WHERE record_ref = ? AND stage = ?");
+  for (const auto& stage : stages) {
+    clear.bind(1, record_ref).bind(2, stage).run();
+    clear_outputs.bind(1, record_ref).bind(2, stage).run();
+  }
   for (const auto& finding : findings) insert_finding(finding);
+  Statement insert(db_,
+                   "INSERT INTO record_outputs (record_ref, stage, kind, role, path, sha256, size_bytes) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& [stage, out] : outputs)
+    insert.bind(1, record_ref).bind(2, stage).bind(3, out.kind).bind(4, std::string(to_string(out.role)))
+        .bind(5, out.path).bind(6, out.sha256).bind(7, static_cast<long long>(out.size_bytes)).run();
   transaction.commit();
+}
+
+std::vector<StageOutput> Ledger::record_outputs(const std::string& record_ref) const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT kind, role, path, sha256, size_bytes FROM record_outputs WHERE record_ref = ? ORDER BY rowid");
+  query.bind(1, record_ref);
+  std::vector<StageOutput> outputs;
+  while (query.step()) outputs.push_back(output_from(query, 0));
+  return outputs;
 }
 
 void Ledger::replace_batch_findings(const std::string& stage, const std::vector<StoredFinding>& findings) {

@@ -139,9 +139,12 @@ class Ledger {
   std::map<std::string, std::map<std::string, std::string, std::less<>>> manual_values() const;  // item → "stage.name" → value
   std::vector<ManualValue> manual_history() const;
 
-  // Replaces every finding earlier runs stored under these stages for this record.
+  // Replaces every finding and output earlier runs stored under these stages for this
+  // record; outputs: stage → what it wrote for the record (its searchable PDF).
   void replace_record_findings(const std::string& record_ref, const std::vector<std::string>& stages,
-                               const std::vector<StoredFinding>& findings);
+                               const std::vector<StoredFinding>& findings,
+                               const std::vector<std::pair<std::string, StageOutput>>& outputs = {});
+  std::vector<StageOutput> record_outputs(const std::string& record_ref) const;  // the record stages' outputs
   // Replaces the batch-scope findings of one stage (catalog, ingest, deposit, verify).
   void replace_batch_findings(const std::string& stage, const std::vector<StoredFinding>& findings);
 

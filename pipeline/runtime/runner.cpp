@@ -320,6 +320,7 @@ struct BatchRun::State {
       Outcome outcome = guard.call(*stages.record_stages[i], info, std::as_const(work), ref);
       for (auto& finding : outcome.findings)
         result.findings.push_back({FindingScope::record, info.id, finding.item_id, ref, std::move(finding)});
+      for (auto& output : outcome.outputs) result.outputs.emplace_back(info.id, std::move(output));
     }
     return result;
   }
@@ -458,7 +459,8 @@ void BatchRun::deposit() {
   batch.processing = s.processing;
   batch.work_dir = s.work_dir;
   for (const RecordRow& row : s.records)
-    if (row.deposited) batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref]});
+    if (row.deposited)
+      batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref], s.ledger->record_outputs(row.ref)});
   batch.items_in = s.summary.items_in;
   batch.items_quarantined = s.summary.items_quarantined;
   batch.records_withheld = s.summary.records_withheld;

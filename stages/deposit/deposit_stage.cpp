@@ -123,9 +123,14 @@ void move_into_place(const fs::path& partial, const fs::path& final_dir, const f
 
 // The stages and settings that made the pages (ARCHITECTURE: the effective profile goes
 // into the deposit), so a later reader can tell how each image was produced.
-std::string processing_history_json(const BatchWork& batch) {
+std::string processing_history_json(const BatchWork& batch, bool include_extras) {
   nlohmann::ordered_json stages = nlohmann::ordered_json::array();
   for (const StageRecord& stage : batch.processing) {
+    // Which of its outputs this bag carries, so a reader can tell what each file is.
+    nlohmann::ordered_json outputs = nlohmann::ordered_json::array();
+    for (const OutputInfo& output : stage.info.outputs)
+      if (output.role == OutputRole::entity || (output.role == OutputRole::extra && include_extras))
+        outputs.push_back({{"kind", output.kind}, {"meaning", output.meaning}});
     nlohmann::ordered_json settings = nlohmann::ordered_json::array();
     for (const EffectiveValue& value : stage.settings)
       settings.push_back({{"key", value.key},
@@ -134,7 +139,8 @@ std::string processing_history_json(const BatchWork& batch) {
     stages.push_back({{"stage", stage.info.id},
                       {"version", stage.info.version},
                       {"purpose", stage.info.purpose},
-                      {"settings", settings}});
+                      {"settings", settings},
+                      {"deposited_outputs", outputs}});
   }
   nlohmann::ordered_json history = {{"software", "lantai"},
                                     {"profile", batch.profile_name},
@@ -160,6 +166,10 @@ void DepositStage::setup(ProfileSection& section, const StageContext&) {
   sm3_manifest_ = section.get(kSm3Manifest);
   include_extras_ = section.get(kIncludeExtras);
   section.finish();
+}
+
+bool DepositStage::deposited(OutputRole role) const {
+  return role == OutputRole::entity || (role == OutputRole::extra && include_extras_);
 }
 
 Outcome DepositStage::process(const BatchWork& batch) const {
@@ -210,8 +220,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
         bool has_image = false;
         for (const StageOutput& output : page.outputs) {
           const bool image = output.role == OutputRole::entity;
-          const bool text = output.role == OutputRole::extra && include_extras_;
-          if (!image && !text) continue;
+          if (!deposited(output.role)) continue;
           const std::string name = basename_of(output.path);
           if (!is_safe_ref(name))
             throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
@@ -222,6 +231,13 @@ Outcome DepositStage::process(const BatchWork& batch) const {
           throw std::runtime_error("item " + page.item_id + " of " + ref +
                                    " has no entity file in WORK; nothing was deposited");
         ++pages;
+      }
+      // What the record stages made of the whole record (its searchable PDF), beside its pages.
+      for (const StageOutput& output : record.outputs) {
+        if (!deposited(output.role)) continue;
+        const std::string name = basename_of(output.path);
+        if (!is_safe_ref(name)) throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
+        copy_checked(bag, batch.work_dir, output, folder + name);
       }
       form.records.push_back({ref, record.entry.field(batch.catalog_columns, kTitleColumn), pages});
       form.page_count += pages;
@@ -236,7 +252,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     bag.add_tag_file("bag-info.txt", bag_info_text(batch, form, bag.payload_octets(), bag.payload_streams()));
     form_text = backup_form_json(form);
     bag.add_tag_file(kBackupFormPath, form_text);
-    bag.add_tag_file(kProcessingHistoryPath, processing_history_json(batch));
+    bag.add_tag_file(kProcessingHistoryPath, processing_history_json(batch, include_extras_));
     bag.write_tag_manifests();
     sync_tree(partial);
   } catch (...) {

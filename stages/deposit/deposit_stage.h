@@ -7,11 +7,14 @@
 //   data/entity/<档号>/0001.jpg      entity data (实体数据): each item's entity output ...
 //   data/entity/<档号>/0001.txt      ... and its extras (OCR text), named as in WORK
 //                                    (output roles as the stages declare them)
+//   data/entity/<档号>/<档号>.pdf     the record stages' outputs of those roles (the
+//                                    searchable PDF, an extra)
 //   manifest-md5.txt                payload manifests, sorted by path (byte order)
 //   manifest-sha256.txt
 //   manifest-sm3.txt                only with deposit.sm3_manifest: true
 //   forms/backup-form.json          电子文件和数字档案备份情况表, machine-readable (backup_form.h)
-//   metadata/processing-history.json  the stages, versions and settings that made the pages
+//   metadata/processing-history.json  the stages, versions and settings that made the pages,
+//                                    and the kinds of their outputs this bag carries
 //   tagmanifest-md5.txt             tag manifests over every tag file above
 //   tagmanifest-sha256.txt          (and tagmanifest-sm3.txt with SM3)
 //
@@ -42,7 +45,8 @@ inline constexpr FlagParam kSm3Manifest{
     "(GB/T 32905), beside MD5 and SHA-256, which are always written"};
 inline constexpr FlagParam kIncludeExtras{
     "include_extras", true,
-    "deposit each item's extra outputs (its OCR text, 0001.txt) beside its entity file"};
+    "deposit each item's extra outputs (its OCR text, 0001.txt) beside its entity file, and each "
+    "record's (its searchable PDF); false: images only"};
 
 class DepositStage final : public BatchStage {
  public:
@@ -55,6 +59,8 @@ class DepositStage final : public BatchStage {
   Outcome process(const BatchWork& batch) const override;
 
  private:
+  bool deposited(OutputRole role) const;  // entity always, extra with include_extras
+
   bool sm3_manifest_ = kSm3Manifest.default_value;
   bool include_extras_ = kIncludeExtras.default_value;
 };

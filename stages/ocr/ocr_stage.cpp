@@ -1,6 +1,7 @@
 #include "stages/ocr/ocr_stage.h"
 
 #include <tesseract/baseapi.h>
+#include <tesseract/renderer.h>
 #include <tesseract/resultiterator.h>
 
 #include <opencv2/imgproc.hpp>
@@ -43,9 +44,18 @@ constexpr OutputInfo kHocr{"ocr_hocr", OutputRole::extra,
                            "words with boxes and confidences, hOCR (WORK/ocr/<档号>/<serial>.hocr)"};
 constexpr OutputInfo kAlto{"ocr_alto", OutputRole::extra,
                            "words with boxes and confidences, ALTO XML (WORK/ocr/<档号>/<serial>.alto.xml)"};
+constexpr OutputInfo kTextLayer{"ocr_text_layer", OutputRole::work,
+                                "the page's words as an invisible text layer, a text-only PDF page from Tesseract's "
+                                "renderer, in the coordinates of the image read (WORK/ocr/<档号>/<serial>.layer.pdf)"};
+
+// Tesseract's renderer embeds this font (GlyphLessFont) to place each word invisibly.
+constexpr const char* kLayerFont = "pdf.ttf";
 
 // Lines shorter than this say too little for their confidence to mean much.
 constexpr int kMinLineCharacters = 4;
+
+// Where Debian's tesseract-ocr keeps its language data and pdf.ttf.
+constexpr const char* kDebianTessdata = "/usr/share/tesseract-ocr/5/tessdata";
 
 // Assumed for Tesseract's scaling when the page carries no resolution.
 constexpr int kDefaultResolutionDpi = 300;
@@ -108,6 +118,29 @@ std::string model_identity(const std::string& languages, const std::string& data
   return identity;
 }
 
+// The recognised page as a text-only PDF page, made by Tesseract's own renderer: each
+// word placed invisibly (render mode 3) over its box, in GlyphLessFont. The renderer
+// writes only to a file, so it writes a temp file beside the output, read back here.
+std::string text_layer_pdf(tesseract::TessBaseAPI& api, const std::string& font_dir, const std::filesystem::path& temp_base) {
+  std::string bytes;
+  std::filesystem::create_directories(temp_base.parent_path());
+  {
+    tesseract::TessPDFRenderer renderer(temp_base.c_str(), font_dir.c_str(), /*textonly=*/true);
+    if (!renderer.BeginDocument("") || !renderer.AddImage(&api) || !renderer.EndDocument())
+      throw std::runtime_error("ocr: Tesseract's PDF renderer failed for " + temp_base.string());
+  }  // closes the file
+  std::filesystem::path file = temp_base;
+  file += ".pdf";
+  try {
+    bytes = read_file(file);
+  } catch (...) {
+    std::filesystem::remove(file);
+    throw;
+  }
+  std::filesystem::remove(file);
+  return bytes;
+}
+
 }  // namespace
 
 std::string join_cjk(const std::string& text) {
@@ -145,11 +178,11 @@ OcrStage::~OcrStage() = default;
 StageInfo OcrStage::describe() const {
   return {"ocr",
           "Reads the text of each page with Tesseract and writes it beside the derivatives.",
-          "2",  // 2: reads a grey copy; writes hOCR and ALTO
+          "2",  // 2: reads a grey copy; writes hOCR, ALTO and a text layer
           {kLanguages.info(), kTessdata.info(), kPsm.info(), kMinConfidence.info(), kMaxResolution.info()},
           {kFailed, kNoText, kLowConfidence},
           {kChars, kConfidence, kWorstLine, kReadAtDpi, kModel},
-          {kText, kHocr, kAlto}};
+          {kText, kHocr, kAlto, kTextLayer}};
 }
 
 std::unique_ptr<Engine> OcrStage::start_engine() const {
@@ -176,7 +209,18 @@ void OcrStage::setup(ProfileSection& section, const StageContext& context) {
   context_ = context;
   engines_.clear();
   // Fail now, before any page, if the language data is missing; and name what will read.
-  settings_.model = model_identity(settings_.languages, start_engine()->api->GetDatapath());
+  const std::string datapath = start_engine()->api->GetDatapath();
+  settings_.model = model_identity(settings_.languages, datapath);
+  // The text layer's font lies beside Debian's language data; a folder of other models may not have it.
+  settings_.font_dir.clear();
+  for (const std::string& dir : {datapath, std::string(kDebianTessdata)})
+    if (std::filesystem::exists(std::filesystem::path(dir) / kLayerFont)) {
+      settings_.font_dir = dir;
+      break;
+    }
+  if (settings_.font_dir.empty())
+    throw std::runtime_error("ocr: Tesseract's text layer font " + std::string(kLayerFont) + " is neither in " + datapath +
+                             " nor in " + kDebianTessdata + "; install tesseract-ocr (scripts/install-deps.sh)");
 }
 
 Outcome OcrStage::process(const Item& page) const {
@@ -209,12 +253,20 @@ Outcome OcrStage::process(const Item& page) const {
   if (auto worst = worst_line_confidence(api)) outcome.measurements.set(kWorstLine.name, *worst);
   outcome.measurements.set(kReadAtDpi.name, read_dpi);
   outcome.measurements.set(kModel.name, settings_.model);
+  const std::string stem = "ocr/" + page.record_ref + "/" + page.serial();
+  std::string layer;
+  try {
+    layer = text_layer_pdf(api, settings_.font_dir, context_.work_dir / utf8_path(stem + ".layer.lantai-tmp.render"));
+  } catch (...) {
+    api.Clear();
+    throw;
+  }
   api.Clear();
 
-  const std::string stem = "ocr/" + page.record_ref + "/" + page.serial();
   outcome.outputs.push_back(write_output(context_.work_dir, stem + ".txt", text, std::string(kText.kind)));
   outcome.outputs.push_back(write_output(context_.work_dir, stem + ".hocr", hocr ? hocr.get() : "", std::string(kHocr.kind)));
   outcome.outputs.push_back(write_output(context_.work_dir, stem + ".alto.xml", alto ? alto.get() : "", std::string(kAlto.kind)));
+  outcome.outputs.push_back(write_output(context_.work_dir, stem + ".layer.pdf", layer, std::string(kTextLayer.kind)));
   if (characters == 0) {
     outcome.add(kNoText(page.rel_path + ": no text found", "0"));
   } else if (confidence < settings_.min_confidence) {

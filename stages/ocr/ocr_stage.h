@@ -3,7 +3,11 @@
 // thread's first page; Tesseract's own OpenMP threads are off (OMP_THREAD_LIMIT=1, set
 // by the lantai command) because pages in parallel beat threads inside one page.
 // Writes WORK/ocr/<档号>/<serial>.txt (UTF-8), .hocr and .alto.xml (word boxes and
-// confidences, in the coordinates of the image read: see ocr_dpi).
+// confidences, in the coordinates of the image read: see ocr_dpi), and .layer.pdf: the
+// words as an invisible text layer (Tesseract's PDF renderer, text only), for the
+// record's searchable PDF. Its page is the image read at ocr_dpi, so its size in points
+// is the page's own up to the rounding of a reduced copy; the PDF stage scales it onto
+// the page.
 #pragma once
 
 #include <memory>
@@ -24,6 +28,7 @@ struct OcrSettings {
   double min_confidence = 65;        // below: ocr.low_confidence
   double max_resolution_dpi = 400;   // finer pages are read from a reduced copy
   std::string model;                 // the language data's identity, for the processing history
+  std::string font_dir;              // where pdf.ttf lies, for the text layer
 };
 
 // Tesseract puts spaces between CJK characters; Chinese text has none. Removes white

@@ -157,6 +157,25 @@ TEST(Ledger, ReplacesRecordFindings) {
   EXPECT_TRUE(ledger->findings().empty());
 }
 
+//! A record stage's outputs are stored per record and replaced with its findings; other records keep theirs.
+TEST(Ledger, ReplacesRecordOutputs) {
+  auto ledger = Ledger::open(fresh_dir("record-outputs"));
+  const StageOutput pdf{"searchable_pdf", "pdf/A.pdf", std::string(64, 'a'), 1234, OutputRole::extra};
+  ledger->replace_record_findings("A", {"link", "searchable_pdf"}, {}, {{"searchable_pdf", pdf}});
+  ledger->replace_record_findings("B", {"link", "searchable_pdf"}, {}, {{"searchable_pdf", {"searchable_pdf", "pdf/B.pdf", std::string(64, 'b'), 5, OutputRole::extra}}});
+  ledger->replace_record_findings("A", {"link", "searchable_pdf"}, {}, {{"searchable_pdf", pdf}});
+  auto outputs = ledger->record_outputs("A");
+  ASSERT_EQ(outputs.size(), 1u);
+  EXPECT_EQ(outputs[0].kind, "searchable_pdf");
+  EXPECT_EQ(outputs[0].path, "pdf/A.pdf");
+  EXPECT_EQ(outputs[0].sha256, std::string(64, 'a'));
+  EXPECT_EQ(outputs[0].size_bytes, 1234u);
+  EXPECT_EQ(outputs[0].role, OutputRole::extra);
+  ledger->replace_record_findings("A", {"link", "searchable_pdf"}, {});
+  EXPECT_TRUE(ledger->record_outputs("A").empty());
+  EXPECT_EQ(ledger->record_outputs("B").size(), 1u);
+}
+
 //! The identity is stored once and read back; runs are numbered.
 TEST(Ledger, StoresIdentityAndCountsRuns) {
   auto dir = fresh_dir("identity");

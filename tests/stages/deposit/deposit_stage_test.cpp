@@ -276,6 +276,32 @@ TEST_F(DepositTest, LeavesOcrTextOutWhenAsked) {
   EXPECT_EQ(oxum.substr(oxum.find('.')), ".7");  // the catalogue and 6 images
 }
 
+//! A record stage's output for the whole record (its searchable PDF, an extra) goes beside the record's pages, checked like them, and not when only images are deposited; the processing history names the kinds deposited.
+TEST_F(DepositTest, DepositsRecordOutputsWithTheExtras) {
+  batch_ = make_synthetic_work(work_.path());
+  DepositRecord& record = batch_.records[0];
+  record.outputs.push_back(write_work_file(work_.path(), "pdf/" + record.entry.ref + ".pdf", "%PDF-1.7 record\n",
+                                           "searchable_pdf", OutputRole::extra));
+  StageRecord pdf_stage;
+  pdf_stage.info.id = "searchable_pdf";
+  pdf_stage.info.outputs = {{"searchable_pdf", OutputRole::extra, "the record's searchable PDF"}};
+  batch_.processing.push_back(pdf_stage);
+  fs::path bag = bag_dir_of(batch_, make_stage().process(batch_));
+  const fs::path pdf = bag / "data/entity" / utf8_path(record.entry.ref) / utf8_path(record.entry.ref + ".pdf");
+  EXPECT_EQ(read_file(pdf), "%PDF-1.7 record\n");
+  EXPECT_NE(read_file(bag / "manifest-sha256.txt").find(record.entry.ref + ".pdf"), std::string::npos);
+  const auto history = nlohmann::json::parse(read_file(bag / "metadata/processing-history.json"));
+  EXPECT_EQ(history["stages"].back()["deposited_outputs"][0]["kind"], "searchable_pdf");
+
+  bag = bag_dir_of(batch_, make_stage("deposit:\n  include_extras: false\n").process(batch_));
+  EXPECT_FALSE(fs::exists(bag / "data/entity" / utf8_path(record.entry.ref) / utf8_path(record.entry.ref + ".pdf")));
+  const auto images_only = nlohmann::json::parse(read_file(bag / "metadata/processing-history.json"));
+  EXPECT_TRUE(images_only["stages"].back()["deposited_outputs"].empty());
+
+  write_bytes(work_.path() / utf8_path(record.outputs[0].path), "%PDF-1.7 changed\n");
+  EXPECT_THROW(make_stage().process(batch_), std::runtime_error);
+}
+
 //! The stage describes its parameters and refuses a profile key it does not know.
 TEST_F(DepositTest, DescribesItselfAndRefusesUnknownKeys) {
   DepositStage stage;

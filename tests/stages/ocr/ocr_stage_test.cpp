@@ -29,10 +29,19 @@ TEST(OcrStage, ReadsPrintedText) {
   cv::putText(pixels, "ARCHIVE RECORDS 2021", {100, 300}, cv::FONT_HERSHEY_SIMPLEX, 3.0, cv::Scalar(0), 8);
   const Item page = stage_testing::page_item(pixels, 300.0, "A/0001.png");
   Outcome outcome = stage.process(page);
-  ASSERT_EQ(outcome.outputs.size(), 3u);
+  ASSERT_EQ(outcome.outputs.size(), 4u);
   EXPECT_EQ(outcome.outputs[0].path, "ocr/A/0001.txt");
   EXPECT_EQ(outcome.outputs[1].path, "ocr/A/0001.hocr");
   EXPECT_EQ(outcome.outputs[2].path, "ocr/A/0001.alto.xml");
+  EXPECT_EQ(outcome.outputs[3].path, "ocr/A/0001.layer.pdf");
+  // The text layer: a one-page PDF of the page's size (1800 x 700 px at 300 dpi), text only, no temp file left.
+  const std::string layer = read_file(work / "ocr/A/0001.layer.pdf");
+  EXPECT_EQ(layer.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(layer.find("/MediaBox [0 0 432.00 168.00]"), std::string::npos);
+  EXPECT_NE(layer.find("GlyphLessFont"), std::string::npos);
+  EXPECT_EQ(layer.find("/Subtype /Image"), std::string::npos);  // text only: the image is the derivative
+  for (const auto& entry : std::filesystem::directory_iterator(work / "ocr/A"))
+    EXPECT_EQ(entry.path().filename().string().find(".lantai-tmp."), std::string::npos) << entry.path();
   std::string text = read_file(work / "ocr/A/0001.txt");
   EXPECT_NE(text.find("ARCHIVE"), std::string::npos) << text;
   EXPECT_NE(text.find("2021"), std::string::npos) << text;
@@ -62,6 +71,8 @@ TEST(OcrStage, ReadsAFinePageFromAReducedCopy) {
   EXPECT_EQ(outcome.measurements.number("ocr_dpi"), 300.0);
   EXPECT_NE(read_file(work / "ocr/A/0001.txt").find("RECORDS"), std::string::npos);
   EXPECT_NE(read_file(work / "ocr/A/0001.hocr").find("bbox 0 0 1800 700"), std::string::npos);
+  // The text layer is the reduced copy's page: at 300 dpi, the same size in points as the page at 600.
+  EXPECT_NE(read_file(work / "ocr/A/0001.layer.pdf").find("/MediaBox [0 0 432.00 168.00]"), std::string::npos);
 }
 
 //! A page read upside down gives text Tesseract is unsure of: it goes to review as ocr.low_confidence, not silently into the catalogue.
