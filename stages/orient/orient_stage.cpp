@@ -7,7 +7,7 @@ namespace lantai::orient {
 namespace {
 
 const FlagParam kEnabled{"enabled", true, "measure each page's orientation and turn it upright"};
-const NumberParam kMinConfidence{"min_confidence", "ratio", 0, 1, 0.4,
+const NumberParam kMinConfidence{"min_confidence", "ratio", 0, 1, 0.3,
                                  "a page whose orientation is measured with less confidence than this is not turned"};
 const NumberParam kAnalysisDpi{"analysis_dpi", "dpi", 75, 300, 150,
                                "the page is measured at about this resolution (speed against small punctuation)"};

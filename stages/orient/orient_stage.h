@@ -21,7 +21,7 @@ namespace lantai::orient {
 struct OrientSettings {
   bool enabled = true;
   OrientationSettings finder;
-  double min_confidence = 0.4;  // below: measured, reported, not turned
+  double min_confidence = 0.3;  // below: measured, reported, not turned
 };
 
 class OrientStage : public ItemStage {

@@ -22,6 +22,12 @@ constexpr int kMinSpeckPx = 3;
 constexpr double kAxisScale = 0.5;     // log ratio of bar lengths
 constexpr double kVoteScale = 3.0;     // combined direction votes (about standard deviations)
 constexpr int kMinLines = 2;
+constexpr size_t kMinGlyphs = 20;  // fewer marks than this cannot make two lines of text
+constexpr double kMaxSkewDeg = 15;         // as deskew's default search: scans are not turned further by accident
+constexpr double kSkewStepDeg = 0.5;       // a line of 6 in. then stays within 0.03 in. of level
+constexpr double kSkewCoarseStepDeg = 2;
+constexpr size_t kSkewSamplePoints = 6000;
+constexpr double kMinSkewToStraightenDeg = 0.5;
 constexpr double kMinMarkShare = 0.18;    // of a line's height: a punctuation mark is at least this long
 constexpr double kMinAgreement = 0.35;    // (for - against) / all votes of a line cue, below: no vote
 constexpr double kPositionGain = 8;        // votes per page height the writing's centre lies above the middle
@@ -82,13 +88,15 @@ cv::Mat reduced_grey(const cv::Mat& page, double ratio) {
   return grey;
 }
 
+// The paper's grey: the median of every fourth row (ink covers far less than half a page).
 int median_grey(const cv::Mat& grey) {
   std::array<long, 256> histogram{};
-  for (int y = 0; y < grey.rows; ++y)
+  long count = 0;
+  for (int y = 0; y < grey.rows; y += 4, count += grey.cols)
     for (const uchar *p = grey.ptr(y), *end = p + grey.cols; p != end; ++p) ++histogram[*p];
   long seen = 0;
   for (int level = 0; level < 256; ++level)
-    if ((seen += histogram[static_cast<size_t>(level)]) * 2 >= static_cast<long>(grey.total())) return level;
+    if ((seen += histogram[static_cast<size_t>(level)]) * 2 >= count) return level;
   return 255;
 }
 
@@ -127,6 +135,68 @@ cv::Mat text_ink(const cv::Mat& grey, double px_per_in, double& glyph_px, std::v
     glyph_px = *middle;
   }
   return text;
+}
+
+// The skew of the text lines (or columns), degrees, positive = content turned
+// counter-clockwise: the angle within ±kMaxSkewDeg at which the ink projected across rows
+// plus across columns falls into the fewest bins (the sum of squared bin counts peaks).
+// Rows and columns together, so a page turned a quarter measures the same skew.
+double coarse_skew_deg(const cv::Mat& text) {
+  std::vector<cv::Point> all;
+  cv::findNonZero(text, all);
+  if (all.empty()) return 0;
+  std::vector<cv::Point> ink;
+  const size_t stride = std::max<size_t>(1, all.size() / kSkewSamplePoints);
+  for (size_t i = 0; i < all.size(); i += stride) ink.push_back(all[i]);
+  const int offset = text.cols + text.rows;
+  std::vector<int> rows(static_cast<size_t>(3 * offset)), columns(rows.size());
+  auto energy_at = [&](double deg) {
+    const double a = deg * CV_PI / 180, c = std::cos(a), s = std::sin(a);
+    std::fill(rows.begin(), rows.end(), 0);
+    std::fill(columns.begin(), columns.end(), 0);
+    for (const cv::Point& p : ink) {
+      ++rows[static_cast<size_t>(p.y * c + p.x * s + offset + 0.5)];
+      ++columns[static_cast<size_t>(p.x * c - p.y * s + offset + 0.5)];
+    }
+    double energy = 0;
+    for (size_t i = 0; i < rows.size(); ++i) energy += double(rows[i]) * rows[i] + double(columns[i]) * columns[i];
+    return energy;
+  };
+  // Coarse steps, then fine ones around the best.
+  double best_deg = 0, best_energy = -1;
+  for (double deg = -kMaxSkewDeg; deg <= kMaxSkewDeg + 1e-9; deg += kSkewCoarseStepDeg)
+    if (const double e = energy_at(deg); e > best_energy) best_energy = e, best_deg = deg;
+  const double coarse = best_deg;
+  for (double deg = coarse - kSkewCoarseStepDeg + kSkewStepDeg; deg < coarse + kSkewCoarseStepDeg - 1e-9;
+       deg += kSkewStepDeg)
+    if (const double e = energy_at(deg); e > best_energy) best_energy = e, best_deg = deg;
+  return best_deg;
+}
+
+// The text mask turned clockwise by skew_deg about its centre, so its lines run along the
+// rows or the columns (nearest neighbour: it stays a mask).
+cv::Mat straighten(const cv::Mat& text, double skew_deg) {
+  cv::Mat straight;
+  const cv::Mat turn = cv::getRotationMatrix2D(cv::Point2f(text.cols / 2.0f, text.rows / 2.0f), -skew_deg, 1.0);
+  cv::warpAffine(text, straight, turn, text.size(), cv::INTER_NEAREST, cv::BORDER_CONSTANT, cv::Scalar(0));
+  return straight;
+}
+
+// Glyph boxes as they lie once the mask is straightened: each moves with its centre and
+// keeps its size, which for marks smaller than a character is close enough.
+std::vector<Box> straightened_boxes(const std::vector<Box>& boxes, double skew_deg, cv::Size size) {
+  const cv::Mat turn = cv::getRotationMatrix2D(cv::Point2f(size.width / 2.0f, size.height / 2.0f), -skew_deg, 1.0);
+  std::vector<Box> moved;
+  moved.reserve(boxes.size());
+  for (const Box& b : boxes) {
+    const double cx = b.x + b.w / 2.0, cy = b.y + b.h / 2.0;
+    const int x = static_cast<int>(std::lround(turn.at<double>(0, 0) * cx + turn.at<double>(0, 1) * cy +
+                                               turn.at<double>(0, 2) - b.w / 2.0));
+    const int y = static_cast<int>(std::lround(turn.at<double>(1, 0) * cx + turn.at<double>(1, 1) * cy +
+                                               turn.at<double>(1, 2) - b.h / 2.0));
+    if (x >= 0 && y >= 0 && x + b.w <= size.width && y + b.h <= size.height) moved.push_back({x, y, b.w, b.h});
+  }
+  return moved;
 }
 
 // The ink smeared along the rows by about half a glyph: text lines running across the
@@ -298,8 +368,14 @@ OrientationEstimate find_orientation(const cv::Mat& page, const OrientationSetti
   const cv::Mat grey = reduced_grey(page, ratio);
   double glyph_px = 0;
   std::vector<Box> glyphs;
-  const cv::Mat text = text_ink(grey, dpi * grey.cols / page.cols, glyph_px, glyphs);
-  if (glyph_px < 3) return estimate;
+  cv::Mat text = text_ink(grey, dpi * grey.cols / page.cols, glyph_px, glyphs);
+  if (glyph_px < 3 || glyphs.size() < kMinGlyphs) return estimate;
+  // Straightened first: a line across a skewed page is a slanted band, not a bar.
+  estimate.skew_deg = coarse_skew_deg(text);
+  if (std::abs(estimate.skew_deg) >= kMinSkewToStraightenDeg) {
+    text = straighten(text, estimate.skew_deg);
+    glyphs = straightened_boxes(glyphs, estimate.skew_deg, text.size());
+  }
 
   // 1. Axis: bars along the rows against bars along the columns (the rows once turned).
   const cv::Mat turned = turn_page(text, 90);

@@ -7,7 +7,8 @@
 //
 // Method, on a copy reduced to about analysis_dpi and binarised against the paper level,
 // with scan borders, rules, seals and pictures left out (components too large, too thin or
-// touching the edge):
+// touching the edge), then straightened by a coarse skew (within ±15°, half-degree steps,
+// projection energy across rows and columns together):
 //  1. Axis. The ink is smeared along the rows, then along the columns, by about half a
 //     character. Text lines become long bars along their own direction only: Chinese
 //     characters stand on a grid but their line gaps are wider than the gaps within a line,
@@ -48,6 +49,7 @@ struct OrientationEstimate {
   double axis_margin = 0;   // > 0: lines run across the page as scanned (0 or 180)
   double upright_votes = 0; // > 0: upright once lines run across; the combined vote of the cues
   int lines = 0;            // text lines the measurement rests on
+  double skew_deg = 0;      // coarse skew the lines were straightened by first (deskew measures it finely)
   // The cues, for reports and calibration.
   double punctuation_votes = 0, ascender_votes = 0, alignment_votes = 0, position_votes = 0;
 };

@@ -97,7 +97,7 @@ TEST(OrientStage, BlankPageIsUncertainAndNotTurned) {
   const Outcome outcome = run_stage(stage, page);
   ASSERT_TRUE(has_finding(outcome, "orient.uncertain"));
   EXPECT_EQ(outcome.findings.front().severity, Severity::warn);
-  EXPECT_EQ(outcome.findings.front().threshold, "0.400");
+  EXPECT_EQ(outcome.findings.front().threshold, "0.300");
   EXPECT_FALSE(outcome.rejected());
   EXPECT_FALSE(outcome.image.has_value());
   EXPECT_EQ(page.measurements.number("orientation_deg"), 0);

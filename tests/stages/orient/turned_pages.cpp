@@ -307,7 +307,8 @@ TurnedPage draw_upright(TextRenderer& text, PageClass page_class, std::uint32_t 
   page.has_text = !page.text.empty();
   const bool blank = !page.has_text;
   samples::ScanEffects effects =
-      blank ? samples::ScanEffects::blank_sheet(random) : samples::ScanEffects::typical(random, random.uniform(-2.5, 2.5));
+      blank ? samples::ScanEffects::blank_sheet(random)
+            : samples::ScanEffects::typical(random, random.chance(0.6) ? random.uniform(-3, 3) : random.uniform(-12, 12));
   cv::Mat scan = samples::simulate_scan(sheet, effects, dpi);
   // Grey or colour as drawn; about one in five stored 1-bit.
   if (random.chance(0.2)) {
