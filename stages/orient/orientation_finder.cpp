@@ -41,8 +41,6 @@ struct Box {
   int bottom() const { return y + h; }
 };
 
-// Reduces by a whole factor first (INTER_AREA's fast path, which keeps thin strokes), then
-// bilinearly for what remains: a general INTER_AREA costs ten times more.
 // Connected components (8-connected) with their boxes and areas. OpenCV's own statistics
 // (centroids in doubles) cost four times the labelling itself.
 struct Components {
@@ -73,6 +71,8 @@ Components components(const cv::Mat& mask) {
   return c;
 }
 
+// Reduces by a whole factor first (INTER_AREA's fast path, which keeps thin strokes), then
+// bilinearly for what remains: a general INTER_AREA costs ten times more.
 cv::Mat reduced_grey(const cv::Mat& page, double ratio) {
   const int factor = std::max(1, static_cast<int>(ratio));
   cv::Mat small = page;
@@ -82,7 +82,7 @@ cv::Mat reduced_grey(const cv::Mat& page, double ratio) {
   }
   if (ratio / factor > kMaxResidualRatio)
     cv::resize(small, small, cv::Size(), factor / ratio, factor / ratio, cv::INTER_LINEAR);
-  if (small.channels() == 1) return small.data == page.data ? small.clone() : small;
+  if (small.channels() == 1) return small;  // only read: the page itself when not reduced
   cv::Mat grey;
   cv::cvtColor(small, grey, small.channels() == 4 ? cv::COLOR_BGRA2GRAY : cv::COLOR_BGR2GRAY);
   return grey;
