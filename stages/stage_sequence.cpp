@@ -8,6 +8,7 @@
 #include "stages/ingest/ingest_stage.h"
 #include "stages/link/link_stage.h"
 #include "stages/ocr/ocr_stage.h"
+#include "stages/orient/orient_stage.h"
 #include "stages/quality/duplicate_stage.h"
 #include "stages/quality/quality_stage.h"
 #include "stages/searchable_pdf/searchable_pdf_stage.h"
@@ -18,11 +19,13 @@ namespace lantai {
 StageSequence make_stage_sequence() {
   StageSequence stages;
   stages.ingest = std::make_unique<ingest::IngestStage>();
-  // Pages, in DA/T 31-2017 order: decode, image processing (纠偏, 去污), storage (图像存储),
+  // Pages, in DA/T 31-2017 order: decode, image processing (纠偏: quarter turns, then skew;
+  // 去污), storage (图像存储),
   // then quality check and OCR on the stored image, so they read exactly what is
   // delivered and a rerun that changes only them starts from the stored image.
   auto& pages = stages.chains[ItemKind::page];
   pages.push_back(std::make_unique<decode::DecodeStage>());
+  pages.push_back(std::make_unique<orient::OrientStage>());
   pages.push_back(std::make_unique<deskew::DeskewStage>());
   pages.push_back(std::make_unique<derivatives::DerivativeStage>());
   pages.push_back(std::make_unique<quality::QualityStage>());

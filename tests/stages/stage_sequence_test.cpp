@@ -66,9 +66,9 @@ TEST(StageSequence, PageChainStoresPixelsBeforeReadingThem) {
   const auto& chain = stages.chains.at(ItemKind::page);
   std::vector<std::string> order;
   for (const auto& stage : chain) order.push_back(stage->describe().id);
-  EXPECT_EQ(order, (std::vector<std::string>{"decode", "deskew", "derivatives", "quality", "ocr"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"decode", "orient", "deskew", "derivatives", "quality", "ocr"}));
   EXPECT_TRUE(chain[0]->describe().makes_pixels);
-  EXPECT_FALSE(chain[4]->describe().makes_pixels);
+  EXPECT_FALSE(chain[5]->describe().makes_pixels);
 }
 
 }  // namespace

@@ -1,0 +1,90 @@
+#include "stages/orient/orient_stage.h"
+
+#include "pipeline/format.h"
+
+namespace lantai::orient {
+
+namespace {
+
+const FlagParam kEnabled{"enabled", true, "measure each page's orientation and turn it upright"};
+const NumberParam kMinConfidence{"min_confidence", "ratio", 0, 1, 0.3,
+                                 "a page whose orientation is measured with less confidence than this is not turned"};
+const NumberParam kAnalysisDpi{"analysis_dpi", "dpi", 75, 300, 150,
+                               "the page is measured at about this resolution (speed against small punctuation)"};
+
+constexpr FindingCode kUncertain{"orient.uncertain", Severity::warn,
+                                 "the page's orientation could not be told with enough confidence (blank, or too little "
+                                 "text); the page was not turned"};
+constexpr FindingCode kBadManualValue{"orient.bad_manual_value", Severity::reject,
+                                      "a turn set by hand is not 0, 90, 180 or 270 degrees; the page waits for review"};
+constexpr MeasurementInfo kOrientation{"orientation_deg",
+                                       "clockwise turn applied to make the page upright: 0, 90, 180 or 270"};
+constexpr MeasurementInfo kOrientationConfidence{"orientation_confidence",
+                                                 "how sure the orientation measurement is, 0 (none) to 1"};
+constexpr MeasurementInfo kOrientationSource{"orientation_source", "auto (measured) or manual (set in review)"};
+
+std::optional<int> quarter_turn(const std::string& text) {
+  for (int turn : {0, 90, 180, 270})
+    if (text == std::to_string(turn)) return turn;
+  return std::nullopt;
+}
+
+}  // namespace
+
+StageInfo OrientStage::describe() const {
+  return {"orient",
+          "Measures which quarter turn makes each page's text upright and turns the page when sure.",
+          "1",
+          {kEnabled.info(), kMinConfidence.info(), kAnalysisDpi.info()},
+          {kUncertain, kBadManualValue},
+          {kOrientation, kOrientationConfidence, kOrientationSource},
+          {},
+          true};
+}
+
+void OrientStage::setup(ProfileSection& section, const StageContext&) {
+  OrientSettings settings;
+  settings.enabled = section.get(kEnabled);
+  settings.min_confidence = section.get(kMinConfidence);
+  settings.finder.analysis_dpi = section.get(kAnalysisDpi);
+  section.finish();
+  settings_ = settings;
+}
+
+Outcome OrientStage::process(const Item& page) const {
+  Outcome outcome;
+  if (page.image.empty()) return outcome;  // decode failed: nothing to turn
+  int rotation_deg = 0;
+  double confidence = 1;
+  if (auto manual = page.manual_value("orient", "rotation_deg")) {
+    const auto turn = quarter_turn(*manual);
+    if (!turn) {
+      outcome.add(kBadManualValue(page.rel_path + ": the turn set by hand, '" + *manual +
+                                      "', is not 0, 90, 180 or 270 degrees clockwise",
+                                  *manual, "0|90|180|270"));
+      return outcome;
+    }
+    rotation_deg = *turn;
+    outcome.measurements.set(kOrientationSource.name, std::string("manual"));
+  } else {
+    if (!settings_.enabled) return outcome;
+    const OrientationEstimate estimate =
+        find_orientation(page.image.pixels(), settings_.finder, page.measurements.number("resolution_dpi"));
+    confidence = estimate.confidence;
+    if (confidence >= settings_.min_confidence) {
+      rotation_deg = estimate.rotation_deg;
+    } else {
+      outcome.add(kUncertain(page.rel_path + ": orientation measured as " + std::to_string(estimate.rotation_deg) +
+                                 "° with confidence " + fixed(confidence, 2) + ", below " +
+                                 fixed(settings_.min_confidence, 2) + "; the page was not turned",
+                             fixed(confidence, 3), fixed(settings_.min_confidence, 3)));
+    }
+    outcome.measurements.set(kOrientationSource.name, std::string("auto"));
+  }
+  outcome.measurements.set(kOrientation.name, static_cast<double>(rotation_deg));
+  outcome.measurements.set(kOrientationConfidence.name, confidence);
+  if (rotation_deg != 0) outcome.image = turn_page(page.image.pixels(), rotation_deg);
+  return outcome;
+}
+
+}  // namespace lantai::orient

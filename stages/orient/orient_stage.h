@@ -1,0 +1,42 @@
+// orient: DA/T 31-2017 图像处理 纠偏 for pages fed into the scanner turned: measures which
+// quarter turn makes the page's text upright (orientation_finder.h) and records it
+// (orientation_deg, orientation_confidence, orientation_source), then hands on the page
+// turned when the measurement is confident enough. An uncertain page (blank, near blank,
+// too little text to tell) is left as scanned with an orient.uncertain finding, so an
+// inspector looks at it; a turn an inspector set (the Manual value orient.rotation_deg) is
+// applied as given instead of measuring.
+//
+// Runs before deskew: deskew measures skew within ±45°, so it cannot see a quarter turn,
+// and it straightens what this stage turned. A turn by 90 or 270 swaps the page's width
+// and height; the resolution is the same along both axes and stays valid.
+// orientation_deg is the clockwise turn applied: 0, 90, 180 or 270.
+// process() is const and may run on many pages at once.
+#pragma once
+
+#include "pipeline/units.h"
+#include "stages/orient/orientation_finder.h"
+
+namespace lantai::orient {
+
+struct OrientSettings {
+  bool enabled = true;
+  OrientationSettings finder;
+  double min_confidence = 0.3;  // below: measured, reported, not turned
+};
+
+class OrientStage : public ItemStage {
+ public:
+  OrientStage() = default;
+  explicit OrientStage(const OrientSettings& settings) : settings_(settings) {}
+
+  StageInfo describe() const override;
+  void setup(ProfileSection& section, const StageContext& context) override;
+  Outcome process(const Item& page) const override;
+
+  const OrientSettings& settings() const { return settings_; }
+
+ private:
+  OrientSettings settings_;
+};
+
+}  // namespace lantai::orient
