@@ -136,7 +136,7 @@ int set_paragraphs(TextRenderer& text, cv::Mat& canvas, const std::vector<std::s
       } else {
         text.draw(canvas, lines[i], left, baseline, size_px, FontWeight::regular, kBlack, spacing);
       }
-      text_out += samples::u32_to_utf8(lines[i]) + "\n";
+      text_out += to_utf8(lines[i]) + "\n";
       baseline += pitch_px;
     }
     baseline += pitch_px / 3;
@@ -219,7 +219,7 @@ cv::Mat draw_table(TextRenderer& text, SeededRandom& random, int dpi, std::strin
       const int cell_size = r == 0 ? size : size * 3 / 4;
       while (cell.size() > 1 && text.width_px(cell, cell_size, FontWeight::regular) > w - size / 2) cell.pop_back();
       text.draw(page, cell, x + size / 4, y + row_height * 2 / 3, cell_size, r == 0 ? FontWeight::bold : FontWeight::regular, kBlack);
-      text_out += samples::u32_to_utf8(cell) + (c + 1 == widths.size() ? "\n" : " ");
+      text_out += to_utf8(cell) + (c + 1 == widths.size() ? "\n" : " ");
       cv::line(page, {x, top}, {x, top + (rows + 1) * row_height}, kBlack, thickness);
       x += w;
     }
