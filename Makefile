@@ -2,6 +2,8 @@
 #   make demo   set up, build, make the sample lot and run a whole batch on it
 #   make test   set up, build and run every test
 # and, apart from them:
+#   make models install other Tesseract language data to measure against Debian's
+#               (scripts/install-models.sh; bench_ocr --tessdata models/tessdata-4.0.0)
 #   make fuzz   build the decoder fuzzers with clang into build-fuzz and run each for
 #               FUZZ_SECONDS (default 300), see docs/fuzzing.md
 BUILD ?= build
@@ -12,7 +14,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
 FUZZ_FORMATS ?= jpeg png tiff
 
-.PHONY: deps build demo test bench clean fuzz-deps fuzz-build fuzz
+.PHONY: deps build demo test bench models clean fuzz-deps fuzz-build fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -34,6 +36,9 @@ test: build
 
 bench: build
 	@for b in $(BUILD)/bench/*/bench_*; do [ -x "$$b" ] && "$$b"; done
+
+models: deps
+	@scripts/install-models.sh
 
 fuzz-deps: deps
 	@scripts/install-deps.sh clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizers
