@@ -5,7 +5,9 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -94,6 +96,26 @@ std::vector<std::map<std::string, std::string>> read_csv(const fs::path& file) {
     records.push_back(std::move(record));
   }
   return records;
+}
+
+double character_recall(const std::string& truth, const std::string& ocr) {
+  auto count = [](const std::string& text) {
+    std::map<std::string, int> counts;
+    for (size_t i = 0; i < text.size();) {
+      size_t length = (text[i] & 0x80) == 0 ? 1 : (text[i] & 0xE0) == 0xC0 ? 2 : (text[i] & 0xF0) == 0xE0 ? 3 : 4;
+      std::string c = text.substr(i, length);
+      if (c != " " && c != "\n" && c != "\u3000") counts[c]++;
+      i += length;
+    }
+    return counts;
+  };
+  auto expected = count(truth), found = count(ocr);
+  int total = 0, shared = 0;
+  for (const auto& [c, n] : expected) {
+    total += n;
+    shared += std::min(n, found[c]);
+  }
+  return total ? static_cast<double>(shared) / total : 1.0;
 }
 
 }  // namespace lantai::e2e

@@ -27,4 +27,7 @@ std::vector<std::map<std::string, std::string>> read_csv(const std::filesystem::
 
 std::string slurp(const std::filesystem::path& file);
 
+// Share of the truth's characters that the OCR text holds too (multiset, white space ignored).
+double character_recall(const std::string& truth, const std::string& ocr);
+
 }  // namespace lantai::e2e

@@ -28,27 +28,6 @@ std::string ref_of(int turn) {
   return "J012-WS·2021-Y-BGS-000" + std::to_string(1 + turn / 90);
 }
 
-// Share of the truth's characters that the OCR text holds too (multiset, white space ignored).
-double character_recall(const std::string& truth, const std::string& ocr) {
-  auto count = [](const std::string& text) {
-    std::map<std::string, int> counts;
-    for (size_t i = 0; i < text.size();) {
-      size_t length = (text[i] & 0x80) == 0 ? 1 : (text[i] & 0xE0) == 0xC0 ? 2 : (text[i] & 0xF0) == 0xE0 ? 3 : 4;
-      std::string c = text.substr(i, length);
-      if (c != " " && c != "\n" && c != "\u3000") counts[c]++;
-      i += length;
-    }
-    return counts;
-  };
-  auto expected = count(truth), found = count(ocr);
-  int total = 0, shared = 0;
-  for (const auto& [c, n] : expected) {
-    total += n;
-    shared += std::min(n, found[c]);
-  }
-  return total ? static_cast<double>(shared) / total : 1.0;
-}
-
 // One Chinese 文书 page, scanned upright, then fed turned by 90, 180 and 270: one record each
 // (the same sheet four times in one record would be a duplicate).
 class TurnedPages : public ::testing::Test {

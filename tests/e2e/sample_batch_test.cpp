@@ -84,27 +84,6 @@ TEST(SampleBatch, SkewMatchesGroundTruth) {
   EXPECT_LE(worst_error, 0.5);
 }
 
-// Share of the truth's characters that the OCR text holds too (multiset, spaces ignored).
-double character_recall(const std::string& truth, const std::string& ocr) {
-  auto count = [](const std::string& text) {
-    std::map<std::string, int> counts;
-    for (size_t i = 0; i < text.size();) {
-      size_t length = (text[i] & 0x80) == 0 ? 1 : (text[i] & 0xE0) == 0xC0 ? 2 : (text[i] & 0xF0) == 0xE0 ? 3 : 4;
-      std::string c = text.substr(i, length);
-      if (c != " " && c != "\n" && c != "\u3000") counts[c]++;
-      i += length;
-    }
-    return counts;
-  };
-  auto expected = count(truth), found = count(ocr);
-  int total = 0, shared = 0;
-  for (const auto& [c, n] : expected) {
-    total += n;
-    shared += std::min(n, found[c]);
-  }
-  return total ? static_cast<double>(shared) / total : 1.0;
-}
-
 //! OCR reads the rendered Chinese text: most characters of every page come back.
 TEST(SampleBatch, OcrReadsTheChineseText) {
   auto truth = ground_truth();
