@@ -153,4 +153,10 @@ std::string relative_utf8(const fs::path& path, const fs::path& base) {
   return std::string(text.begin(), text.end());
 }
 
+std::optional<std::string> read_output(const std::filesystem::path& work_dir, const StageOutput& output) {
+  std::string bytes = read_file(work_dir / utf8_path(output.path));
+  if (hex_digest(DigestAlgorithm::sha256, bytes) != output.sha256) return std::nullopt;
+  return bytes;
+}
+
 }  // namespace lantai

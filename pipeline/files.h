@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,10 @@ StageOutput write_output(const std::filesystem::path& work_dir, const std::strin
 std::filesystem::path utf8_path(std::string_view text);
 
 std::string read_file(const std::filesystem::path& path);  // throws std::runtime_error
+
+// An output's bytes as the ledger recorded them, or nullopt when the file has changed
+// since it was written (its SHA-256 differs). Throws std::runtime_error when unreadable.
+std::optional<std::string> read_output(const std::filesystem::path& work_dir, const StageOutput& output);
 
 // '/'-separated UTF-8 form of a path relative to base.
 std::string relative_utf8(const std::filesystem::path& path, const std::filesystem::path& base);

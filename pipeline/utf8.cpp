@@ -1,5 +1,8 @@
 #include "pipeline/utf8.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace lantai {
 
 std::size_t utf8_sequence_length(std::string_view text, std::size_t at) {
@@ -76,6 +79,18 @@ std::string to_utf8(std::u32string_view text) {
     }
   }
   return out;
+}
+
+std::size_t edit_distance(std::u32string_view a, std::u32string_view b, bool b_substring) {
+  std::vector<std::size_t> row(b.size() + 1), next(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = b_substring ? 0 : j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    next[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      next[j] = std::min({row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    row.swap(next);
+  }
+  return b_substring ? *std::min_element(row.begin(), row.end()) : row[b.size()];
 }
 
 }  // namespace lantai

@@ -22,4 +22,8 @@ std::u32string to_code_points(std::string_view text);
 // Code points back to UTF-8.
 std::string to_utf8(std::u32string_view text);
 
+// Levenshtein distance between code-point strings: the edits that turn a into b, or,
+// with b_substring, into b's closest substring.
+std::size_t edit_distance(std::u32string_view a, std::u32string_view b, bool b_substring = false);
+
 }  // namespace lantai

@@ -50,21 +50,6 @@ std::u32string comparable(const std::string& text) {
   return out;
 }
 
-std::size_t edit_distance(const std::u32string& a, const std::u32string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 struct Page {
   std::string image;  // the straightened page lantai delivered
   std::string ocr;    // lantai's text of it
@@ -74,7 +59,7 @@ struct Page {
 struct Score {
   std::size_t errors = 0, characters = 0;
   void add(const std::u32string& truth, const std::string& read) {
-    errors += edit_distance(truth, comparable(read));
+    errors += lantai::edit_distance(truth, comparable(read));
     characters += truth.size();
   }
   double rate() const { return characters ? 100.0 * static_cast<double>(errors) / static_cast<double>(characters) : 0; }

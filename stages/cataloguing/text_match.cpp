@@ -39,23 +39,6 @@ std::u32string normalise(std::string_view utf8) {
   return out;
 }
 
-namespace {
-
-// Edit distance of a against b, or against b's best substring when free_ends.
-std::size_t edit_distance(std::u32string_view a, std::u32string_view b, bool free_ends) {
-  std::vector<std::size_t> row(b.size() + 1), next(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = free_ends ? 0 : j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    next[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      next[j] = std::min({row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    row.swap(next);
-  }
-  return free_ends ? *std::min_element(row.begin(), row.end()) : row[b.size()];
-}
-
-}  // namespace
-
 double similarity(std::u32string_view a, std::u32string_view b) {
   const std::size_t longer = std::max(a.size(), b.size());
   if (longer == 0) return 1.0;

@@ -46,10 +46,10 @@ Outcome DerivativeStage::process(const Item& page) const {
 std::optional<cv::Mat> DerivativeStage::reload_image(const Item&, const std::vector<StageOutput>& outputs) const {
   for (const StageOutput& output : outputs) {
     if (output.kind != kDerivative.kind) continue;
-    const std::string bytes = read_file(context_.work_dir / utf8_path(output.path));
     // Changed since it was made: its pixels are not the ones the later stages read.
-    if (hex_digest(DigestAlgorithm::sha256, bytes) != output.sha256) return std::nullopt;
-    return decode_jpeg(bytes);
+    const std::optional<std::string> bytes = read_output(context_.work_dir, output);
+    if (!bytes) return std::nullopt;
+    return decode_jpeg(*bytes);
   }
   return std::nullopt;
 }

@@ -39,14 +39,6 @@ const StageOutput* output_of(const RecordItem& item, std::string_view kind) {
   return nullptr;
 }
 
-// An output's bytes, or nullopt when they are not what the ledger recorded: a PDF must
-// not carry a page other than the one deposited beside it.
-std::optional<std::string> checked_bytes(const std::filesystem::path& work_dir, const StageOutput& output) {
-  std::string bytes = read_file(work_dir / utf8_path(output.path));
-  if (hex_digest(DigestAlgorithm::sha256, bytes) != output.sha256) return std::nullopt;
-  return bytes;
-}
-
 }  // namespace
 
 StageInfo SearchablePdfStage::describe() const {
@@ -87,13 +79,14 @@ Outcome SearchablePdfStage::process(const RecordWork& record) const {
     const StageOutput* image = output_of(item, kDerivativeKind);
     if (!image) throw std::runtime_error(item.rel_path + ": no derivative image in WORK to put in the PDF");
     PdfPage page;
-    std::optional<std::string> jpeg = checked_bytes(record.work_dir, *image);
+    // Only bytes the ledger recorded: a PDF must not carry a page other than the one deposited beside it.
+    std::optional<std::string> jpeg = read_output(record.work_dir, *image);
     // A damaged derivative is the deposit's to refuse: it stops the batch naming the file.
     if (!jpeg) return outcome;
     page.jpeg = std::move(*jpeg);
     page.resolution_dpi = item.measurements.number("resolution_dpi").value_or(kDefaultResolutionDpi);
     if (const StageOutput* layer = output_of(item, kTextLayerKind)) {
-      page.text_layer = checked_bytes(record.work_dir, *layer);
+      page.text_layer = read_output(record.work_dir, *layer);
       // The deposit never sees the layer: a damaged one withholds the record here.
       if (!page.text_layer)
         throw std::runtime_error("WORK file " + layer->path + " changed after it was made; run again to redo it");

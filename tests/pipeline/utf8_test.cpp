@@ -32,5 +32,14 @@ TEST(Utf8, CodePointsRoundTrip) {
   EXPECT_EQ(to_utf8(U"档号"), "档号");
 }
 
+//! Edit distance counts the edits between code-point strings, or to the closest substring.
+TEST(Utf8, EditDistance) {
+  EXPECT_EQ(edit_distance(U"档号", U"档号"), 0u);
+  EXPECT_EQ(edit_distance(U"临档发", U"临档文件"), 2u);
+  EXPECT_EQ(edit_distance(U"", U"abc"), 3u);
+  EXPECT_EQ(edit_distance(U"档案局", U"临江市档案局文件", true), 0u);
+  EXPECT_EQ(edit_distance(U"档案局", U"临江市档案局文件"), 5u);
+}
+
 }  // namespace
 }  // namespace lantai
