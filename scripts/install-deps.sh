@@ -12,6 +12,8 @@ packages=("$@")
   libtbb-dev libssl-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libfreetype-dev fonts-noto-cjk
   libqpdf-dev icc-profiles-free poppler-utils
+  libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev
+  tesseract-ocr-chi-sim-vert ocrmypdf
 )
 
 missing=()
