@@ -37,6 +37,21 @@ std::u32string compact(std::string_view line) {
   return out;
 }
 
+bool is_word_char(char32_t c) {
+  return is_cjk(c) || is_digit(c) || (c >= U'A' && c <= U'Z') || (c >= U'a' && c <= U'z');
+}
+
+// Marks OCR strays at the ends of a field (a quote, comma or dot from the rule or the
+// line above) dropped; brackets that open or close the field kept.
+std::u32string trim_stray_marks(std::u32string text) {
+  std::size_t begin = 0, end = text.size();
+  while (begin < end && !is_word_char(text[begin]) && !contains(kOpenBrackets, text[begin]) && text[begin] != U'《')
+    ++begin;
+  while (end > begin && !is_word_char(text[end - 1]) && !contains(kCloseBrackets, text[end - 1]) && text[end - 1] != U'》')
+    --end;
+  return text.substr(begin, end - begin);
+}
+
 // 〇一二…九 (and what OCR makes of 〇) as a digit, or -1.
 int chinese_digit(char32_t c) {
   constexpr std::u32string_view digits = U"〇一二三四五六七八九";
@@ -130,7 +145,8 @@ bool ends_with_kind(std::u32string_view text) {
 std::optional<std::u32string> letterhead_body(std::string_view line) {
   const std::u32string text = normalise(line);
   if (text.size() < 4 || text.size() > kMaxAuthorChars + 2) return std::nullopt;
-  if (!std::all_of(text.begin(), text.end(), is_cjk)) return std::nullopt;
+  // Large red characters OCR now and then reads as Latin letters ("WL档案局文件"): mostly CJK will do.
+  if (10 * std::count_if(text.begin(), text.end(), is_cjk) < 6 * static_cast<long>(text.size())) return std::nullopt;
   // OCR reads the large bold 文件 well, but one of its two characters may still go.
   const std::u32string_view tail = std::u32string_view(text).substr(text.size() - 2);
   if (tail != U"文件" && tail[1] != U'件' && tail[0] != U'文') return std::nullopt;
@@ -167,14 +183,17 @@ std::optional<Candidate> parse_doc_number(std::string_view line) {
     if (!(text.substr(year_at, 2) == U"19" || text.substr(year_at, 2) == U"20")) continue;
     if (!std::all_of(text.begin() + static_cast<long>(year_at), text.begin() + static_cast<long>(year_at + 4), is_digit))
       continue;
-    if (year_at + 4 < text.size() && is_digit(text[year_at + 4])) continue;
     std::size_t prefix_end = year_at;
     const bool opened = contains(kOpenBrackets, text[prefix_end - 1]);
+    // Digits right after the year: its number, the closing bracket lost ("〔2021 8号"), only
+    // when a bracket opened the year; otherwise a longer number, no year.
+    if (!opened && year_at + 4 < text.size() && is_digit(text[year_at + 4])) continue;
     if (opened) --prefix_end;
-    const std::u32string prefix = text.substr(0, prefix_end);
+    const std::u32string prefix = trim_stray_marks(text.substr(0, prefix_end));
     std::size_t at = year_at + 4;
     const bool closed = at < text.size() && contains(kCloseBrackets, text[at]);
     if (closed) ++at;
+    if (closed && at + 1 < text.size() && contains(U".,，、·。", text[at]) && is_digit(text[at + 1])) ++at;  // a stray mark
     const std::size_t number_at = at;
     while (at < text.size() && is_digit(text[at]) && at - number_at < 4) ++at;
     if (at == number_at || (at < text.size() && is_digit(text[at]))) continue;
@@ -239,7 +258,10 @@ std::optional<Candidate> find_author(const std::vector<std::string>& lines) {
   std::optional<Candidate> letterhead;
   for (std::size_t i = 0; i < std::min<std::size_t>(lines.size(), 3) && !letterhead; ++i)
     if (auto body = letterhead_body(lines[i]); body && body->size() >= 3)
-      letterhead = Candidate{to_utf8(*body), 0.85, lines[i]};
+      letterhead = Candidate{to_utf8(*body), std::all_of(body->begin(), body->end(), is_cjk) ? 0.85 : 0.45, lines[i]};
+  // A letter (信函格式) heads with the body's name alone, its 文号 below it.
+  if (!letterhead && lines.size() >= 2 && looks_like_body(normalise(lines[0])) && parse_doc_number(lines[1]))
+    letterhead = Candidate{to_utf8(normalise(lines[0])), 0.75, lines[0]};
 
   // The 落款: the line just above the 成文日期, a body's name alone.
   std::optional<Candidate> signature;
@@ -260,9 +282,42 @@ std::optional<Candidate> find_author(const std::vector<std::string>& lines) {
   return letterhead ? letterhead : signature;
 }
 
+namespace {
+
+// The title among lines [first, last): up to three short lines joined, after any 红头 or
+// 文号 line and stopped at the 主送 line (ending in ：) or at its 文种 word.
+std::optional<Candidate> title_between(const std::vector<std::string>& lines, std::size_t first, std::size_t last) {
+  std::u32string title;    // normalised, to measure it
+  std::u32string written;  // as read, punctuation kept: the draft catalogue's 题名
+  std::string evidence;
+  std::size_t taken = 0;
+  for (std::size_t i = first; i < last && taken < kMaxTitleLines; ++i) {
+    // A 红头, or a 文号 OCR mangled too far to be taken for one, is no part of a title.
+    if (letterhead_body(lines[i]) || parse_doc_number(lines[i])) {
+      if (taken == 0) continue;
+      break;
+    }
+    const std::u32string text = normalise(lines[i]);
+    const std::u32string raw = compact(lines[i]);
+    if (text.size() > kMaxTitleLineChars) break;                               // a body line
+    if (!raw.empty() && (raw.back() == U'：' || raw.back() == U':')) break;  // 主送
+    title += text;
+    written += raw;
+    evidence += (evidence.empty() ? "" : " / ") + lines[i];
+    ++taken;
+    if (ends_with_kind(title)) break;
+  }
+  if (title.size() < 4) return std::nullopt;
+  double confidence = 0.5;
+  if (ends_with_kind(title)) confidence += 0.3;
+  if (title.substr(0, 2) == U"关于") confidence += 0.15;
+  return Candidate{to_utf8(trim_stray_marks(written)), std::min(confidence, 1.0), evidence};
+}
+
+}  // namespace
+
 std::optional<Candidate> find_title(const std::vector<std::string>& lines) {
   const std::size_t head = std::min(lines.size(), kHeadLines);
-  std::size_t start = 0;
   std::size_t doc_number_line = head;
   for (std::size_t i = 0; i < head; ++i) {
     auto number = parse_doc_number(lines[i]);
@@ -272,27 +327,17 @@ std::optional<Candidate> find_title(const std::vector<std::string>& lines) {
     }
   }
   const bool letterhead = !lines.empty() && (letterhead_body(lines[0]) || looks_like_body(normalise(lines[0])));
-  // With a 红头 the title follows the 文号; without one it leads and the 文号 follows it.
-  if (letterhead) start = doc_number_line < head ? doc_number_line + 1 : 1;
-  std::u32string title;
-  std::string evidence;
-  std::size_t taken = 0;
-  for (std::size_t i = start; i < head && taken < kMaxTitleLines; ++i) {
-    if (i == doc_number_line) break;
-    const std::u32string text = normalise(lines[i]);
-    const std::u32string raw = compact(lines[i]);
-    if (text.size() > kMaxTitleLineChars) break;               // a body line
-    if (!raw.empty() && (raw.back() == U'：' || raw.back() == U':')) break;  // 主送
-    title += text;
-    evidence += (evidence.empty() ? "" : " / ") + lines[i];
-    ++taken;
-    if (ends_with_kind(title)) break;
-  }
-  if (title.size() < 4) return std::nullopt;
-  double confidence = 0.5;
-  if (ends_with_kind(title)) confidence += 0.3;
-  if (title.substr(0, 2) == U"关于") confidence += 0.15;
-  return Candidate{to_utf8(title), std::min(confidence, 1.0), evidence};
+  if (doc_number_line == head) return title_between(lines, letterhead ? 1 : 0, head);
+  // Under a 红头 the title follows the 文号; a page without one (a 纪要) may lead with its
+  // title and put the 文号 below. Both places are read, and the one that looks more like a
+  // title (its 文种 word, 关于) wins; a 红头 OCR garbled past recognition ("Mi PP") leaves
+  // a few letters before the 文号 that lose to the real title after it.
+  auto after = title_between(lines, doc_number_line + 1, head);
+  auto before = title_between(lines, 0, doc_number_line);
+  if (!before) return after;
+  if (!after) return before;
+  if (after->confidence != before->confidence) return after->confidence > before->confidence ? after : before;
+  return letterhead ? after : before;
 }
 
 PageFields extract_fields(std::string_view first_page_text) {

@@ -8,6 +8,44 @@
 namespace lantai::cataloguing {
 namespace {
 
+//! A letter (信函格式) heads with the body's name alone: that is its 责任者; a 文号 OCR
+//! mangled past recognition is kept out of the title, and the title keeps its punctuation.
+TEST(FieldExtractors, LetterPageWithAMangledDocNumber) {
+  const PageFields fields = extract_fields(
+      " 临江市档案局\n\nMER (2021) 218\n\n“关于商请提供1998年至2005\n年城建档案移交目录的函\n\n"
+      "临江市住房和城乡建设局:\n为做好城建档案进馆前的核对工作，我局需要查阅贵局1998年至2005年城建\n");
+  ASSERT_TRUE(fields.title);
+  EXPECT_EQ(fields.title->value, "关于商请提供1998年至2005年城建档案移交目录的函");
+  ASSERT_TRUE(fields.author);
+  EXPECT_EQ(fields.author->value, "临江市档案局");
+  ASSERT_TRUE(fields.doc_number);
+  EXPECT_LT(fields.doc_number->confidence, 0.5);  // 代字 in Latin letters, no 号: not to be judged
+
+  const PageFields stray = extract_fields("”临江市档案局文件\n，临档 (2021) 8号\n关于申请《二号库房》改造经费的请示。\n市财政局:\n");
+  ASSERT_TRUE(stray.doc_number);
+  EXPECT_EQ(stray.doc_number->value, "临档〔2021〕8号");
+  EXPECT_GE(stray.doc_number->confidence, 0.9);
+  ASSERT_TRUE(stray.title);
+  EXPECT_EQ(stray.title->value, "关于申请《二号库房》改造经费的请示");
+}
+
+//! A 红头 OCR garbled ("Mi PP") or half read ("i江市档案局文件") does not become the title:
+//! the title after the 文号 wins; a 文号 whose closing bracket was lost keeps its number.
+TEST(FieldExtractors, GarbledLetterheads) {
+  const PageFields garbled = extract_fields("Mi PP\n\n临档发 (2021] 9号\n\n关于启用数字档案管理系\n统(V3.2， 2021版)的通知\n\n局属各单位，各处室:\n");
+  ASSERT_TRUE(garbled.title);
+  EXPECT_EQ(garbled.title->value, "关于启用数字档案管理系统(V3.2，2021版)的通知");
+
+  const PageFields half = extract_fields("i  江市档案局文件\n\n临档〔2021 8号\n\n 关于申请二号库房改造经费的请示\n\n市财政局:\n");
+  ASSERT_TRUE(half.title);
+  EXPECT_EQ(half.title->value, "关于申请二号库房改造经费的请示");
+  ASSERT_TRUE(half.doc_number);
+  EXPECT_EQ(half.doc_number->value, "临档〔2021〕8号");
+  ASSERT_TRUE(half.author);
+  EXPECT_NE(half.author->value.find("江市档案局"), std::string::npos) << half.author->value;
+  EXPECT_LT(half.author->confidence, 0.6);  // read, but not sure enough to be judged
+}
+
 //! Arabic and Chinese-numeral dates become YYYYMMDD; a date alone on its line is sure.
 TEST(FieldExtractors, DatesInBothNumerals) {
   auto arabic = parse_date("2021年6月1日");
