@@ -13,7 +13,7 @@ packages=("$@")
   libgtest-dev libfreetype-dev fonts-noto-cjk
   libqpdf-dev icc-profiles-free poppler-utils
   libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev
-  tesseract-ocr-chi-sim-vert ocrmypdf
+  tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
 )
 
 missing=()

@@ -5,7 +5,8 @@
 // the pages were drawn from. Then, on pages of other layouts (two columns of Chinese and
 // of English, a ruled table, one column), drawn with two seeds: the character error rate
 // in reading order of lantai's OCR stage as the profile sets it, of each page
-// segmentation mode, and of bare Tesseract. Never fails on time.
+// segmentation mode, and of bare Tesseract. And OCRmyPDF on the same scans, as a
+// contractor would otherwise run it. Never fails on time.
 //   bench_ocr [records] [--tessdata DIR] [--layouts-only]   DIR: other language data, for both sides
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +55,7 @@ struct Page {
   std::string image;  // the straightened page lantai delivered
   std::string ocr;    // lantai's text of it
   std::u32string truth;
+  std::string record, original;  // its 档号 and the scan it came from
 };
 
 struct Score {
@@ -114,6 +116,69 @@ std::string read_with_stage(const lantai::ocr::OcrStage& stage, const fs::path& 
   page.measurements.set("resolution_dpi", 300.0);
   stage.process(page);
   return lantai::read_file(work / "ocr/LAYOUT/0001.txt");
+}
+
+// OCRmyPDF as a contractor would run it on the same scans (not the straightened pages):
+// one PDF per record made with img2pdf from its original files, then `ocrmypdf --deskew
+// --clean --rotate-pages --jobs 2`, a record at a time, its text taken from --sidecar
+// (pages split by form feeds). Records with a page lantai quarantined are left out, so
+// both read the same pages.
+// It reads with Debian's language data, whatever --tessdata gives lantai.
+void compare_with_ocrmypdf(const fs::path& dir, const std::vector<Page>& pages) {
+  if (run({"ocrmypdf", "--version"}) != 0 || run({"img2pdf", "--version"}) != 0) {
+    std::printf("ocrmypdf or img2pdf not installed: no comparison with OCRmyPDF\n");
+    return;
+  }
+  std::map<std::string, std::vector<const Page*>> by_record;
+  for (const Page& page : pages) by_record[page.record].push_back(&page);
+  Score ocrmypdf_score, lantai_score;
+  std::size_t pages_read = 0;
+  double seconds = 0;
+  int failed = 0;
+  for (const auto& [record, record_pages] : by_record) {
+    std::vector<std::string> files;
+    for (const Page* page : record_pages)
+      if (files.empty() || files.back() != page->original) files.push_back(page->original);
+    const fs::path scans = dir / "ocrmypdf-in.pdf", searchable = dir / "ocrmypdf-out.pdf", text = dir / "sidecar.txt";
+    std::vector<std::string> img2pdf = {"img2pdf"};
+    img2pdf.insert(img2pdf.end(), files.begin(), files.end());
+    img2pdf.insert(img2pdf.end(), {"-o", scans.string()});
+    if (run(img2pdf) != 0) {
+      ++failed;
+      continue;
+    }
+    std::vector<std::string> args = {"ocrmypdf", "--deskew", "--clean", "--rotate-pages", "--jobs", "2", "-l",
+                                     "chi_sim+eng", "--sidecar", text.string(), scans.string(), searchable.string()};
+    const auto started = std::chrono::steady_clock::now();
+    const int status = run(args);
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (status != 0) {
+      ++failed;
+      continue;
+    }
+    std::vector<std::string> page_texts(1);
+    for (char c : lantai::read_file(text)) {
+      if (c == '\f') page_texts.emplace_back();
+      else page_texts.back() += c;
+    }
+    if (page_texts.size() < record_pages.size()) {
+      ++failed;
+      continue;
+    }
+    for (std::size_t i = 0; i < record_pages.size(); ++i) {
+      ocrmypdf_score.add(record_pages[i]->truth, page_texts[i]);
+      lantai_score.add(record_pages[i]->truth, lantai::read_file(record_pages[i]->ocr));
+    }
+    pages_read += record_pages.size();
+  }
+  if (pages_read == 0) {
+    std::printf("OCRmyPDF read no record (%d failed)\n", failed);
+    return;
+  }
+  std::printf("OCRmyPDF --deskew --clean --rotate-pages --jobs 2, a record at a time, on the scans: %6.1f pages/min  "
+              "CER %5.2f%% (lantai on the same %zu pages: CER %5.2f%%)%s\n",
+              60.0 * static_cast<double>(pages_read) / seconds, ocrmypdf_score.rate(), pages_read, lantai_score.rate(),
+              failed ? (" (" + std::to_string(failed) + " records it could not read left out)").c_str() : "");
 }
 
 void compare_layouts(const fs::path& dir, const fs::path& profile, const std::string& tessdata) {
@@ -218,7 +283,10 @@ int main(int argc, char** argv) {
     std::snprintf(serial, sizeof serial, "%04d", entry.at("seq").get<int>());
     const std::string record = entry.at("record");
     Page page{(work / "derivatives" / lantai::utf8_path(record) / (std::string(serial) + ".jpg")).string(),
-              (work / "ocr" / lantai::utf8_path(record) / (std::string(serial) + ".txt")).string(), {}};
+              (work / "ocr" / lantai::utf8_path(record) / (std::string(serial) + ".txt")).string(),
+              {},
+              record,
+              (lot.scans_dir / lantai::utf8_path(entry.at("file").get<std::string>())).string()};
     std::string text;
     for (const auto& line : entry.at("text_lines")) text += line.get<std::string>();
     page.truth = comparable(text);
@@ -256,6 +324,7 @@ int main(int argc, char** argv) {
   std::printf("tesseract CLI, defaults, 2 at once:   %6.1f pages/min  CER %5.2f%%  (OCR only)\n",
               60.0 * static_cast<double>(pages.size()) / cli_seconds, cli_score.rate());
 
+  compare_with_ocrmypdf(dir, pages);
   compare_layouts(dir, profile, tessdata);
   fs::remove_all(dir);
   return 0;
