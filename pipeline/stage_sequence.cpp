@@ -9,6 +9,7 @@ std::vector<StageInfo> StageSequence::describe() const {
     for (const auto& stage : chain) all.push_back(stage->describe());
   for (const auto& stage : record_stages) all.push_back(stage->describe());
   if (deposit) all.push_back(deposit->describe());
+  if (catalogue_draft) all.push_back(catalogue_draft->describe());
   if (verify) all.push_back(verify->describe());
   return all;
 }

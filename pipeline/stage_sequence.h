@@ -15,6 +15,9 @@ struct StageSequence {
   std::map<ItemKind, std::vector<std::unique_ptr<ItemStage>>> chains;  // per item kind, in order
   std::vector<std::unique_ptr<RecordStage>> record_stages;           // per record, once its items are done
   std::unique_ptr<BatchStage> deposit;                               // once, at the end
+  // In place of the deposit when the batch has no catalogue: the catalogue drafted from the
+  // pages (目录建库), for an inspector to confirm; optional.
+  std::unique_ptr<BatchStage> catalogue_draft;
   std::unique_ptr<BagStage> verify;                                  // on the finished bag
 
   // Every stage's description, in run order, each stage once (a stage object may serve

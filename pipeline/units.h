@@ -75,7 +75,8 @@ struct BatchWork {
   std::string profile_name;
   std::string profile_sha256;
   std::vector<std::string> catalog_columns;  // in the order the catalogue had them
-  std::vector<DepositRecord> records;        // accepted records, in catalogue order
+  std::vector<DepositRecord> records;        // accepted records, in catalogue order (for the
+                                             // catalogue draft: every folder, its entry drafted)
   std::vector<StageRecord> processing;       // the stages and settings that made the items
   std::int64_t items_in = 0;
   std::int64_t items_quarantined = 0;

@@ -1,5 +1,6 @@
 #include "stages/stage_sequence.h"
 
+#include "stages/cataloguing/catalogue_draft_stage.h"
 #include "stages/cataloguing/cataloguing_stage.h"
 #include "stages/decode/decode_stage.h"
 #include "stages/deposit/deposit_stage.h"
@@ -37,6 +38,7 @@ StageSequence make_stage_sequence() {
   stages.record_stages.push_back(std::make_unique<quality::DuplicateStage>());
   stages.record_stages.push_back(std::make_unique<searchable_pdf::SearchablePdfStage>());
   stages.deposit = std::make_unique<deposit::DepositStage>();
+  stages.catalogue_draft = std::make_unique<cataloguing::CatalogueDraftStage>();
   stages.verify = std::make_unique<verify::VerifyStage>();
   return stages;
 }

@@ -34,6 +34,14 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
   }
   std::printf("\n  memory in flight  %.0f MiB at most\n", static_cast<double>(summary.peak_bytes_in_flight) / (1 << 20));
   std::printf("  reports           %s/reports/ pages.csv, findings.csv, records.csv\n", options.work_dir.c_str());
+  if (!summary.catalogue_draft.empty()) {
+    std::printf("  catalogue draft   %s (%lld records named by their folders)\n", summary.catalogue_draft.c_str(),
+                summary.records_drafted);
+    std::printf("  deposit batch     waits for the catalogue: confirm the draft (待核对 names the fields to check),\n"
+                "                    then run again with --catalog %s\n",
+                summary.catalogue_draft.c_str());
+    return;
+  }
   if (!summary.deferred_stages.empty()) {
     std::string waiting;
     for (const std::string& stage : summary.deferred_stages) waiting += (waiting.empty() ? "" : ", ") + stage;
@@ -62,7 +70,9 @@ void add_run_command(CLI::App& app) {
   CLI::App* run = app.add_subcommand("run", "Run a batch: scans + catalogue → checked pages, OCR text, deposit bag");
   run->add_option("--profile", options->profile_file, "profile YAML, e.g. profiles/da-t31-2017-paper.yaml")->required();
   run->add_option("--in", options->input_root, "folder of scans: one sub-folder per 档号")->required();
-  run->add_option("--catalog", options->catalog_file, "catalogue CSV (UTF-8 or GB18030) with 档号, 题名, 页数")->required();
+  run->add_option("--catalog", options->catalog_file,
+                  "catalogue CSV (UTF-8 or GB18030) with 档号, 题名, 页数; without it, records are named by their "
+                  "folders and a draft catalogue is written to WORK/catalogue/draft.csv (no deposit until it is given)");
   run->add_option("--out", options->work_dir, "work folder (WORK); rerun the same command to resume")->required();
   run->add_option("--fonds", options->fonds_code, "全宗号 (fonds code), e.g. J012")->required();
   run->add_option("--unit", options->unit_name, "单位名称 (name of the depositing unit)")->required();
@@ -80,6 +90,10 @@ void add_run_command(CLI::App& app) {
     RunSummary summary = run_batch(*options, stages);
     print_summary(summary, *options);
     if (!summary.deferred_stages.empty()) return;  // done as asked: the deposit comes with the OCR
+    if (options->catalog_file.empty()) {         // done as asked: the deposit comes with the catalogue
+      if (summary.catalogue_draft.empty()) throw RunError(kExitEnvironment, "the catalogue draft was not written");
+      return;
+    }
     // A batch whose bag was not made or does not verify has not run to the end.
     if (!summary.deposited)
       throw RunError(kExitEnvironment, "the deposit bag was not made: " +

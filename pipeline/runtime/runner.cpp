@@ -78,13 +78,14 @@ struct BatchRun::State {
   std::string profile_name, profile_sha256;
   std::uint64_t memory_budget_bytes = 0;
   std::vector<StageRecord> processing;  // for the deposit's processing history
-  StageInfo ingest_info, deposit_info, verify_info;
+  StageInfo ingest_info, deposit_info, verify_info, draft_info;
   std::vector<StageInfo> record_infos;
   std::map<ItemKind, Chain> chains;
 
   std::unique_ptr<Ledger> ledger;
   std::unique_ptr<EventLog> log;
   Catalog catalog;
+  bool drafting = false;  // no catalogue given: records are named by their folders, a draft is written
   Lot lot;
   std::set<std::string> folders;  // lot.folders, for look-ups
   std::vector<ItemPlan> pending;  // items to run, in lot order
@@ -135,6 +136,7 @@ struct BatchRun::State {
       if (!found.count(id)) throw RunError(kExitBadArguments, "no item stage " + id + " to leave for later");
     for (auto& stage : stages.record_stages) record_infos.push_back(set_up(*stage, profile));
     deposit_info = set_up(*stages.deposit, profile);
+    if (stages.catalogue_draft) draft_info = set_up(*stages.catalogue_draft, profile);
     verify_info = set_up(*stages.verify, profile);
 
     ProfileSection runtime = profile.section(kRuntimeSection);
@@ -167,6 +169,10 @@ struct BatchRun::State {
   }
 
   void load_catalog_file() {
+    if (options.catalog_file.empty()) {
+      drafting = true;
+      return;
+    }
     try {
       catalog = load_catalog(options.catalog_file);
     } catch (const CatalogError& error) {
@@ -312,7 +318,7 @@ struct BatchRun::State {
     work.has_folder = folders.count(ref) > 0;
     work.items = ledger->record_items(ref);
     work.work_dir = work_dir;
-    work.catalog = &catalog;
+    work.catalog = drafting ? nullptr : &catalog;
     RecordResult result{ref, {}, {}};
     for (std::size_t i = 0; i < stages.record_stages.size(); ++i) {
       const StageInfo& info = record_infos[i];
@@ -486,6 +492,42 @@ void BatchRun::deposit() {
   s.log->write("deposit", {{"bag", s.summary.bag_dir.string()}, {"records", s.summary.records_deposited}});
 }
 
+// 目录建库: with no catalogue, every folder is a record named by it, drafted from what the
+// record stages read off its pages; nothing is deposited until the draft comes back as
+// the catalogue.
+void BatchRun::draft_catalogue() {
+  State& s = *state_;
+  if (!s.stages.catalogue_draft) return;
+  BatchWork batch;
+  batch.batch_id = s.summary.batch_id;
+  batch.fonds_code = s.options.fonds_code;
+  batch.unit_name = s.options.unit_name;
+  batch.profile_name = s.profile_name;
+  batch.profile_sha256 = s.profile_sha256;
+  batch.catalog_columns = {kRefColumn, kPageCountColumn};
+  batch.processing = s.processing;
+  batch.work_dir = s.work_dir;
+  int row = 1;
+  for (const std::string& folder : s.lot.folders) {
+    CatalogRecord entry;
+    entry.ref = folder;
+    entry.row = ++row;
+    const std::vector<RecordItem>& items = s.items_by_record[folder];
+    entry.page_count = static_cast<int>(items.size());
+    entry.values = {folder, std::to_string(items.size())};
+    batch.records.push_back({std::move(entry), items, s.ledger->record_outputs(folder)});
+  }
+  batch.items_in = s.summary.items_in;
+  batch.items_quarantined = s.summary.items_quarantined;
+
+  Outcome outcome = s.guard.call(*s.stages.catalogue_draft, s.draft_info, std::as_const(batch), batch.batch_id);
+  s.ledger->replace_batch_findings(s.draft_info.id, as_batch_findings(s.draft_info.id, outcome.findings));
+  for (const StageOutput& output : outcome.outputs) s.summary.catalogue_draft = s.work_dir / utf8_path(output.path);
+  s.summary.records_drafted = static_cast<long long>(batch.records.size());
+  s.log->write("catalogue_draft", {{"draft", s.summary.catalogue_draft.string()}, {"records", s.summary.records_drafted}});
+  write_reports(*s.ledger, s.work_dir, s.stages.describe());
+}
+
 void BatchRun::verify() {
   State& s = *state_;
   if (!s.summary.deposited) {
@@ -512,7 +554,9 @@ RunSummary BatchRun::run() {
   run_records();
   assess();
   State& s = *state_;
-  if (s.options.deferred_stages.empty()) {
+  if (s.options.deferred_stages.empty() && s.drafting) {
+    draft_catalogue();
+  } else if (s.options.deferred_stages.empty()) {
     deposit();
     verify();
   } else {

@@ -10,6 +10,8 @@
 //   assess   each record's fate (deposited or withheld, and why); the reports
 //   deposit  the deposited records packed into the bag
 //   verify   the bag checked as the registration centre will
+//   (draft)  with no catalogue, in place of deposit and verify: the catalogue drafted
+//            from the pages (目录建库), for an inspector to confirm and give to a rerun
 //
 // Rerunning the same command on the same WORK resumes: done work is not redone, work
 // whose settings, Manual values or inputs changed is redone from the first stage that
@@ -48,7 +50,7 @@ inline constexpr int kExitEnvironment = 4; // missing language data, unwritable 
 struct RunOptions {
   std::filesystem::path profile_file;
   std::filesystem::path input_root;
-  std::filesystem::path catalog_file;
+  std::filesystem::path catalog_file;  // empty: records named by their folders, a draft catalogue written
   std::filesystem::path work_dir;
   std::string fonds_code;
   std::string unit_name;
@@ -85,6 +87,8 @@ struct RunSummary {
   bool deposited = false;
   bool verified = false;
   std::vector<std::string> deferred_stages;  // as asked: the deposit waits for them
+  std::filesystem::path catalogue_draft;     // written when no catalogue was given
+  long long records_drafted = 0;
   std::vector<Finding> deposit_problems;  // why no bag was made
   std::vector<Finding> verify_problems;
 };
@@ -100,6 +104,7 @@ class BatchRun {
   void assess();
   void deposit();
   void verify();
+  void draft_catalogue();  // in place of deposit and verify when no catalogue was given
   RunSummary run();  // every phase, in order
 
   const RunSummary& summary() const;

@@ -177,12 +177,13 @@ Outcome CataloguingStage::process(const RecordWork& record) const {
   Outcome outcome;
   const bool catalogued = record.entry && record.catalog;
 
-  // The 档号 and its series.
-  if (catalogued) {
+  // The 档号 and its series; with no catalogue the folder names the record, and its name is
+  // checked as the 档号 it will be (the series, once the draft is the catalogue).
+  if (catalogued || !record.catalog) {
     const auto parts = grammar_->parse(record.ref);
     if (!parts)
       outcome.add(kBadRefFormat(record.ref + ": 档号 does not follow the grammar " + settings_.ref_pattern));
-    else
+    else if (catalogued)
       check_numbering(record, *parts, outcome);
   }
 

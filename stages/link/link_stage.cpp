@@ -28,6 +28,7 @@ Outcome LinkStage::process(const RecordWork& record) const {
                                                         " has no folder of pages"));
     return outcome;
   }
+  if (!record.entry && !record.catalog) return outcome;  // no catalogue: the folder is the record (a draft is made)
   if (!record.entry) {
     outcome.add(kOrphanFolder(record.ref + "/: folder of " + std::to_string(record.items.size()) +
                                                        " pages has no catalogue entry",

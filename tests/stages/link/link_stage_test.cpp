@@ -6,8 +6,11 @@
 namespace lantai::link {
 namespace {
 
+const Catalog kSomeCatalogue;
+
 RecordWork record_with(std::optional<int> page_count, bool has_entry, bool has_folder, int pages) {
   RecordWork record;
+  record.catalog = &kSomeCatalogue;
   record.ref = "J012-WS·2021-Y-BGS-0001";
   if (has_entry) {
     record.entry = CatalogRecord{};
@@ -34,6 +37,13 @@ TEST(LinkStage, ReportsEveryMismatch) {
   EXPECT_EQ(codes_of(record_with(3, false, true, 3)), Codes{"link.orphan_folder"});
   EXPECT_EQ(codes_of(record_with(3, true, false, 0)), Codes{"link.missing_record"});
   EXPECT_EQ(codes_of(record_with(std::nullopt, true, true, 3)), Codes{});
+}
+
+//! With no catalogue at all the folder names the record: nothing to link, nothing withheld.
+TEST(LinkStage, AFolderIsItsOwnRecordWhenThereIsNoCatalogue) {
+  RecordWork record = record_with(std::nullopt, false, true, 3);
+  record.catalog = nullptr;
+  EXPECT_TRUE(codes_of(record).empty());
 }
 
 //! The missing-page finding carries what was found and what the catalogue says.
