@@ -153,6 +153,26 @@ void TextRenderer::draw(cv::Mat& canvas, std::u32string_view text, int x_px, int
   }
 }
 
+std::u32string TextRenderer::draw_vertical(cv::Mat& canvas, std::u32string_view text, int& column_x_px,
+                                           int left_limit_px, int top_px, int bottom_px, int size_px,
+                                           int column_step_px, cv::Scalar ink_bgr) {
+  const int cell_px = size_px + size_px / 6;
+  std::u32string drawn;
+  int y = top_px;
+  for (char32_t code : text) {
+    if (y + cell_px > bottom_px) column_x_px -= column_step_px, y = top_px;
+    if (column_x_px - cell_px / 2 < left_limit_px) return drawn;
+    const Glyph& glyph = impl_->glyph(code, size_px, FontWeight::regular);
+    if (!glyph.coverage.empty())
+      blend_ink(canvas, glyph.coverage, column_x_px - glyph.advance_px / 2 + glyph.left_px,
+                y + size_px * 7 / 8 - glyph.top_px, ink_bgr);
+    drawn.push_back(code);
+    y += cell_px;
+  }
+  column_x_px -= column_step_px;
+  return drawn;
+}
+
 void TextRenderer::draw_rotated(cv::Mat& canvas, char32_t code, cv::Point2d centre_px,
                                 double angle_rad, int size_px, FontWeight weight, cv::Scalar ink_bgr) {
   FT_Face face = impl_->face(weight);

@@ -37,6 +37,13 @@ class TextRenderer {
   void draw(cv::Mat& canvas, std::u32string_view text, int x_px, int baseline_px, int size_px,
             FontWeight weight, cv::Scalar ink_bgr, int spacing_px = 0);
 
+  // Chinese set vertically (竖排): text top to bottom from top_px, a new column column_step_px
+  // to the left whenever one reaches bottom_px, the first centred on column_x_px; nothing
+  // left of left_limit_px. Returns the characters drawn (all, or those that fitted) and
+  // sets column_x_px to the column after the last one used.
+  std::u32string draw_vertical(cv::Mat& canvas, std::u32string_view text, int& column_x_px, int left_limit_px,
+                               int top_px, int bottom_px, int size_px, int column_step_px, cv::Scalar ink_bgr);
+
   // One glyph centred on centre_px, turned by angle_rad (counter-clockwise on the page):
   // for text set along a seal's rim.
   void draw_rotated(cv::Mat& canvas, char32_t code, cv::Point2d centre_px, double angle_rad,

@@ -7,10 +7,13 @@
 // in reading order of lantai's OCR stage as the profile sets it, of each page
 // segmentation mode, and of bare Tesseract. And OCRmyPDF on the same scans, as a
 // contractor would otherwise run it. Never fails on time.
-//   bench_ocr [records] [--tessdata DIR] [--layouts-only]   DIR: other language data, for both sides
+//   bench_ocr [records] [--tessdata DIR] [--layouts-only] [--save-layouts DIR]
+//     --tessdata: other language data, for both sides; --save-layouts: write the layout
+//     pages (PNG) and their text in reading order to DIR, to try other readers on, and stop
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -197,7 +200,8 @@ void compare_layouts(const fs::path& dir, const fs::path& profile, const std::st
            {"psm 4", "page_segmentation_mode", "4"},
            {"psm 6", "page_segmentation_mode", "6"},
            {"chi_sim", "languages", "chi_sim"},
-           {"chi_sim+eng", "languages", "chi_sim+eng"}}) {
+           {"chi_sim+eng", "languages", "chi_sim+eng"},
+           {"+chi_sim_vert", "languages", "chi_sim+eng+chi_sim_vert"}}) {
     auto overrides = base;
     overrides[key] = value;
     readers.push_back({"lantai " + name, ocr_stage(profile, work, overrides)});
@@ -249,6 +253,19 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--tessdata" && i + 1 < argc) tessdata = argv[++i];
     else if (arg == "--layouts-only") layouts_only = true;
+    else if (arg == "--save-layouts" && i + 1 < argc) {
+      const fs::path out = argv[++i];
+      fs::create_directories(out);
+      lantai::samples::TextRenderer renderer;
+      for (unsigned seed : {1u, 2u})
+        for (const auto& page : lantai::bench::make_layout_pages(renderer, seed)) {
+          std::string name = page.layout + " " + std::to_string(seed);
+          std::replace_if(name.begin(), name.end(), [](char c) { return c == ' ' || c == ','; }, '-');
+          lantai::write_file_atomically(out / (name + ".png"), lantai::samples::encode_png(page.image, 300));
+          lantai::write_file_atomically(out / (name + ".txt"), page.truth + "\n");
+        }
+      return 0;
+    }
     else options.records = std::atoi(argv[i]);
   }
   ::setenv("OMP_THREAD_LIMIT", "1", 1);  // one thread per Tesseract, as lantai runs it

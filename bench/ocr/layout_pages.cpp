@@ -154,6 +154,19 @@ std::vector<LayoutPage> make_layout_pages(samples::TextRenderer& text, unsigned 
     page.truth = writer.truth;
     pages.push_back(std::move(page));
   }
+
+  {
+    // 竖排: characters top to bottom, columns right to left, each paragraph a new column.
+    LayoutPage page = blank("vertical Chinese");
+    int column_x = kWidth - kMargin;
+    for (const std::u32string& paragraph : chinese_paragraphs(random, 14)) {
+      const std::u32string drawn = text.draw_vertical(page.image, paragraph, column_x, kMargin, kMargin,
+                                                      kHeight - kMargin, kSize, 80, cv::Scalar(0, 0, 0));
+      page.truth += to_utf8(drawn);
+      if (drawn.size() < paragraph.size()) break;
+    }
+    pages.push_back(std::move(page));
+  }
   return pages;
 }
 

@@ -10,11 +10,22 @@
 // and it straightens what this stage turned. A turn by 90 or 270 swaps the page's width
 // and height; the resolution is the same along both axes and stays valid.
 // orientation_deg is the clockwise turn applied: 0, 90, 180 or 270.
+//
+// A profile for lots that may hold Chinese set vertically (竖排, orient.vertical_text)
+// has every page's characters read by Tesseract's OSD too (script_direction.h): the
+// columns of 竖排 look like lines turned by a quarter, and only the characters tell. A
+// page whose lines run along its characters' up and down is turned as far as they need
+// and measured writing_mode vertical; others are turned by the finder, as without it.
 // process() is const and may run on many pages at once.
 #pragma once
 
+#include <memory>
+
+#include <tbb/enumerable_thread_specific.h>
+
 #include "pipeline/units.h"
 #include "stages/orient/orientation_finder.h"
+#include "stages/orient/script_direction.h"
 
 namespace lantai::orient {
 
@@ -22,12 +33,13 @@ struct OrientSettings {
   bool enabled = true;
   OrientationSettings finder;
   double min_confidence = 0.3;  // below: measured, reported, not turned
+  bool vertical_text = false;   // the lot may hold 竖排 pages: every page's characters are read by OSD
 };
 
 class OrientStage : public ItemStage {
  public:
   OrientStage() = default;
-  explicit OrientStage(const OrientSettings& settings) : settings_(settings) {}
+  explicit OrientStage(const OrientSettings& settings);
 
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
@@ -37,6 +49,7 @@ class OrientStage : public ItemStage {
 
  private:
   OrientSettings settings_;
+  mutable tbb::enumerable_thread_specific<std::unique_ptr<ScriptDirectionReader>> script_readers_;
 };
 
 }  // namespace lantai::orient

@@ -7,7 +7,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "pipeline/files.h"
+#include "pipeline/utf8.h"
 #include "stages/ocr/ocr_stage.h"
+#include "tests/stages/orient/turned_pages.h"
 #include "tests/stages/item_stage_support.h"
 
 namespace lantai::ocr {
@@ -58,6 +60,35 @@ TEST(OcrStage, ReadsPrintedText) {
   EXPECT_NE(model.find("chi_sim@"), std::string::npos) << model;
   EXPECT_NE(model.find("+eng@"), std::string::npos) << model;
   EXPECT_TRUE(outcome.findings.empty());
+}
+
+// Character errors in reading order, white space dropped and full-width forms folded.
+double character_error_rate(const std::string& truth, const std::string& read) {
+  auto comparable = [](const std::string& text) {
+    std::u32string out;
+    for (char32_t c : to_code_points(text))
+      if (c != ' ' && c != '\n' && c != 0x3000 && c != '\f') out.push_back(c >= 0xFF01 && c <= 0xFF5E ? c - 0xFEE0 : c);
+    return out;
+  };
+  const std::u32string want = comparable(truth);
+  return static_cast<double>(edit_distance(want, comparable(read))) / static_cast<double>(want.size());
+}
+
+//! Chinese set vertically (竖排) reads in column order with chi_sim_vert among the
+//! languages, and not at all without it: the model matters, not the page's turn.
+TEST(OcrStage, ReadsVerticalChineseWithTheVerticalModel) {
+  const orient::testing::TurnedPage vertical = orient::testing::make_vertical_page(0, 60, true);
+  const Item page = stage_testing::page_item(vertical.scan, vertical.resolution_dpi, "V/0001.png");
+  auto work = std::filesystem::temp_directory_path() / "lantai-ocr-vertical";
+  OcrStage with_vertical, without;
+  set_up(with_vertical, work, "languages: chi_sim+eng+chi_sim_vert\n");
+  with_vertical.process(page);
+  const double vertical_errors = character_error_rate(vertical.text, read_file(work / "ocr/V/0001.txt"));
+  set_up(without, work);
+  without.process(page);
+  const double horizontal_errors = character_error_rate(vertical.text, read_file(work / "ocr/V/0001.txt"));
+  EXPECT_LT(vertical_errors, 0.15);
+  EXPECT_GT(horizontal_errors, 0.5);
 }
 
 //! A page finer than the reading resolution is read from a reduced copy, and still read.

@@ -122,6 +122,36 @@ TEST(OrientStage, ManualTurnStands) {
   EXPECT_TRUE(refused.rejected());
 }
 
+//! With vertical_text, a 竖排 page (columns of upright characters) is not taken for lines
+//! turned by a quarter: upright it stays as scanned, fed turned it comes back upright, and
+//! either way it is measured vertical; a horizontal page turned by a quarter still turns.
+TEST(OrientStage, VerticalChineseIsToldFromATurnedPage) {
+  OrientSettings settings;
+  settings.vertical_text = true;
+  const OrientStage stage(settings);
+  for (int turn : {0, 90, 180, 270}) {
+    const testing::TurnedPage vertical = testing::make_vertical_page(turn, 50);
+    Item page = stage_testing::page_item(vertical.scan, vertical.resolution_dpi);
+    const Outcome outcome = run_stage(stage, page);
+    EXPECT_TRUE(outcome.findings.empty()) << turn;
+    EXPECT_EQ(page.measurements.number("orientation_deg"), turn);
+    EXPECT_EQ(page.measurements.text("writing_mode"), "vertical") << turn;
+    EXPECT_TRUE(same_pixels(page.image.pixels(), vertical.upright)) << turn;
+  }
+  const testing::TurnedPage turned = testing::make_turned_page(testing::PageClass::chinese, 90, 51);
+  Item page = stage_testing::page_item(turned.scan, turned.resolution_dpi);
+  run_stage(stage, page);
+  EXPECT_EQ(page.measurements.number("orientation_deg"), 90);
+  EXPECT_EQ(page.measurements.text("writing_mode"), "horizontal");
+  EXPECT_TRUE(same_pixels(page.image.pixels(), turned.upright));
+
+  // Without it, as the profile has it, the upright 竖排 page is turned: the columns look like lines.
+  const testing::TurnedPage vertical = testing::make_vertical_page(0, 50);
+  Item unchecked = stage_testing::page_item(vertical.scan, vertical.resolution_dpi);
+  run_stage(OrientStage(), unchecked);
+  EXPECT_FALSE(unchecked.measurements.has("writing_mode"));
+}
+
 //! enabled: false hands every page on as scanned; a bad or unknown key is refused at setup.
 TEST(OrientStage, ProfileSection) {
   OrientStage stage;

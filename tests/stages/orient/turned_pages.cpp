@@ -321,6 +321,35 @@ TurnedPage draw_upright(TextRenderer& text, PageClass page_class, std::uint32_t 
 
 }  // namespace
 
+TurnedPage make_vertical_page(int correction_deg, std::uint32_t seed, bool straightened) {
+  TextRenderer text;
+  SeededRandom random(seed);
+  TurnedPage page;
+  page.page_class = PageClass::chinese;
+  page.resolution_dpi = 300;
+  const cv::Size a4 = samples::a4_size_px(page.resolution_dpi);
+  cv::Mat sheet = white(a4.width, a4.height);
+  const int margin = scaled(250, page.resolution_dpi), size = scaled(44, page.resolution_dpi);
+  int column_x = a4.width - margin;
+  for (int paragraph = 0; paragraph < 8; ++paragraph) {
+    const std::u32string wanted = to_code_points(chinese_paragraph(random));
+    const std::u32string drawn = text.draw_vertical(sheet, wanted, column_x, margin, margin, a4.height - margin, size,
+                                                    scaled(80, page.resolution_dpi), kBlack);
+    page.text += to_utf8(drawn) + "\n";
+    if (drawn.size() < wanted.size()) break;
+  }
+  samples::ScanEffects effects = samples::ScanEffects::typical(random, random.uniform(-2, 2));
+  if (straightened) {  // as deskew hands it on: straight, the scanner's border cleared
+    effects.skew_deg = 0;
+    effects.dark_edges.clear();
+    effects.border_px = 0;
+  }
+  page.upright = samples::simulate_scan(sheet, effects, page.resolution_dpi);
+  page.correction_deg = correction_deg;
+  page.scan = turn_clockwise(page.upright, 360 - correction_deg);
+  return page;
+}
+
 TurnedPage make_turned_page(PageClass page_class, int correction_deg, std::uint32_t seed) {
   TextRenderer text;
   TurnedPage page = draw_upright(text, page_class, seed, 400);

@@ -33,6 +33,11 @@ struct TurnedPage {
 // One page of a class, upright scan turned counter-clockwise by correction_deg.
 TurnedPage make_turned_page(PageClass page_class, int correction_deg, std::uint32_t seed);
 
+// A page of Chinese set vertically (竖排: columns of upright characters, right to left),
+// 300 dpi, turned counter-clockwise by correction_deg; text holds its columns in reading order.
+// straightened: as deskew hands a page on (no skew, no scanner border), for OCR.
+TurnedPage make_vertical_page(int correction_deg, std::uint32_t seed, bool straightened = false);
+
 // per_class pages of every class, each drawn once and handed to use turned by every
 // quarter turn (4 * per_class * classes pages), one at a time so memory stays flat.
 // Pages are drawn at 200, 300 or 400 dpi, never above max_dpi.
