@@ -241,7 +241,7 @@ StageInfo DecodeStage::describe() const {
   return {"decode",
           "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
           "oversized files, and records its size, colour mode and a resolution only when plausible.",
-          "1",
+          "2",
           {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info()},
           {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
            kResolutionImplausible},
