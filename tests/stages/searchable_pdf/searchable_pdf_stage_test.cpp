@@ -14,7 +14,9 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/jp2_codec.h"
 #include "pipeline/jpeg_codec.h"
+#include "pipeline/tiff_codec.h"
 #include "stages/derivatives/derivative_stage.h"
 #include "stages/ocr/ocr_stage.h"
 #include "stages/searchable_pdf/pdf_assembly.h"
@@ -240,6 +242,72 @@ TEST_F(SearchablePdfTest, RefusesChangedInputs) {
   }
   flip_a_byte(work_ / utf8_path(output_of(record_.items[0], "derivative")->path));
   EXPECT_TRUE(build().outputs.empty());
+}
+
+struct FormatCase {
+  const char* derivatives;  // the derivatives section
+  bool colour;
+  const char* filter;  // of the page image in the PDF
+  int bits;
+};
+
+class PdfOfDerivativeFormat : public SearchablePdfTest, public ::testing::WithParamInterface<FormatCase> {};
+
+//! TIFF (LZW colour, G4) and JP2 derivatives go into the PDF with exactly the derivative's pixels: JP2 as its bytes (JPXDecode), TIFF as its samples (FlateDecode, G4 at 1 bit); the text layer is still found.
+TEST_P(PdfOfDerivativeFormat, PageShowsTheDerivativesPixels) {
+  const FormatCase& c = GetParam();
+  set_up(derivatives_, "derivatives", work_, c.derivatives);
+  add_page(draw(1800, 700, 300, "ARCHIVE RECORDS 2021", 3.0, 8, c.colour));
+  const Outcome outcome = build();
+  ASSERT_EQ(outcome.outputs.size(), 1u);
+  const fs::path pdf_path = work_ / utf8_path(outcome.outputs[0].path);
+  const std::string bytes = read_file(pdf_path);
+  QPDF pdf;
+  pdf.processMemoryFile("record.pdf", bytes.data(), bytes.size());
+  QPDFObjectHandle image = QPDFPageDocumentHelper(pdf).getAllPages().at(0).getObjectHandle()
+                               .getKey("/Resources").getKey("/XObject").getKey("/Im0");
+  ASSERT_TRUE(image.isStream());
+  EXPECT_EQ(image.getDict().getKey("/Filter").getName(), c.filter);
+  EXPECT_EQ(image.getDict().getKey("/BitsPerComponent").getIntValue(), c.bits);
+  EXPECT_EQ(image.getDict().getKey("/ColorSpace").getName(), c.colour ? "/DeviceRGB" : "/DeviceGray");
+  const std::string derivative = read_file(work_ / utf8_path(output_of(record_.items[0], "derivative")->path));
+  if (std::string(c.filter) == "/JPXDecode") {
+    const auto raw = image.getRawStreamData();
+    EXPECT_TRUE(std::string(reinterpret_cast<const char*>(raw->getBuffer()), raw->getSize()) == derivative);
+  } else {
+    // The samples a viewer decodes are the derivative's, sample for sample.
+    const auto decoded = image.getStreamData(qpdf_dl_generalized);
+    const PdfImage expected = pdf_image(derivative);
+    EXPECT_EQ(expected.coding, ImageCoding::raw);
+    EXPECT_TRUE(std::string(reinterpret_cast<const char*>(decoded->getBuffer()), decoded->getSize()) == expected.data);
+    const cv::Mat pixels = derivatives::decode_derivative(derivative);
+    if (c.bits == 1) {  // black ink is a 0 bit
+      EXPECT_EQ(static_cast<unsigned char>(expected.data[0]) & 0x80, pixels.at<unsigned char>(0, 0) ? 0x80 : 0);
+      EXPECT_GT(cv::countNonZero(pixels == 0), 1000);
+    }
+  }
+  EXPECT_EQ(without_spaces(pdf_testing::pdftotext(pdf_path, 1)), without_spaces("ARCHIVE RECORDS 2021"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, PdfOfDerivativeFormat,
+                         ::testing::Values(FormatCase{"{format: tiff, tiff_compression: lzw}", true, "/FlateDecode", 8},
+                                           FormatCase{"{format: tiff, tiff_compression: g4}", false, "/FlateDecode", 1},
+                                           FormatCase{"{format: jp2}", true, "/JPXDecode", 8},
+                                           FormatCase{"{format: jp2, jp2: lossy}", false, "/JPXDecode", 8}));
+
+//! A derivative's bytes become a PDF image of its size and colours; what is none of the formats is refused.
+TEST(PdfImage, ReadsEachDerivativeFormat) {
+  const cv::Mat colour(30, 50, CV_8UC3, cv::Scalar(10, 200, 30));
+  const PdfImage jpx = pdf_image(encode_jp2(colour, {}, 300.0));
+  EXPECT_EQ(jpx.coding, ImageCoding::jpx);
+  EXPECT_EQ(jpx.width, 50);
+  EXPECT_EQ(jpx.height, 30);
+  EXPECT_EQ(jpx.components, 3);
+  const PdfImage raw = pdf_image(encode_tiff(colour, TiffCompression::deflate, 300.0));
+  EXPECT_EQ(raw.coding, ImageCoding::raw);
+  ASSERT_EQ(raw.data.size(), 30u * 50 * 3);
+  EXPECT_EQ(raw.data.substr(0, 3), std::string("\x1E\xC8\x0A", 3));  // RGB order
+  EXPECT_THROW(pdf_image("\x89PNG\r\n"), std::invalid_argument);
 }
 
 //! JPEG frame headers are read for size and colour; what is not a JPEG is refused.
