@@ -190,4 +190,27 @@ TiffPage decode_tiff(std::string_view bytes) {
   return page;
 }
 
+std::optional<std::string> g4_strip(std::string_view bytes) {
+  Memory memory{nullptr, bytes};
+  Messages messages;
+  Handle tif = open(memory, "rm", messages);
+  std::uint16_t compression = 0, photometric = 0, fill_order = FILLORDER_MSB2LSB, bits = 0, samples = 0;
+  std::uint32_t t6_options = 0;
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_COMPRESSION, &compression);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_FILLORDER, &fill_order);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_BITSPERSAMPLE, &bits);
+  TIFFGetFieldDefaulted(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &samples);
+  TIFFGetField(tif.get(), TIFFTAG_PHOTOMETRIC, &photometric);
+  if (compression != COMPRESSION_CCITTFAX4 || photometric != PHOTOMETRIC_MINISWHITE || fill_order != FILLORDER_MSB2LSB ||
+      bits != 1 || samples != 1 || TIFFNumberOfStrips(tif.get()) != 1)
+    return std::nullopt;
+  if (TIFFGetField(tif.get(), TIFFTAG_T6OPTIONS, &t6_options) && t6_options != 0) return std::nullopt;
+  const std::uint64_t size = TIFFGetStrileByteCount(tif.get(), 0);
+  if (size == 0 || size > bytes.size()) return std::nullopt;
+  std::string strip(static_cast<std::size_t>(size), '\0');
+  if (TIFFReadRawStrip(tif.get(), 0, strip.data(), static_cast<tmsize_t>(size)) != static_cast<tmsize_t>(size))
+    return std::nullopt;
+  return strip;
+}
+
 }  // namespace lantai

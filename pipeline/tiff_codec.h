@@ -31,4 +31,9 @@ struct TiffPage {
 // std::runtime_error naming the reason for anything else or damaged bytes.
 TiffPage decode_tiff(std::string_view bytes);
 
+// The CCITT G4 (T.6) data of a one-strip G4 TIFF as encode_tiff writes it (white is zero,
+// bits in their natural order), as it is stored: what a PDF shows with CCITTFaxDecode
+// (K −1). nullopt for any other TIFF.
+std::optional<std::string> g4_strip(std::string_view bytes);
+
 }  // namespace lantai

@@ -151,7 +151,10 @@ PdfImage pdf_image(std::string derivative) {
     }
     const cv::Mat& pixels = page.image;
     image = {ImageCoding::raw, {}, pixels.cols, pixels.rows, pixels.channels(), page.bits_per_sample == 1 ? 1 : 8};
-    if (image.bits == 1) {
+    if (std::optional<std::string> g4 = g4_strip(derivative)) {
+      image.coding = ImageCoding::g4;
+      image.data = std::move(*g4);
+    } else if (image.bits == 1) {
       // DeviceGray at 1 bit: 1 is white, rows padded to whole bytes.
       const std::size_t row_bytes = (static_cast<std::size_t>(pixels.cols) + 7) / 8;
       image.data.assign(row_bytes * pixels.rows, '\0');
@@ -206,6 +209,12 @@ std::string assemble_pdf(const std::vector<PdfPage>& pages, const PdfIdentity& i
         image.replaceStreamData(picture.data, Object::newName("/JPXDecode"), Object::newNull());
         break;
       case ImageCoding::raw: image.replaceStreamData(picture.data, Object::newNull(), Object::newNull()); break;
+      case ImageCoding::g4:
+        image.replaceStreamData(picture.data, Object::newName("/CCITTFaxDecode"),
+                                dictionary({{"/K", Object::newInteger(-1)},
+                                            {"/Columns", Object::newInteger(picture.width)},
+                                            {"/Rows", Object::newInteger(picture.height)}}));
+        break;
     }
     image.getDict().replaceKey("/Type", Object::newName("/XObject"));
     image.getDict().replaceKey("/Subtype", Object::newName("/Image"));

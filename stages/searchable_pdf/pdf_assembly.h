@@ -27,6 +27,7 @@ enum class ImageCoding {
   dct,  // a JPEG file, embedded unchanged (DCTDecode)
   jpx,  // a JP2 file, embedded unchanged (JPXDecode, which PDF/A-2 allows)
   raw,  // samples row by row (8-bit grey or RGB, or 1-bit grey with 1 = white), Flate-compressed when written
+  g4,   // a G4 TIFF's CCITT T.6 strip, embedded unchanged (CCITTFaxDecode, K −1, 0 = black)
 };
 
 struct PdfImage {
@@ -40,7 +41,7 @@ struct PdfImage {
 
 // A derivative's bytes as a PDF image, told from its first bytes: JPEG (its frame header
 // read), JP2 (its image header box read), TIFF (decoded to its samples; a 1-bit page stays
-// 1 bit). Throws std::invalid_argument when it is none of those or cannot be shown.
+// 1 bit, its G4 data embedded as it is). Throws std::invalid_argument when it is none of those or cannot be shown.
 PdfImage pdf_image(std::string derivative);
 
 struct PdfPage {
