@@ -173,8 +173,9 @@ void decode(std::FILE* file, const ReadLimits& limits, DecodedImage& out) {
   }
 
   const int colours = count >= 3 ? 3 : 1;
-  int alpha = -1;
-  if (count > colours) alpha = colours;  // grey+alpha, RGB+alpha: OpenJPEG flags it, or it is the extra one
+  // An extra component is composited as alpha only when the file says it is (cdef box);
+  // otherwise it is not part of the page's colour and is left out.
+  const int alpha = count > colours && image->comps[colours].alpha ? colours : -1;
   for (int c = 0; c < colours + (alpha >= 0 ? 1 : 0); ++c)
     if (!image->comps[c].data || image->comps[c].w != image->x1 - image->x0 ||
         image->comps[c].h != image->y1 - image->y0) {

@@ -35,7 +35,8 @@ inline constexpr std::uint64_t kMaxJp2Tiles = 16384;
 
 // Decodes the JP2 file or codestream in file (positioned at its start) to 8 bits: grey
 // (1 component, bilevel when 1 bit deep) gives CV_8UC1, sRGB (3 components) CV_8UC3 BGR;
-// a fourth component flagged as alpha (or a second after grey) is composited on white.
+// a component after the colour ones that the cdef box marks as opacity is composited on
+// white, any other extra component left out.
 // Subsampled components (YCbCr), signed or deeper than 16-bit samples, sYCC, e-YCC and
 // CMYK colour spaces are unsupported. Resolution: the `res ` box's capture resolution
 // (resc), else its display resolution (resd); a bare codestream has none.

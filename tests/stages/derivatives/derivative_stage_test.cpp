@@ -98,6 +98,7 @@ std::string output_bytes(const std::filesystem::path& work, const Outcome& outco
 }
 
 struct LosslessCase {
+  const char* name;  // the test's name: ctest runs each case by it
   const char* section;
   const char* extension;
   int channels;
@@ -108,19 +109,23 @@ class LosslessDerivative : public ::testing::TestWithParam<LosslessCase> {};
 //! Lossless derivatives (TIFF LZW and Deflate, JP2 lossless; grey and colour) hold exactly the page's pixels and its resolution, and reload them.
 TEST_P(LosslessDerivative, RoundTripsPixelsAndResolution) {
   const LosslessCase& c = GetParam();
-  const auto work = std::filesystem::temp_directory_path() / "lantai-derivatives-lossless";
+  // One folder per case: ctest runs them at once.
+  const auto work = std::filesystem::temp_directory_path() / (std::string("lantai-derivatives-lossless-") + c.name);
   const DerivativeStage stage = stage_in(work, c.section);
   const cv::Mat pixels = detailed_page(c.channels);
   const Item page = stage_testing::page_item(pixels, 400.0);
   const Outcome outcome = stage.process(page);
   ASSERT_EQ(outcome.outputs.size(), 1u);
+  ASSERT_TRUE(outcome.image.has_value());
   EXPECT_EQ(outcome.outputs[0].path, std::string("derivatives/J012-WS·2021-Y-BGS-0001/0001") + c.extension);
   const std::string bytes = output_bytes(work, outcome);
   const cv::Mat stored = decode_derivative(bytes);
   ASSERT_EQ(stored.type(), pixels.type());
   EXPECT_EQ(cv::norm(stored, pixels, cv::NORM_INF), 0);
   EXPECT_EQ(cv::norm(*outcome.image, pixels, cv::NORM_INF), 0);
-  EXPECT_EQ(cv::norm(*stage.reload_image(page, outcome.outputs), pixels, cv::NORM_INF), 0);
+  const std::optional<cv::Mat> reloaded = stage.reload_image(page, outcome.outputs);
+  ASSERT_TRUE(reloaded.has_value());
+  EXPECT_EQ(cv::norm(*reloaded, pixels, cv::NORM_INF), 0);
   if (std::string(c.extension) == ".tif") {
     const TiffPage tiff = decode_tiff(bytes);
     EXPECT_DOUBLE_EQ(tiff.x_dpi.value_or(0), 400);
@@ -138,11 +143,12 @@ TEST_P(LosslessDerivative, RoundTripsPixelsAndResolution) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, LosslessDerivative,
-                         ::testing::Values(LosslessCase{"{format: tiff, tiff_compression: lzw}", ".tif", 3},
-                                           LosslessCase{"{format: tiff, tiff_compression: deflate}", ".tif", 1},
-                                           LosslessCase{"{format: tiff}", ".tif", 1},
-                                           LosslessCase{"{format: jp2}", ".jp2", 3},
-                                           LosslessCase{"{format: jp2, jp2: lossless}", ".jp2", 1}));
+                         ::testing::Values(LosslessCase{"TiffLzwColour", "{format: tiff, tiff_compression: lzw}", ".tif", 3},
+                                           LosslessCase{"TiffDeflateGrey", "{format: tiff, tiff_compression: deflate}", ".tif", 1},
+                                           LosslessCase{"TiffDefaultGrey", "{format: tiff}", ".tif", 1},
+                                           LosslessCase{"Jp2Colour", "{format: jp2}", ".jp2", 3},
+                                           LosslessCase{"Jp2LosslessGrey", "{format: jp2, jp2: lossless}", ".jp2", 1}),
+                         [](const ::testing::TestParamInfo<LosslessCase>& info) { return std::string(info.param.name); });
 
 //! A G4 derivative is the page made black and white at its Otsu threshold (recorded), 1 bit a pixel, with its resolution.
 TEST(DerivativeStage, G4IsBlackAndWhiteAtOtsusThreshold) {

@@ -245,6 +245,7 @@ TEST_F(SearchablePdfTest, RefusesChangedInputs) {
 }
 
 struct FormatCase {
+  const char* name;         // the test's name: ctest runs each case by it
   const char* derivatives;  // the derivatives section
   bool colour;
   const char* filter;  // of the page image in the PDF
@@ -302,10 +303,11 @@ TEST_P(PdfOfDerivativeFormat, PageShowsTheDerivativesPixels) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, PdfOfDerivativeFormat,
-                         ::testing::Values(FormatCase{"{format: tiff, tiff_compression: lzw}", true, "/FlateDecode", 8},
-                                           FormatCase{"{format: tiff, tiff_compression: g4}", false, "/CCITTFaxDecode", 1},
-                                           FormatCase{"{format: jp2}", true, "/JPXDecode", 8},
-                                           FormatCase{"{format: jp2, jp2: lossy}", false, "/JPXDecode", 8}));
+                         ::testing::Values(FormatCase{"TiffLzw", "{format: tiff, tiff_compression: lzw}", true, "/FlateDecode", 8},
+                                           FormatCase{"TiffG4", "{format: tiff, tiff_compression: g4}", false, "/CCITTFaxDecode", 1},
+                                           FormatCase{"Jp2Lossless", "{format: jp2}", true, "/JPXDecode", 8},
+                                           FormatCase{"Jp2Lossy", "{format: jp2, jp2: lossy}", false, "/JPXDecode", 8}),
+                         [](const ::testing::TestParamInfo<FormatCase>& info) { return std::string(info.param.name); });
 
 //! A derivative's bytes become a PDF image of its size and colours; what is none of the formats is refused.
 TEST(PdfImage, ReadsEachDerivativeFormat) {
