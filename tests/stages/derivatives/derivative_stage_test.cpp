@@ -104,6 +104,8 @@ struct LosslessCase {
   int channels;
 };
 
+void PrintTo(const LosslessCase& c, std::ostream* out) { *out << c.name; }
+
 class LosslessDerivative : public ::testing::TestWithParam<LosslessCase> {};
 
 //! Lossless derivatives (TIFF LZW and Deflate, JP2 lossless; grey and colour) hold exactly the page's pixels and its resolution, and reload them.

@@ -252,6 +252,8 @@ struct FormatCase {
   int bits;
 };
 
+void PrintTo(const FormatCase& c, std::ostream* out) { *out << c.name; }
+
 class PdfOfDerivativeFormat : public SearchablePdfTest, public ::testing::WithParamInterface<FormatCase> {};
 
 //! TIFF (LZW colour, G4) and JP2 derivatives go into the PDF with exactly the derivative's pixels: JP2 as its bytes (JPXDecode), G4 as its strip (CCITTFaxDecode, as pdfimages decodes it), other TIFF as its samples (FlateDecode); the text layer is still found.
