@@ -2,7 +2,10 @@
 // their resolution box, and damaged ones are refused with the usual decode.* findings.
 #include <gtest/gtest.h>
 
+#include <openjpeg.h>
+
 #include <cstring>
+#include <memory>
 
 #include "pipeline/jp2_codec.h"
 #include "stages/decode/jp2_reader.h"
@@ -23,6 +26,49 @@ std::string codestream_of(const std::string& file) {
   const std::size_t at = file.find("jp2c");
   EXPECT_NE(at, std::string::npos);
   return file.substr(at + 4);
+}
+
+// A lossless JP2 of `components` planes of `precision` bits, the last flagged as alpha when
+// asked (OpenJPEG then writes a cdef box), straight through OpenJPEG: layouts lantai
+// itself never writes.
+std::string custom_jp2(const std::vector<cv::Mat>& planes, int precision, bool last_is_alpha) {
+  std::vector<opj_image_cmptparm_t> parameters(planes.size());
+  for (auto& p : parameters) {
+    p = {};
+    p.dx = p.dy = 1;
+    p.w = static_cast<OPJ_UINT32>(planes[0].cols);
+    p.h = static_cast<OPJ_UINT32>(planes[0].rows);
+    p.prec = static_cast<OPJ_UINT32>(precision);
+  }
+  opj_image_t* image = opj_image_create(static_cast<OPJ_UINT32>(planes.size()), parameters.data(),
+                                        planes.size() >= 3 ? OPJ_CLRSPC_SRGB : OPJ_CLRSPC_GRAY);
+  image->x1 = parameters[0].w;
+  image->y1 = parameters[0].h;
+  for (std::size_t c = 0; c < planes.size(); ++c) {
+    cv::Mat values;
+    planes[c].convertTo(values, CV_32S);
+    std::memcpy(image->comps[c].data, values.data, values.total() * sizeof(OPJ_INT32));
+  }
+  if (last_is_alpha) image->comps[planes.size() - 1].alpha = 1;
+  opj_cparameters_t settings;
+  opj_set_default_encoder_parameters(&settings);
+  settings.tcp_numlayers = 1;
+  settings.tcp_rates[0] = 0;
+  settings.cp_disto_alloc = 1;
+  settings.numresolution = 3;
+  const std::string path = (std::filesystem::temp_directory_path() / ("lantai-custom-" + std::to_string(::getpid()) + ".jp2")).string();
+  opj_codec_t* codec = opj_create_compress(OPJ_CODEC_JP2);
+  opj_set_warning_handler(codec, [](const char*, void*) {}, nullptr);
+  opj_stream_t* stream = opj_stream_create_default_file_stream(path.c_str(), OPJ_FALSE);
+  const bool written = opj_setup_encoder(codec, &settings, image) && opj_start_compress(codec, image, stream) &&
+                       opj_encode(codec, stream) && opj_end_compress(codec, stream);
+  opj_stream_destroy(stream);
+  opj_destroy_codec(codec);
+  opj_image_destroy(image);
+  EXPECT_TRUE(written);
+  std::string bytes = read_bytes(path);
+  std::filesystem::remove(path);
+  return bytes;
 }
 
 // Where the SIZ marker's fields start in a codestream (after FF4F FF51 and Lsiz).
@@ -83,6 +129,36 @@ TEST_F(DecodeTest, Jp2DisplayResolutionWhenNoCapture) {
   EXPECT_EQ(parse_jp2_header({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()})->resolution_box,
             "resd");
   EXPECT_DOUBLE_EQ(decode("d.jp2").page.facts.resolution_dpi.value_or(0), 250);
+}
+
+//! A 16-bit grey JP2 decodes to 8 bits, each sample scaled (v · 255 / 65535, rounded).
+TEST_F(DecodeTest, Jp2SixteenBitGreyIsScaled) {
+  cv::Mat deep(40, 60, CV_16UC1);
+  for (int y = 0; y < deep.rows; ++y)
+    for (int x = 0; x < deep.cols; ++x) deep.at<std::uint16_t>(y, x) = static_cast<std::uint16_t>((x * 1093 + y * 811) % 65536);
+  write_bytes(path("deep.jp2"), custom_jp2({deep}, 16, false));
+  const Decoded d = decode("deep.jp2");
+  ASSERT_EQ(d.page.image.type(), CV_8UC1) << ::testing::PrintToString(codes_of(d.outcome));
+  for (int y = 0; y < deep.rows; ++y)
+    for (int x = 0; x < deep.cols; ++x)
+      ASSERT_EQ(d.page.image.at<unsigned char>(y, x), (deep.at<std::uint16_t>(y, x) * 255u + 32767u) / 65535u);
+}
+
+//! An RGBA JP2 whose fourth component cdef marks as opacity is composited on white; a fourth component not so marked is left out.
+TEST_F(DecodeTest, Jp2AlphaCompositedOnWhite) {
+  const cv::Mat red(20, 30, CV_8UC1, cv::Scalar(200)), green(20, 30, CV_8UC1, cv::Scalar(20)),
+      blue(20, 30, CV_8UC1, cv::Scalar(30));
+  cv::Mat alpha(20, 30, CV_8UC1, cv::Scalar(255));
+  alpha(cv::Rect(0, 0, 15, 20)).setTo(0);  // the left half transparent
+  write_bytes(path("rgba.jp2"), custom_jp2({red, green, blue, alpha}, 8, true));
+  const Decoded d = decode("rgba.jp2");
+  ASSERT_EQ(d.page.image.type(), CV_8UC3) << ::testing::PrintToString(codes_of(d.outcome));
+  EXPECT_EQ(d.page.image.at<cv::Vec3b>(10, 5), cv::Vec3b(255, 255, 255));
+  EXPECT_EQ(d.page.image.at<cv::Vec3b>(10, 25), cv::Vec3b(30, 20, 200));
+  write_bytes(path("extra.jp2"), custom_jp2({red, green, blue, alpha}, 8, false));
+  const Decoded extra = decode("extra.jp2");
+  ASSERT_EQ(extra.page.image.type(), CV_8UC3) << ::testing::PrintToString(codes_of(extra.outcome));
+  EXPECT_EQ(extra.page.image.at<cv::Vec3b>(10, 5), cv::Vec3b(30, 20, 200));
 }
 
 //! A JP2 without a res box, and a bare .j2k codestream, decode with decode.resolution_missing naming why.
