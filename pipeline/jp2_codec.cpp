@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace lantai {
 
@@ -96,6 +97,10 @@ std::string resolution_box(double dpi) {
   box.replace(16, 10, reinterpret_cast<const char*>(fraction), 10);
   return box;
 }
+
+// Tiles of the JP2 lantai writes: memory while encoding is bounded by a tile, and a
+// viewer can show part of a large sheet without decoding all of it.
+constexpr int kTilePx = 1024;
 
 struct Messages {
   std::string first_error;
@@ -217,18 +222,13 @@ std::string encode_jp2(const cv::Mat& image, const Jp2Encoding& encoding, std::o
     parameters[c].prec = 8;
     parameters[c].sgnd = 0;
   }
-  Image pixels(opj_image_create(static_cast<OPJ_UINT32>(channels), parameters,
-                                channels == 1 ? OPJ_CLRSPC_GRAY : OPJ_CLRSPC_SRGB));
+  // The image holds no samples: they are handed over a tile at a time (opj_write_tile),
+  // so a drawing of hundreds of megapixels never exists as 32-bit samples all at once.
+  Image pixels(opj_image_tile_create(static_cast<OPJ_UINT32>(channels), parameters,
+                                     channels == 1 ? OPJ_CLRSPC_GRAY : OPJ_CLRSPC_SRGB));
   if (!pixels) throw std::bad_alloc();
   pixels->x1 = static_cast<OPJ_UINT32>(image.cols);
   pixels->y1 = static_cast<OPJ_UINT32>(image.rows);
-  for (int y = 0; y < image.rows; ++y) {
-    const unsigned char* row = image.ptr(y);
-    const std::size_t offset = static_cast<std::size_t>(y) * image.cols;
-    for (int x = 0; x < image.cols; ++x)
-      for (int c = 0; c < channels; ++c)  // BGR → R, G, B
-        pixels->comps[channels == 1 ? 0 : 2 - c].data[offset + x] = row[x * channels + c];
-  }
 
   opj_cparameters_t settings;
   opj_set_default_encoder_parameters(&settings);
@@ -237,8 +237,11 @@ std::string encode_jp2(const cv::Mat& image, const Jp2Encoding& encoding, std::o
   settings.tcp_rates[0] = encoding.lossless ? 0 : static_cast<float>(encoding.compression_ratio);
   settings.irreversible = encoding.lossless ? 0 : 1;
   settings.tcp_mct = channels == 3 ? 1 : 0;
-  // Each resolution level halves the image; the smallest must keep a pixel.
-  while (settings.numresolution > 1 && std::min(image.cols, image.rows) < (1 << (settings.numresolution - 1)))
+  settings.tile_size_on = OPJ_TRUE;
+  settings.cp_tdx = settings.cp_tdy = kTilePx;
+  // Each resolution level halves a tile; the smallest must keep a pixel.
+  while (settings.numresolution > 1 &&
+         std::min({image.cols, image.rows, kTilePx}) < (1 << (settings.numresolution - 1)))
     --settings.numresolution;
 
   Messages messages;
@@ -248,10 +251,31 @@ std::string encode_jp2(const cv::Mat& image, const Jp2Encoding& encoding, std::o
   std::string bytes;
   Memory memory{&bytes};
   Stream stream = memory_stream(memory, false);
+  const auto fail = [&] { throw std::runtime_error("OpenJPEG cannot encode the image: " + messages.first_error); };
   if (!opj_setup_encoder(codec.get(), &settings, pixels.get()) ||
-      !opj_start_compress(codec.get(), pixels.get(), stream.get()) || !opj_encode(codec.get(), stream.get()) ||
-      !opj_end_compress(codec.get(), stream.get()))
-    throw std::runtime_error("OpenJPEG cannot encode the image: " + messages.first_error);
+      !opj_start_compress(codec.get(), pixels.get(), stream.get()))
+    fail();
+  const int across = (image.cols + kTilePx - 1) / kTilePx, down = (image.rows + kTilePx - 1) / kTilePx;
+  std::vector<unsigned char> tile;
+  for (int ty = 0; ty < down; ++ty)
+    for (int tx = 0; tx < across; ++tx) {
+      const cv::Rect area(tx * kTilePx, ty * kTilePx, std::min(kTilePx, image.cols - tx * kTilePx),
+                          std::min(kTilePx, image.rows - ty * kTilePx));
+      // One plane after another (R, G, B from BGR), a byte a sample.
+      tile.resize(static_cast<std::size_t>(area.area()) * channels);
+      unsigned char* out = tile.data();
+      for (int plane = 0; plane < channels; ++plane) {
+        const int from = channels == 1 ? 0 : 2 - plane;
+        for (int y = area.y; y < area.y + area.height; ++y) {
+          const unsigned char* row = image.ptr(y);
+          for (int x = area.x; x < area.x + area.width; ++x) *out++ = row[x * channels + from];
+        }
+      }
+      if (!opj_write_tile(codec.get(), static_cast<OPJ_UINT32>(ty * across + tx), tile.data(),
+                          static_cast<OPJ_UINT32>(tile.size()), stream.get()))
+        fail();
+    }
+  if (!opj_end_compress(codec.get(), stream.get())) fail();
   stream.reset();  // flushes
 
   if (resolution_dpi && *resolution_dpi > 0) {

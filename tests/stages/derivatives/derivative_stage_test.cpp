@@ -152,6 +152,15 @@ INSTANTIATE_TEST_SUITE_P(Formats, LosslessDerivative,
                                            LosslessCase{"Jp2LosslessGrey", "{format: jp2, jp2: lossless}", ".jp2", 1}),
                          [](const ::testing::TestParamInfo<LosslessCase>& info) { return std::string(info.param.name); });
 
+//! A lossless JP2 of a page spanning several 1024 px tiles, with part tiles at its edges, holds exactly its pixels.
+TEST(DerivativeStage, Jp2OverSeveralTilesIsExact) {
+  cv::Mat page(1300, 2100, CV_8UC3);
+  cv::randu(page, 0, 256);
+  cv::circle(page, {1024, 1024}, 300, cv::Scalar(30, 30, 210), 12);  // across the tile corners
+  const std::string bytes = encode_jp2(page, Jp2Encoding{}, 300.0);
+  EXPECT_EQ(cv::norm(decode_jp2(bytes), page, cv::NORM_INF), 0);
+}
+
 //! A G4 derivative is the page made black and white at its Otsu threshold (recorded), 1 bit a pixel, with its resolution.
 TEST(DerivativeStage, G4IsBlackAndWhiteAtOtsusThreshold) {
   const auto work = std::filesystem::temp_directory_path() / "lantai-derivatives-g4";
