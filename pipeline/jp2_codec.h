@@ -27,7 +27,8 @@ struct Jp2Encoding {
 };
 
 // image: 8-bit grey or BGR. A JP2 file (not a bare codestream), sRGB or greyscale, one
-// quality layer, with a `resc` box when resolution_dpi is given. Throws
+// quality layer, in 1024 px tiles handed to OpenJPEG one at a time (it never holds the
+// whole page as 32-bit samples), with a `resc` box when resolution_dpi is given. Throws
 // std::runtime_error naming OpenJPEG's reason.
 std::string encode_jp2(const cv::Mat& image, const Jp2Encoding& encoding, std::optional<double> resolution_dpi);
 
