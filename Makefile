@@ -12,7 +12,7 @@ DEMO ?= demo
 
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 300
-FUZZ_FORMATS ?= jpeg png tiff
+FUZZ_FORMATS ?= jpeg png tiff jp2
 
 .PHONY: deps build demo test bench models clean fuzz-deps fuzz-build fuzz
 

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Runs each decoder fuzz harness in turn for FUZZ_SECONDS over its seed corpus, then
-# stops (docs/fuzzing.md). Usage: scripts/fuzz.sh BUILD_DIR [jpeg png tiff]
+# stops (docs/fuzzing.md). Usage: scripts/fuzz.sh BUILD_DIR [jpeg png tiff jp2]
 # Crashing inputs land in BUILD_DIR/fuzz/crashes/<format>/; new coverage in corpus/<format>/.
 set -uo pipefail
 
 build=${1:?usage: scripts/fuzz.sh BUILD_DIR [FORMAT...]}
 shift
 formats=("$@")
-[ ${#formats[@]} -gt 0 ] || formats=(jpeg png tiff)
+[ ${#formats[@]} -gt 0 ] || formats=(jpeg png tiff jp2)
 seconds=${FUZZ_SECONDS:-300}
 work="$build/fuzz"
 

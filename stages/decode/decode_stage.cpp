@@ -11,6 +11,7 @@
 #include "pipeline/format.h"
 #include "stages/decode/image_format.h"
 #include "stages/decode/image_probe.h"
+#include "stages/decode/jp2_reader.h"
 #include "stages/decode/jpeg_reader.h"
 #include "stages/decode/png_reader.h"
 #include "stages/decode/tiff_reader.h"
@@ -162,7 +163,7 @@ ImageFormat check_format(const Item& page, const OpenedSource& source, Report& r
       report.add(kMislabelled, "named " + extension + " but holds " + signature.other_name + " data",
                  signature.other_name, std::string(format_name(named)));
     else
-      report.add(kUnsupported, "not a JPEG, PNG or TIFF image (" +
+      report.add(kUnsupported, "not a JPEG, PNG, TIFF or JPEG 2000 image (" +
                                            (signature.other_name.empty() ? "starts with " + hex_prefix(source.head())
                                                                          : "it is " + signature.other_name) +
                                            ")");
@@ -190,6 +191,9 @@ DecodedImage read_page(const Item& page, ImageFormat format, OpenedSource& sourc
     case ImageFormat::png:
       std::rewind(source.file.get());
       return read_png(source.file.get(), limits);
+    case ImageFormat::jpeg2000:
+      std::rewind(source.file.get());
+      return read_jp2(source.file.get(), limits);
     case ImageFormat::tiff:
       source.file.reset();  // libtiff opens its own handle
       return read_tiff(page.source, page.frame, source.head(), source.size_bytes, limits);
@@ -235,9 +239,9 @@ void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outco
 
 StageInfo DecodeStage::describe() const {
   return {"decode",
-          "Reads each page (JPEG, PNG or a TIFF frame) by its content, refusing damaged, mislabelled and "
+          "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
           "oversized files, and records its size, colour mode and a resolution only when plausible.",
-          "1",
+          "2",
           {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info()},
           {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
            kResolutionImplausible},
@@ -276,7 +280,9 @@ Outcome DecodeStage::process(const Item& page) const {
 std::uint64_t DecodeStage::working_bytes(const Item& item) const {
   const std::uint64_t pixels = std::min<std::uint64_t>(probe_pixels(item.source, item.frame),
                                                        static_cast<std::uint64_t>(settings_.limits.max_pixels));
-  return pixels * 3 * kWorkingCopies;  // as BGR, the widest a page is held
+  // OpenJPEG holds every sample as a 32-bit integer while it decodes: up to four a pixel.
+  const std::uint64_t decoder = format_from_extension(item.source) == ImageFormat::jpeg2000 ? pixels * 16 : 0;
+  return pixels * 3 * kWorkingCopies + decoder;  // as BGR, the widest a page is held
 }
 
 }  // namespace lantai::decode

@@ -6,13 +6,15 @@
 // - Input: Item::source (absolute path), Item::frame (0-based; only TIFF has frames > 0),
 //   Item::rel_path (names the page in every message).
 // - Output on success: the image is CV_8UC1 for grey and bilevel (bilevel as 0/255) or
-//   CV_8UC3 BGR for colour, 8 bits whatever the file's depth, alpha composited on white;
+//   CV_8UC3 BGR for colour (CMYK converted to sRGB with its ICC profile), 8 bits whatever
+//   the file's depth, alpha composited on white;
 //   measurements width_px/height_px as stored, colour_mode, and resolution_dpi only when
 //   the file tags one and it is plausible (see resolution_check.h; never a default).
 //   When the two axes differ, the smaller is recorded.
 // - Every problem is a finding, never an exception: decode.unreadable, decode.empty,
 //   decode.mislabelled (content is another format than the name says; not decoded),
-//   decode.unsupported (unrecognised content, CMYK, 12-bit, float), decode.corrupt
+//   decode.unsupported (unrecognised content, CMYK without an ICC profile, 12-bit,
+//   float), decode.corrupt
 //   (damaged data, or a damaged signature of the format the name says), decode.truncated,
 //   decode.too_large (the header claims more than max_pixels: refused before any pixel
 //   buffer is allocated) reject the page; decode.resolution_missing and

@@ -25,8 +25,6 @@ std::string other_format_name(std::span<const unsigned char> head) {
   if (starts_with(head, "%PDF")) return "PDF";
   if (starts_with(head, "GIF87a") || starts_with(head, "GIF89a")) return "GIF";
   if (starts_with(head, "BM")) return "BMP";
-  if (starts_with(head, {0x00, 0x00, 0x00, 0x0C, 'j', 'P', ' ', ' '}) || starts_with(head, {0xFF, 0x4F, 0xFF, 0x51}))
-    return "JPEG 2000";
   if (starts_with(head, "RIFF") && head.size() >= 12 && std::equal(head.begin() + 8, head.begin() + 12, "WEBP"))
     return "WebP";
   if (head.size() >= 12 && std::equal(head.begin() + 4, head.begin() + 8, "ftyp")) return "HEIF/MP4";
@@ -43,6 +41,10 @@ Signature sniff_format(std::span<const unsigned char> head) {
   if (starts_with(head, {'I', 'I', 42, 0}) || starts_with(head, {'M', 'M', 0, 42}) ||
       starts_with(head, {'I', 'I', 43, 0}) || starts_with(head, {'M', 'M', 0, 43}))
     return {ImageFormat::tiff, {}};
+  // The JP2 signature box (ISO/IEC 15444-1 I.5.1), or a codestream's SOC and SIZ markers.
+  if (starts_with(head, {0x00, 0x00, 0x00, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A}) ||
+      starts_with(head, {0xFF, 0x4F, 0xFF, 0x51}))
+    return {ImageFormat::jpeg2000, {}};
   return {ImageFormat::unknown, other_format_name(head)};
 }
 
@@ -52,6 +54,7 @@ ImageFormat format_from_extension(const std::filesystem::path& path) {
   if (ext == ".jpg" || ext == ".jpeg") return ImageFormat::jpeg;
   if (ext == ".png") return ImageFormat::png;
   if (ext == ".tif" || ext == ".tiff") return ImageFormat::tiff;
+  if (ext == ".jp2" || ext == ".jpx" || ext == ".j2k") return ImageFormat::jpeg2000;
   return ImageFormat::unknown;
 }
 
@@ -61,6 +64,7 @@ bool has_damaged_signature(ImageFormat format, std::span<const unsigned char> he
     case ImageFormat::jpeg: return starts_with(head, {0xFF, 0xD8});
     case ImageFormat::png: return starts_with(head, {0x89, 'P', 'N', 'G'});
     case ImageFormat::tiff: return starts_with(head, "II") || starts_with(head, "MM");
+    case ImageFormat::jpeg2000: return starts_with(head, {0x00, 0x00, 0x00, 0x0C, 'j', 'P', ' ', ' '});
     case ImageFormat::unknown: return false;
   }
   return false;
@@ -71,6 +75,7 @@ std::string_view format_name(ImageFormat format) {
     case ImageFormat::jpeg: return "JPEG";
     case ImageFormat::png: return "PNG";
     case ImageFormat::tiff: return "TIFF";
+    case ImageFormat::jpeg2000: return "JPEG 2000";
     case ImageFormat::unknown: return "unknown";
   }
   return "unknown";

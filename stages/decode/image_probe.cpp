@@ -5,8 +5,11 @@
 #include <array>
 #include <cstdio>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "stages/decode/image_format.h"
+#include "stages/decode/jp2_reader.h"
 
 namespace lantai::decode {
 
@@ -85,6 +88,12 @@ std::uint64_t probe_pixels(const std::filesystem::path& path, int frame) {
     case ImageFormat::tiff:
       file.reset();
       return tiff_pixels(path, frame);
+    case ImageFormat::jpeg2000: {
+      std::vector<unsigned char> bytes(64 * 1024);
+      bytes.resize(std::fread(bytes.data(), 1, bytes.size(), file.get()));
+      const std::optional<Jp2Size> size = jp2_size(bytes);
+      return size ? size->width_px * size->height_px : 0;
+    }
     case ImageFormat::unknown: break;
   }
   return 0;

@@ -8,7 +8,7 @@
 
 namespace lantai::decode {
 
-// width × height of the JPEG, PNG or TIFF frame at path (frame counts TIFF directories).
+// width × height of the JPEG, PNG, JPEG 2000 or TIFF frame at path (frame counts TIFF directories).
 std::uint64_t probe_pixels(const std::filesystem::path& path, int frame);
 
 }  // namespace lantai::decode

@@ -8,6 +8,10 @@
 #include <string_view>
 
 #include <jpeglib.h>
+
+#include <cstdlib>
+
+#include "stages/decode/cmyk_to_srgb.h"
 #include <jerror.h>
 
 namespace lantai::decode {
@@ -85,6 +89,8 @@ struct Job {
   DecodedImage out;
   ReadLimits limits;
   std::uint64_t file_size = 0;
+  JOCTET* icc = nullptr;  // CMYK: the embedded ICC profile, malloc'd by libjpeg
+  unsigned int icc_size = 0;
 };
 
 // The file's length from the current position (its start) on; 0 when it cannot be told.
@@ -146,6 +152,7 @@ void decode(Job& job, std::FILE* file) {
   cinfo.progress = &job.progress;
   jpeg_stdio_src(&cinfo, file);
   jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
+  jpeg_save_markers(&cinfo, JPEG_APP0 + 2, 0xFFFF);  // ICC profile chunks, for CMYK
   jpeg_read_header(&cinfo, TRUE);
 
   if (!accept_size(cinfo.image_width, cinfo.image_height, job.limits, job.out)) return;
@@ -165,24 +172,39 @@ void decode(Job& job, std::FILE* file) {
       cinfo.out_color_space = JCS_EXT_BGR;
       job.out.colour_mode = ColourMode::colour;
       break;
+    case JCS_CMYK:
+    case JCS_YCCK:
+      // Checked before decoding: without a profile the page is refused whatever its pixels.
+      if (!jpeg_read_icc_profile(&cinfo, &job.icc, &job.icc_size)) {
+        job.out.fail(Problem::unsupported, "CMYK without an ICC profile: its colours cannot be known");
+        return;
+      }
+      cinfo.out_color_space = JCS_CMYK;  // libjpeg turns YCCK into CMYK
+      job.out.colour_mode = ColourMode::colour;
+      break;
     default:
-      job.out.fail(Problem::unsupported, cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK
-                                             ? "CMYK JPEG is not supported"
-                                             : "JPEG colour space with " + std::to_string(cinfo.num_components) +
-                                                   " components is not supported");
+      job.out.fail(Problem::unsupported, "JPEG colour space with " + std::to_string(cinfo.num_components) +
+                                             " components is not supported");
       return;
   }
   take_resolution(job);
 
   jpeg_start_decompress(&cinfo);
   job.out.image.create(static_cast<int>(cinfo.output_height), static_cast<int>(cinfo.output_width),
-                       cinfo.output_components == 1 ? CV_8UC1 : CV_8UC3);
+                       CV_8UC(cinfo.output_components));
   while (cinfo.output_scanline < cinfo.output_height) {
     JSAMPROW row = job.out.image.ptr(static_cast<int>(cinfo.output_scanline));
     jpeg_read_scanlines(&cinfo, &row, 1);
   }
   // Reads on to EOI, so a file cut after the last scanline is caught too.
   jpeg_finish_decompress(&cinfo);
+  if (cinfo.out_color_space == JCS_CMYK) {
+    // Adobe's CMYK JPEGs (the APP14 marker) store the inks inverted: 0 is full ink.
+    cv::Mat bgr;
+    const std::string why = cmyk_to_bgr(job.out.image, cinfo.saw_Adobe_marker, {job.icc, job.icc_size}, bgr);
+    if (!why.empty()) job.out.fail(Problem::unsupported, why);
+    else job.out.image = bgr;
+  }
 }
 
 }  // namespace
@@ -236,6 +258,7 @@ DecodedImage read_jpeg(std::FILE* file, const ReadLimits& limits) {
   job->file_size = remaining_bytes(file);
   guard_allocations(job->out, [&] { decode(*job, file); });
   jpeg_destroy_decompress(&job->cinfo);
+  std::free(job->icc);
   return std::move(job->out);
 }
 

@@ -18,7 +18,9 @@
 namespace lantai::decode {
 
 // Decodes the JPEG in file (positioned at its start). Grey JPEGs give CV_8UC1, YCbCr and
-// RGB ones CV_8UC3 BGR; CMYK/YCCK are unsupported (no colour management here).
+// RGB ones CV_8UC3 BGR; CMYK and YCCK ones are converted to sRGB BGR with their embedded
+// ICC profile (cmyk_to_srgb.h; inverted when an Adobe marker says so, as Photoshop writes
+// them), and are unsupported without one.
 // Resolution: the JFIF density when its unit is dpi or dots/cm, else EXIF's
 // XResolution/YResolution, else none. Orientation tags are not applied.
 DecodedImage read_jpeg(std::FILE* file, const ReadLimits& limits);

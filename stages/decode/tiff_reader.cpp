@@ -13,6 +13,8 @@
 
 #include <tiffio.h>
 
+#include "stages/decode/cmyk_to_srgb.h"
+
 namespace lantai::decode {
 
 namespace {
@@ -119,18 +121,23 @@ struct Layout {
   std::uint32_t width = 0, height = 0;
   std::uint16_t bits = 0, samples = 0, photometric = 0, planar = PLANARCONFIG_CONTIG;
   std::uint16_t compression = COMPRESSION_NONE, sample_format = SAMPLEFORMAT_UINT;
-  int colours = 0;     // colour samples per pixel: 1 (grey) or 3 (RGB)
+  int colours = 0;     // colour samples per pixel: 1 (grey), 3 (RGB) or 4 (CMYK)
   int alpha = -1;      // index of the alpha sample, or -1
   bool associated_alpha = false;
   bool white_is_zero = false;  // PHOTOMETRIC_MINISWHITE
+  std::vector<unsigned char> icc_profile;  // CMYK: the embedded ICC profile
 
   bool fast() const {
     if (sample_format != SAMPLEFORMAT_UINT || compression == COMPRESSION_OJPEG) return false;
     if (planar != PLANARCONFIG_CONTIG && samples > 1) return false;
     if (colours == 1) return bits == 8 || bits == 16 || (bits == 1 && samples == 1);
-    return colours == 3 && (bits == 8 || bits == 16);
+    return (colours == 3 || colours == 4) && (bits == 8 || bits == 16);
   }
-  int out_channels() const { return colours == 1 ? 1 : 3; }
+  // CMYK is read as stored (8 or 16 bits) and converted with its ICC profile afterwards.
+  int read_type() const {
+    if (colours == 4) return bits == 16 ? CV_16UC4 : CV_8UC4;
+    return CV_8UC(colours == 1 ? 1 : 3);
+  }
 
   // 8-bit samples with nothing but colour: the stored row is the page row, up to order.
   bool in_place() const { return bits == 8 && samples == colours; }
@@ -144,8 +151,14 @@ struct Layout {
     }
   }
 
-  // Converts count pixels starting at the first bit of src into 8-bit grey or BGR.
+  // Converts count pixels starting at the first bit of src into 8-bit grey or BGR (CMYK:
+  // copies the four ink samples, dropping any extra sample).
   void convert(const unsigned char* src, int count, unsigned char* dst) const {
+    if (colours == 4) {
+      const std::size_t pixel = 4u * (bits / 8);
+      for (int x = 0; x < count; ++x, src += samples * (bits / 8), dst += pixel) std::memcpy(dst, src, pixel);
+      return;
+    }
     if (bits == 1) {
       for (int x = 0; x < count; ++x) {
         const bool set = src[x >> 3] & (0x80 >> (x & 7));
@@ -188,13 +201,16 @@ class FrameReader {
     }
     if (!check_striles() || !check_data_in_file() || !check_working_bytes()) return;
     if (layout_.fast()) {
-      out_.colour_mode = layout_.colours == 3 ? ColourMode::colour
+      out_.colour_mode = layout_.colours >= 3 ? ColourMode::colour
                          : layout_.bits == 1  ? ColourMode::bilevel
                                               : ColourMode::grey;
-      out_.image.create(static_cast<int>(layout_.height), static_cast<int>(layout_.width),
-                        CV_8UC(layout_.out_channels()));
+      out_.image.create(static_cast<int>(layout_.height), static_cast<int>(layout_.width), layout_.read_type());
       if (TIFFIsTiled(tif_)) read_tiles();
       else read_strips();
+      if (layout_.colours == 4 && out_.problem == Problem::none) to_srgb();
+    } else if (layout_.colours == 4) {
+      out_.fail(Problem::unsupported, "CMYK TIFF with " + std::to_string(layout_.bits) +
+                                          "-bit samples or one plane per ink is not supported");
     } else {
       read_rgba();
     }
@@ -219,8 +235,22 @@ class FrameReader {
     TIFFGetFieldDefaulted(tif_, TIFFTAG_EXTRASAMPLES, &extra_count, &extra_types);
 
     if (l.photometric == PHOTOMETRIC_SEPARATED) {
-      out_.fail(Problem::unsupported, "CMYK TIFF is not supported");
-      return false;
+      std::uint16_t ink_set = INKSET_CMYK;
+      TIFFGetFieldDefaulted(tif_, TIFFTAG_INKSET, &ink_set);
+      if (ink_set != INKSET_CMYK || l.samples < 4) {
+        out_.fail(Problem::unsupported, "a separated TIFF of other inks than CMYK is not supported");
+        return false;
+      }
+      std::uint32_t icc_size = 0;
+      void* icc = nullptr;
+      if (TIFFGetField(tif_, TIFFTAG_ICCPROFILE, &icc_size, &icc) && icc && icc_size > 0)
+        l.icc_profile.assign(static_cast<unsigned char*>(icc), static_cast<unsigned char*>(icc) + icc_size);
+      else {
+        // Checked before decoding: without a profile the page is refused whatever its pixels.
+        out_.fail(Problem::unsupported, "CMYK without an ICC profile: its colours cannot be known");
+        return false;
+      }
+      l.colours = 4;
     }
     if (l.sample_format != SAMPLEFORMAT_UINT) {
       out_.fail(Problem::unsupported, "TIFF with floating-point or signed samples is not supported");
@@ -233,6 +263,7 @@ class FrameReader {
 
     if (l.photometric == PHOTOMETRIC_MINISBLACK || l.photometric == PHOTOMETRIC_MINISWHITE) l.colours = 1;
     else if (l.photometric == PHOTOMETRIC_RGB) l.colours = 3;
+    if (l.colours == 4) return true;  // extra samples after the four inks are dropped
     l.white_is_zero = l.photometric == PHOTOMETRIC_MINISWHITE;
     if (l.colours > 0 && l.samples < l.colours) l.colours = 0;  // inconsistent: leave it to the RGBA path
     if (l.colours > 0 && extra_count > 0 && l.samples > l.colours &&
@@ -396,7 +427,7 @@ class FrameReader {
       return;
     }
     std::vector<unsigned char> buffer(static_cast<std::size_t>(tile_bytes));
-    const int channels = layout_.out_channels();
+    const std::size_t pixel_bytes = out_.image.elemSize();
     for (std::uint32_t y = 0; y < layout_.height; y += tile_height) {
       for (std::uint32_t x = 0; x < layout_.width; x += tile_width) {
         const std::uint32_t tile = TIFFComputeTile(tif_, x, y, 0, 0);
@@ -408,9 +439,20 @@ class FrameReader {
         const int columns = static_cast<int>(std::min(tile_width, layout_.width - x));
         for (std::uint32_t r = 0; r < rows; ++r)
           layout_.convert(buffer.data() + r * row_bytes, columns,
-                          out_.image.ptr(static_cast<int>(y + r)) + static_cast<std::size_t>(x) * channels);
+                          out_.image.ptr(static_cast<int>(y + r)) + static_cast<std::size_t>(x) * pixel_bytes);
       }
     }
+  }
+
+  // The CMYK page as read, through its ICC profile into sRGB.
+  void to_srgb() {
+    cv::Mat bgr;
+    const std::string why = cmyk_to_bgr(out_.image, false, layout_.icc_profile, bgr);
+    if (!why.empty()) {
+      out_.fail(Problem::unsupported, why);
+      return;
+    }
+    out_.image = bgr;
   }
 
   // Odd layouts: libtiff's RGBA reader, which knows palettes, YCbCr, planes and small depths.

@@ -29,8 +29,10 @@ namespace lantai::decode {
 // length. Fast paths: 1-bit grey (→ 0/255, PhotometricInterpretation honoured), 8/16-bit
 // grey, 8/16-bit RGB, with or without alpha (composited on white), in strips or tiles,
 // any codec libtiff has (none, LZW, Deflate, CCITT G3/G4, PackBits, JPEG). Other layouts
-// (palette, YCbCr, planar, 2/4-bit) go through TIFFReadRGBAImageOriented. CMYK and
-// floating-point samples are unsupported. Orientation tags are not applied: the image is
+// (palette, YCbCr, planar, 2/4-bit) go through TIFFReadRGBAImageOriented. CMYK
+// (PhotometricInterpretation 5, InkSet CMYK, 8 or 16 bits, one plane) is converted to sRGB
+// with its embedded ICC profile (cmyk_to_srgb.h); without one it is unsupported, as are
+// other inks, planar CMYK and floating-point samples. Orientation tags are not applied: the image is
 // the raster as stored.
 DecodedImage read_tiff(const std::filesystem::path& path, int frame, std::span<const unsigned char> head,
                        std::uint64_t file_size, const ReadLimits& limits);

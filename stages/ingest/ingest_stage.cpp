@@ -1,6 +1,7 @@
 #include "stages/ingest/ingest_stage.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -24,9 +25,13 @@ namespace {
 constexpr FindingCode kBadFolder{"ingest.bad_folder", Severity::reject,
                                 "an input folder whose name cannot be a 档号; its files are not read"};
 constexpr FindingCode kUnsupportedFile{"ingest.unsupported_file", Severity::warn,
-                                       "a file that is not JPEG, PNG or TIFF; it is not a page"};
+                                       "a file that is not JPEG, PNG, TIFF or JPEG 2000; it is not a page"};
 constexpr FindingCode kLooseFile{"ingest.loose_file", Severity::warn,
                                  "a file directly under --in, outside any record folder"};
+constexpr FindingCode kMixedFormats{
+    "ingest.mixed_formats", Severity::warn,
+    "the batch's page files are in more than one storage format (DA/T 31-2017: one format per batch); the message "
+    "counts the files of each"};
 
 // Left by file managers and cameras, never pages: skipped without a word.
 bool is_ignored(const std::string& name) {
@@ -35,15 +40,30 @@ bool is_ignored(const std::string& name) {
   return lower == "thumbs.db" || lower == "desktop.ini";
 }
 
-enum class PageKind { none, single, tiff };
+// A page file's storage format, by its name (decode checks the content).
+enum class PageKind { none, jpeg, png, tiff, jpeg2000 };
+constexpr std::array kPageKinds{PageKind::jpeg, PageKind::png, PageKind::tiff, PageKind::jpeg2000};
 
 PageKind page_kind(const std::string& name) {
   const auto dot = name.rfind('.');
   if (dot == std::string::npos) return PageKind::none;
   const std::string ext = ascii_lower(name.substr(dot));
   if (ext == ".tif" || ext == ".tiff") return PageKind::tiff;
-  if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") return PageKind::single;
+  if (ext == ".jpg" || ext == ".jpeg") return PageKind::jpeg;
+  if (ext == ".png") return PageKind::png;
+  if (ext == ".jp2" || ext == ".jpx" || ext == ".j2k") return PageKind::jpeg2000;
   return PageKind::none;
+}
+
+std::string_view kind_name(PageKind kind) {
+  switch (kind) {
+    case PageKind::jpeg: return "JPEG";
+    case PageKind::png: return "PNG";
+    case PageKind::tiff: return "TIFF";
+    case PageKind::jpeg2000: return "JPEG 2000";
+    case PageKind::none: break;
+  }
+  return "other";
 }
 
 // A name fit for a message and the ledger: invalid bytes and control characters as \xNN.
@@ -112,6 +132,7 @@ class LotWalk {
       lot_.folders.push_back(entry.name);
       read_record(entry);
     }
+    report_mixed_formats();
   }
 
  private:
@@ -133,9 +154,11 @@ class LotWalk {
       }
       const PageKind kind = page_kind(entry.name);
       if (kind == PageKind::none) {
-        report(entry, kUnsupportedFile, folder.name, "is not a JPEG, PNG or TIFF file (by its extension); it is not a page");
+        report(entry, kUnsupportedFile, folder.name,
+               "is not a JPEG, PNG, TIFF or JPEG 2000 file (by its extension); it is not a page");
         continue;
       }
+      ++files_of_kind_[static_cast<std::size_t>(kind)];
       int frames = 1;
       if (kind == PageKind::tiff) {
         const TiffFrames counted = count_tiff_frames(entry.path);
@@ -159,19 +182,37 @@ class LotWalk {
     outcome_.add(std::move(finding));
   }
 
+  // Once per batch, on no item or record: a batch of one storage format is what DA/T 31
+  // asks, so two formats are worth a look however few files the second has.
+  void report_mixed_formats() {
+    std::string counts;
+    int formats = 0;
+    for (PageKind kind : kPageKinds) {
+      const int files = files_of_kind_[static_cast<std::size_t>(kind)];
+      if (files == 0) continue;
+      ++formats;
+      counts += (counts.empty() ? "" : ", ") + std::to_string(files) + " " + std::string(kind_name(kind));
+    }
+    if (formats < 2) return;
+    outcome_.add(kMixedFormats("the batch mixes " + std::to_string(formats) + " storage formats: " + counts +
+                                   " files (DA/T 31-2017 asks one format per batch)",
+                               std::to_string(formats), "1"));
+  }
+
   Lot& lot_;
   Outcome& outcome_;
+  std::array<int, kPageKinds.size() + 1> files_of_kind_{};  // page files per PageKind
 };
 
 }  // namespace
 
 StageInfo IngestStage::describe() const {
   return {"ingest",
-          "Finds the record folders (one per 档号) under the input folder and lists their JPEG, PNG and TIFF "
-          "pages in natural order, one page per TIFF frame.",
-          "1",
+          "Finds the record folders (one per 档号) under the input folder and lists their JPEG, PNG, TIFF and "
+          "JPEG 2000 pages in natural order, one page per TIFF frame, noting a batch that mixes formats.",
+          "2",
           {},
-          {kBadFolder, kUnsupportedFile, kLooseFile}};
+          {kBadFolder, kUnsupportedFile, kLooseFile, kMixedFormats}};
 }
 
 void IngestStage::setup(ProfileSection& section, const StageContext&) { section.finish(); }

@@ -3,14 +3,17 @@
 // Contract:
 // - Each immediate sub-folder of input_root is one record; its name is the 档号. A name
 //   failing is_safe_ref() gives ingest.bad_folder (reject) and the folder is not read.
-// - Inside a record folder (not recursively) every .jpg .jpeg .png .tif .tiff file (any
-//   case) is a page; other entries give ingest.unsupported_file (warn): other formats,
+// - Inside a record folder (not recursively) every .jpg .jpeg .png .tif .tiff .jp2 .jpx
+//   .j2k file (any case) is a page; other entries give ingest.unsupported_file (warn): other formats,
 //   nested folders, names that are not valid UTF-8. Files directly under input_root give
 //   ingest.loose_file (warn). Hidden entries (".*") and Thumbs.db / desktop.ini are
 //   skipped silently, at every level.
 // - A TIFF gives one page per directory (frame 0..n-1, counted with libtiff). When the
 //   file cannot be opened as TIFF it gives frame 0 only, and when its directory chain
 //   breaks after n readable frames it gives frame n as well: decode then reports why.
+// - A batch whose page files are of more than one format (JPEG, PNG, TIFF, JPEG 2000, by
+//   extension) gets one ingest.mixed_formats (warn) on no item or record, counting the
+//   files of each: DA/T 31-2017 asks one storage format per batch.
 // - Order: folders, then files, both in natural order (natural_order.h), then frames.
 //   seq is 1-based within the record across files and frames. lot.folders lists the
 //   record folders read (bad names excluded), in the same order.

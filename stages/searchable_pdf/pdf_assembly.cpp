@@ -10,6 +10,10 @@
 
 #include <cstdio>
 #include <memory>
+#include <span>
+
+#include "pipeline/jp2_codec.h"
+#include "pipeline/tiff_codec.h"
 
 namespace lantai::searchable_pdf {
 
@@ -124,6 +128,62 @@ JpegFrame read_jpeg_frame(const std::string& jpeg) {
   throw std::invalid_argument("JPEG without a frame header");
 }
 
+PdfImage pdf_image(std::string derivative) {
+  PdfImage image;
+  const auto starts_with = [&](std::string_view magic) { return std::string_view(derivative).substr(0, magic.size()) == magic; };
+  if (starts_with("\xFF\xD8")) {
+    const JpegFrame frame = read_jpeg_frame(derivative);
+    image = {ImageCoding::dct, std::move(derivative), frame.width, frame.height, frame.components, 8};
+  } else if (starts_with(std::string_view("\0\0\0\x0CjP  ", 8))) {
+    const std::optional<Jp2Header> header = parse_jp2_header(
+        std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(derivative.data()), derivative.size()));
+    if (!header || header->width <= 0 || header->height <= 0)
+      throw std::invalid_argument("JPEG 2000 file without a readable image header");
+    if (header->components != 1 && header->components != 3)
+      throw std::invalid_argument("JPEG 2000 with " + std::to_string(header->components) + " components");
+    image = {ImageCoding::jpx, std::move(derivative), header->width, header->height, header->components, 8};
+  } else if (starts_with("II") || starts_with("MM")) {
+    TiffPage page;
+    try {
+      page = decode_tiff(derivative);
+    } catch (const std::runtime_error& error) {
+      throw std::invalid_argument(error.what());
+    }
+    const cv::Mat& pixels = page.image;
+    image = {ImageCoding::raw, {}, pixels.cols, pixels.rows, pixels.channels(), page.bits_per_sample == 1 ? 1 : 8};
+    if (std::optional<std::string> g4 = g4_strip(derivative)) {
+      image.coding = ImageCoding::g4;
+      image.data = std::move(*g4);
+    } else if (image.bits == 1) {
+      // DeviceGray at 1 bit: 1 is white, rows padded to whole bytes.
+      const std::size_t row_bytes = (static_cast<std::size_t>(pixels.cols) + 7) / 8;
+      image.data.assign(row_bytes * pixels.rows, '\0');
+      for (int y = 0; y < pixels.rows; ++y) {
+        const unsigned char* row = pixels.ptr(y);
+        for (int x = 0; x < pixels.cols; ++x)
+          if (row[x] >= 128) image.data[y * row_bytes + (x >> 3)] |= static_cast<char>(0x80 >> (x & 7));
+      }
+    } else {
+      image.data.reserve(pixels.total() * pixels.channels());
+      for (int y = 0; y < pixels.rows; ++y) {
+        const unsigned char* row = pixels.ptr(y);
+        if (pixels.channels() == 1) {
+          image.data.append(reinterpret_cast<const char*>(row), pixels.cols);
+        } else {
+          for (int x = 0; x < pixels.cols; ++x) {  // BGR → RGB
+            image.data.push_back(static_cast<char>(row[3 * x + 2]));
+            image.data.push_back(static_cast<char>(row[3 * x + 1]));
+            image.data.push_back(static_cast<char>(row[3 * x]));
+          }
+        }
+      }
+    }
+  } else {
+    throw std::invalid_argument("not a JPEG, JPEG 2000 or TIFF image");
+  }
+  return image;
+}
+
 std::string assemble_pdf(const std::vector<PdfPage>& pages, const PdfIdentity& identity) {
   if (pages.empty()) throw std::runtime_error("a PDF needs at least one page");
   QPDF pdf;
@@ -132,25 +192,36 @@ std::string assemble_pdf(const std::vector<PdfPage>& pages, const PdfIdentity& i
   for (std::size_t i = 0; i < pages.size(); ++i) {
     const PdfPage& page = pages[i];
     const std::string page_name = "page " + std::to_string(i + 1);
-    JpegFrame frame;
-    try {
-      frame = read_jpeg_frame(page.jpeg);
-    } catch (const std::invalid_argument& error) {
-      throw std::runtime_error(page_name + ": " + error.what());
-    }
+    const PdfImage& picture = page.image;
+    if (picture.width <= 0 || picture.height <= 0) throw std::runtime_error(page_name + ": image without a size");
     if (!(page.resolution_dpi > 0)) throw std::runtime_error(page_name + ": no resolution");
-    const double width = frame.width * 72.0 / page.resolution_dpi;
-    const double height = frame.height * 72.0 / page.resolution_dpi;
+    const double width = picture.width * 72.0 / page.resolution_dpi;
+    const double height = picture.height * 72.0 / page.resolution_dpi;
 
-    // The JPEG as it is: DCTDecode is a filter qpdf never decodes when it writes.
+    // JPEG and JPEG 2000 as they are: qpdf never decodes DCTDecode or JPXDecode when it
+    // writes. Raw samples get no filter here; the writer Flate-compresses them.
     Object image = pdf.newStream();
-    image.replaceStreamData(page.jpeg, Object::newName("/DCTDecode"), Object::newNull());
+    switch (picture.coding) {
+      case ImageCoding::dct:
+        image.replaceStreamData(picture.data, Object::newName("/DCTDecode"), Object::newNull());
+        break;
+      case ImageCoding::jpx:
+        image.replaceStreamData(picture.data, Object::newName("/JPXDecode"), Object::newNull());
+        break;
+      case ImageCoding::raw: image.replaceStreamData(picture.data, Object::newNull(), Object::newNull()); break;
+      case ImageCoding::g4:
+        image.replaceStreamData(picture.data, Object::newName("/CCITTFaxDecode"),
+                                dictionary({{"/K", Object::newInteger(-1)},
+                                            {"/Columns", Object::newInteger(picture.width)},
+                                            {"/Rows", Object::newInteger(picture.height)}}));
+        break;
+    }
     image.getDict().replaceKey("/Type", Object::newName("/XObject"));
     image.getDict().replaceKey("/Subtype", Object::newName("/Image"));
-    image.getDict().replaceKey("/Width", Object::newInteger(frame.width));
-    image.getDict().replaceKey("/Height", Object::newInteger(frame.height));
-    image.getDict().replaceKey("/ColorSpace", Object::newName(frame.components == 1 ? "/DeviceGray" : "/DeviceRGB"));
-    image.getDict().replaceKey("/BitsPerComponent", Object::newInteger(8));
+    image.getDict().replaceKey("/Width", Object::newInteger(picture.width));
+    image.getDict().replaceKey("/Height", Object::newInteger(picture.height));
+    image.getDict().replaceKey("/ColorSpace", Object::newName(picture.components == 1 ? "/DeviceGray" : "/DeviceRGB"));
+    image.getDict().replaceKey("/BitsPerComponent", Object::newInteger(picture.bits));
 
     Object xobjects = dictionary({{"/Im0", image}});
     std::string content = "q " + number(width) + " 0 0 " + number(height) + " 0 0 cm /Im0 Do Q\n";

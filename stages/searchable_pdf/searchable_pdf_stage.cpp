@@ -45,7 +45,7 @@ StageInfo SearchablePdfStage::describe() const {
   StageInfo info{"searchable_pdf",
                  "Builds each record's searchable PDF: its page images as delivered, with the OCR text "
                  "invisibly over the words.",
-                 "1",
+                 "2",
                  {kEnabled.info(), kIccProfile.info()},
                  {kNoTextLayer}};
   info.outputs = {kPdf};
@@ -80,10 +80,14 @@ Outcome SearchablePdfStage::process(const RecordWork& record) const {
     if (!image) throw std::runtime_error(item.rel_path + ": no derivative image in WORK to put in the PDF");
     PdfPage page;
     // Only bytes the ledger recorded: a PDF must not carry a page other than the one deposited beside it.
-    std::optional<std::string> jpeg = read_output(record.work_dir, *image);
+    std::optional<std::string> derivative = read_output(record.work_dir, *image);
     // A damaged derivative is the deposit's to refuse: it stops the batch naming the file.
-    if (!jpeg) return outcome;
-    page.jpeg = std::move(*jpeg);
+    if (!derivative) return outcome;
+    try {
+      page.image = pdf_image(std::move(*derivative));
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(image->path + ": cannot be put in a PDF: " + error.what());
+    }
     page.resolution_dpi = item.measurements.number("resolution_dpi").value_or(kDefaultResolutionDpi);
     if (const StageOutput* layer = output_of(item, kTextLayerKind)) {
       page.text_layer = read_output(record.work_dir, *layer);

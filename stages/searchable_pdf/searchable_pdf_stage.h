@@ -1,7 +1,8 @@
 // searchable_pdf: the record's double-layer searchable PDF (双层PDF), one per record, at
-// WORK/pdf/<档号>.pdf: each page is the page's delivered derivative JPEG, embedded as it
-// is (DCTDecode, not re-encoded: full quality, colours as delivered) over the whole
-// page, its size the image's pixels at the page's resolution; over it, the words of the
+// WORK/pdf/<档号>.pdf: each page is the page's delivered derivative, its pixels unchanged
+// over the whole page: a JPEG embedded as it is (DCTDecode, not re-encoded), a JPEG 2000
+// file as it is (JPXDecode), a G4 TIFF's strip as it is (CCITTFaxDecode), another TIFF
+// as its samples, Flate-compressed; its size the image's pixels at the page's resolution; over it, the words of the
 // page's OCR as an invisible text layer, the text-only page Tesseract's PDF renderer made
 // in the OCR stage, grafted and scaled onto the page. The file is written as PDF/A-2b
 // (XMP identification, an sRGB output intent, document information matching the XMP).

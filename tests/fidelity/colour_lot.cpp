@@ -12,6 +12,7 @@
 #include "samples/image_encoder.h"
 #include "samples/text_renderer.h"
 #include "tests/fidelity/format_writers.h"
+#include "tests/stages/decode/cmyk_files.h"
 
 namespace lantai::fidelity {
 
@@ -417,6 +418,20 @@ ColourLot make_colour_lot(const fs::path& dir) {
     const DrawnPage page = lot.draw(design(200), PageInk::colour);
     write_tiff(lot.path_of("04_tiff_tiled.tif"), page.image, TiffVariant::tiled_rgb, 200);
     lot.add("04_tiff_tiled.tif", 0, "TIFF, tiled LZW 8-bit RGB", PageInk::colour, page);
+  }
+
+  // JPEG 2000, and CMYK with an embedded ICC profile (converted to sRGB on decode).
+  lot.start_record("J012-WS·2024-Y-BGS-0005", "关于印发档案数字化外包服务规范的通知");
+  {
+    const DrawnPage page = lot.draw(design(300, 1.5), PageInk::colour);
+    write_jp2(lot.path_of("01_jp2_lossless.jp2"), page.image, 300);
+    lot.add("01_jp2_lossless.jp2", 0, "JPEG 2000, lossless JP2", PageInk::colour, page);
+  }
+  {
+    const DrawnPage page = lot.draw(design(300), PageInk::colour);
+    test_images::write_tiff_cmyk(lot.path_of("02_tiff_cmyk_icc.tif"), to_model_cmyk(page.image),
+                                 test_images::model_cmyk_profile());
+    lot.add("02_tiff_cmyk_icc.tif", 0, "TIFF, 8-bit CMYK with an ICC profile", PageInk::colour, page);
   }
   return lot.finish();
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 #include <png.h>
 #include <tiffio.h>
 
+#include "pipeline/jp2_codec.h"
 #include "tests/fidelity/jpeg_errors.h"
 
 namespace lantai::fidelity {
@@ -352,6 +354,27 @@ void write_tiff_rgba(const fs::path& path, const cv::Mat& bgra, int resolution_d
   TIFFSetField(tif.get(), TIFFTAG_COMPRESSION, COMPRESSION_ADOBE_DEFLATE);
   write_strips(tif.get(), path, bgra.rows, 32, [&](int y, unsigned char* out) { bgra_row_as_rgba(bgra, y, out); });
   if (!TIFFWriteDirectory(tif.get())) throw std::runtime_error("fidelity: libtiff cannot finish " + path.string());
+}
+
+void write_jp2(const fs::path& path, const cv::Mat& bgr, int resolution_dpi) {
+  const std::string bytes = encode_jp2(bgr, Jp2Encoding{}, resolution_dpi);
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+cv::Mat to_model_cmyk(const cv::Mat& bgr) {
+  cv::Mat cmyk(bgr.size(), CV_8UC4);
+  for (int y = 0; y < bgr.rows; ++y)
+    for (int x = 0; x < bgr.cols; ++x) {
+      const cv::Vec3b p = bgr.at<cv::Vec3b>(y, x);
+      const double r = p[2] / 255.0, g = p[1] / 255.0, b = p[0] / 255.0;
+      const double k = 1 - std::max({r, g, b});
+      const auto ink = [&](double v) { return k >= 1 ? 0.0 : (1 - v - k) / (1 - k); };
+      auto level = [](double v) { return static_cast<unsigned char>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); };
+      cmyk.at<cv::Vec4b>(y, x) = cv::Vec4b(level(ink(r)), level(ink(g)), level(ink(b)), level(k));
+    }
+  return cmyk;
 }
 
 void write_tiff_palette(const fs::path& path, const Palette& palette, int resolution_dpi) {

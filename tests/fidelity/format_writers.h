@@ -53,6 +53,14 @@ void write_tiff(const fs::path& path, const cv::Mat& bgr, TiffVariant variant, i
 // 8-bit RGBA TIFF, unassociated alpha (ExtraSamples 2), Deflate.
 void write_tiff_rgba(const fs::path& path, const cv::Mat& bgra, int resolution_dpi);
 
+// JPEG 2000 (OpenJPEG through lantai's codec), lossless, with a `resc` resolution box.
+void write_jp2(const fs::path& path, const cv::Mat& bgr, int resolution_dpi);
+
+// The page as CMYK inks (CV_8UC4, 0 = no ink) under the simple ink model of
+// tests/stages/decode/cmyk_files.h (K = 1 − max(R, G, B), the rest under K), so that the
+// model's ICC profile turns it back into the page's sRGB colours.
+cv::Mat to_model_cmyk(const cv::Mat& bgr);
+
 // 8-bit palette TIFF (PhotometricInterpretation 3), LZW.
 void write_tiff_palette(const fs::path& path, const Palette& palette, int resolution_dpi);
 

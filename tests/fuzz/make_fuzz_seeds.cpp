@@ -1,7 +1,7 @@
 // Writes the decoder fuzzers' seed corpus: small valid files of every layout the readers
 // have a path for, then a few damaged on purpose. Nothing binary is committed; `make fuzz`
 // runs this first.
-//   make_fuzz_seeds OUT   → OUT/jpeg/*, OUT/png/*, OUT/tiff/*
+//   make_fuzz_seeds OUT   → OUT/jpeg/*, OUT/png/*, OUT/tiff/*, OUT/jp2/*
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -18,7 +18,9 @@
 
 #include <opencv2/core.hpp>
 
+#include "pipeline/jp2_codec.h"
 #include "samples/image_encoder.h"
+#include "tests/stages/decode/cmyk_files.h"
 #include "tests/stages/decode/image_files.h"
 
 namespace fs = std::filesystem;
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const fs::path out = argv[1];
-  for (const char* format : {"jpeg", "png", "tiff"}) fs::create_directories(out / format);
+  for (const char* format : {"jpeg", "png", "tiff", "jp2"}) fs::create_directories(out / format);
   const cv::Mat grey = page(48, 40, 1), colour = page(48, 40, 3, 1);
 
   // JPEG: grey, colour, a 1 px page, progressive; then cut, a bumped SOF, noise in the scan.
@@ -213,5 +215,24 @@ int main(int argc, char** argv) {
                          {262, 3, {PHOTOMETRIC_MINISBLACK}}, {273, 4, {8, 12}}, {277, 3, {1}}, {278, 4, {10}},
                          {279, 4, {4, 4}}},
                         std::string(8, '\x40')));
+
+  // CMYK with an ICC profile: the LittleCMS paths of both readers.
+  cv::Mat cmyk(40, 48, CV_8UC4);
+  for (int y = 0; y < cmyk.rows; ++y)
+    for (int x = 0; x < cmyk.cols * 4; ++x) cmyk.ptr(y)[x] = static_cast<unsigned char>(x * 5 + y * 3);
+  const std::string profile = lantai::test_images::model_cmyk_profile();
+  lantai::test_images::write_tiff_cmyk(out / "tiff/cmyk_icc.tif", cmyk, profile);
+  lantai::test_images::write_jpeg_cmyk(out / "jpeg/cmyk_icc.jpg", cmyk, profile);
+
+  // JPEG 2000: lossless and lossy JP2 files, a bare codestream; then cut, a huge SIZ, tiny tiles.
+  const std::string jp2 = lantai::encode_jp2(colour, {}, 300.0);
+  write(out / "jp2/colour.jp2", jp2);
+  write(out / "jp2/grey_lossy.jp2", lantai::encode_jp2(grey, {false, 10}, 200.0));
+  const std::string codestream = jp2.substr(jp2.find("jp2c") + 4);
+  write(out / "jp2/codestream.j2k", codestream);
+  write(out / "jp2/cut.jp2", first_half(jp2));
+  const std::size_t siz = codestream.find("\xFF\x51") + 4;
+  write(out / "jp2/wide_siz.j2k", overwrite(codestream, siz + 4, std::string("\x7F\xFF\xFF\xF0\x7F\xFF\xFF\xF0", 8)));
+  write(out / "jp2/tiny_tiles.j2k", overwrite(codestream, siz + 20, std::string("\0\0\0\x01\0\0\0\x01", 8)));
   return 0;
 }

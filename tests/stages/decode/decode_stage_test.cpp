@@ -76,7 +76,14 @@ TEST(ImageFormat, SniffsMagicAndExtensions) {
   const unsigned char jp2[] = {0, 0, 0, 0x0C, 'j', 'P', ' ', ' ', 0x0D, 0x0A, 0x87, 0x0A};
   EXPECT_EQ(sniff_format(jpeg).format, ImageFormat::jpeg);
   EXPECT_EQ(sniff_format(bigtiff).format, ImageFormat::tiff);
-  EXPECT_EQ(sniff_format(jp2).other_name, "JPEG 2000");
+  const unsigned char j2k[] = {0xFF, 0x4F, 0xFF, 0x51, 0, 0x29};
+  const unsigned char gif[] = {'G', 'I', 'F', '8', '9', 'a'};
+  EXPECT_EQ(sniff_format(jp2).format, ImageFormat::jpeg2000);
+  EXPECT_EQ(sniff_format(j2k).format, ImageFormat::jpeg2000);
+  EXPECT_EQ(sniff_format(gif).other_name, "GIF");
+  EXPECT_EQ(format_from_extension("scan.JP2"), ImageFormat::jpeg2000);
+  EXPECT_EQ(format_from_extension("scan.jpx"), ImageFormat::jpeg2000);
+  EXPECT_EQ(format_from_extension("scan.j2k"), ImageFormat::jpeg2000);
   EXPECT_EQ(format_from_extension("a/b/PAGE.TIFF"), ImageFormat::tiff);
   EXPECT_EQ(format_from_extension("scan.jpeg"), ImageFormat::jpeg);
   EXPECT_EQ(format_from_extension("scan.bmp"), ImageFormat::unknown);

@@ -58,11 +58,12 @@ TEST_F(DecodeTest, JpegExifResolutionWhenNoJfif) {
   EXPECT_DOUBLE_EQ(*d.page.facts.resolution_dpi, 400);
 }
 
-//! A CMYK JPEG is refused as unsupported, not decoded with wrong colours.
+//! A CMYK JPEG without an ICC profile is refused as unsupported, not decoded with guessed colours.
 TEST_F(DecodeTest, JpegCmykIsUnsupported) {
   write_jpeg(path("cmyk.jpg"), draw_page(64, 64, 1), {.cmyk = true});
   const Decoded d = decode("cmyk.jpg");
   EXPECT_EQ(codes_of(d.outcome), std::vector<std::string>{"decode.unsupported"});
+  EXPECT_NE(d.outcome.findings[0].message.find("CMYK without an ICC profile"), std::string::npos);
   EXPECT_TRUE(d.page.image.empty());
 }
 

@@ -8,7 +8,9 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/jp2_codec.h"
 #include "pipeline/jpeg_codec.h"
+#include "pipeline/tiff_codec.h"
 #include "stages/derivatives/derivative_stage.h"
 #include "tests/stages/item_stage_support.h"
 
@@ -33,12 +35,13 @@ TEST(DerivativeStage, WritesNamedOutput) {
   EXPECT_EQ(outcome.outputs[0].size_bytes, bytes.size());
 }
 
-// A set-up stage writing below work, and a colour page to store.
-DerivativeStage stage_in(const std::filesystem::path& work) {
+// A set-up stage writing below work, from the body of a "derivatives:" section, and a
+// colour page to store.
+DerivativeStage stage_in(const std::filesystem::path& work, const std::string& section_yaml = "{}") {
   std::filesystem::remove_all(work);
   DerivativeStage stage;
-  YAML::Node none;
-  ProfileSection section("test.yaml", "derivatives", none);
+  YAML::Node node = YAML::Load(section_yaml);
+  ProfileSection section("test.yaml", "derivatives", node);
   stage.setup(section, StageContext{work, {}, 1});
   return stage;
 }
@@ -72,6 +75,137 @@ TEST(DerivativeStage, ReloadsItsPixelsOnlyFromAnUnchangedFile) {
   const cv::Mat other(300, 240, CV_8UC3, cv::Scalar(0, 0, 0));
   write_file_atomically(work / std::filesystem::u8path(outcome.outputs[0].path), encode_jpeg(other, 90, 300.0));
   EXPECT_FALSE(stage.reload_image(page, outcome.outputs).has_value());
+}
+
+// A page with what lossless coding must keep: a gradient, fine lines, a red seal, noise.
+cv::Mat detailed_page(int channels) {
+  cv::Mat image(310, 233, CV_8UC3);  // odd sizes: no codec block lines up
+  for (int y = 0; y < image.rows; ++y)
+    for (int x = 0; x < image.cols; ++x)
+      image.at<cv::Vec3b>(y, x) = cv::Vec3b(static_cast<unsigned char>(x), static_cast<unsigned char>(y * 0.8),
+                                            static_cast<unsigned char>((x + y) % 256));
+  cv::circle(image, {120, 150}, 60, cv::Scalar(30, 30, 210), 8);
+  cv::line(image, {0, 10}, {232, 12}, cv::Scalar(0, 0, 0), 1);
+  cv::Mat noise(image.size(), CV_8UC3);
+  cv::randu(noise, 0, 8);
+  image += noise;
+  if (channels == 1) cv::cvtColor(image, image, cv::COLOR_BGR2GRAY);
+  return image;
+}
+
+std::string output_bytes(const std::filesystem::path& work, const Outcome& outcome) {
+  return read_file(work / std::filesystem::u8path(outcome.outputs.at(0).path));
+}
+
+struct LosslessCase {
+  const char* name;  // the test's name: ctest runs each case by it
+  const char* section;
+  const char* extension;
+  int channels;
+};
+
+void PrintTo(const LosslessCase& c, std::ostream* out) { *out << c.name; }
+
+class LosslessDerivative : public ::testing::TestWithParam<LosslessCase> {};
+
+//! Lossless derivatives (TIFF LZW and Deflate, JP2 lossless; grey and colour) hold exactly the page's pixels and its resolution, and reload them.
+TEST_P(LosslessDerivative, RoundTripsPixelsAndResolution) {
+  const LosslessCase& c = GetParam();
+  // One folder per case: ctest runs them at once.
+  const auto work = std::filesystem::temp_directory_path() / (std::string("lantai-derivatives-lossless-") + c.name);
+  const DerivativeStage stage = stage_in(work, c.section);
+  const cv::Mat pixels = detailed_page(c.channels);
+  const Item page = stage_testing::page_item(pixels, 400.0);
+  const Outcome outcome = stage.process(page);
+  ASSERT_EQ(outcome.outputs.size(), 1u);
+  ASSERT_TRUE(outcome.image.has_value());
+  EXPECT_EQ(outcome.outputs[0].path, std::string("derivatives/J012-WS·2021-Y-BGS-0001/0001") + c.extension);
+  const std::string bytes = output_bytes(work, outcome);
+  const cv::Mat stored = decode_derivative(bytes);
+  ASSERT_EQ(stored.type(), pixels.type());
+  EXPECT_EQ(cv::norm(stored, pixels, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(*outcome.image, pixels, cv::NORM_INF), 0);
+  const std::optional<cv::Mat> reloaded = stage.reload_image(page, outcome.outputs);
+  ASSERT_TRUE(reloaded.has_value());
+  EXPECT_EQ(cv::norm(*reloaded, pixels, cv::NORM_INF), 0);
+  if (std::string(c.extension) == ".tif") {
+    const TiffPage tiff = decode_tiff(bytes);
+    EXPECT_DOUBLE_EQ(tiff.x_dpi.value_or(0), 400);
+    EXPECT_DOUBLE_EQ(tiff.y_dpi.value_or(0), 400);
+  } else {
+    const auto header = parse_jp2_header({reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()});
+    ASSERT_TRUE(header);
+    EXPECT_EQ(header->resolution_box, "resc");
+    EXPECT_DOUBLE_EQ(header->x_dpi.value_or(0), 400);
+    EXPECT_DOUBLE_EQ(header->y_dpi.value_or(0), 400);
+  }
+  // Deterministic: the same page gives the same bytes.
+  const Outcome again = stage_in(work, c.section).process(page);
+  EXPECT_EQ(again.outputs[0].sha256, outcome.outputs[0].sha256);
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, LosslessDerivative,
+                         ::testing::Values(LosslessCase{"TiffLzwColour", "{format: tiff, tiff_compression: lzw}", ".tif", 3},
+                                           LosslessCase{"TiffDeflateGrey", "{format: tiff, tiff_compression: deflate}", ".tif", 1},
+                                           LosslessCase{"TiffDefaultGrey", "{format: tiff}", ".tif", 1},
+                                           LosslessCase{"Jp2Colour", "{format: jp2}", ".jp2", 3},
+                                           LosslessCase{"Jp2LosslessGrey", "{format: jp2, jp2: lossless}", ".jp2", 1}),
+                         [](const ::testing::TestParamInfo<LosslessCase>& info) { return std::string(info.param.name); });
+
+//! A lossless JP2 of a page spanning several 1024 px tiles, with part tiles at its edges, holds exactly its pixels.
+TEST(DerivativeStage, Jp2OverSeveralTilesIsExact) {
+  cv::Mat page(1300, 2100, CV_8UC3);
+  cv::randu(page, 0, 256);
+  cv::circle(page, {1024, 1024}, 300, cv::Scalar(30, 30, 210), 12);  // across the tile corners
+  const std::string bytes = encode_jp2(page, Jp2Encoding{}, 300.0);
+  EXPECT_EQ(cv::norm(decode_jp2(bytes), page, cv::NORM_INF), 0);
+}
+
+//! A G4 derivative is the page made black and white at its Otsu threshold (recorded), 1 bit a pixel, with its resolution.
+TEST(DerivativeStage, G4IsBlackAndWhiteAtOtsusThreshold) {
+  const auto work = std::filesystem::temp_directory_path() / "lantai-derivatives-g4";
+  const DerivativeStage stage = stage_in(work, "{format: tiff, tiff_compression: g4}");
+  cv::Mat text(200, 300, CV_8UC1, cv::Scalar(235));  // paper
+  cv::putText(text, "DA/T 31", {20, 120}, cv::FONT_HERSHEY_SIMPLEX, 2.0, cv::Scalar(40), 4);  // ink
+  const Item page = stage_testing::page_item(text, 300.0);
+  const Outcome outcome = stage.process(page);
+  const double threshold = outcome.measurements.number("bitonal_threshold").value_or(-1);
+  EXPECT_GE(threshold, 40);  // ink at or below it turns black
+  EXPECT_LT(threshold, 235);
+  const TiffPage stored = decode_tiff(output_bytes(work, outcome));
+  EXPECT_EQ(stored.bits_per_sample, 1);
+  EXPECT_DOUBLE_EQ(stored.x_dpi.value_or(0), 300);
+  cv::Mat expected;
+  cv::threshold(text, expected, threshold, 255, cv::THRESH_BINARY);
+  EXPECT_EQ(cv::norm(stored.image, expected, cv::NORM_INF), 0);
+  EXPECT_EQ(cv::norm(*outcome.image, expected, cv::NORM_INF), 0);
+  EXPECT_GT(cv::countNonZero(stored.image == 0), 500);  // the ink is there, black
+  // A page already black and white stays exactly as it is.
+  const Outcome bilevel = stage.process(stage_testing::page_item(expected, 300.0));
+  EXPECT_EQ(cv::norm(decode_tiff(output_bytes(work, bilevel)).image, expected, cv::NORM_INF), 0);
+}
+
+//! Lossy JP2 at a ratio is about that much smaller than the raw page, keeps its colours close, and hands on what it holds.
+TEST(DerivativeStage, LossyJp2AtItsRatio) {
+  const auto work = std::filesystem::temp_directory_path() / "lantai-derivatives-jp2-lossy";
+  const DerivativeStage stage = stage_in(work, "{format: jp2, jp2: lossy, jp2_compression_ratio: 10}");
+  const cv::Mat pixels = detailed_page(3);
+  const Outcome outcome = stage.process(stage_testing::page_item(pixels, 300.0));
+  const std::string bytes = output_bytes(work, outcome);
+  EXPECT_LT(bytes.size(), pixels.total() * 3 / 10 * 1.1);
+  EXPECT_EQ(cv::norm(*outcome.image, decode_derivative(bytes), cv::NORM_INF), 0);
+  EXPECT_LT(cv::norm(*outcome.image, pixels, cv::NORM_L1) / (pixels.total() * 3.0), 4.0);
+  EXPECT_GT(cv::norm(*outcome.image, pixels, cv::NORM_INF), 0);  // lossy indeed
+}
+
+//! setup() refuses an unknown format or compression and a ratio out of range.
+TEST(DerivativeStage, SetupRefusesBadValues) {
+  const auto work = std::filesystem::temp_directory_path() / "lantai-derivatives-setup";
+  EXPECT_THROW(stage_in(work, "{format: png}"), ProfileError);
+  EXPECT_THROW(stage_in(work, "{tiff_compression: jpeg}"), ProfileError);
+  EXPECT_THROW(stage_in(work, "{jp2_compression_ratio: 1}"), ProfileError);
+  EXPECT_THROW(stage_in(work, "{jp2_quality: 3}"), ProfileError);
+  EXPECT_EQ(stage_in(work, "{format: jp2, jp2: lossy}").settings().format, Format::jp2);
 }
 
 }  // namespace

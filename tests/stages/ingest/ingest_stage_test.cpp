@@ -84,14 +84,14 @@ class IngestTest : public ::testing::Test {
 TEST_F(IngestTest, NaturalOrderAndSeq) {
   touch(kRecordB + "/page10.jpg");
   touch(kRecordB + "/page2.JPG");
-  touch(kRecordB + "/page1.png");
-  touch(kRecordA + "/第10页.tiff");
+  touch(kRecordB + "/page1.jpg");
+  touch(kRecordA + "/第10页.jpg");
   touch(kRecordA + "/第2页.jpeg");
   const Outcome outcome = ingest();
   EXPECT_TRUE(outcome.findings.empty()) << ::testing::PrintToString(codes(outcome));
   EXPECT_EQ(lot_.folders, (std::vector<std::string>{kRecordA, kRecordB}));
-  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/第2页.jpeg#0@1", kRecordA + "/第10页.tiff#0@2",
-                                                  kRecordB + "/page1.png#0@1", kRecordB + "/page2.JPG#0@2",
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/第2页.jpeg#0@1", kRecordA + "/第10页.jpg#0@2",
+                                                  kRecordB + "/page1.jpg#0@1", kRecordB + "/page2.JPG#0@2",
                                                   kRecordB + "/page10.jpg#0@3"}));
   EXPECT_EQ(lot_.items[2].record_ref, kRecordB);
 }
@@ -105,6 +105,35 @@ TEST_F(IngestTest, MultiPageTiffFrames) {
   EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/a.jpg#0@1", kRecordA + "/b.tif#0@2",
                                                   kRecordA + "/b.tif#1@3", kRecordA + "/b.tif#2@4",
                                                   kRecordA + "/c.png#0@5"}));
+}
+
+//! JPEG 2000 files (.jp2, .jpx, .j2k, any case) are pages; one storage format gives no batch finding.
+TEST_F(IngestTest, Jpeg2000Pages) {
+  touch(kRecordA + "/0001.jp2");
+  touch(kRecordA + "/0002.JPX");
+  touch(kRecordA + "/0003.j2k");
+  const Outcome outcome = ingest();
+  EXPECT_TRUE(outcome.findings.empty()) << ::testing::PrintToString(codes(outcome));
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/0001.jp2#0@1", kRecordA + "/0002.JPX#0@2",
+                                                  kRecordA + "/0003.j2k#0@3"}));
+}
+
+//! A batch mixing formats gets one ingest.mixed_formats (warn) on the batch, counting files (not frames) per format.
+TEST_F(IngestTest, MixedFormatsReportedOncePerBatch) {
+  touch(kRecordA + "/0001.tif");
+  write_tiff(kRecordA + "/0002.tif", 3);
+  touch(kRecordA + "/0003.jpg");
+  touch(kRecordB + "/0001.jp2");
+  touch(kRecordB + "/0002.tif");
+  const Outcome outcome = ingest();
+  ASSERT_EQ(codes(outcome), (std::vector<std::string>{"ingest.mixed_formats "}));
+  const Finding& finding = outcome.findings[0];
+  EXPECT_EQ(finding.severity, Severity::warn);
+  EXPECT_TRUE(finding.record_ref.empty());
+  EXPECT_EQ(finding.value, "3");
+  EXPECT_EQ(finding.threshold, "1");
+  EXPECT_NE(finding.message.find("1 JPEG, 3 TIFF, 1 JPEG 2000 files"), std::string::npos) << finding.message;
+  EXPECT_FALSE(outcome.rejected());
 }
 
 //! A .tif libtiff cannot open gives frame 0 only; one whose page chain breaks gives one frame past the last readable, for decode to report.

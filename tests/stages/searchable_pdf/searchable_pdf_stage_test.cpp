@@ -14,7 +14,9 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/jp2_codec.h"
 #include "pipeline/jpeg_codec.h"
+#include "pipeline/tiff_codec.h"
 #include "stages/derivatives/derivative_stage.h"
 #include "stages/ocr/ocr_stage.h"
 #include "stages/searchable_pdf/pdf_assembly.h"
@@ -240,6 +242,94 @@ TEST_F(SearchablePdfTest, RefusesChangedInputs) {
   }
   flip_a_byte(work_ / utf8_path(output_of(record_.items[0], "derivative")->path));
   EXPECT_TRUE(build().outputs.empty());
+}
+
+struct FormatCase {
+  const char* name;         // the test's name: ctest runs each case by it
+  const char* derivatives;  // the derivatives section
+  bool colour;
+  const char* filter;  // of the page image in the PDF
+  int bits;
+};
+
+void PrintTo(const FormatCase& c, std::ostream* out) { *out << c.name; }
+
+class PdfOfDerivativeFormat : public SearchablePdfTest, public ::testing::WithParamInterface<FormatCase> {};
+
+//! TIFF (LZW colour, G4) and JP2 derivatives go into the PDF with exactly the derivative's pixels: JP2 as its bytes (JPXDecode), G4 as its strip (CCITTFaxDecode, as pdfimages decodes it), other TIFF as its samples (FlateDecode); the text layer is still found.
+TEST_P(PdfOfDerivativeFormat, PageShowsTheDerivativesPixels) {
+  const FormatCase& c = GetParam();
+  set_up(derivatives_, "derivatives", work_, c.derivatives);
+  add_page(draw(1800, 700, 300, "ARCHIVE RECORDS 2021", 3.0, 8, c.colour));
+  const Outcome outcome = build();
+  ASSERT_EQ(outcome.outputs.size(), 1u);
+  const fs::path pdf_path = work_ / utf8_path(outcome.outputs[0].path);
+  const std::string bytes = read_file(pdf_path);
+  QPDF pdf;
+  pdf.processMemoryFile("record.pdf", bytes.data(), bytes.size());
+  QPDFObjectHandle image = QPDFPageDocumentHelper(pdf).getAllPages().at(0).getObjectHandle()
+                               .getKey("/Resources").getKey("/XObject").getKey("/Im0");
+  ASSERT_TRUE(image.isStream());
+  EXPECT_EQ(image.getDict().getKey("/Filter").getName(), c.filter);
+  EXPECT_EQ(image.getDict().getKey("/BitsPerComponent").getIntValue(), c.bits);
+  EXPECT_EQ(image.getDict().getKey("/ColorSpace").getName(), c.colour ? "/DeviceRGB" : "/DeviceGray");
+  const std::string derivative = read_file(work_ / utf8_path(output_of(record_.items[0], "derivative")->path));
+  if (std::string(c.filter) == "/JPXDecode") {
+    const auto raw = image.getRawStreamData();
+    EXPECT_TRUE(std::string(reinterpret_cast<const char*>(raw->getBuffer()), raw->getSize()) == derivative);
+  } else if (std::string(c.filter) == "/CCITTFaxDecode") {
+    // poppler decodes the page image the way a viewer does; it must be the derivative's pixels.
+    const fs::path extracted = work_ / "extracted";
+    ASSERT_EQ(std::system(("pdfimages -f 1 -l 1 '" + pdf_path.string() + "' '" + extracted.string() + "'").c_str()), 0);
+    const std::string pbm = read_file(extracted.string() + "-000.pbm");
+    const cv::Mat pixels = derivatives::decode_derivative(derivative);
+    const std::string header = "P4\n" + std::to_string(pixels.cols) + " " + std::to_string(pixels.rows) + "\n";
+    ASSERT_EQ(pbm.substr(0, header.size()), header);
+    const std::size_t row_bytes = (pixels.cols + 7) / 8;
+    int differing = 0;
+    for (int y = 0; y < pixels.rows; ++y)
+      for (int x = 0; x < pixels.cols; ++x) {
+        const bool black = static_cast<unsigned char>(pbm[header.size() + y * row_bytes + x / 8]) & (0x80 >> (x % 8));
+        differing += black != (pixels.at<unsigned char>(y, x) == 0);
+      }
+    EXPECT_EQ(differing, 0);
+    EXPECT_GT(cv::countNonZero(pixels == 0), 1000);  // there is ink to compare
+  } else {
+    // The samples a viewer decodes are the derivative's, sample for sample.
+    const auto decoded = image.getStreamData(qpdf_dl_generalized);
+    const PdfImage expected = pdf_image(derivative);
+    EXPECT_EQ(expected.coding, ImageCoding::raw);
+    EXPECT_TRUE(std::string(reinterpret_cast<const char*>(decoded->getBuffer()), decoded->getSize()) == expected.data);
+  }
+  EXPECT_EQ(without_spaces(pdf_testing::pdftotext(pdf_path, 1)), without_spaces("ARCHIVE RECORDS 2021"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, PdfOfDerivativeFormat,
+                         ::testing::Values(FormatCase{"TiffLzw", "{format: tiff, tiff_compression: lzw}", true, "/FlateDecode", 8},
+                                           FormatCase{"TiffG4", "{format: tiff, tiff_compression: g4}", false, "/CCITTFaxDecode", 1},
+                                           FormatCase{"Jp2Lossless", "{format: jp2}", true, "/JPXDecode", 8},
+                                           FormatCase{"Jp2Lossy", "{format: jp2, jp2: lossy}", false, "/JPXDecode", 8}),
+                         [](const ::testing::TestParamInfo<FormatCase>& info) { return std::string(info.param.name); });
+
+//! A derivative's bytes become a PDF image of its size and colours; what is none of the formats is refused.
+TEST(PdfImage, ReadsEachDerivativeFormat) {
+  const cv::Mat colour(30, 50, CV_8UC3, cv::Scalar(10, 200, 30));
+  const PdfImage jpx = pdf_image(encode_jp2(colour, {}, 300.0));
+  EXPECT_EQ(jpx.coding, ImageCoding::jpx);
+  EXPECT_EQ(jpx.width, 50);
+  EXPECT_EQ(jpx.height, 30);
+  EXPECT_EQ(jpx.components, 3);
+  const PdfImage raw = pdf_image(encode_tiff(colour, TiffCompression::deflate, 300.0));
+  EXPECT_EQ(raw.coding, ImageCoding::raw);
+  ASSERT_EQ(raw.data.size(), 30u * 50 * 3);
+  EXPECT_EQ(raw.data.substr(0, 3), std::string("\x1E\xC8\x0A", 3));  // RGB order
+  cv::Mat text(40, 60, CV_8UC1, cv::Scalar(255));
+  cv::rectangle(text, {10, 10, 20, 5}, cv::Scalar(0), cv::FILLED);
+  const PdfImage g4 = pdf_image(encode_tiff(text, TiffCompression::g4, 300.0));
+  EXPECT_EQ(g4.coding, ImageCoding::g4);
+  EXPECT_EQ(g4.bits, 1);
+  EXPECT_EQ(g4.components, 1);
+  EXPECT_THROW(pdf_image("\x89PNG\r\n"), std::invalid_argument);
 }
 
 //! JPEG frame headers are read for size and colour; what is not a JPEG is refused.
