@@ -10,6 +10,7 @@
 namespace lantai::deskew {
 
 Canvas canvas_from_string(std::string_view text) {
+  if (text == "fit") return Canvas::fit;
   if (text == "expand") return Canvas::expand;
   if (text == "keep") return Canvas::keep;
   throw std::invalid_argument("deskew: unknown canvas '" + std::string(text) + "'");
@@ -21,21 +22,60 @@ Interpolation interpolation_from_string(std::string_view text) {
   throw std::invalid_argument("deskew: unknown interpolation '" + std::string(text) + "'");
 }
 
-cv::Mat rotate_page(const cv::Mat& page, double skew_deg, const RotationSettings& settings,
-                    const cv::Scalar& background, const cv::Mat& clear_mask) {
-  const cv::Point2d centre((page.cols - 1) / 2.0, (page.rows - 1) / 2.0);
+Straightening straighten(cv::Size scan_size, double skew_deg, Canvas canvas,
+                         const std::function<cv::Rect(const cv::Matx23d&)>& content_box_after) {
+  const cv::Point2d centre((scan_size.width - 1) / 2.0, (scan_size.height - 1) / 2.0);
   // OpenCV's positive angle turns the image counter-clockwise on screen; undo the skew.
-  cv::Mat transform = cv::getRotationMatrix2D(centre, -skew_deg, 1.0);
-  cv::Size size = page.size();
-  if (settings.canvas == Canvas::expand) {
+  const cv::Mat rotation = cv::getRotationMatrix2D(centre, -skew_deg, 1.0);
+  Straightening result;
+  result.transform = cv::Matx23d(rotation);
+  result.size = scan_size;
+  if (canvas == Canvas::expand) {
     const double radians = skew_deg * std::numbers::pi / 180.0;
     const double cos_a = std::abs(std::cos(radians)), sin_a = std::abs(std::sin(radians));
     // A little slack so a rounding error never adds a column of background.
-    size.width = static_cast<int>(std::ceil(page.cols * cos_a + page.rows * sin_a - 1e-6));
-    size.height = static_cast<int>(std::ceil(page.cols * sin_a + page.rows * cos_a - 1e-6));
-    transform.at<double>(0, 2) += (size.width - page.cols) / 2.0;
-    transform.at<double>(1, 2) += (size.height - page.rows) / 2.0;
+    result.size.width = static_cast<int>(std::ceil(scan_size.width * cos_a + scan_size.height * sin_a - 1e-6));
+    result.size.height = static_cast<int>(std::ceil(scan_size.width * sin_a + scan_size.height * cos_a - 1e-6));
+    result.transform(0, 2) += (result.size.width - scan_size.width) / 2.0;
+    result.transform(1, 2) += (result.size.height - scan_size.height) / 2.0;
+  } else if (canvas == Canvas::fit && content_box_after) {
+    const cv::Rect content = content_box_after(result.transform);
+    if (!content.empty()) {
+      // The least shift that brings the content inside; content larger than the canvas
+      // grows it, centred on the content.
+      auto place = [](int begin, int length, int& size) {
+        if (length > size) {
+          size = length;
+          return -begin;
+        }
+        if (begin < 0) return -begin;
+        if (begin + length > size) return size - (begin + length);
+        return 0;
+      };
+      result.transform(0, 2) += place(content.x, content.width, result.size.width);
+      result.transform(1, 2) += place(content.y, content.height, result.size.height);
+    }
   }
+  return result;
+}
+
+cv::Mat warp_page(const cv::Mat& page, const Straightening& straightening, const cv::Rect& region,
+                  Interpolation interpolation, const cv::Scalar& background) {
+  cv::Matx23d transform = straightening.transform;
+  transform(0, 2) -= region.x;
+  transform(1, 2) -= region.y;
+  const int flags = interpolation == Interpolation::cubic ? cv::INTER_CUBIC : cv::INTER_LINEAR;
+  cv::Mat warped;
+  cv::warpAffine(page, warped, transform, region.size(), flags, cv::BORDER_CONSTANT, background);
+  return warped;
+}
+
+cv::Mat rotate_page(const cv::Mat& page, double skew_deg, const RotationSettings& settings,
+                    const cv::Scalar& background, const cv::Mat& clear_mask) {
+  // fit needs the content, which this function does not know: placed as keep.
+  const Straightening straightening = straighten(page.size(), skew_deg, settings.canvas);
+  const cv::Mat transform(straightening.transform);
+  const cv::Size size = straightening.size;
   const int flags = settings.interpolation == Interpolation::cubic ? cv::INTER_CUBIC : cv::INTER_LINEAR;
   cv::Mat rotated;
   cv::warpAffine(page, rotated, transform, size, flags, cv::BORDER_CONSTANT, background);
