@@ -246,13 +246,27 @@ Outcome DeskewStage::process(const Item& page) const {
       else clear |= *part;
     }
     if (!clear.empty()) {
+      // Warped at analysis scale (any coverage counts), grown by a pixel for the rounding of
+      // the enlargement, then enlarged to the crop box: a full-size warp of the mask would
+      // cost as much as the page's own.
       cv::Matx23d to_crop = from_analysis;
       to_crop(0, 2) -= crop.x;
       to_crop(1, 2) -= crop.y;
-      cv::warpAffine(clear, mask, to_crop, crop.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-      cv::compare(mask, 0, mask, cv::CMP_GT);  // any coverage: the whole pixel
-      if (!guarded.empty()) mask((guarded & crop) - crop.tl()).setTo(0);
-      if (cv::countNonZero(mask) == 0) mask.release();
+      for (int row = 0; row < 2; ++row)
+        for (int col = 0; col < 3; ++col) to_crop(row, col) *= scale;
+      to_crop(0, 2) += 0.5 * scale - 0.5;
+      to_crop(1, 2) += 0.5 * scale - 0.5;
+      const cv::Size small(std::max(1, static_cast<int>(std::ceil(crop.width * scale))),
+                           std::max(1, static_cast<int>(std::ceil(crop.height * scale))));
+      cv::Mat warped;
+      cv::warpAffine(clear, warped, to_crop, small, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+      cv::compare(warped, 0, warped, cv::CMP_GT);
+      cv::dilate(warped, warped, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
+      if (cv::countNonZero(warped) > 0) {
+        cv::resize(warped, mask, crop.size(), 0, 0, cv::INTER_NEAREST);
+        if (!guarded.empty()) mask((guarded & crop) - crop.tl()).setTo(0);
+        if (cv::countNonZero(mask) == 0) mask.release();
+      }
     }
   }
   const bool identity = straight.transform == cv::Matx23d(1, 0, 0, 0, 1, 0);

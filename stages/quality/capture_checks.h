@@ -36,11 +36,13 @@ struct CaptureMeasure {
 };
 
 // page: 8-bit grey or BGR, at resolution_dpi. min_border_mm: dark regions narrower than
-// this everywhere are marks (strokes, rules), not a border. reduced_grey, when given,
-// receives the grey copy measured (8-bit, at kMeasureDpi or the page's own resolution if
-// lower), for checks that read the page at that resolution too.
+// this everywhere are marks (strokes, rules), not a border. half_grey, when given,
+// receives the grey copy the border was measured on (8-bit, at half of kMeasureDpi, or
+// half the page's own resolution if lower), for checks that read the page at that
+// resolution too. chroma_ratio is measured only when measure_chroma (it costs a colour
+// reduction).
 CaptureMeasure measure_capture(const cv::Mat& page, double resolution_dpi, double min_border_mm = 1.0,
-                               cv::Mat* reduced_grey = nullptr);
+                               cv::Mat* half_grey = nullptr, bool measure_chroma = true);
 
 // A named sheet of paper, its sides in mm (short side first).
 struct Sheet {

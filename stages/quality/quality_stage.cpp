@@ -238,7 +238,8 @@ void QualityStage::check_capture(const Item& page, const Measurements& measured,
                               "%: a grey scan would hold the same",
                           fixed(chroma, 6), fixed(settings_.min_chroma_ratio, 6)));
 
-  if (auto blur = measured.number(kBlurMm.name); blur && *blur > settings_.max_blur_mm)
+  // Below the measuring resolution a page is blurred by its pixels alone (qc.resolution.low says so).
+  if (auto blur = measured.number(kBlurMm.name); blur && *blur > settings_.max_blur_mm && dpi >= kMeasureDpi)
     outcome.add(kBlur(page.rel_path + ": the ink's edges are blurred by " + fixed(*blur, 3) + " mm, more than " +
                           fixed(settings_.max_blur_mm, 3) + " mm: out of focus or moved while scanning",
                       fixed(*blur, 3), fixed(settings_.max_blur_mm, 3)));
@@ -288,9 +289,10 @@ Outcome QualityStage::process(const Item& page) const {
 
   const cv::Mat& pixels = page.image.pixels();
   const double analysis_dpi = dpi ? *dpi : pixels.cols / kAssumedPageWidthIn;
-  cv::Mat grey;  // the page reduced once, for every measure below
-  const CaptureMeasure capture = measure_capture(pixels, analysis_dpi, settings_.border_min_width_mm, &grey);
-  const InkMeasure ink = measure_ink(grey, std::min(analysis_dpi, kMeasureDpi), settings_);
+  cv::Mat grey;  // the page reduced once (to 100 dpi), for the measures below
+  const CaptureMeasure capture = measure_capture(pixels, analysis_dpi, settings_.border_min_width_mm, &grey,
+                                                 settings_.report_colour_without_chroma);
+  const InkMeasure ink = measure_ink(grey, std::min(analysis_dpi, kMeasureDpi) / 2, settings_);
   outcome.measurements.set(kInkRatio.name, ink.ink_ratio);
   const bool blank = ink.ink_ratio < settings_.blank_max_ink_ratio;
   if (blank)
@@ -299,22 +301,17 @@ Outcome QualityStage::process(const Item& page) const {
                        fixed(ink.ink_ratio, 6), fixed(settings_.blank_max_ink_ratio, 6)));
   outcome.measurements.set(kPaperLevel.name, capture.paper_level);
   outcome.measurements.set(kDarkBorderRatio.name, capture.dark_border_ratio);
-  if (pixels.channels() == 3) outcome.measurements.set(kChromaRatio.name, capture.chroma_ratio);
+  if (pixels.channels() == 3 && settings_.report_colour_without_chroma)
+    outcome.measurements.set(kChromaRatio.name, capture.chroma_ratio);
   if (capture.edge_count >= kMinEdges) {  // a faded page may pass for blank: its contrast says why
     outcome.measurements.set(kBlurMm.name, capture.blur_mm);
     outcome.measurements.set(kEdgeContrast.name, capture.edge_contrast);
   }
   if (dpi) check_capture(page, outcome.measurements, *dpi, outcome);
 
-  cv::Rect box;  // the content box at full resolution
-  if (!ink.content_box.empty()) {
-    const double to_page = static_cast<double>(pixels.cols) / grey.cols;
-    box = cv::Rect(cv::Point(static_cast<int>(ink.content_box.x * to_page), static_cast<int>(ink.content_box.y * to_page)),
-                   cv::Point(static_cast<int>(std::ceil(ink.content_box.br().x * to_page)),
-                             static_cast<int>(std::ceil(ink.content_box.br().y * to_page)))) &
-          cv::Rect(0, 0, pixels.cols, pixels.rows);
-  }
-  outcome.measurements.set(kFingerprint.name, perceptual_hash(box.empty() ? pixels : pixels(box)));
+  // The fingerprint of the content box, from the reduced grey copy: a 64x64 hash is the
+  // same from 100 dpi as from the full page, and costs no full-size colour reduction.
+  outcome.measurements.set(kFingerprint.name, perceptual_hash(ink.content_box.empty() ? grey : grey(ink.content_box)));
   return outcome;
 }
 
