@@ -18,6 +18,8 @@ namespace {
 constexpr double kShadowMinRun = 0.5;
 // Its halo (the shadow fades into the paper) is cleared with it, as far as this.
 constexpr double kShadowHaloMm = 1.0;
+// A mark at least this far below the paper's grey (at analysis resolution) may be a speck.
+constexpr int kSpeckContrast = 40;
 
 cv::Mat dark_mask(const AnalysisImage& image, int below) {  // 255 where grey < below
   cv::Mat mask;
@@ -70,10 +72,18 @@ cv::Mat find_shadow(const AnalysisImage& image, const cv::Mat& border, const Cle
 PagePlan plan_page(const AnalysisImage& image, const cv::Mat& border, const CleanupSettings& settings) {
   PagePlan plan;
   cv::Mat ink = dark_mask(image, image.ink_threshold);
-  if (!border.empty()) ink.setTo(0, border);
+  // Marks: ink, and anything else clearly darker than the paper. A speck of one or two
+  // pixels at 300 dpi is diluted to a light grey at analysis resolution, above the ink
+  // threshold: it is found among the marks. Large marks that are not ink (a pale stamp)
+  // are neither content nor specks, and are left alone.
+  cv::Mat marks = dark_mask(image, std::max(image.ink_threshold, image.paper_level - kSpeckContrast));
+  if (!border.empty()) {
+    ink.setTo(0, border);
+    marks.setTo(0, border);
+  }
 
   cv::Mat labels, stats, centroids;
-  const int count = cv::connectedComponentsWithStats(ink, labels, stats, centroids, 8, CV_32S);
+  const int count = cv::connectedComponentsWithStats(marks, labels, stats, centroids, 8, CV_32S);
   const double speck_side_px = settings.speck_max_mm * image.px_per_mm;
   const double speck_area = speck_side_px * speck_side_px;
   std::vector<uchar> is_speck(static_cast<size_t>(count), 0);

@@ -5,8 +5,9 @@
 //   - content marks: ink (grey below the analysis image's ink threshold) bigger than a
 //     speck, outside the dark scan border. Their bounding box, once straightened, is the
 //     content box: nothing inside it (and a guard around it) is ever changed.
-//   - specks: ink marks smaller than speck_max_mm square; only those that fall outside the
-//     content box are removed (dust in the margin), never one inside it.
+//   - specks: marks (ink, or anything 40 grey levels below the paper: dust of a pixel or
+//     two is diluted at analysis resolution) smaller than speck_max_mm square; only those
+//     that fall outside the content box are removed (dust in the margin), never one inside.
 //   - a lid shadow: a broad region a little darker than the paper, touching an image edge
 //     and running along at least half of it (where the scanner lid did not close).
 // Thread-safe: no shared state.

@@ -27,6 +27,9 @@ constexpr int kChromaLevel = 40;
 // Edges are measured in every other band of this many rows (at kMeasureDpi, 4 mm): half the
 // cost, and still thousands of edges on a page with a few lines of text.
 constexpr int kBandRows = 32;
+// Ripples are told from edges by the blur they would imply, in px at kMeasureDpi (1 mm).
+constexpr float kMaxSigmaPx = 8;
+constexpr float kSqrt2Pi = 2.5066283f;
 // Dark means darker than this share of the paper level (a border of a black scanner lid).
 constexpr double kDarkShareOfPaper = 0.5;
 
@@ -74,7 +77,10 @@ void measure_edges(const cv::Mat& grey, CaptureMeasure& measure) {
       const uchar* lo = low.ptr(row);
       for (int x = 1; x < grey.cols - 1; ++x) {
         const int contrast = hi[x] - lo[x];
-        if (contrast < kMinEdgeContrast || s[x] <= 0 || s[x] < peak[x]) continue;
+        // A slope this shallow for its contrast is no edge but a ripple beside one (JPEG
+        // ringing along a 1-bit stroke): it would read as a blur of over 1 mm.
+        if (contrast < kMinEdgeContrast || s[x] < peak[x] || s[x] * kMaxSigmaPx * kSqrt2Pi < 8.0f * contrast)
+          continue;
         contrasts.push_back(static_cast<float>(contrast));
         slopes.push_back(s[x]);
       }
