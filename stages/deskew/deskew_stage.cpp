@@ -278,10 +278,12 @@ Outcome DeskewStage::process(const Item& page) const {
       identity ? scan(crop).clone() : warp_page(scan, straight, crop, settings_.rotation.interpolation, background);
   double cleaned_px = 0;
   if (!mask.empty()) {
-    cv::Mat unchanged;
-    cv::inRange(processed, background, background, unchanged);
-    cv::Mat changed = mask & ~unchanged;
-    unchanged.release();
+    // Which pixels painting changes: under the mask and not already the paper's colour
+    // (one 8-bit plane, worked in place: a colour page's third).
+    cv::Mat changed;
+    cv::inRange(processed, background, background, changed);
+    cv::bitwise_not(changed, changed);
+    cv::bitwise_and(changed, mask, changed);
     cleaned_px = cv::countNonZero(changed);
     processed.setTo(background, mask);
     mask.release();
