@@ -30,32 +30,38 @@ Straightening straighten(cv::Size scan_size, double skew_deg, Canvas canvas,
   Straightening result;
   result.transform = cv::Matx23d(rotation);
   result.size = scan_size;
-  if (canvas == Canvas::expand) {
-    const double radians = skew_deg * std::numbers::pi / 180.0;
-    const double cos_a = std::abs(std::cos(radians)), sin_a = std::abs(std::sin(radians));
-    // A little slack so a rounding error never adds a column of background.
-    result.size.width = static_cast<int>(std::ceil(scan_size.width * cos_a + scan_size.height * sin_a - 1e-6));
-    result.size.height = static_cast<int>(std::ceil(scan_size.width * sin_a + scan_size.height * cos_a - 1e-6));
-    result.transform(0, 2) += (result.size.width - scan_size.width) / 2.0;
-    result.transform(1, 2) += (result.size.height - scan_size.height) / 2.0;
-  } else if (canvas == Canvas::fit && content_box_after) {
-    const cv::Rect content = content_box_after(result.transform);
-    if (!content.empty()) {
-      // The least shift that brings the content inside; content larger than the canvas
-      // grows it, centred on the content.
-      auto place = [](int begin, int length, int& size) {
-        if (length > size) {
-          size = length;
-          return -begin;
-        }
-        if (begin < 0) return -begin;
-        if (begin + length > size) return size - (begin + length);
-        return 0;
-      };
-      result.transform(0, 2) += place(content.x, content.width, result.size.width);
-      result.transform(1, 2) += place(content.y, content.height, result.size.height);
-    }
+  if (canvas == Canvas::keep) return result;
+
+  const double radians = skew_deg * std::numbers::pi / 180.0;
+  const double cos_a = std::abs(std::cos(radians)), sin_a = std::abs(std::sin(radians));
+  // A little slack so a rounding error never adds a column of background.
+  result.size.width = static_cast<int>(std::ceil(scan_size.width * cos_a + scan_size.height * sin_a - 1e-6));
+  result.size.height = static_cast<int>(std::ceil(scan_size.width * sin_a + scan_size.height * cos_a - 1e-6));
+  result.transform(0, 2) += (result.size.width - scan_size.width) / 2.0;
+  result.transform(1, 2) += (result.size.height - scan_size.height) / 2.0;
+  if (canvas == Canvas::expand) return result;
+
+  // fit: a window of the scan's size on the grown canvas, at whole px, so that its pixels
+  // are exactly the grown canvas's; centred, then moved as little as the content needs.
+  cv::Size size = scan_size;
+  int left = (result.size.width - size.width) / 2, top = (result.size.height - size.height) / 2;
+  const cv::Rect content = content_box_after ? content_box_after(result.transform) : cv::Rect();
+  if (!content.empty()) {
+    auto place = [](int begin, int length, int origin, int& extent) {
+      if (length > extent) {  // wider than the scan once turned: the window grows to hold it
+        extent = length;
+        return begin;
+      }
+      if (begin < origin) return begin;
+      if (begin + length > origin + extent) return begin + length - extent;
+      return origin;
+    };
+    left = place(content.x, content.width, left, size.width);
+    top = place(content.y, content.height, top, size.height);
   }
+  result.transform(0, 2) -= left;
+  result.transform(1, 2) -= top;
+  result.size = size;
   return result;
 }
 

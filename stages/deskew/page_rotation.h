@@ -9,10 +9,11 @@
 namespace lantai::deskew {
 
 // What happens to the image's size when it is rotated.
-//   fit:    the size stays as scanned, and the rotated page is placed so that its content
-//           (the marks on the paper) lies whole inside it; only paper margin and scan
-//           surround fall outside. Content wider than the scan once turned (rare: text to
-//           the very edge) grows the canvas just enough to hold it.
+//   fit:    the size stays as scanned: a window, at whole px, of what expand gives, centred
+//           and moved as little as needed for the content (the marks on the paper) to lie
+//           whole inside it; only paper margin and scan surround fall outside. Its pixels are
+//           exactly expand's. Content wider than the scan once turned (rare: text to the
+//           very edge) grows the window just enough to hold it.
 //   expand: the canvas grows to hold the whole rotated scan, so nothing of the original is
 //           cut off; the new corners are filled with background.
 //   keep:   the size stays as scanned, rotated about the centre; the rotated scan's
