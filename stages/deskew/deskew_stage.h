@@ -1,19 +1,31 @@
-// deskew: DA/T 31-2017 图像处理 纠偏 and 去污/裁边 for one page. Measures the content's skew
-// (skew_finder.h) and records it (skew_deg, skew_confidence, skew_source), then hands on
-// the processed page as a new image: the scan's dark border painted as paper (when
-// clean_dark_borders), then rotated upright when the measurement is confident enough.
-// An uncertain measurement is recorded but not applied, with a deskew.low_confidence
-// finding, so quality check and an inspector can look at the page. A skew an inspector
-// set (the Manual value deskew.skew_deg) is applied as given, instead of measuring.
+// deskew: DA/T 31-2017 图像处理 纠偏, 裁边 and 去污 for one page. Measures, then applies:
+//   1. the content's skew (skew_finder.h), recorded as skew_deg, skew_confidence and
+//      skew_source; an uncertain measurement is recorded but not applied, with a
+//      deskew.low_confidence finding. A skew an inspector set (the Manual value
+//      deskew.skew_deg) is applied as given, instead of measuring.
+//   2. the content box (page_cleanup.h): the marks on the paper, straightened. Nothing
+//      inside it, or within content_guard_mm of it, is ever changed by 裁边 or 去污.
+//   3. 裁边: the crop box, in px of the straightened page (crop_box, crop_source): the paper
+//      edge, or the content box plus a margin, per the profile; a crop that would cut into
+//      the content is not made (crop.would_cut_content). A box an inspector set (the Manual
+//      value deskew.crop_box, "x,y,width,height") is applied as given.
+//   4. 去污: the dark scan border, a lid shadow and specks outside the content box painted
+//      as paper. How many pixels that changed is measured (cleaned_px), and which ones is
+//      written as a 1-bit PNG (WORK/cleanup/<档号>/<serial>.png; black = changed), relative
+//      to the page straightened and cropped but not yet cleaned.
+// All of it is applied in one pass: the scan is warped straight into the crop box, then
+// painted; the page is never held at full size twice over.
 //
 // Sign convention: skew_deg > 0 = content rotated counter-clockwise on screen.
 // The processed page keeps the scan's pixel type; a bilevel page stays bilevel. With the
-// default canvas "expand" its size grows to hold the whole rotated scan.
+// default canvas "fit" it keeps the scan's size (before any crop): the rotated page is
+// placed so its content stays whole.
 // process() is const and may run on many pages at once.
 #pragma once
 
 #include "pipeline/units.h"
 #include "stages/deskew/border_cleaner.h"
+#include "stages/deskew/page_cleanup.h"
 #include "stages/deskew/page_rotation.h"
 #include "stages/deskew/skew_finder.h"
 
@@ -26,6 +38,9 @@ struct DeskewSettings {
   bool clean_dark_borders = true;
   BorderSettings border;
   RotationSettings rotation;
+  CleanupSettings cleanup;
+  enum class Crop { none, paper, content } crop = Crop::none;
+  double crop_margin_mm = 10;  // Crop::content: the margin kept around the content box
 };
 
 class DeskewStage : public ItemStage {
@@ -41,6 +56,7 @@ class DeskewStage : public ItemStage {
 
  private:
   DeskewSettings settings_;
+  std::filesystem::path work_dir_;  // empty (a stage used alone): no cleanup diff is written
 };
 
 }  // namespace lantai::deskew

@@ -76,8 +76,9 @@ TEST(BorderCleaner, ClearingWhileRotatingMatchesClearingThenRotating) {
   const cv::Scalar paper = paper_colour(marked.page);
   cv::Mat cleared = marked.page.clone();
   paint_border(cleared, border, paper);
-  const cv::Mat expected = rotate_page(cleared, 1.5, RotationSettings{}, paper);
-  const cv::Mat rotated = rotate_page(marked.page, 1.5, RotationSettings{}, paper, border);
+  const RotationSettings expand{Canvas::expand, Interpolation::linear};
+  const cv::Mat expected = rotate_page(cleared, 1.5, expand, paper);
+  const cv::Mat rotated = rotate_page(marked.page, 1.5, expand, paper, border);
   ASSERT_EQ(rotated.size(), expected.size());
   cv::Mat differs;
   cv::absdiff(rotated, expected, differs);

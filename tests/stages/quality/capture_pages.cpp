@@ -1,0 +1,45 @@
+#include "tests/stages/quality/capture_pages.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include "pipeline/jpeg_codec.h"
+#include "stages/deskew/deskew_stage.h"
+#include "tests/stages/item_stage_support.h"
+
+namespace lantai::quality::testing {
+
+CapturePage make_capture_page(orient::testing::PageClass page_class, std::uint32_t seed) {
+  const orient::testing::TurnedPage drawn = orient::testing::make_turned_page(page_class, 0, seed);
+  CapturePage page;
+  page.page_class = page_class;
+  page.resolution_dpi = drawn.resolution_dpi;
+  page.bilevel = drawn.upright.channels() == 1 && cv::countNonZero((drawn.upright != 0) & (drawn.upright != 255)) == 0;
+  Item item = stage_testing::page_item(drawn.upright, drawn.resolution_dpi);
+  item.measurements.set("colour_mode", std::string(page.bilevel ? "bilevel" : drawn.upright.channels() == 3 ? "colour" : "grey"));
+  const deskew::DeskewStage deskew;
+  stage_testing::run_stage(deskew, item);
+  page.cleaned = item.image.pixels().clone();
+  return page;
+}
+
+cv::Mat with_fault(const CapturePage& page, const Fault& fault) {
+  cv::Mat image;
+  page.cleaned.convertTo(image, CV_32F);
+  if (fault.blur_mm > 0) {
+    const double sigma_px = fault.blur_mm * page.resolution_dpi / 25.4;
+    cv::GaussianBlur(image, image, cv::Size(), sigma_px, sigma_px, cv::BORDER_REPLICATE);
+  }
+  if (fault.fade != 1) {
+    // Paper stays where it is; ink moves towards it.
+    cv::Scalar paper = cv::mean(image);
+    for (int c = 0; c < 4; ++c) paper[c] = std::max(paper[c], 200.0);
+    cv::Mat paper_image(image.size(), image.type(), paper);
+    image = paper_image - (paper_image - image) * fault.fade;
+  }
+  if (fault.gain != 1) image *= fault.gain;
+  cv::Mat stored;
+  image.convertTo(stored, CV_8U);
+  return decode_jpeg(encode_jpeg(stored, 90, page.resolution_dpi));
+}
+
+}  // namespace lantai::quality::testing
