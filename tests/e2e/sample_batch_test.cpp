@@ -126,6 +126,21 @@ TEST(SampleBatch, BagVerifiesAndHoldsTheRecords) {
   const std::string manifest = slurp(bag / "manifest-sha256.txt");
   EXPECT_NE(manifest.find(".jpg"), std::string::npos);
   EXPECT_NE(manifest.find(".txt"), std::string::npos);
+  // What each stage measured on each deposited page, as pages.csv has it.
+  const auto measured = read_csv(bag / "metadata" / "page-measurements.csv");
+  std::map<std::string, std::map<std::string, std::string>> reported;
+  for (const auto& row : read_csv(e2e_dir() / "work" / "reports" / "pages.csv"))
+    reported[row.at("file") + "#" + row.at("frame")] = row;
+  std::size_t images = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(bag / "data" / "entity"))
+    images += entry.path().extension() == ".jpg";
+  EXPECT_EQ(measured.size(), images);
+  for (const auto& row : measured) {
+    const std::string page = row.at("original") + "#" + row.at("frame");
+    ASSERT_TRUE(reported.count(page)) << page;
+    for (const char* column : {"orientation_deg", "skew_deg", "crop_box", "ocr_confidence"})
+      EXPECT_EQ(row.at(column), reported[page].at(column)) << page << " " << column;
+  }
 }
 
 //! Changing one byte, removing a file or adding one makes verify fail and name the file.
