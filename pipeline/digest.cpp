@@ -12,10 +12,23 @@ namespace lantai {
 std::string_view to_string(DigestAlgorithm algorithm) {
   switch (algorithm) {
     case DigestAlgorithm::md5: return "md5";
+    case DigestAlgorithm::sha1: return "sha1";
     case DigestAlgorithm::sha256: return "sha256";
+    case DigestAlgorithm::sha512: return "sha512";
     case DigestAlgorithm::sm3: return "sm3";
   }
   return "sha256";
+}
+
+std::size_t hex_length(DigestAlgorithm algorithm) {
+  switch (algorithm) {
+    case DigestAlgorithm::md5: return 32;
+    case DigestAlgorithm::sha1: return 40;
+    case DigestAlgorithm::sha256: return 64;
+    case DigestAlgorithm::sha512: return 128;
+    case DigestAlgorithm::sm3: return 64;
+  }
+  return 64;
 }
 
 namespace {
@@ -23,7 +36,9 @@ namespace {
 const EVP_MD* evp_of(DigestAlgorithm algorithm) {
   switch (algorithm) {
     case DigestAlgorithm::md5: return EVP_md5();
+    case DigestAlgorithm::sha1: return EVP_sha1();
     case DigestAlgorithm::sha256: return EVP_sha256();
+    case DigestAlgorithm::sha512: return EVP_sha512();
     case DigestAlgorithm::sm3: return EVP_sm3();
   }
   return EVP_sha256();

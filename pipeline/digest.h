@@ -1,5 +1,6 @@
 // Digests through OpenSSL 3 EVP: MD5 and SHA-256 for BagIt manifests, SM3 (GB/T 32905)
-// where national cryptography is asked for.
+// where national cryptography is asked for, SHA-1 and SHA-512 for checking bags other
+// tools made.
 #pragma once
 
 #include <filesystem>
@@ -10,8 +11,11 @@
 
 namespace lantai {
 
-enum class DigestAlgorithm { md5, sha256, sm3 };
-std::string_view to_string(DigestAlgorithm algorithm);  // "md5", "sha256", "sm3"
+enum class DigestAlgorithm { md5, sha1, sha256, sha512, sm3 };
+std::string_view to_string(DigestAlgorithm algorithm);  // "md5", "sha1", "sha256", "sha512", "sm3"
+
+// Length of the algorithm's digest in hex digits.
+std::size_t hex_length(DigestAlgorithm algorithm);
 
 std::string hex_digest(DigestAlgorithm algorithm, std::string_view bytes);
 

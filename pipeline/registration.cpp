@@ -15,7 +15,9 @@ std::string data_volume_gb(std::uint64_t bytes) {
 std::string_view form_algorithm_name(DigestAlgorithm algorithm) {
   switch (algorithm) {
     case DigestAlgorithm::md5: return "MD5";
+    case DigestAlgorithm::sha1: return "SHA-1";
     case DigestAlgorithm::sha256: return "SHA-256";
+    case DigestAlgorithm::sha512: return "SHA-512";
     case DigestAlgorithm::sm3: return "SM3";
   }
   return "SHA-256";

@@ -9,7 +9,7 @@ packages=("$@")
   libopencv-core-dev libopencv-imgproc-dev
   libtiff-dev libjpeg62-turbo-dev libpng-dev
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd
-  libtbb-dev libssl-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
+  libtbb-dev libssl-dev libicu-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libfreetype-dev fonts-noto-cjk
   libqpdf-dev icc-profiles-free poppler-utils
   libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev

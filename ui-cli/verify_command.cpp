@@ -1,5 +1,8 @@
-// lantai verify BAG: checks a deposit bag as the registration centre does.
+// lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] BAG: validates a bag.
+#include <unistd.h>
+
 #include <cstdio>
+#include <map>
 #include <memory>
 
 #include "pipeline/runtime/runner.h"
@@ -9,17 +12,61 @@
 
 namespace lantai::cli {
 
+namespace {
+
+struct VerifyArguments {
+  std::string bag_dir;
+  verify::Policy policy = verify::Policy::rfc8493;
+  bool fast = false;
+  bool require_sm3 = false;
+};
+
+void show_progress(std::uint64_t done, std::uint64_t total) {
+  const double mib = 1024.0 * 1024.0;
+  std::fprintf(stderr, "\rverify: %5.1f%%  %.0f of %.0f MiB", total ? 100.0 * double(done) / double(total) : 100.0,
+               double(done) / mib, double(total) / mib);
+  if (done >= total) std::fprintf(stderr, "\n");
+  std::fflush(stderr);
+}
+
+}  // namespace
+
 void add_verify_command(CLI::App& app) {
-  auto bag_dir = std::make_shared<std::string>();
-  CLI::App* verify = app.add_subcommand("verify", "Verify a deposit bag: exit 0 only when it is intact");
-  verify->add_option("BAG", *bag_dir, "the bag folder (WORK/deposit/<batch-id>)")->required();
-  verify->callback([bag_dir] {
-    const verify::VerifyStage stage;
-    const Bag bag{*bag_dir};
-    const Outcome outcome = StageGuard().call(stage, stage.describe(), bag, *bag_dir);
-    for (const Finding& problem : outcome.findings) std::printf("%s: %s\n", problem.code.c_str(), problem.message.c_str());
-    if (outcome.rejected()) throw CLI::RuntimeError(kExitVerifyFailed);
-    std::printf("%s: OK\n", bag_dir->c_str());
+  auto args = std::make_shared<VerifyArguments>();
+  CLI::App* verify = app.add_subcommand(
+      "verify", "Validate a BagIt bag (RFC 8493), every problem on its own line: exit 0 only when it is valid");
+  verify->add_option("BAG", args->bag_dir, "the bag folder (WORK/deposit/<batch-id>, or any bag)")->required();
+  const std::map<std::string, verify::Policy> policies{{"rfc8493", verify::Policy::rfc8493},
+                                                       {"centre", verify::Policy::centre}};
+  verify
+      ->add_option("--policy", args->policy,
+                   "rfc8493 (default): RFC 8493 alone, for a bag from any tool; centre: also the registration "
+                   "centre's deposit rules (BagIt 1.0, MD5 and SHA-256 manifests, no fetch.txt, the backup form "
+                   "agreeing with the bag)")
+      ->transform(CLI::CheckedTransformer(policies, CLI::ignore_case));
+  verify->add_flag("--fast", args->fast, "completeness and Payload-Oxum only: no file is hashed");
+  verify->add_flag("--require-sm3", args->require_sm3,
+                   "with --policy centre: SM3 manifests (manifest-sm3.txt, tagmanifest-sm3.txt) are required too");
+  verify->callback([args] {
+    verify::VerifyOptions options;
+    options.policy = args->policy;
+    options.fast = args->fast;
+    options.require_sm3 = args->require_sm3;
+    if (::isatty(STDERR_FILENO)) options.progress = show_progress;
+    const std::vector<Finding> findings = verify::verify_bag(args->bag_dir, options);
+    int errors = 0, warnings = 0;
+    for (const Finding& finding : findings) {
+      const bool warning = finding.severity != Severity::reject;
+      (warning ? warnings : errors) += 1;
+      std::printf("%s%s: %s\n", warning ? "warning: " : "", finding.code.c_str(), finding.message.c_str());
+    }
+    if (errors > 0) {
+      std::printf("%s: INVALID, %d error%s, %d warning%s\n", args->bag_dir.c_str(), errors, errors == 1 ? "" : "s",
+                  warnings, warnings == 1 ? "" : "s");
+      throw CLI::RuntimeError(kExitVerifyFailed);
+    }
+    std::printf("%s: OK%s\n", args->bag_dir.c_str(),
+                warnings ? (", " + std::to_string(warnings) + " warning" + (warnings == 1 ? "" : "s")).c_str() : "");
   });
 }
 

@@ -1,10 +1,19 @@
 #include "stages/verify/bag_verifier.h"
 
+#include <fcntl.h>
+#include <tbb/parallel_for_each.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <system_error>
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/utf8.h"
 #include "stages/verify/backup_form_check.h"
 
 namespace lantai::verify {
@@ -31,9 +40,66 @@ std::string lowercase(std::string text) {
   return text;
 }
 
+// NFC of a UTF-8 name; the name itself when it is not UTF-8 (it then has no twins).
+std::string nfc(const std::string& name) {
+  if (!is_valid_utf8(name)) return name;
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* normalizer = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) return name;
+  icu::UnicodeString normalized = normalizer->normalize(icu::UnicodeString::fromUTF8(name), status);
+  if (U_FAILURE(status)) return name;
+  std::string out;
+  normalized.toUTF8String(out);
+  return out;
+}
+
+std::string case_folded(const std::string& name) {
+  if (!is_valid_utf8(name)) return lowercase(name);
+  std::string out;
+  icu::UnicodeString::fromUTF8(name).foldCase().toUTF8String(out);
+  return out;
+}
+
+// One file to read once for all the algorithms its manifests use.
+struct HashJob {
+  std::string path;
+  std::uint64_t size = 0;
+  std::vector<DigestAlgorithm> algorithms;
+  std::vector<const Manifest*> listing;
+  std::vector<std::string> found;
+  std::string error;
+};
+
+// Streams the file through every digest; the final component is never followed if a link.
+void hash_file(const fs::path& file, HashJob& job, const std::function<void(std::uint64_t)>& advanced) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    job.error = std::error_code(errno, std::generic_category()).message();
+    return;
+  }
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  DigestStream digests(job.algorithms);
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      job.error = std::error_code(errno, std::generic_category()).message();
+      ::close(fd);
+      return;
+    }
+    if (n == 0) break;
+    digests.update({buffer.data(), static_cast<size_t>(n)});
+    advanced(static_cast<std::uint64_t>(n));
+  }
+  ::close(fd);
+  job.found = digests.finish();
+}
+
 }  // namespace
 
-BagVerifier::BagVerifier(fs::path bag_dir) : dir_(std::move(bag_dir)) {}
+BagVerifier::BagVerifier(fs::path bag_dir, VerifyOptions options)
+    : dir_(std::move(bag_dir)), options_(std::move(options)) {}
 
 std::vector<Finding> BagVerifier::run() {
   std::error_code error;
@@ -41,14 +107,18 @@ std::vector<Finding> BagVerifier::run() {
     report(kMalformed, dir_.string() + ": not a folder; a bag is a folder holding bagit.txt and data/");
     return std::move(findings_);
   }
-  check_declaration();
+  if (!check_declaration()) return std::move(findings_);
+  read_fetch();
   scan_payload_folder();
+  check_payload_names();
   read_manifests();
-  check_listed_files(payload_manifests_, true);
-  check_unlisted_files();
+  check_completeness();
   check_oxum();
-  check_listed_files(tag_manifests_, false);
-  check_form();
+  if (!options_.fast) check_digests();
+  if (options_.policy == Policy::centre) {
+    check_centre_policy();
+    check_form();
+  }
   return std::move(findings_);
 }
 
@@ -56,46 +126,103 @@ void BagVerifier::report(const FindingCode& code, std::string message, std::stri
   findings_.push_back(code(std::move(message), std::move(value), std::move(threshold)));
 }
 
+void BagVerifier::report_lines(const std::string& file, const std::vector<LineProblem>& problems) {
+  for (const LineProblem& problem : problems)
+    report(problem.code,
+           file + ": " + (problem.line > 0 ? "line " + std::to_string(problem.line) + ": " : "") + problem.reason);
+}
+
 fs::path BagVerifier::path_of(const std::string& rel_path) const {
   return dir_ / fs::path(std::u8string(rel_path.begin(), rel_path.end()));
 }
 
-const std::string* BagVerifier::tag_bytes(const std::string& rel_path) {
-  auto [it, inserted] = tag_cache_.try_emplace(rel_path);
-  if (inserted) {
+bool BagVerifier::plain_path(const std::string& rel_path) const {
+  fs::path at = dir_;
+  for (const auto& part : fs::path(std::u8string(rel_path.begin(), rel_path.end()))) {
+    at /= part;
     std::error_code error;
-    if (fs::is_regular_file(fs::symlink_status(path_of(rel_path), error))) {
-      try {
-        it->second = read_file(path_of(rel_path));
-      } catch (const std::exception&) {
-        // Unreadable is reported as missing by whoever needs the file.
-      }
-    }
+    if (fs::is_symlink(fs::symlink_status(at, error))) return false;
   }
-  return it->second ? &*it->second : nullptr;
+  return true;
 }
 
-void BagVerifier::check_declaration() {
-  const std::string* text = tag_bytes("bagit.txt");
-  if (!text) {
-    report(kMalformed, "bagit.txt: missing; every bag starts with its bag declaration");
-    return;
+std::optional<std::string> BagVerifier::tag_raw(const std::string& rel_path, bool report_absent) {
+  std::error_code error;
+  const fs::path file = path_of(rel_path);
+  const fs::file_status status = fs::symlink_status(file, error);
+  if (!fs::exists(status)) {
+    if (report_absent) report(kMissingFile, rel_path + ": missing");
+    return std::nullopt;
   }
-  if (text->starts_with("\xEF\xBB\xBF"))
-    report(kMalformed, "bagit.txt: starts with a byte-order mark, which RFC 8493 forbids");
-  TagFields declaration = parse_tag_fields(*text);
-  for (const LineProblem& problem : declaration.problems)
-    report(kMalformed, "bagit.txt: line " + std::to_string(problem.line) + ": " + problem.reason);
-  const auto& fields = declaration.fields;
-  if (fields.size() != 2 || fields[0].first != "BagIt-Version" || fields[1].first != "Tag-File-Character-Encoding")
-    report(kMalformed,
-           "bagit.txt: must be exactly the lines 'BagIt-Version: 1.0' and 'Tag-File-Character-Encoding: UTF-8'");
-  if (auto version = declaration.get("BagIt-Version"); version && *version != "1.0")
-    report(kMalformed, "bagit.txt: BagIt-Version is '" + *version + "'; the centre accepts 1.0", *version,
-           "1.0");
-  if (auto encoding = declaration.get("Tag-File-Character-Encoding"); encoding && lowercase(*encoding) != "utf-8")
-    report(kMalformed, "bagit.txt: Tag-File-Character-Encoding is '" + *encoding + "'; tag files must be UTF-8",
-           *encoding, "UTF-8");
+  if (!plain_path(rel_path) || !fs::is_regular_file(status)) {
+    report(kMalformed, rel_path + ": a link or special file; a bag holds plain files only");
+    return std::nullopt;
+  }
+  const std::uintmax_t size = fs::file_size(file, error);
+  if (!error && size > kMaxTagFileBytes) {
+    report(kMalformed, rel_path + ": " + std::to_string(size) + " bytes; lantai reads tag files up to " +
+                           std::to_string(kMaxTagFileBytes >> 20) + " MiB",
+           std::to_string(size), std::to_string(kMaxTagFileBytes));
+    return std::nullopt;
+  }
+  try {
+    return read_file(file);
+  } catch (const std::exception&) {
+    report(kMissingFile, rel_path + ": cannot be read");
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> BagVerifier::tag_text(const std::string& rel_path, bool report_absent) {
+  auto bytes = tag_raw(rel_path, report_absent);
+  if (!bytes) return std::nullopt;
+  DecodedText text = decode_tag_text(*bytes, encoding_);
+  if (!text.utf8) {
+    report(kBadEncoding, rel_path + ": " + text.problem + " (Tag-File-Character-Encoding: " + encoding_ + ")");
+    return std::nullopt;
+  }
+  return std::move(text.utf8);
+}
+
+bool BagVerifier::check_declaration() {
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path_of("bagit.txt"), error))) {
+    report(kMalformed, "bagit.txt: missing; every bag starts with its bag declaration");
+    return true;  // read on as a 1.0 bag to name what else is wrong
+  }
+  auto bytes = tag_raw("bagit.txt", true);
+  if (!bytes) return true;
+  Declaration declaration = parse_declaration(bytes->substr(0, 4096));
+  report_lines("bagit.txt", declaration.problems);
+  if (declaration.version) {
+    if (*declaration.version != "1.0" && *declaration.version != "0.97") {
+      report(kUnsupportedVersion,
+             "bagit.txt: unsupported BagIt-Version '" + declaration.version->substr(0, 100) +
+                 "'; lantai validates 0.97 and 1.0 and reads no other version",
+             declaration.version->substr(0, 100), "0.97 or 1.0");
+      return false;
+    }
+    version_ = *declaration.version;
+  }
+  if (declaration.encoding) {
+    if (!known_encoding(*declaration.encoding)) {
+      report(kBadEncoding, "bagit.txt: Tag-File-Character-Encoding '" + declaration.encoding->substr(0, 100) +
+                               "' is not an encoding lantai can read; the tag files were not read");
+      return false;
+    }
+    encoding_ = *declaration.encoding;
+  }
+  return true;
+}
+
+void BagVerifier::read_fetch() {
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path_of("fetch.txt"), error))) return;
+  auto text = tag_text("fetch.txt", false);
+  if (!text) return;
+  FetchList fetch = parse_fetch(*text, version_ != "0.97");
+  report_lines("fetch.txt", fetch.problems);
+  fetch_ = std::move(fetch.entries);
 }
 
 void BagVerifier::scan_payload_folder() {
@@ -121,6 +248,29 @@ void BagVerifier::scan_payload_folder() {
   if (error) report(kMalformed, "data/: cannot be listed completely: " + error.message());
 }
 
+void BagVerifier::check_payload_names() {
+  std::map<std::string, std::vector<std::string>> by_nfc;
+  for (const auto& [path, size] : payload_files_) by_nfc[nfc(path)].push_back(path);
+  std::map<std::string, std::vector<std::string>> by_case;
+  for (const auto& [normal, names] : by_nfc) {
+    payload_by_nfc_[normal] = names.front();
+    by_case[case_folded(normal)].push_back(names.front());
+    if (names.size() < 2) continue;
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "'" : ", '") + name + "'";
+    report(kNormalisationTwins, names.front() + ": " + std::to_string(names.size()) +
+                                    " names differ only by Unicode normalisation (" + list +
+                                    "); they are one name on many file systems");
+  }
+  for (const auto& [folded, names] : by_case) {
+    if (names.size() < 2) continue;
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "'" : ", '") + name + "'";
+    report(kCaseTwins, names.front() + ": names differ only in letter case (" + list +
+                           "); they collide on case-insensitive file systems");
+  }
+}
+
 void BagVerifier::read_manifests() {
   std::vector<std::string> names;
   std::error_code error;
@@ -132,97 +282,96 @@ void BagVerifier::read_manifests() {
     const bool tag = name.starts_with("tagmanifest-");
     if ((!payload && !tag) || !name.ends_with(".txt")) continue;
     const size_t prefix = payload ? 9 : 12;
-    auto algorithm = algorithm_from_name(std::string_view(name).substr(prefix, name.size() - prefix - 4));
-    if (!algorithm) continue;  // an algorithm lantai does not compute (sha512 ...): not checked
-    const std::string* text = tag_bytes(name);
-    if (!text) {
-      report(kMalformed, name + ": not a readable file");
+    const std::string algorithm_name = name.substr(prefix, name.size() - prefix - 4);
+    auto algorithm = algorithm_from_name(algorithm_name);
+    if (!algorithm) {
+      report(kUncheckedManifest, name + ": '" + algorithm_name +
+                                     "' is not an algorithm lantai computes (md5, sha1, sha256, sha512, sm3); "
+                                     "this manifest was not checked");
       continue;
     }
-    Manifest manifest = parse_manifest(name, *algorithm, *text, payload);
-    for (const LineProblem& problem : manifest.problems)
-      report(kMalformed, name + ": line " + std::to_string(problem.line) + ": " + problem.reason);
+    auto text = tag_text(name, true);
+    if (!text) continue;
+    if (name == kPackageDigestOf) sha256_manifest_bytes_ = tag_raw(name, false);
+    Manifest manifest = parse_manifest(name, *algorithm, *text, {payload, version_ != "0.97"});
+    report_lines(name, manifest.problems);
+    // Names one manifest lists twice under two normalisations.
+    std::map<std::string, std::string> seen;
+    for (const auto& [path, entry] : manifest.entries) {
+      auto [it, inserted] = seen.try_emplace(nfc(path), path);
+      if (!inserted)
+        report(kNormalisationTwins, name + ": line " + std::to_string(entry.line) + ": '" + path + "' and '" +
+                                        it->second + "' differ only by Unicode normalisation");
+    }
     (payload ? payload_manifests_ : tag_manifests_).push_back(std::move(manifest));
   }
-  const bool has_required = std::any_of(payload_manifests_.begin(), payload_manifests_.end(), [](const Manifest& m) {
-    return m.algorithm == DigestAlgorithm::md5 || m.algorithm == DigestAlgorithm::sha256;
-  });
-  if (!has_required)
-    report(kMalformed, "manifest-sha256.txt: missing, and so is manifest-md5.txt; a bag needs one of them");
+  if (payload_manifests_.empty())
+    report(kMalformed, "manifest-<algorithm>.txt: no payload manifest lantai can check; a bag needs at least one");
 }
 
-void BagVerifier::check_listed_files(const std::vector<Manifest>& manifests, bool payload) {
+void BagVerifier::check_completeness() {
+  std::set<std::string> fetchable;
+  if (fetch_)
+    for (const FetchEntry& entry : *fetch_) fetchable.insert(entry.path);
+
   std::map<std::string, std::vector<const Manifest*>> listed;
-  for (const Manifest& manifest : manifests)
+  for (const Manifest& manifest : payload_manifests_)
     for (const auto& entry : manifest.entries) listed[entry.first].push_back(&manifest);
-
   for (const auto& [path, listing] : listed) {
-    if (irregular_files_.count(path)) continue;
-    std::vector<DigestAlgorithm> algorithms;
-    for (const Manifest* manifest : listing)
-      if (std::find(algorithms.begin(), algorithms.end(), manifest->algorithm) == algorithms.end())
-        algorithms.push_back(manifest->algorithm);
-
-    std::vector<std::string> found;
-    if (payload) {
-      if (!payload_files_.count(path)) {
-        report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
-        continue;
-      }
-      try {
-        found = hex_digests_of_file(path_of(path), algorithms);  // one read for every algorithm
-      } catch (const std::exception&) {
-        report(kMissingFile, path + ": listed in " + join_names(listing) + " but cannot be read");
-        continue;
-      }
-    } else {
-      std::error_code error;
-      if (fs::is_symlink(fs::symlink_status(path_of(path), error))) {
-        report(kMalformed, path + ": a link; a bag holds plain files only");
-        continue;
-      }
-      const std::string* bytes = tag_bytes(path);
-      if (!bytes) {
-        report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
-        continue;
-      }
-      for (DigestAlgorithm algorithm : algorithms) found.push_back(hex_digest(algorithm, *bytes));
+    if (payload_files_.count(path) || irregular_files_.count(path)) continue;
+    if (auto twin = payload_by_nfc_.find(nfc(path)); twin != payload_by_nfc_.end()) {
+      report(kNormalisationTwins, path + ": listed in " + join_names(listing) + ", but the file in data/ is '" +
+                                      twin->second + "', the same name in another Unicode normalisation");
+      matched_by_nfc_.insert(twin->second);
+      continue;
     }
-    for (const Manifest* manifest : listing) {
-      size_t index = static_cast<size_t>(std::find(algorithms.begin(), algorithms.end(), manifest->algorithm) -
-                                         algorithms.begin());
-      const std::string& expected = manifest->entries.at(path).digest;
-      if (found[index] != expected)
-        report(kChecksumMismatch,
-               path + ": " + std::string(to_string(manifest->algorithm)) + " digest differs from " + manifest->file,
-               found[index], expected);
-    }
+    if (fetchable.count(path))
+      report(kFetchRequired, path + ": listed in fetch.txt and " + join_names(listing) +
+                                 " but not in the bag; the bag needs fetching, which lantai never does");
+    else
+      report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
   }
-}
+  if (fetch_)
+    for (const FetchEntry& entry : *fetch_)
+      if (!listed.count(entry.path))
+        report(kMalformed, "fetch.txt: line " + std::to_string(entry.line) + ": '" + entry.path +
+                               "' is in no payload manifest; every fetched file must be listed");
 
-void BagVerifier::check_unlisted_files() {
   if (payload_manifests_.empty()) return;  // already malformed; every file would be noise
   for (const auto& [path, size] : payload_files_) {
+    if (matched_by_nfc_.count(path)) continue;
     std::vector<const Manifest*> missing_from;
     for (const Manifest& manifest : payload_manifests_)
       if (!manifest.entries.count(path)) missing_from.push_back(&manifest);
     if (!missing_from.empty())
       report(kUnlistedFile, path + ": in data/ but not listed in " + join_names(missing_from));
   }
+
+  // Tag files a tag manifest lists must be there.
+  std::map<std::string, std::vector<const Manifest*>> tag_listed;
+  for (const Manifest& manifest : tag_manifests_)
+    for (const auto& entry : manifest.entries) tag_listed[entry.first].push_back(&manifest);
+  for (const auto& [path, listing] : tag_listed) {
+    std::error_code error;
+    if (!fs::exists(fs::symlink_status(path_of(path), error)))
+      report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
+  }
 }
 
 void BagVerifier::check_oxum() {
-  const std::string* text = tag_bytes("bag-info.txt");
-  if (!text) return;  // bag-info.txt is optional in RFC 8493
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path_of("bag-info.txt"), error))) return;  // optional in RFC 8493
+  auto text = tag_text("bag-info.txt", false);
+  if (!text) return;
   bag_info_ = parse_tag_fields(*text);
-  for (const LineProblem& problem : bag_info_->problems)
-    report(kMalformed, "bag-info.txt: line " + std::to_string(problem.line) + ": " + problem.reason);
+  report_lines("bag-info.txt", bag_info_->problems);
   auto declared = bag_info_->get("Payload-Oxum");
   if (!declared) return;
   const size_t dot = declared->find('.');
-  if (dot == std::string::npos || !is_digits(std::string_view(*declared).substr(0, dot)) ||
+  if (dot == std::string::npos || dot > 19 || declared->size() - dot > 20 ||
+      !is_digits(std::string_view(*declared).substr(0, dot)) ||
       !is_digits(std::string_view(*declared).substr(dot + 1))) {
-    report(kMalformed, "bag-info.txt: Payload-Oxum '" + *declared + "' is not octets.streams");
+    report(kMalformed, "bag-info.txt: Payload-Oxum '" + declared->substr(0, 100) + "' is not octets.streams");
     return;
   }
   std::uint64_t octets = 0;
@@ -242,13 +391,130 @@ void BagVerifier::check_oxum() {
            *declared);
 }
 
+void BagVerifier::check_digests() {
+  std::vector<HashJob> jobs;
+  auto add_jobs = [&](const std::vector<Manifest>& manifests, bool payload) {
+    std::map<std::string, std::vector<const Manifest*>> listed;
+    for (const Manifest& manifest : manifests)
+      for (const auto& entry : manifest.entries) listed[entry.first].push_back(&manifest);
+    for (auto& [path, listing] : listed) {
+      std::uint64_t size = 0;
+      if (payload) {
+        auto it = payload_files_.find(path);
+        if (it == payload_files_.end()) continue;  // missing: reported already
+        size = it->second;
+      } else {
+        std::error_code error;
+        const fs::file_status status = fs::symlink_status(path_of(path), error);
+        if (!fs::exists(status)) continue;  // missing: reported already
+        if (!plain_path(path) || !fs::is_regular_file(status)) {
+          report(kMalformed, path + ": a link or special file; a bag holds plain files only");
+          continue;
+        }
+        size = fs::file_size(path_of(path), error);
+      }
+      HashJob job;
+      job.path = path;
+      job.size = size;
+      job.listing = listing;
+      for (const Manifest* manifest : listing)
+        if (std::find(job.algorithms.begin(), job.algorithms.end(), manifest->algorithm) == job.algorithms.end())
+          job.algorithms.push_back(manifest->algorithm);
+      jobs.push_back(std::move(job));
+    }
+  };
+  add_jobs(payload_manifests_, true);
+  add_jobs(tag_manifests_, false);
+
+  std::uint64_t total = 0;
+  for (const HashJob& job : jobs) total += job.size;
+  // Largest first, so one big file does not start last and run alone.
+  std::vector<HashJob*> order;
+  for (HashJob& job : jobs) order.push_back(&job);
+  std::stable_sort(order.begin(), order.end(), [](const HashJob* a, const HashJob* b) { return a->size > b->size; });
+
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<std::uint64_t> last_reported{0};
+  std::mutex progress_mutex;
+  auto advanced = [&](std::uint64_t bytes) {
+    const std::uint64_t now = done += bytes;
+    if (!options_.progress || now - last_reported.load() < (16u << 20)) return;
+    std::lock_guard lock(progress_mutex);
+    if (now - last_reported.load() < (16u << 20)) return;
+    last_reported = now;
+    options_.progress(now, total);
+  };
+  tbb::parallel_for_each(order.begin(), order.end(), [&](HashJob* job) {
+    try {
+      hash_file(path_of(job->path), *job, advanced);
+    } catch (const std::exception& error) {
+      job->error = error.what();
+    }
+  });
+  if (options_.progress) options_.progress(done.load(), total);
+
+  for (const HashJob& job : jobs) {
+    if (!job.error.empty()) {
+      report(kMissingFile, job.path + ": listed in " + join_names(job.listing) + " but cannot be read: " + job.error);
+      continue;
+    }
+    for (const Manifest* manifest : job.listing) {
+      const size_t index = static_cast<size_t>(
+          std::find(job.algorithms.begin(), job.algorithms.end(), manifest->algorithm) - job.algorithms.begin());
+      const std::string& expected = manifest->entries.at(job.path).digest;
+      if (job.found[index] != expected)
+        report(kChecksumMismatch,
+               job.path + ": " + std::string(to_string(manifest->algorithm)) + " digest differs from " +
+                   manifest->file,
+               job.found[index], expected);
+    }
+  }
+}
+
+void BagVerifier::check_centre_policy() {
+  if (version_ != "1.0")
+    report(kPolicy, "bagit.txt: BagIt-Version is '" + version_ + "'; the centre accepts 1.0", version_, "1.0");
+  if (lowercase(encoding_) != "utf-8")
+    report(kPolicy, "bagit.txt: Tag-File-Character-Encoding is '" + encoding_ + "'; the centre accepts UTF-8",
+           encoding_, "UTF-8");
+  auto has = [](const std::vector<Manifest>& manifests, DigestAlgorithm algorithm) {
+    return std::any_of(manifests.begin(), manifests.end(),
+                       [&](const Manifest& m) { return m.algorithm == algorithm; });
+  };
+  std::vector<DigestAlgorithm> required{DigestAlgorithm::md5, DigestAlgorithm::sha256};
+  if (options_.require_sm3) required.push_back(DigestAlgorithm::sm3);
+  for (DigestAlgorithm algorithm : required) {
+    const std::string name(to_string(algorithm));
+    if (!has(payload_manifests_, algorithm))
+      report(kPolicy, "manifest-" + name + ".txt: missing; the centre asks for " + name + " manifests");
+    if (!has(tag_manifests_, algorithm))
+      report(kPolicy, "tagmanifest-" + name + ".txt: missing; the centre asks for " + name + " manifests");
+  }
+  std::error_code error;
+  if (fs::exists(fs::symlink_status(path_of("fetch.txt"), error)))
+    report(kPolicy, "fetch.txt: present; a deposit carries all its files and no fetch.txt");
+  if (!bag_info_)
+    report(kPolicy, "bag-info.txt: missing; the centre reads the deposit's identity and Payload-Oxum from it");
+  else if (!bag_info_->get("Payload-Oxum"))
+    report(kPolicy, "bag-info.txt: no Payload-Oxum; the centre compares it with the payload");
+  if (!fs::exists(fs::symlink_status(path_of(kBackupFormPath), error)))
+    report(kPolicy, std::string(kBackupFormPath) + ": missing; a deposit carries its registration form");
+  else {
+    bool listed = false;
+    for (const Manifest& manifest : tag_manifests_) listed = listed || manifest.entries.count(kBackupFormPath);
+    if (!listed) report(kPolicy, std::string(kBackupFormPath) + ": in no tag manifest, so a change to it goes unseen");
+  }
+}
+
 void BagVerifier::check_form() {
-  const std::string* form = tag_bytes(kBackupFormPath);
-  if (!form) return;  // the form is optional in a bag; lantai's deposits always carry it
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(path_of(kBackupFormPath), error))) return;  // reported by the policy
+  auto form = tag_raw(kBackupFormPath, false);
+  if (!form) return;
   BagFacts facts;
   facts.bag_dir = dir_;
   facts.bag_info = bag_info_ ? &*bag_info_ : nullptr;
-  facts.sha256_manifest = tag_bytes(kPackageDigestOf);
+  facts.sha256_manifest = sha256_manifest_bytes_ ? &*sha256_manifest_bytes_ : nullptr;
   for (const auto& [path, size] : payload_files_) facts.payload_octets += size;
   facts.payload_streams = payload_files_.size();
   for (Finding& finding : check_backup_form(*form, facts)) findings_.push_back(std::move(finding));

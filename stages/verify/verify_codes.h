@@ -1,5 +1,6 @@
-// The verify stage's finding codes: what the registration centre's technical check can
-// find wrong with a bag. Every one is a reject.
+// The verify stage's finding codes: what a BagIt validator (RFC 8493) and the registration
+// centre's technical check can find in a bag. Rejects make the bag invalid; warnings are
+// printed and recorded but do not.
 #pragma once
 
 #include <vector>
@@ -9,18 +10,44 @@
 namespace lantai::verify {
 
 inline constexpr FindingCode kMalformed{"verify.malformed", Severity::reject, "the bag's structure breaks RFC 8493"};
+inline constexpr FindingCode kUnsupportedVersion{"verify.unsupported_version", Severity::reject,
+                                                 "the bag declares a BagIt-Version lantai does not validate"};
+inline constexpr FindingCode kBadEncoding{"verify.bad_encoding", Severity::reject,
+                                          "a tag file is not valid in the declared Tag-File-Character-Encoding"};
+inline constexpr FindingCode kPathEscape{"verify.path_escape", Severity::reject,
+                                         "a path in a manifest or fetch.txt leaves the bag"};
 inline constexpr FindingCode kMissingFile{"verify.missing_file", Severity::reject,
                                           "a file named in a manifest is not in the bag"};
+inline constexpr FindingCode kFetchRequired{"verify.fetch_required", Severity::reject,
+                                            "a file is only in fetch.txt; the bag needs fetching, which lantai never does"};
+inline constexpr FindingCode kFetchOutsidePayload{"verify.fetch_outside_payload", Severity::reject,
+                                                  "a fetch.txt entry names a file outside data/"};
 inline constexpr FindingCode kUnlistedFile{"verify.unlisted_file", Severity::reject, "a payload file is in no manifest"};
+inline constexpr FindingCode kNormalisationTwins{
+    "verify.normalisation_twins", Severity::reject,
+    "two names differ only by Unicode normalisation (NFC/NFD), or a manifest and the disk disagree in it"};
 inline constexpr FindingCode kChecksumMismatch{"verify.checksum_mismatch", Severity::reject,
                                                "a file's digest differs from its manifest"};
 inline constexpr FindingCode kOxumMismatch{"verify.oxum_mismatch", Severity::reject,
                                            "Payload-Oxum differs from the payload's bytes and files"};
+inline constexpr FindingCode kPolicy{"verify.policy", Severity::reject,
+                                     "the bag is valid BagIt but breaks a deposit rule of the centre policy"};
 inline constexpr FindingCode kFormMismatch{"verify.form_mismatch", Severity::reject,
                                            "the backup form's figures differ from the bag"};
+inline constexpr FindingCode kDuplicateEntry{"verify.duplicate_entry", Severity::warn,
+                                             "a manifest lists the same file twice with the same digest"};
+inline constexpr FindingCode kMd5sumPrefix{"verify.md5sum_prefix", Severity::warn,
+                                           "a manifest line has md5sum's binary-mode '*' before the path"};
+inline constexpr FindingCode kCaseTwins{"verify.case_twins", Severity::warn,
+                                        "two names differ only in letter case; they collide on many file systems"};
+inline constexpr FindingCode kUncheckedManifest{"verify.unchecked_manifest", Severity::warn,
+                                                "a manifest in an algorithm lantai does not compute was not checked"};
 
 inline std::vector<FindingCode> verify_finding_codes() {
-  return {kMalformed, kMissingFile, kUnlistedFile, kChecksumMismatch, kOxumMismatch, kFormMismatch};
+  return {kMalformed,       kUnsupportedVersion, kBadEncoding,        kPathEscape,       kMissingFile,
+          kFetchRequired,   kFetchOutsidePayload, kUnlistedFile,      kNormalisationTwins, kChecksumMismatch,
+          kOxumMismatch,    kPolicy,             kFormMismatch,       kDuplicateEntry,   kMd5sumPrefix,
+          kCaseTwins,       kUncheckedManifest};
 }
 
 }  // namespace lantai::verify

@@ -5,22 +5,30 @@
 
 namespace lantai::verify {
 
-std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir) { return BagVerifier(bag_dir).run(); }
+std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options) {
+  return BagVerifier(bag_dir, options).run();
+}
 
 StageInfo VerifyStage::describe() const {
   return {"verify",
-          "checks a deposit bag the way the registration centre does: BagIt 1.0 structure, manifests, "
-          "Payload-Oxum and the backup form, naming each failing file",
-          "1",
-          {},
+          "checks the deposit bag the way the registration centre does: RFC 8493 in full, then the "
+          "centre's deposit rules and the backup form, naming each failing file and rule",
+          "2",
+          {kRequireSm3.info()},
           verify_finding_codes()};
 }
 
-void VerifyStage::setup(ProfileSection& section, const StageContext&) { section.finish(); }
+void VerifyStage::setup(ProfileSection& section, const StageContext&) {
+  require_sm3_ = section.get(kRequireSm3);
+  section.finish();
+}
 
 Outcome VerifyStage::process(const Bag& bag) const {
   Outcome outcome;
-  outcome.findings = verify_bag(bag.dir);
+  VerifyOptions options;
+  options.policy = Policy::centre;
+  options.require_sm3 = require_sm3_;
+  outcome.findings = verify_bag(bag.dir, options);
   return outcome;
 }
 

@@ -1,25 +1,24 @@
-// The verify stage: checks a deposit bag the way the registration centre's technical
-// check (技术检测) does, and names each failing file. Every problem is a reject finding
-// whose message is one line: the path relative to the bag, then the reason.
+// The verify stage: a complete BagIt validator (RFC 8493, bags of version 0.97 and 1.0
+// from any tool), and with the centre policy the registration centre's technical check
+// (技术检测) on top. Every problem is its own finding whose message is one line: the path
+// relative to the bag, then the reason; all are reported, not only the first. The codes
+// are in verify_codes.h (docs/findings.md explains each).
 //
-//   verify.malformed          bagit.txt missing or not "BagIt-Version: 1.0" + UTF-8; no data/;
-//                             no manifest-md5.txt or manifest-sha256.txt; a manifest or
-//                             bag-info line that does not parse (with its line number); a
-//                             manifest path that leaves the bag (.., absolute) or lies on the
-//                             wrong side of data/ (payload vs tag manifest); a symbolic link
-//                             or special file in the bag
-//   verify.missing_file       a file a manifest lists is not in the bag (or cannot be read)
-//   verify.checksum_mismatch  a payload or tag file's digest differs from its manifest
-//                             (value = digest found, threshold = digest listed)
-//   verify.unlisted_file      a file under data/ missing from a payload manifest
-//   verify.oxum_mismatch      bag-info.txt's Payload-Oxum differs from data/
-//                             (value = found "octets.streams", threshold = declared)
-//   verify.form_mismatch      forms/backup-form.json disagrees with the bag (backup_form_check.h)
+// RFC 8493: bagit.txt exactly as §2.1.1 writes it (no byte-order mark, no space before a
+// colon); BagIt-Version 0.97 or 1.0, any other refused as unsupported; tag files read in
+// the declared Tag-File-Character-Encoding; payload and tag manifests in md5, sha1,
+// sha256, sha512 and sm3 (others warned about, not checked); every payload file in every
+// payload manifest; paths decoded as §2.1.3 says (1.0 only), "./" tolerated, confined to
+// the bag; names differing only by Unicode normalisation rejected, only by case warned;
+// fetch.txt parsed and confined to data/ but never fetched; Payload-Oxum when bag-info.txt
+// gives it. Tag files no tag manifest lists are allowed (§2.2.1).
 //
-// Manifests for md5, sha256 and sm3 are checked; manifests of other algorithms are
-// ignored. Tag files that no tag manifest lists are allowed (RFC 8493 §2.2.1). Each file
-// is read once for all the algorithms that list it. verify_bag never throws for a
-// problem in the bag; it keeps no state and may run on many bags from many threads.
+// Centre policy adds: BagIt 1.0 and UTF-8; MD5 and SHA-256 payload and tag manifests
+// (and SM3 when required); no fetch.txt; bag-info.txt with Payload-Oxum; the backup form
+// present, in a tag manifest, and agreeing with the bag (backup_form_check.h).
+//
+// verify_bag never throws for a problem in the bag; it keeps no state and may run on many
+// bags from many threads (its hashing runs on oneTBB's pool).
 #pragma once
 
 #include <filesystem>
@@ -27,16 +26,25 @@
 
 #include "pipeline/finding.h"
 #include "pipeline/units.h"
+#include "stages/verify/verify_options.h"
 
 namespace lantai::verify {
 
-std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir);
+std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options = {});
+
+inline constexpr FlagParam kRequireSm3{
+    "require_sm3", false,
+    "the self-check also requires manifest-sm3.txt and tagmanifest-sm3.txt (set it with deposit.sm3_manifest)"};
 
 class VerifyStage final : public BagStage {
  public:
   StageInfo describe() const override;
-  void setup(ProfileSection& section, const StageContext& context) override;  // no parameters
-  Outcome process(const Bag& bag) const override;  // the findings of verify_bag(bag.dir)
+  void setup(ProfileSection& section, const StageContext& context) override;  // require_sm3
+  // The findings of verify_bag(bag.dir) with the centre policy: lantai's self-check (自检).
+  Outcome process(const Bag& bag) const override;
+
+ private:
+  bool require_sm3_ = kRequireSm3.default_value;
 };
 
 }  // namespace lantai::verify

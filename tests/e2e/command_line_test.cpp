@@ -51,6 +51,39 @@ TEST(CommandLine, UsageAndHelp) {
   }
 }
 
+//! verify prints every problem on its own line, warnings as warnings; exit 0 only for a valid bag.
+TEST(CommandLine, VerifyPrintsEveryProblemAndWarning) {
+  const fs::path bag = e2e_dir() / "cli-bag";
+  fs::remove_all(bag);
+  fs::create_directories(bag / "data");
+  std::ofstream(bag / "bagit.txt") << "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n";
+  std::ofstream(bag / "data" / "a.txt") << "a";
+  // md5("a") twice: a duplicate, a warning.
+  std::ofstream(bag / "manifest-md5.txt") << "0cc175b9c0f1b6a831c399e269772661  data/a.txt\n"
+                                             "0cc175b9c0f1b6a831c399e269772661  data/a.txt\n";
+  CommandResult result = run_command({lantai_bin().string(), "verify", bag.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("warning: verify.duplicate_entry: manifest-md5.txt: line 2:"), std::string::npos)
+      << result.output;
+  EXPECT_NE(result.output.find(": OK, 1 warning"), std::string::npos) << result.output;
+
+  // The same bag under the centre policy, and with two more problems: every one on its line.
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", bag.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("verify.policy: manifest-sha256.txt: missing"), std::string::npos) << result.output;
+  std::ofstream(bag / "data" / "b.txt") << "b";
+  std::ofstream(bag / "bag-info.txt") << "Payload-Oxum: 1.1\n";
+  result = run_command({lantai_bin().string(), "verify", bag.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("verify.unlisted_file: data/b.txt: "), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("verify.oxum_mismatch: bag-info.txt: "), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("INVALID, 2 errors, 1 warning"), std::string::npos) << result.output;
+  // --fast still sees the unlisted file; a bad --policy is a usage error.
+  EXPECT_EQ(run_command({lantai_bin().string(), "verify", "--fast", bag.string()}).exit_code, 1);
+  EXPECT_EQ(run_command({lantai_bin().string(), "verify", "--policy", "lenient", bag.string()}).exit_code, 2);
+  fs::remove_all(bag);
+}
+
 //! status prints the counts per stage and per finding code from the ledger.
 TEST(CommandLine, StatusShowsCounts) {
   CommandResult result = run_command({lantai_bin().string(), "status", (e2e_dir() / "work").string()});

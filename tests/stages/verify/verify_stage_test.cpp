@@ -70,6 +70,14 @@ class VerifyTest : public ::testing::Test {
     return "data/entity/" + ref + "/" + name;
   }
 
+  // The deposit stage's bag judged as lantai run judges it: the centre policy, SM3 asked for.
+  static VerifyOptions centre() {
+    VerifyOptions options;
+    options.policy = Policy::centre;
+    options.require_sm3 = true;
+    return options;
+  }
+
   static TempDir* work_;
   static BatchWork* batch_;
   static fs::path* bag_dir_;
@@ -82,7 +90,9 @@ fs::path* VerifyTest::bag_dir_ = nullptr;
 
 //! A bag fresh from the deposit stage (MD5, SHA-256 and SM3 manifests, backup form) has no findings.
 TEST_F(VerifyTest, FreshDepositHasNoFindings) {
-  const auto findings = verify_bag(*bag_dir_);
+  auto findings = verify_bag(*bag_dir_, centre());
+  EXPECT_TRUE(findings.empty()) << describe(findings);
+  findings = verify_bag(*bag_dir_);
   EXPECT_TRUE(findings.empty()) << describe(findings);
 }
 
@@ -122,7 +132,7 @@ std::vector<TamperCase> tamper_cases() {
        {{"verify.malformed", "bagit.txt"}}},
       {"BagIt-Version 0.97",
        [](const fs::path& bag) { replace_in_file(bag / "bagit.txt", "BagIt-Version: 1.0", "BagIt-Version: 0.97"); },
-       {{"verify.malformed", "bagit.txt"}}},
+       {{"verify.policy", "bagit.txt"}}},
       {"no data/ folder", [](const fs::path& bag) { fs::remove_all(bag / "data"); },
        {{"verify.malformed", "data/"}}},
       {"no md5 or sha256 payload manifest",
@@ -130,16 +140,16 @@ std::vector<TamperCase> tamper_cases() {
          fs::remove(bag / "manifest-md5.txt");
          fs::remove(bag / "manifest-sha256.txt");
        },
-       {{"verify.malformed", "manifest-sha256.txt"}}},
+       {{"verify.policy", "manifest-md5.txt"}, {"verify.policy", "manifest-sha256.txt"}}},
       {"manifest path climbing out of the bag",
        [=](const fs::path& bag) { append_to_file(bag / "manifest-sha256.txt", zero_sha256 + "  ../etc/passwd\n"); },
-       {{"verify.malformed", "manifest-sha256.txt"}}},
+       {{"verify.path_escape", "manifest-sha256.txt"}}},
       {"absolute manifest path",
        [=](const fs::path& bag) { append_to_file(bag / "manifest-md5.txt", zero_md5 + "  /etc/passwd\n"); },
-       {{"verify.malformed", "manifest-md5.txt"}}},
+       {{"verify.path_escape", "manifest-md5.txt"}}},
       {"payload path hidden behind data/..",
        [=](const fs::path& bag) { append_to_file(bag / "manifest-md5.txt", zero_md5 + "  data/../bagit.txt\n"); },
-       {{"verify.malformed", "manifest-md5.txt"}}},
+       {{"verify.path_escape", "manifest-md5.txt"}}},
       {"manifest line without a path",
        [=](const fs::path& bag) { append_to_file(bag / "manifest-sm3.txt", zero_sha256 + "\n"); },
        {{"verify.malformed", "manifest-sm3.txt"}}},
@@ -183,7 +193,7 @@ TEST_F(VerifyTest, NamesEachDamagedFile) {
     SCOPED_TRACE(tamper_case.name);
     const fs::path bag = fresh_copy();
     tamper_case.tamper(bag);
-    const auto findings = verify_bag(bag);
+    const auto findings = verify_bag(bag, centre());
     ASSERT_FALSE(findings.empty());
     for (const Expected& expected : tamper_case.expected)
       EXPECT_TRUE(has_finding(findings, expected.code, expected.file))
@@ -203,7 +213,7 @@ TEST_F(VerifyTest, ReportsFoundAndListedDigests) {
   std::string bytes = read_file(jpg);
   bytes.back() ^= 0x01;
   write_bytes(jpg, bytes);
-  const auto findings = verify_bag(bag);
+  const auto findings = verify_bag(bag, centre());
   ASSERT_EQ(findings.size(), 3u) << describe(findings);  // md5, sha256, sm3
   for (const Finding& finding : findings) {
     EXPECT_EQ(finding.code, "verify.checksum_mismatch");
@@ -218,10 +228,10 @@ TEST_F(VerifyTest, ReportsFoundAndListedDigests) {
 TEST_F(VerifyTest, NamesTheLineOfAMalformedManifest) {
   const fs::path bag = fresh_copy();
   append_to_file(bag / "manifest-sha256.txt", std::string(64, 'a') + "  ../etc/passwd\n");
-  const auto findings = verify_bag(bag);
+  const auto findings = verify_bag(bag, centre());
   bool named = false;
   for (const Finding& finding : findings)
-    named = named || (finding.code == "verify.malformed" &&
+    named = named || (finding.code == "verify.path_escape" &&
                       finding.message.starts_with("manifest-sha256.txt: line 13: "));
   EXPECT_TRUE(named) << describe(findings);
 }
@@ -257,13 +267,17 @@ class HandMadeBagTest : public ::testing::Test {
   std::vector<std::pair<std::string, std::string>> files_;
 };
 
-//! A minimal valid bag with CRLF, tabs, upper-case hex, a percent-encoded name, no bag-info and an unknown sha512 manifest passes.
+//! A minimal valid bag with CRLF, tabs, upper-case hex, a percent-encoded name and no bag-info passes; a manifest in an unknown algorithm is a warning.
 TEST_F(HandMadeBagTest, AcceptsWhatRfc8493Allows) {
   write_manifest(DigestAlgorithm::md5);
-  write_bytes(bag_ / "manifest-sha512.txt", "not checked  data/nothing\n");
   write_bytes(bag_ / "notes.txt", "a tag file no tag manifest lists\n");
-  const auto findings = verify_bag(bag_);
+  auto findings = verify_bag(bag_);
   EXPECT_TRUE(findings.empty()) << describe(findings);
+  write_bytes(bag_ / "manifest-blake3.txt", "not checked  data/nothing\n");
+  findings = verify_bag(bag_);
+  ASSERT_EQ(findings.size(), 1u) << describe(findings);
+  EXPECT_EQ(findings[0].code, "verify.unchecked_manifest");
+  EXPECT_EQ(findings[0].severity, Severity::warn);
 }
 
 //! An empty payload with an empty manifest and a matching Payload-Oxum of 0.0 passes.
@@ -305,11 +319,12 @@ TEST(TagLines, DecodesPathsAndSpotsEscapes) {
   EXPECT_EQ(split_lines("a\n"), (std::vector<std::string_view>{"a"}));
 }
 
-//! The stage wraps verify_bag, takes no parameters, and refuses unknown profile keys.
+//! The stage wraps verify_bag with the centre policy, takes require_sm3 alone, and refuses unknown profile keys.
 TEST_F(VerifyTest, StageWrapsVerifyBag) {
   VerifyStage stage;
   EXPECT_EQ(stage.describe().id, "verify");
-  EXPECT_TRUE(stage.describe().params.empty());
+  ASSERT_EQ(stage.describe().params.size(), 1u);
+  EXPECT_EQ(stage.describe().params[0].name, "require_sm3");
   {
     Profile profile = load_profile(copies_.path(), "verify:\n");
     ProfileSection section = profile.section("verify");
@@ -326,6 +341,11 @@ TEST_F(VerifyTest, StageWrapsVerifyBag) {
   Outcome outcome = stage.process(unit);
   EXPECT_TRUE(outcome.rejected());
   EXPECT_TRUE(has_finding(outcome.findings, "verify.malformed", "bagit.txt")) << describe(outcome.findings);
+  // The centre policy: a bag valid by RFC 8493 alone but carrying a fetch.txt is refused.
+  const fs::path fetching = fresh_copy();
+  write_bytes(fetching / "fetch.txt", "");
+  EXPECT_TRUE(verify_bag(fetching).empty());
+  EXPECT_TRUE(has_finding(stage.process(Bag{fetching}).findings, "verify.policy", "fetch.txt"));
 }
 
 //! Several threads verifying bags at once get the same findings as one thread alone.

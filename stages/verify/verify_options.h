@@ -1,0 +1,23 @@
+// What verify_bag judges a bag against, and how it reports progress.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace lantai::verify {
+
+enum class Policy {
+  rfc8493,  // any BagIt 0.97 or 1.0 bag from any tool
+  centre,   // RFC 8493 plus the registration centre's deposit rules
+};
+
+struct VerifyOptions {
+  Policy policy = Policy::rfc8493;
+  bool fast = false;         // completeness and Payload-Oxum only; no file is hashed
+  bool require_sm3 = false;  // centre policy: manifest-sm3.txt and tagmanifest-sm3.txt required
+  // Called from the hashing threads, one call at a time, after each file and every few
+  // megabytes: bytes hashed so far and in all. Must not throw.
+  std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;
+};
+
+}  // namespace lantai::verify
