@@ -69,8 +69,8 @@ cv::Mat grey_of(const cv::Mat& image) {
   return grey;
 }
 
-// RMS grey difference of two parts over their overlap, each warped by its placement onto
-// a reduced copy of the page; nullopt-like -1 when they do not overlap there.
+// RMS grey difference of two parts over their overlap (less its mean), each warped by its
+// placement onto a reduced copy of the page; -1 when they do not overlap there.
 double seam_error(const cv::Mat& first, const cv::Matx33d& a_first, const cv::Mat& second, const cv::Matx33d& a_second,
                   const cv::Rect2d& page_box) {
   const double longer = std::max({first.cols, first.rows, second.cols, second.rows});
@@ -97,8 +97,12 @@ double seam_error(const cv::Mat& first, const cv::Matx33d& a_first, const cv::Ma
   cv::Mat both = masks[0] & masks[1];
   const int count = cv::countNonZero(both);
   if (count == 0) return -1;
+  // The parts' difference less its mean: a part scanned a little lighter (the lid, the
+  // lamp) is not a misregistration, strokes that do not meet are.
   cv::Mat difference;
-  cv::absdiff(warped[0], warped[1], difference);
+  cv::subtract(warped[0], warped[1], difference, cv::noArray(), CV_32F);
+  const double offset = cv::mean(difference, both)[0];
+  cv::subtract(difference, cv::Scalar(offset), difference);
   difference.setTo(0, both == 0);
   const double sum_squares = cv::norm(difference, cv::NORM_L2SQR);
   return std::sqrt(sum_squares / count);
