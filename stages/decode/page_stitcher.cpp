@@ -21,7 +21,7 @@ constexpr double kAnalysisSide = 1200;
 // The parts are registered on copies of at most this many megapixels (the stitcher's
 // default, 0.6, leaves too little of small text to match two halves of a page).
 constexpr double kRegistrationMpx = 3.0;
-// Features per part, found on the stitcher's registration copy (about 0.6 Mpx).
+// Features per part, found on its registration copy.
 constexpr int kFeatures = 5000;
 // Edges of a part (its scanned border, interpolation at its rim) are left out of the
 // seam error, in analysis pixels.
