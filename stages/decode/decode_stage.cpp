@@ -394,6 +394,10 @@ void DecodeStage::setup(ProfileSection& section, const StageContext&) {
     section.fail(kMinPlausibleDpi.name, trimmed(settings.resolution.min_dpi, 2) + " must be below " +
                                             kMaxPlausibleDpi.name + " (" +
                                             trimmed(settings.resolution.max_dpi, 2) + ")");
+  if (settings.stitch_reject_seam_error < settings.stitch_max_seam_error)
+    section.fail(kStitchRejectSeamError.name, trimmed(settings.stitch_reject_seam_error, 2) + " must not be below " +
+                                                  kStitchMaxSeamError.name + " (" +
+                                                  trimmed(settings.stitch_max_seam_error, 2) + ")");
   settings_ = settings;
 }
 
