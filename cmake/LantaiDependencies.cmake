@@ -32,3 +32,13 @@ add_library(lantai_opencv INTERFACE)
 target_include_directories(lantai_opencv SYSTEM INTERFACE ${OPENCV_INCLUDE_DIR})
 target_link_libraries(lantai_opencv INTERFACE ${OPENCV_IMGPROC_LIBRARY} ${OPENCV_CORE_LIBRARY})
 add_library(OpenCV::imgproc ALIAS lantai_opencv)
+# Stitching of pages scanned in parts (decode): the stitching module and the feature
+# finders and geometry it is built on.
+find_library(OPENCV_STITCHING_LIBRARY opencv_stitching REQUIRED)
+find_library(OPENCV_FEATURES2D_LIBRARY opencv_features2d REQUIRED)
+find_library(OPENCV_CALIB3D_LIBRARY opencv_calib3d REQUIRED)
+find_library(OPENCV_FLANN_LIBRARY opencv_flann REQUIRED)
+add_library(lantai_opencv_stitching INTERFACE)
+target_link_libraries(lantai_opencv_stitching INTERFACE ${OPENCV_STITCHING_LIBRARY} ${OPENCV_CALIB3D_LIBRARY}
+                      ${OPENCV_FEATURES2D_LIBRARY} ${OPENCV_FLANN_LIBRARY} lantai_opencv)
+add_library(OpenCV::stitching ALIAS lantai_opencv_stitching)

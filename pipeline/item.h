@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -61,6 +62,14 @@ struct Item {
   std::string record_ref;          // 档号: the folder the file is in
   int seq = 0;                     // 1-based position within the record (natural order)
   std::filesystem::path source;    // absolute path of the original (never modified)
+  // A page scanned in parts (0007a.tif, 0007b.tif …) to be stitched into one: each part
+  // as rel_path and source are for one file, in order, the first being the item's own.
+  // Empty for an item of one file. The id is the first part's, so it is stable.
+  struct Part {
+    std::string rel_path;
+    std::filesystem::path source;
+  };
+  std::vector<Part> parts;
 
   Measurements measurements;       // what the earlier stages of its chain measured
   Image image;                     // read-only pixels, as the last stage that made them left them

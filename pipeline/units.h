@@ -21,6 +21,11 @@ struct ItemRef {
   std::string record_ref;
   int seq = 0;
   ItemKind kind = ItemKind::page;
+  // A page scanned in parts (0007a.tif, 0007b.tif …): every part's path, in order, the
+  // first being rel_path. Empty for an item of one file.
+  std::vector<std::string> parts;
+  // The files the item is made of: its parts, or its one file.
+  std::vector<std::string> files() const { return parts.empty() ? std::vector<std::string>{rel_path} : parts; }
 };
 
 // Ingest's unit: the input lot. Ingest fills items from the folders under input_root.

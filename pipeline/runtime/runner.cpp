@@ -46,6 +46,19 @@ SourceState source_state(const fs::path& file) {
           static_cast<std::int64_t>(status.st_mtim.tv_sec) * 1'000'000'000 + status.st_mtim.tv_nsec};
 }
 
+// The state the ledger keeps of an item's original: for a page of several parts, their
+// sizes summed and the latest change (the dependency key names each part's own).
+SourceState combined_source(const ItemRef& ref, const std::map<std::string, SourceState>& sources) {
+  if (ref.parts.empty()) return sources.at(ref.rel_path);
+  SourceState combined;
+  for (const std::string& part : ref.parts) {
+    const SourceState& state = sources.at(part);
+    combined.size_bytes += state.size_bytes;
+    combined.mtime_ns = std::max(combined.mtime_ns, state.mtime_ns);
+  }
+  return combined;
+}
+
 std::string settings_digest(const StageInfo& info, const std::vector<EffectiveValue>& settings) {
   std::string text = info.id + "\n" + info.version + "\n";
   for (const EffectiveValue& value : settings) text += value.key + "=" + value.value + "\n";
@@ -204,9 +217,9 @@ struct BatchRun::State {
   }
 
   // The batch id depends on what the batch is made of: the fonds, the catalogue, the
-  // input files (relative paths and sizes) and the profile. Not on the day or where --in
-  // lies: the same lot moved to another disk resumes in the same WORK, and shards of one
-  // lot on different machines agree on it.
+  // input files (relative paths and sizes; every part of a page scanned in parts) and the
+  // profile. Not on the day or where --in lies: the same lot moved to another disk
+  // resumes in the same WORK, and shards of one lot on different machines agree on it.
   std::string batch_id(const std::map<std::string, SourceState>& files) const {
     std::string text = options.fonds_code + "\n" + catalog.sha256 + "\n" + profile_sha256 + "\n";
     for (const auto& [rel_path, source] : files) text += rel_path + "\t" + std::to_string(source.size_bytes) + "\n";
@@ -230,12 +243,19 @@ struct BatchRun::State {
   // the Manual values it is given, and the key of the stage before it, down to the
   // original file and the item's place in its record (which names its outputs); so the
   // first stage whose key changed is the first to redo.
-  static std::vector<std::string> dependency_keys(const Chain& chain, const Item& item, const SourceState& source) {
+  // A page of several parts depends on every part: its key names each with its state.
+  static std::vector<std::string> dependency_keys(const Chain& chain, const Item& item, const SourceState& source,
+                                                  const std::map<std::string, SourceState>& sources) {
     std::vector<std::string> keys;
+    std::string parts;
+    for (const Item::Part& part : item.parts) {
+      const SourceState& state = sources.at(part.rel_path);
+      parts += "\n" + part.rel_path + "\t" + std::to_string(state.size_bytes) + "\t" + std::to_string(state.mtime_ns);
+    }
     std::string previous =
         short_sha256(std::string(to_string(item.kind)) + "\n" + item.id + "\n" + item.record_ref + "\n" +
                          std::to_string(item.seq) + "\n" + std::to_string(source.size_bytes) + "\n" +
-                         std::to_string(source.mtime_ns),
+                         std::to_string(source.mtime_ns) + parts,
                      32);
     for (const auto& stage : chain) {
       std::string manual;
@@ -273,9 +293,10 @@ struct BatchRun::State {
       item.record_ref = ref.record_ref;
       item.seq = ref.seq;
       item.source = lot.input_root / utf8_path(ref.rel_path);
+      for (const std::string& part : ref.parts) item.parts.push_back({part, lot.input_root / utf8_path(part)});
       if (auto it = manual.find(item.id); it != manual.end()) item.manual = it->second;
       ids.insert(item.id);
-      plan.source = sources.at(ref.rel_path);
+      plan.source = combined_source(ref, sources);
       auto chain = chains.find(ref.kind);
       if (chain == chains.end()) {
         // Not to be had in this build: recorded as quarantined, with the reason.
@@ -286,7 +307,7 @@ struct BatchRun::State {
         ledger->record_item(result);
         continue;
       }
-      plan.keys = dependency_keys(chain->second, item, plan.source);
+      plan.keys = dependency_keys(chain->second, item, plan.source, sources);
       auto earlier = stored.find(item.id);
       int start = static_cast<int>(chain->second.size());  // done, unless a stage below says otherwise
       if (earlier == stored.end() || !(earlier->second.source == plan.source)) {
@@ -360,7 +381,8 @@ void BatchRun::prepare() {
 
   std::map<std::string, SourceState> sources;  // by relative path, each file once
   for (const ItemRef& ref : s.lot.items)
-    if (!sources.count(ref.rel_path)) sources[ref.rel_path] = source_state(s.lot.input_root / utf8_path(ref.rel_path));
+    for (const std::string& file : ref.files())
+      if (!sources.count(file)) sources[file] = source_state(s.lot.input_root / utf8_path(file));
   s.check_identity(s.batch_id(sources));
   s.summary.run_number = s.ledger->begin_run();
   s.ledger->replace_batch_findings("catalog", as_batch_findings("catalog", s.catalog.findings));

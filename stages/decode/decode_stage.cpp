@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "pipeline/format.h"
@@ -13,6 +14,7 @@
 #include "stages/decode/image_probe.h"
 #include "stages/decode/jp2_reader.h"
 #include "stages/decode/jpeg_reader.h"
+#include "stages/decode/page_stitcher.h"
 #include "stages/decode/png_reader.h"
 #include "stages/decode/tiff_reader.h"
 
@@ -34,6 +36,18 @@ constexpr NumberParam kMaxPlausiblePageSizeMm{
     "max_plausible_page_size_mm", "mm", 10, 100'000, 1200,
     "a resolution tag implying a page side longer than this is not trusted (default: A0's long side + 1%)"};
 
+constexpr NumberParam kStitchMinOverlap{
+    "stitch_min_overlap_share", "share", 0, 1, 0.333,
+    "a page scanned in parts: each seam's overlap, as a share of the smaller part, at least this (DA/T 31-2017: 1/3)"};
+constexpr NumberParam kStitchMaxSeamError{
+    "stitch_max_seam_error", "grey levels", 0, 255, 12,
+    "a page scanned in parts: RMS grey difference of two parts over their overlap, as registered, at most this"};
+
+constexpr NumberParam kStitchRejectSeamError{
+    "stitch_reject_seam_error", "grey levels", 0, 255, 25,
+    "a page scanned in parts: parts differing by more than this over their overlap as registered are not of one page "
+    "(a false registration): stitch.failed"};
+
 constexpr FindingCode kUnreadable{"decode.unreadable", Severity::reject, "the file could not be opened or read"};
 constexpr FindingCode kEmpty{"decode.empty", Severity::reject, "the file has no bytes"};
 constexpr FindingCode kTruncated{"decode.truncated", Severity::reject, "the file ends before its image data does"};
@@ -50,6 +64,27 @@ constexpr FindingCode kResolutionMissing{"decode.resolution_missing", Severity::
                                          "the file carries no resolution; it cannot be checked"};
 constexpr FindingCode kResolutionImplausible{"decode.resolution_implausible", Severity::warn,
                                              "the resolution tag cannot be true of a paper page; it is not trusted"};
+
+constexpr FindingCode kStitchFailed{
+    "stitch.failed", Severity::reject,
+    "the parts of a page scanned in parts could not be registered into one page; the parts are kept as scanned and "
+    "the page waits for review"};
+constexpr FindingCode kStitchLowOverlap{
+    "stitch.low_overlap", Severity::warn,
+    "two parts of a page scanned in parts overlap by less than the profile's share of the smaller part (DA/T "
+    "31-2017 asks at least 1/3)"};
+constexpr FindingCode kStitchSeamError{
+    "stitch.seam_error", Severity::warn,
+    "two parts of a page scanned in parts disagree over their overlap as registered (RMS grey difference above the "
+    "profile's): the seam may show a step or doubled strokes"};
+
+constexpr MeasurementInfo kStitchParts{"stitch_parts", "a page scanned in parts: how many parts were stitched"};
+constexpr MeasurementInfo kStitchOverlap{
+    "stitch_overlap_share", "a page scanned in parts: the smallest seam's overlap, as a share of the smaller part"};
+constexpr MeasurementInfo kStitchSeamErrorGrey{
+    "stitch_seam_error", "a page scanned in parts: the worst seam's RMS grey difference over the overlap (0-255)"};
+constexpr MeasurementInfo kStitchSeams{
+    "stitch_seams", "a page scanned in parts: each seam's parts, overlap share and RMS grey difference"};
 
 constexpr MeasurementInfo kWidth{"width_px", "image width as stored"};
 constexpr MeasurementInfo kHeight{"height_px", "image height as stored"};
@@ -235,17 +270,112 @@ void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outco
                  trimmed(rule.max_page_mm, 2) + " mm");
 }
 
+// Decodes one file of a page (the page's own, or one of its parts) as the page's
+// reader would; its findings name that file.
+Outcome decode_file(const Item& file, const DecodeSettings& settings) {
+  Outcome outcome;
+  Report report(file, outcome);
+  OpenedSource source;
+  if (!open_source(file, source, report)) return outcome;
+  const ImageFormat format = check_format(file, source, report);
+  if (format == ImageFormat::unknown) return outcome;
+  record(read_page(file, format, source, settings.limits), settings, outcome, report);
+  return outcome;
+}
+
+std::string letter(int part) { return std::string(1, static_cast<char>('a' + part)); }
+
+// A page scanned in parts: each part decoded with every check a page has, then the
+// parts stitched (拼接) into one page, measured seam by seam.
+Outcome decode_parts(const Item& page, const DecodeSettings& settings) {
+  Outcome outcome;
+  std::string names;
+  for (const Item::Part& part : page.parts) names += (names.empty() ? "" : " + ") + part.rel_path;
+  outcome.measurements.set(kStitchParts.name, static_cast<double>(page.parts.size()));
+
+  std::vector<cv::Mat> parts;
+  std::optional<double> resolution;
+  bool all_read = true;
+  for (const Item::Part& part : page.parts) {
+    Item file;
+    file.rel_path = part.rel_path;
+    file.source = part.source;
+    Outcome read = decode_file(file, settings);
+    for (Finding& finding : read.findings) outcome.add(std::move(finding));
+    if (!read.image) {
+      all_read = false;
+      continue;
+    }
+    if (!resolution) resolution = read.measurements.number(kResolution.name);
+    parts.push_back(std::move(*read.image));
+  }
+  if (!all_read) return outcome;  // a part's decode.* finding rejects the page
+
+  StitchedPage stitched = stitch_page(parts, settings.limits.max_pixels);
+  if (!stitched.ok) {
+    if (stitched.too_large)
+      outcome.add(kTooLarge(one_line(names + ": " + stitched.failure), std::to_string(stitched.claimed_pixels),
+                            std::to_string(settings.limits.max_pixels)));
+    else
+      outcome.add(kStitchFailed(one_line(names + ": could not be stitched: " + stitched.failure +
+                                         "; the parts are kept as scanned")));
+    return outcome;
+  }
+  for (const Seam& seam : stitched.seams)
+    if (seam.measured && seam.error_grey > settings.stitch_reject_seam_error) {
+      outcome.add(kStitchFailed(one_line(names + ": could not be stitched: parts " + page.parts[seam.first].rel_path +
+                                         " and " + page.parts[seam.first + 1].rel_path + " differ by " +
+                                         trimmed(seam.error_grey, 2) +
+                                         " grey levels (RMS) where they were matched (not one page?); the parts are "
+                                         "kept as scanned"),
+                                trimmed(seam.error_grey, 2), trimmed(settings.stitch_reject_seam_error, 2)));
+      return outcome;
+    }
+  double smallest_overlap = 1, worst_error = 0;
+  std::string seams;
+  for (const Seam& seam : stitched.seams) {
+    const std::string pair = letter(seam.first) + "|" + letter(seam.first + 1);
+    smallest_overlap = std::min(smallest_overlap, seam.overlap_share);
+    worst_error = std::max(worst_error, seam.error_grey);
+    seams += (seams.empty() ? "" : "; ") + pair + " overlap " + trimmed(seam.overlap_share, 3) + " error " +
+             trimmed(seam.error_grey, 2);
+    const std::string between = names + ": parts " + page.parts[seam.first].rel_path + " and " +
+                                page.parts[seam.first + 1].rel_path;
+    if (seam.overlap_share < settings.stitch_min_overlap_share)
+      outcome.add(kStitchLowOverlap(one_line(between + " overlap by " + trimmed(seam.overlap_share * 100, 1) +
+                                             "% of the smaller part, less than " +
+                                             trimmed(settings.stitch_min_overlap_share * 100, 1) + "%"),
+                                    trimmed(seam.overlap_share, 3), trimmed(settings.stitch_min_overlap_share, 3)));
+    if (seam.measured && seam.error_grey > settings.stitch_max_seam_error)
+      outcome.add(kStitchSeamError(one_line(between + " differ by " + trimmed(seam.error_grey, 2) +
+                                            " grey levels (RMS) over their overlap as registered; look at the seam"),
+                                   trimmed(seam.error_grey, 2), trimmed(settings.stitch_max_seam_error, 2)));
+  }
+  outcome.measurements.set(kStitchOverlap.name, smallest_overlap);
+  outcome.measurements.set(kStitchSeamErrorGrey.name, worst_error);
+  outcome.measurements.set(kStitchSeams.name, seams);
+  outcome.measurements.set(kWidth.name, stitched.page.cols);
+  outcome.measurements.set(kHeight.name, stitched.page.rows);
+  outcome.measurements.set(kColourMode.name,
+                           std::string(to_string(stitched.page.channels() == 3 ? ColourMode::colour : ColourMode::grey)));
+  if (resolution) outcome.measurements.set(kResolution.name, *resolution);
+  outcome.image = std::move(stitched.page);
+  return outcome;
+}
+
 }  // namespace
 
 StageInfo DecodeStage::describe() const {
   return {"decode",
           "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
-          "oversized files, and records its size, colour mode and a resolution only when plausible.",
+          "oversized files, and records its size, colour mode and a resolution only when plausible; a page scanned "
+          "in parts is stitched (拼接) into one, each seam's overlap and error measured.",
           "2",
-          {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info()},
+          {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info(),
+           kStitchMinOverlap.info(), kStitchMaxSeamError.info(), kStitchRejectSeamError.info()},
           {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
-           kResolutionImplausible},
-          {kWidth, kHeight, kColourMode, kResolution},
+           kResolutionImplausible, kStitchFailed, kStitchLowOverlap, kStitchSeamError},
+          {kWidth, kHeight, kColourMode, kResolution, kStitchParts, kStitchOverlap, kStitchSeamErrorGrey, kStitchSeams},
           {},
           true};
 }
@@ -256,15 +386,23 @@ void DecodeStage::setup(ProfileSection& section, const StageContext&) {
   settings.resolution.min_dpi = section.get(kMinPlausibleDpi);
   settings.resolution.max_dpi = section.get(kMaxPlausibleDpi);
   settings.resolution.max_page_mm = section.get(kMaxPlausiblePageSizeMm);
+  settings.stitch_min_overlap_share = section.get(kStitchMinOverlap);
+  settings.stitch_max_seam_error = section.get(kStitchMaxSeamError);
+  settings.stitch_reject_seam_error = section.get(kStitchRejectSeamError);
   section.finish();
   if (settings.resolution.min_dpi >= settings.resolution.max_dpi)
     section.fail(kMinPlausibleDpi.name, trimmed(settings.resolution.min_dpi, 2) + " must be below " +
                                             kMaxPlausibleDpi.name + " (" +
                                             trimmed(settings.resolution.max_dpi, 2) + ")");
+  if (settings.stitch_reject_seam_error < settings.stitch_max_seam_error)
+    section.fail(kStitchRejectSeamError.name, trimmed(settings.stitch_reject_seam_error, 2) + " must not be below " +
+                                                  kStitchMaxSeamError.name + " (" +
+                                                  trimmed(settings.stitch_max_seam_error, 2) + ")");
   settings_ = settings;
 }
 
 Outcome DecodeStage::process(const Item& page) const {
+  if (page.parts.size() > 1) return decode_parts(page, settings_);
   Outcome outcome;
   Report report(page, outcome);
 
@@ -278,6 +416,14 @@ Outcome DecodeStage::process(const Item& page) const {
 }
 
 std::uint64_t DecodeStage::working_bytes(const Item& item) const {
+  if (item.parts.size() > 1) {
+    std::uint64_t pixels = 0;
+    for (const Item::Part& part : item.parts)
+      pixels += std::min<std::uint64_t>(probe_pixels(part.source, 0),
+                                        static_cast<std::uint64_t>(settings_.limits.max_pixels));
+    pixels = std::min<std::uint64_t>(pixels, static_cast<std::uint64_t>(settings_.limits.max_pixels));
+    return pixels * 3 * kWorkingCopies + stitch_working_bytes(pixels);
+  }
   const std::uint64_t pixels = std::min<std::uint64_t>(probe_pixels(item.source, item.frame),
                                                        static_cast<std::uint64_t>(settings_.limits.max_pixels));
   // OpenJPEG holds every sample as a 32-bit integer while it decodes: up to four a pixel.

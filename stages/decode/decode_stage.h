@@ -19,6 +19,12 @@
 //   decode.too_large (the header claims more than max_pixels: refused before any pixel
 //   buffer is allocated) reject the page; decode.resolution_missing and
 //   decode.resolution_implausible warn. Messages are one line, starting with rel_path.
+// - A page scanned in parts (Item::parts, named 0007a.tif, 0007b.tif … at ingest): each
+//   part decoded as above (its findings name the part), then the parts stitched (拼接,
+//   page_stitcher.h) into one page: stitch_parts, stitch_overlap_share (the smallest
+//   seam's), stitch_seam_error (the worst seam's RMS grey difference), stitch_seams (each
+//   seam); stitch.low_overlap and stitch.seam_error warn, stitch.failed rejects with the
+//   parts kept as scanned, decode.too_large when the stitched page would pass max_pixels.
 // - process() is const and thread-safe: each call owns its decoder state; no globals.
 #pragma once
 
@@ -31,6 +37,9 @@ namespace lantai::decode {
 struct DecodeSettings {
   ReadLimits limits{300'000'000};
   ResolutionRule resolution;
+  double stitch_min_overlap_share = 0.333;  // a page in parts: each seam's overlap, of the smaller part
+  double stitch_max_seam_error = 12;        // RMS grey levels over an overlap, as registered
+  double stitch_reject_seam_error = 25;     // above it, a false registration: stitch.failed
 };
 
 class DecodeStage final : public ItemStage {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -85,6 +86,26 @@ std::string printable(std::string_view text) {
   return shown;
 }
 
+// A page scanned in parts, because the sheet is larger than the scanner's glass, is given
+// as one file per part: the page's name with a letter before the extension, a for the
+// first part, then b, c … (0007a.tif, 0007b.tif). Files a, b … of one name and extension,
+// next to each other in natural order, are the parts of one page (one serial), stitched
+// at decode. A lone a (an inserted page, 0007a, in many lots) is a page of its own, and
+// so is a letter that does not follow on.
+struct PartName {
+  std::string stem;  // the name without the letter: "0007.tif"
+  char letter = 0;   // 'a', 'b' …
+};
+
+std::optional<PartName> part_name(const std::string& name) {
+  const auto dot = name.rfind('.');
+  if (dot == std::string::npos || dot < 2) return std::nullopt;
+  const char letter = name[dot - 1];
+  const char before = name[dot - 2];
+  if (letter < 'a' || letter > 'z' || before < '0' || before > '9') return std::nullopt;
+  return PartName{name.substr(0, dot - 1) + name.substr(dot), letter};
+}
+
 struct Entry {
   fs::path path;
   std::string name;  // the file name's bytes (UTF-8 when valid)
@@ -138,6 +159,7 @@ class LotWalk {
  private:
   void read_record(const Entry& folder) {
     int seq = 0;
+    parts_of_.clear();
     for (const Entry& entry : list_folder(folder.path)) {
       if (entry.is_folder) {
         report(entry, kUnsupportedFile, folder.name, "is a folder inside a record folder; nested folders are not read");
@@ -159,15 +181,27 @@ class LotWalk {
         continue;
       }
       ++files_of_kind_[static_cast<std::size_t>(kind)];
+      const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
+      const auto part = part_name(entry.name);
+      // The next part of the page being gathered (its first part is the last item).
+      if (part && !parts_of_.empty() && part->letter == next_letter_ && part->stem == parts_of_) {
+        ItemRef& page = lot_.items.back();
+        if (page.parts.empty()) page.parts.push_back(page.rel_path);
+        page.parts.push_back(rel_path);
+        ++next_letter_;
+        continue;
+      }
       int frames = 1;
       if (kind == PageKind::tiff) {
         const TiffFrames counted = count_tiff_frames(entry.path);
         // Past a broken link, one more frame lets decode name the damage.
         if (counted.readable > 0) frames = counted.readable + (counted.chain_broken ? 1 : 0);
       }
-      const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
       for (int frame = 0; frame < frames; ++frame)
         lot_.items.push_back({rel_path, frame, folder.name, ++seq, ItemKind::page});
+      // A first part (of one frame) may be followed by the page's other parts.
+      parts_of_ = part && part->letter == 'a' && frames == 1 ? part->stem : std::string();
+      next_letter_ = 'b';
     }
   }
 
@@ -201,6 +235,8 @@ class LotWalk {
 
   Lot& lot_;
   Outcome& outcome_;
+  std::string parts_of_;    // the name (stem and extension) of the page whose parts are being gathered
+  char next_letter_ = 'b';  // the letter its next part would have
   std::array<int, kPageKinds.size() + 1> files_of_kind_{};  // page files per PageKind
 };
 
@@ -209,8 +245,9 @@ class LotWalk {
 StageInfo IngestStage::describe() const {
   return {"ingest",
           "Finds the record folders (one per 档号) under the input folder and lists their JPEG, PNG, TIFF and "
-          "JPEG 2000 pages in natural order, one page per TIFF frame, noting a batch that mixes formats.",
-          "2",
+          "JPEG 2000 pages in natural order, one page per TIFF frame and one per page scanned in parts (0007a, "
+          "0007b …), noting a batch that mixes formats.",
+          "3",
           {},
           {kBadFolder, kUnsupportedFile, kLooseFile, kMixedFormats}};
 }

@@ -14,6 +14,12 @@
 // - A batch whose page files are of more than one format (JPEG, PNG, TIFF, JPEG 2000, by
 //   extension) gets one ingest.mixed_formats (warn) on no item or record, counting the
 //   files of each: DA/T 31-2017 asks one storage format per batch.
+// - 拼接: a page scanned in parts is one page whose files are named after it with a
+//   letter before the extension, a, b, c … in scan order (0007a.tif, 0007b.tif): files of
+//   one name and extension with the letters a, b … next to each other in natural order
+//   make one ItemRef, rel_path the a's, parts every part in order (decode stitches them).
+//   A lone a (an inserted page), a b without its a, a letter that does not follow on, a
+//   part of another extension, and a multi-page TIFF named as a part are pages of their own.
 // - Order: folders, then files, both in natural order (natural_order.h), then frames.
 //   seq is 1-based within the record across files and frames. lot.folders lists the
 //   record folders read (bad names excluded), in the same order.

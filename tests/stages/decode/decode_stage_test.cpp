@@ -104,7 +104,10 @@ TEST_F(DecodeTest, SetupValidatesProfile) {
   std::vector<std::string> names;
   for (const auto& param : info.params) names.push_back(param.name + "=" + param.default_value);
   EXPECT_EQ(names, (std::vector<std::string>{"max_pixels=300000000", "min_plausible_dpi=50", "max_plausible_dpi=4800",
-                                             "max_plausible_page_size_mm=1200"}));
+                                             "max_plausible_page_size_mm=1200", "stitch_min_overlap_share=0.333",
+                                             "stitch_max_seam_error=12", "stitch_reject_seam_error=25"}));
+  EXPECT_THROW(configured("{stitch_min_overlap_share: 1.5}"), ProfileError);
+  EXPECT_THROW(configured("{stitch_max_seam_error: 30, stitch_reject_seam_error: 20}"), ProfileError);
 }
 
 //! One stage decodes different formats from eight threads at once with the same results as alone.

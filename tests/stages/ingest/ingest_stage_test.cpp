@@ -239,5 +239,50 @@ TEST_F(IngestTest, SetupRefusesKeys) {
   EXPECT_TRUE(stage.describe().params.empty());
 }
 
+//! A page scanned in parts (0003a, 0003b, 0003c) is one page, one serial, named by its first
+//! part and listing every part in letter order; the pages after it keep their places.
+TEST_F(IngestTest, PartsOfAPageAreOnePage) {
+  for (const char* name : {"0001.tif", "0002.tif", "0003a.tif", "0003b.tif", "0003c.tif", "0004.tif"})
+    touch(kRecordA + "/" + name);
+  const Outcome outcome = ingest();
+  EXPECT_TRUE(outcome.findings.empty());
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/0001.tif#0@1", kRecordA + "/0002.tif#0@2",
+                                                 kRecordA + "/0003a.tif#0@3", kRecordA + "/0004.tif#0@4"}));
+  EXPECT_EQ(lot_.items[2].parts, (std::vector<std::string>{kRecordA + "/0003a.tif", kRecordA + "/0003b.tif",
+                                                            kRecordA + "/0003c.tif"}));
+  EXPECT_TRUE(lot_.items[0].parts.empty());
+  EXPECT_EQ(lot_.items[2].files().size(), 3u);
+  EXPECT_EQ(lot_.items[3].files(), std::vector<std::string>{kRecordA + "/0004.tif"});
+}
+
+//! A lone a (an inserted page), a b with no a, a part of another format, and a letter that
+//! does not follow on are pages of their own.
+TEST_F(IngestTest, WhatIsNotARunOfPartsIsAPage) {
+  for (const char* name : {"0001a.tif", "0002b.tif", "0003a.tif", "0003b.jpg", "0004a.tif", "0004c.tif", "0005.tif"})
+    touch(kRecordA + "/" + name);
+  ingest();
+  ASSERT_EQ(lot_.items.size(), 7u);
+  for (const ItemRef& page : lot_.items) EXPECT_TRUE(page.parts.empty()) << page.rel_path;
+}
+
+//! A multi-page TIFF named as a first part is not a part: its frames are pages as ever.
+TEST_F(IngestTest, AMultiPageTiffIsNotAPart) {
+  write_tiff(kRecordA + "/0001a.tif", 2);
+  write_tiff(kRecordA + "/0001b.tif", 1);
+  ingest();
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/0001a.tif#0@1", kRecordA + "/0001a.tif#1@2",
+                                                 kRecordA + "/0001b.tif#0@3"}));
+}
+
+//! Parts are gathered within one record folder only.
+TEST_F(IngestTest, PartsDoNotCrossRecords) {
+  touch(kRecordA + "/0009a.tif");
+  touch(kRecordB + "/0009b.tif");
+  ingest();
+  ASSERT_EQ(lot_.items.size(), 2u);
+  EXPECT_TRUE(lot_.items[0].parts.empty());
+  EXPECT_TRUE(lot_.items[1].parts.empty());
+}
+
 }  // namespace
 }  // namespace lantai::ingest
