@@ -1,4 +1,5 @@
 #include "pipeline/jp2_codec.h"
+#include "pipeline/openjpeg_handles.h"
 
 #include <openjpeg.h>
 
@@ -112,18 +113,9 @@ void on_error(const char* message, void* data) {
 }
 void quiet(const char*, void*) {}
 
-struct CodecCloser {
-  void operator()(opj_codec_t* codec) const { opj_destroy_codec(codec); }
-};
-struct StreamCloser {
-  void operator()(opj_stream_t* stream) const { opj_stream_destroy(stream); }
-};
-struct ImageCloser {
-  void operator()(opj_image_t* image) const { opj_image_destroy(image); }
-};
-using Codec = std::unique_ptr<opj_codec_t, CodecCloser>;
-using Stream = std::unique_ptr<opj_stream_t, StreamCloser>;
-using Image = std::unique_ptr<opj_image_t, ImageCloser>;
+using openjpeg::Codec;
+using openjpeg::Image;
+using openjpeg::Stream;
 
 void route_messages(opj_codec_t* codec, Messages& messages) {
   opj_set_error_handler(codec, on_error, &messages);

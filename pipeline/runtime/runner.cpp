@@ -332,6 +332,21 @@ struct BatchRun::State {
     ledger->remove_items_except(ids);
   }
 
+  // The batch as its batch stages see it, records aside: identity, processing, counts.
+  BatchWork batch_work() const {
+    BatchWork batch;
+    batch.batch_id = summary.batch_id;
+    batch.fonds_code = options.fonds_code;
+    batch.unit_name = options.unit_name;
+    batch.profile_name = profile_name;
+    batch.profile_sha256 = profile_sha256;
+    batch.processing = processing;
+    batch.work_dir = work_dir;
+    batch.items_in = summary.items_in;
+    batch.items_quarantined = summary.items_quarantined;
+    return batch;
+  }
+
   RecordResult run_record_stages(const std::string& ref) const {
     RecordWork work;
     work.ref = ref;
@@ -477,20 +492,11 @@ void BatchRun::assess() {
 
 void BatchRun::deposit() {
   State& s = *state_;
-  BatchWork batch;
-  batch.batch_id = s.summary.batch_id;
-  batch.fonds_code = s.options.fonds_code;
-  batch.unit_name = s.options.unit_name;
-  batch.profile_name = s.profile_name;
-  batch.profile_sha256 = s.profile_sha256;
+  BatchWork batch = s.batch_work();
   batch.catalog_columns = s.catalog.columns;
-  batch.processing = s.processing;
-  batch.work_dir = s.work_dir;
   for (const RecordRow& row : s.records)
     if (row.deposited)
       batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref], s.ledger->record_outputs(row.ref)});
-  batch.items_in = s.summary.items_in;
-  batch.items_quarantined = s.summary.items_quarantined;
   batch.records_withheld = s.summary.records_withheld;
 
   Outcome outcome = s.guard.call(*s.stages.deposit, s.deposit_info, std::as_const(batch), batch.batch_id);
@@ -520,15 +526,8 @@ void BatchRun::deposit() {
 void BatchRun::draft_catalogue() {
   State& s = *state_;
   if (!s.stages.catalogue_draft) return;
-  BatchWork batch;
-  batch.batch_id = s.summary.batch_id;
-  batch.fonds_code = s.options.fonds_code;
-  batch.unit_name = s.options.unit_name;
-  batch.profile_name = s.profile_name;
-  batch.profile_sha256 = s.profile_sha256;
+  BatchWork batch = s.batch_work();
   batch.catalog_columns = {kRefColumn, kPageCountColumn};
-  batch.processing = s.processing;
-  batch.work_dir = s.work_dir;
   int row = 1;
   for (const std::string& folder : s.lot.folders) {
     CatalogRecord entry;
@@ -539,8 +538,6 @@ void BatchRun::draft_catalogue() {
     entry.values = {folder, std::to_string(items.size())};
     batch.records.push_back({std::move(entry), items, s.ledger->record_outputs(folder)});
   }
-  batch.items_in = s.summary.items_in;
-  batch.items_quarantined = s.summary.items_quarantined;
 
   Outcome outcome = s.guard.call(*s.stages.catalogue_draft, s.draft_info, std::as_const(batch), batch.batch_id);
   s.ledger->replace_batch_findings(s.draft_info.id, as_batch_findings(s.draft_info.id, outcome.findings));

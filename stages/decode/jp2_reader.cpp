@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipeline/jp2_codec.h"
+#include "pipeline/openjpeg_handles.h"
 
 namespace lantai::decode {
 
@@ -47,15 +48,6 @@ bool ran_out(const std::string& error) {
   return false;
 }
 
-struct CodecCloser {
-  void operator()(opj_codec_t* codec) const { opj_destroy_codec(codec); }
-};
-struct StreamCloser {
-  void operator()(opj_stream_t* stream) const { opj_stream_destroy(stream); }
-};
-struct ImageCloser {
-  void operator()(opj_image_t* image) const { opj_image_destroy(image); }
-};
 
 // OpenJPEG reads the open file through these.
 OPJ_SIZE_T file_read(void* buffer, OPJ_SIZE_T size, void* data) {
@@ -112,12 +104,12 @@ void decode(std::FILE* file, const ReadLimits& limits, DecodedImage& out) {
   }
 
   Messages messages;
-  std::unique_ptr<opj_codec_t, CodecCloser> codec(opj_create_decompress(codestream ? OPJ_CODEC_J2K : OPJ_CODEC_JP2));
+  openjpeg::Codec codec(opj_create_decompress(codestream ? OPJ_CODEC_J2K : OPJ_CODEC_JP2));
   if (!codec) throw std::bad_alloc();
   opj_set_error_handler(codec.get(), on_error, &messages);
   opj_set_warning_handler(codec.get(), quiet, nullptr);
   opj_set_info_handler(codec.get(), quiet, nullptr);
-  std::unique_ptr<opj_stream_t, StreamCloser> stream(opj_stream_create(1 << 16, OPJ_TRUE));
+  openjpeg::Stream stream(opj_stream_create(1 << 16, OPJ_TRUE));
   if (!stream) throw std::bad_alloc();
   opj_stream_set_user_data(stream.get(), file, nullptr);
   opj_stream_set_user_data_length(stream.get(), file_size);
@@ -134,11 +126,11 @@ void decode(std::FILE* file, const ReadLimits& limits, DecodedImage& out) {
   };
   if (!opj_setup_decoder(codec.get(), &parameters) || !opj_decoder_set_strict_mode(codec.get(), OPJ_TRUE) ||
       !opj_read_header(stream.get(), codec.get(), &raw)) {
-    std::unique_ptr<opj_image_t, ImageCloser> discard(raw);
+    openjpeg::Image discard(raw);
     fail_with("cannot read the JPEG 2000 header");
     return;
   }
-  std::unique_ptr<opj_image_t, ImageCloser> image(raw);
+  openjpeg::Image image(raw);
   if (!accept_size(image->x1 - image->x0, image->y1 - image->y0, limits, out)) return;
   const int count = static_cast<int>(image->numcomps);
   if (count < 1 || count > 4) {
