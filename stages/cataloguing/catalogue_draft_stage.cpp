@@ -7,6 +7,7 @@
 
 #include "pipeline/csv.h"
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 
 namespace lantai::cataloguing {
 
@@ -30,12 +31,6 @@ constexpr FindingCode kEarlierDraftKept{"catalog.draft_kept", Severity::info,
 const char* const kReadFields[] = {"题名", "文号", "责任者", "日期"};
 constexpr const char* kCheckColumn = "待核对";
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
-
-std::string fixed(double value) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
-}
 
 // The record's candidates file, as the cataloguing stage wrote it; null when there is none.
 nlohmann::json read_candidates(const BatchWork& batch, const DepositRecord& record) {
@@ -101,7 +96,7 @@ Outcome CatalogueDraftStage::process(const BatchWork& batch) const {
       }
       row.push_back(value);
       if (value.empty() || confidence < min_confidence_)
-        to_check += std::string(to_check.empty() ? "" : "；") + field + " " + (value.empty() ? "未识别" : fixed(confidence));
+        to_check += std::string(to_check.empty() ? "" : "；") + field + " " + (value.empty() ? "未识别" : fixed(confidence, 2));
     }
     row.push_back(record.entry.page_count ? std::to_string(*record.entry.page_count) : "");
     row.push_back(to_check);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 #include "stages/cataloguing/field_extractors.h"
 #include "stages/cataloguing/text_match.h"
 
@@ -72,12 +73,6 @@ std::string ranges_text(const std::vector<std::pair<long long, long long>>& rang
     if (ranges[i].second > ranges[i].first) out += "-" + item_text(ranges[i].second, width);
   }
   return out;
-}
-
-std::string fixed(double value) {
-  char text[16];
-  std::snprintf(text, sizeof text, "%.2f", value);
-  return text;
 }
 
 // The first page that OCR read: its text file below WORK.
@@ -237,8 +232,8 @@ Outcome CataloguingStage::process(const RecordWork& record) const {
       if (alike < check.threshold) {
         Finding finding = check.code(record.ref + ": " + column + " in the catalogue is \"" + listed +
                                          "\", page " + page->rel_path + " shows \"" + read + "\" (similarity " +
-                                         fixed(alike) + ", confidence " + fixed((*candidate)->confidence) + ")",
-                                     fixed(alike), fixed(check.threshold));
+                                         fixed(alike, 2) + ", confidence " + fixed((*candidate)->confidence, 2) + ")",
+                                     fixed(alike, 2), fixed(check.threshold, 2));
         finding.item_id = page->item_id;
         outcome.add(std::move(finding));
       }
