@@ -386,8 +386,11 @@ TEST_F(Conformance, WarningsAreShownButPass) {
     const auto findings = verify_bag(bag);
     EXPECT_EQ(count_of(findings, Severity::reject), 0) << describe(findings);
     EXPECT_TRUE(has(findings, warning.code, warning.file)) << describe(findings);
-    for (const Finding& finding : findings)
-      if (finding.code == warning.code) EXPECT_EQ(finding.severity, Severity::warn);
+    for (const Finding& finding : findings) {
+      if (finding.code == warning.code) {
+        EXPECT_EQ(finding.severity, Severity::warn);
+      }
+    }
     fs::remove_all(bag);
   }
 }
