@@ -46,7 +46,7 @@ int create_temp(const fs::path& path, fs::path& temp) {
   if (path.has_parent_path()) fs::create_directories(path.parent_path());
   temp = path;
   temp += temp_suffix();
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  int fd = ::open(temp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(temp, "create");
   return fd;
 }
@@ -113,8 +113,27 @@ void OutputFile::write(std::string_view bytes) {
   size_bytes_ += bytes.size();
 }
 
+int OutputFile::descriptor() {
+  if (fd_ < 0) throw std::logic_error("OutputFile::descriptor after commit");
+  if (size_bytes_ > 0) throw std::logic_error("OutputFile::descriptor after write");
+  written_by_library_ = true;
+  return fd_;
+}
+
 StageOutput OutputFile::commit() {
   if (fd_ < 0) throw std::logic_error("OutputFile::commit twice");
+  if (written_by_library_) {
+    std::string chunk(1 << 20, '\0');
+    for (off_t at = 0;;) {
+      const ssize_t n = ::pread(fd_, chunk.data(), chunk.size(), at);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail(final_path_, "read back");
+      if (n == 0) break;
+      sha256_.update(std::string_view(chunk.data(), static_cast<size_t>(n)));
+      size_bytes_ += static_cast<std::uint64_t>(n);
+      at += n;
+    }
+  }
   const int fd = fd_;
   fd_ = -1;
   publish(fd, temp_path_, final_path_);

@@ -34,12 +34,17 @@ class OutputFile {
   OutputFile& operator=(const OutputFile&) = delete;
 
   void write(std::string_view bytes);
+  // For a library that writes the file itself and seeks back as it goes (libtiff links
+  // each page's directory to the next): it writes through this descriptor instead of
+  // write(), and commit() reads the finished file once to hash it.
+  int descriptor();
   StageOutput commit();  // durable under its final name; describes it for the ledger
 
  private:
   std::filesystem::path final_path_, temp_path_;
   std::string rel_path_, kind_;
   int fd_ = -1;
+  bool written_by_library_ = false;
   std::uint64_t size_bytes_ = 0;
   DigestStream sha256_;
 };

@@ -1,10 +1,11 @@
-// TIFF in memory through libtiff, for the images lantai writes itself (derivatives) and
-// reads back (reload, the searchable PDF): one page, baseline tags, X/YResolution in
+// TIFF through libtiff, for the images lantai writes itself (derivatives, in memory; the
+// record's multi-page TIFF, to a file) and reads back (reload, the searchable PDF): baseline tags, X/YResolution in
 // inches when known, no DateTime or Software tag, so the same pixels and settings give
 // the same bytes. libtiff's messages are captured per handle (TIFFOpenOptions), never
 // printed. The decode stage reads the scans that arrive; this reads back what lantai wrote.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,27 @@ enum class TiffCompression { lzw, deflate, g4 };
 // more, so give it a page already made black and white (0/255). One strip per page.
 // Throws std::runtime_error naming libtiff's reason.
 std::string encode_tiff(const cv::Mat& image, TiffCompression compression, std::optional<double> resolution_dpi);
+
+// A multi-page TIFF (one per record, DA/T 31-2017 allows it beside single pages), written
+// page by page to a file descriptor the caller owns (an OutputFile's), so a record of
+// hundreds of pages never sits in memory. Each page as encode_tiff writes one, with
+// NewSubfileType "page" and PageNumber (n of count). big: BigTIFF (64-bit offsets), for a
+// file that may pass 4 GB. Throws std::runtime_error naming libtiff's reason.
+class TiffPagesWriter {
+ public:
+  TiffPagesWriter(int fd, int page_count, bool big);
+  ~TiffPagesWriter();
+  TiffPagesWriter(const TiffPagesWriter&) = delete;
+  TiffPagesWriter& operator=(const TiffPagesWriter&) = delete;
+
+  void add(const cv::Mat& image, TiffCompression compression, std::optional<double> resolution_dpi);
+  void finish();  // after the last page: the file is complete
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  int page_count_;
+};
 
 struct TiffPage {
   cv::Mat image;                       // CV_8UC1 (1-bit as 0/255) or CV_8UC3 BGR

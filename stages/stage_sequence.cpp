@@ -5,6 +5,7 @@
 #include "stages/decode/decode_stage.h"
 #include "stages/deposit/deposit_stage.h"
 #include "stages/derivatives/derivative_stage.h"
+#include "stages/derivatives/record_tiff_stage.h"
 #include "stages/deskew/deskew_stage.h"
 #include "stages/ingest/ingest_stage.h"
 #include "stages/link/link_stage.h"
@@ -32,11 +33,13 @@ StageSequence make_stage_sequence() {
   pages.push_back(std::make_unique<quality::QualityStage>());
   pages.push_back(std::make_unique<ocr::OcrStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
-  // then duplicates within the record; last, the record's searchable PDF.
+  // then duplicates within the record; last, the record's searchable PDF and, when the
+  // profile asks, its pages as one multi-page TIFF.
   stages.record_stages.push_back(std::make_unique<link::LinkStage>());
   stages.record_stages.push_back(std::make_unique<cataloguing::CataloguingStage>());
   stages.record_stages.push_back(std::make_unique<quality::DuplicateStage>());
   stages.record_stages.push_back(std::make_unique<searchable_pdf::SearchablePdfStage>());
+  stages.record_stages.push_back(std::make_unique<derivatives::RecordTiffStage>());
   stages.deposit = std::make_unique<deposit::DepositStage>();
   stages.catalogue_draft = std::make_unique<cataloguing::CatalogueDraftStage>();
   stages.verify = std::make_unique<verify::VerifyStage>();
