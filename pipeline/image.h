@@ -26,7 +26,8 @@ class Image {
   static Image seal(cv::Mat&& pixels);
 
   // Makes every large cv::Mat buffer in the process (a page, not a small temporary) pages
-  // of its own, given back to the system when freed. Stages' new images can then be sealed
+  // of its own, given back to the system when freed (the last ~96 MB of them kept a moment
+  // for reuse: fresh pages cost the kernel's zeroing). Stages' new images can then be sealed
   // where they are, so a page is never held twice while it changes hands. Call once, before
   // any threads start.
   static void map_large_buffers();
