@@ -1,8 +1,10 @@
 // Peak memory of `lantai run` on the sample lot and on a lot ten times larger, each in a
 // process of its own, to show memory stays flat as the lot grows; then whole-batch
 // throughput on the sample lot, pages/min and time per stage, for --jobs 1 and 2 and for
-// the image path alone (--ocr later). Prints figures; never fails on time.
-//   bench_pipeline [records] [pages_per_record]
+// the image path alone (--ocr later); last, the image path on colour 300-dpi A4 pages as
+// scanned (skewed, scan borders, dust), the figure DA/T 31 lots are planned by, with each
+// stage's share. Prints figures; never fails on time.
+//   bench_pipeline [records] [pages_per_record] [colour_a4_pages]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@
 #include "pipeline/runtime/runner.h"
 #include "samples/sample_lot.h"
 #include "stages/stage_sequence.h"
+#include "tests/stages/quality/capture_pages.h"
 
 namespace fs = std::filesystem;
 
@@ -57,6 +60,7 @@ int main(int argc, char** argv) {
   lantai::samples::SampleOptions options;
   if (argc > 1) options.records = std::atoi(argv[1]);
   if (argc > 2) options.pages_per_record = std::atoi(argv[2]);
+  const int colour_pages = argc > 3 ? std::atoi(argv[3]) : 60;
   const fs::path dir = fs::temp_directory_path() / "lantai-bench-pipeline";
   fs::remove_all(dir);
   const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
@@ -85,31 +89,42 @@ int main(int argc, char** argv) {
               "pages (%+.1f%%)\n",
               kMemoryRuns, small_rss, lot.pages, large_rss, larger.pages, (large_rss / small_rss - 1) * 100);
 
-  struct Setting {
-    int jobs;
-    bool ocr_later;
-  };
-  for (const Setting setting : {Setting{1, false}, Setting{2, false}, Setting{2, true}}) {
-    const int jobs = setting.jobs;
+  auto time_run = [&](const lantai::samples::SampleLot& sample, const std::string& label, int jobs, bool ocr_later) {
     lantai::RunOptions run;
     run.profile_file = LANTAI_PROFILE;
-    run.input_root = lot.scans_dir;
-    run.catalog_file = lot.catalog_file;
-    run.work_dir = dir / ("work-" + std::to_string(jobs) + (setting.ocr_later ? "-ocr-later" : ""));
-    if (setting.ocr_later) run.deferred_stages = {"ocr"};
+    run.input_root = sample.scans_dir;
+    run.catalog_file = sample.catalog_file;
+    run.work_dir = dir / ("work-" + label + "-" + std::to_string(jobs) + (ocr_later ? "-ocr-later" : ""));
+    if (ocr_later) run.deferred_stages = {"ocr"};
     run.fonds_code = "J012";
     run.unit_name = "bench";
     run.jobs = jobs;
     run.show_progress = false;
     lantai::StageSequence stages = lantai::make_stage_sequence();
     const lantai::RunSummary summary = lantai::run_batch(run, stages);
-    std::printf("--jobs %d%s: %lld pages in %.1f s = %.1f pages/min;", jobs, setting.ocr_later ? " --ocr later" : "",
-                summary.items_processed_now,
-                summary.seconds, summary.items_per_minute);
+    std::printf("%s --jobs %d%s: %lld pages in %.1f s = %.1f pages/min;", label.c_str(), jobs,
+                ocr_later ? " --ocr later" : "", summary.items_processed_now, summary.seconds,
+                summary.items_per_minute);
+    double total_ms = 0;
     for (const auto& stage : summary.stage_times)
-      if (stage.items > 0) std::printf(" %s %.0f ms", stage.stage.c_str(), stage.seconds * 1000.0 / static_cast<double>(stage.items));
+      if (stage.items > 0) total_ms += stage.seconds * 1000.0 / static_cast<double>(stage.items);
+    for (const auto& stage : summary.stage_times)
+      if (stage.items > 0) {
+        const double ms = stage.seconds * 1000.0 / static_cast<double>(stage.items);
+        std::printf(" %s %.0f ms (%.0f%%)", stage.stage.c_str(), ms, 100 * ms / total_ms);
+      }
     std::printf(" (per page)\n");
-  }
+  };
+  time_run(lot, "sample lot", 1, false);
+  time_run(lot, "sample lot", 2, false);
+  time_run(lot, "sample lot", 2, true);
+
+  lantai::samples::SampleLot colour;
+  colour.scans_dir = dir / "colour-a4" / "scans";
+  colour.catalog_file = dir / "colour-a4" / "catalogue.csv";
+  colour.pages = lantai::quality::testing::write_colour_a4_lot(1, dir / "colour-a4", colour_pages);
+  std::printf("colour A4 lot: %d pages, 300 dpi, JPEG q95\n", colour.pages);
+  time_run(colour, "colour A4", 2, true);
   fs::remove_all(dir);
   return 0;
 }

@@ -2,6 +2,10 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
 #include "pipeline/jpeg_codec.h"
 #include "stages/deskew/deskew_stage.h"
 #include "tests/stages/item_stage_support.h"
@@ -40,6 +44,28 @@ cv::Mat with_fault(const CapturePage& page, const Fault& fault) {
   cv::Mat stored;
   image.convertTo(stored, CV_8U);
   return decode_jpeg(encode_jpeg(stored, 90, page.resolution_dpi));
+}
+
+int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pages) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  std::ofstream catalogue(dir / "catalogue.csv");
+  catalogue << "档号,题名,页数\n";
+  constexpr int kPerRecord = 5;
+  int written = 0;
+  for (unsigned index = 0; written < pages && index < 100000; ++index) {
+    const auto drawn = orient::testing::make_turned_page(orient::testing::PageClass::chinese, 0, seed * 7919 + index);
+    if (drawn.resolution_dpi != 300 || drawn.upright.channels() != 3) continue;
+    char ref[64], name[16];
+    std::snprintf(ref, sizeof ref, "J012-WS·2021-Y-BGS-%04d", written / kPerRecord + 1);
+    std::snprintf(name, sizeof name, "%04d.jpg", written % kPerRecord + 1);
+    fs::create_directories(dir / "scans" / ref);
+    std::ofstream(dir / "scans" / ref / name, std::ios::binary) << encode_jpeg(drawn.upright, 95, 300.0);
+    if (written % kPerRecord == 0)
+      catalogue << ref << ",关于档案数字化工作的通知," << std::min(kPerRecord, pages - written) << "\n";
+    ++written;
+  }
+  return written;
 }
 
 }  // namespace lantai::quality::testing

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 
 #include <opencv2/core.hpp>
 
@@ -32,5 +33,10 @@ CapturePage make_capture_page(orient::testing::PageClass page_class, std::uint32
 // The page with the fault applied, as the derivative holds it (JPEG q90 decoded back).
 // A bilevel page is blurred and darkened in grey, as a grey scanner would have seen it.
 cv::Mat with_fault(const CapturePage& page, const Fault& fault);
+
+// A lot of colour 300-dpi A4 Chinese pages as scanned (skewed, scan borders, dust), to time
+// the whole image path: DIR/scans/<档号>/NNNN.jpg (JPEG q95 tagged 300 dpi, five pages a
+// record) and DIR/catalogue.csv. Returns the number of pages written.
+int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pages);
 
 }  // namespace lantai::quality::testing

@@ -13,7 +13,6 @@
 //
 //   measure_capture [--seed N] [--per-class N] [--time N] [--lot DIR N]
 #include <algorithm>
-#include <functional>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -22,11 +21,9 @@
 
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include <yaml-cpp/yaml.h>
 
-#include "pipeline/jpeg_codec.h"
 #include "stages/deskew/deskew_stage.h"
 #include "stages/quality/capture_checks.h"
 #include "stages/quality/quality_stage.h"
@@ -93,37 +90,6 @@ int time_stages(unsigned seed, int pages) {
   return 0;
 }
 
-// Colour 300-dpi A4 Chinese pages as scanned (skewed, scan borders, dust), one at a time.
-void for_each_colour_a4(unsigned seed, int pages, const std::function<void(const cv::Mat&)>& use) {
-  int made = 0;
-  for (unsigned index = 0; made < pages && index < 100000; ++index) {
-    const auto drawn = lantai::orient::testing::make_turned_page(PageClass::chinese, 0, seed * 7919 + index);
-    if (drawn.resolution_dpi != 300 || drawn.upright.channels() != 3) continue;
-    use(drawn.upright);
-    ++made;
-  }
-}
-
-int write_lot(unsigned seed, const std::filesystem::path& dir, int pages) {
-  namespace fs = std::filesystem;
-  std::ofstream catalogue(dir / "catalogue.csv");
-  catalogue << "档号,题名,页数\n";
-  constexpr int kPerRecord = 5;
-  int written = 0;
-  for_each_colour_a4(seed, pages, [&](const cv::Mat& page) {
-    char ref[64], name[16];
-    std::snprintf(ref, sizeof ref, "J012-WS·2021-Y-BGS-%04d", written / kPerRecord + 1);
-    std::snprintf(name, sizeof name, "%04d.jpg", written % kPerRecord + 1);
-    fs::create_directories(dir / "scans" / ref);
-    std::ofstream(dir / "scans" / ref / name, std::ios::binary) << lantai::encode_jpeg(page, 95, 300.0);
-    if (written % kPerRecord == 0)
-      catalogue << ref << ",关于档案数字化工作的通知," << std::min(kPerRecord, pages - written) << "\n";
-    ++written;
-  });
-  std::printf("%d colour 300-dpi A4 pages in %s\n", written, dir.c_str());
-  return 0;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,7 +97,11 @@ int main(int argc, char** argv) {
   int per_class = 4, time_pages = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--lot" && i + 2 < argc) return write_lot(seed, argv[i + 1], std::atoi(argv[i + 2]));
+    if (flag == "--lot" && i + 2 < argc) {
+      const int written = write_colour_a4_lot(seed, argv[i + 1], std::atoi(argv[i + 2]));
+      std::printf("%d colour 300-dpi A4 pages in %s\n", written, argv[i + 1]);
+      return 0;
+    }
     if (flag == "--seed") seed = static_cast<unsigned>(std::atoi(argv[i + 1]));
     else if (flag == "--per-class") per_class = std::atoi(argv[i + 1]);
     else if (flag == "--time") time_pages = std::atoi(argv[i + 1]);
