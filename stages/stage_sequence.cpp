@@ -1,5 +1,6 @@
 #include "stages/stage_sequence.h"
 
+#include "stages/av/av_stage.h"
 #include "stages/cataloguing/catalogue_draft_stage.h"
 #include "stages/cataloguing/cataloguing_stage.h"
 #include "stages/decode/decode_stage.h"
@@ -32,6 +33,8 @@ StageSequence make_stage_sequence() {
   pages.push_back(std::make_unique<derivatives::DerivativeStage>());
   pages.push_back(std::make_unique<quality::QualityStage>());
   pages.push_back(std::make_unique<ocr::OcrStage>());
+  // Recordings (audio, video): checked whole, delivered as they are (DA/T 62-2017).
+  stages.chains[ItemKind::av].push_back(std::make_unique<av::AvStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
   // then duplicates within the record; last, the record's searchable PDF and, when the
   // profile asks, its pages as one multi-page TIFF.

@@ -14,6 +14,7 @@
 #include "pipeline/files.h"
 #include "pipeline/format.h"
 #include "pipeline/utf8.h"
+#include "stages/ingest/content_kind.h"
 #include "stages/ingest/natural_order.h"
 #include "stages/ingest/tiff_frames.h"
 
@@ -26,7 +27,8 @@ namespace {
 constexpr FindingCode kBadFolder{"ingest.bad_folder", Severity::reject,
                                 "an input folder whose name cannot be a 档号; its files are not read"};
 constexpr FindingCode kUnsupportedFile{"ingest.unsupported_file", Severity::warn,
-                                       "a file that is not JPEG, PNG, TIFF or JPEG 2000; it is not a page"};
+                                       "a file that is neither a page image (JPEG, PNG, TIFF, JPEG 2000) nor a "
+                                       "recording (audio or video); it is not read"};
 constexpr FindingCode kLooseFile{"ingest.loose_file", Severity::warn,
                                  "a file directly under --in, outside any record folder"};
 constexpr FindingCode kMixedFormats{
@@ -41,7 +43,8 @@ bool is_ignored(const std::string& name) {
   return lower == "thumbs.db" || lower == "desktop.ini";
 }
 
-// A page file's storage format, by its name (decode checks the content).
+// A page file's storage format, by its content, or by its name when its first bytes are
+// no format's (decode then names the damage).
 enum class PageKind { none, jpeg, png, tiff, jpeg2000 };
 constexpr std::array kPageKinds{PageKind::jpeg, PageKind::png, PageKind::tiff, PageKind::jpeg2000};
 
@@ -53,6 +56,18 @@ PageKind page_kind(const std::string& name) {
   if (ext == ".jpg" || ext == ".jpeg") return PageKind::jpeg;
   if (ext == ".png") return PageKind::png;
   if (ext == ".jp2" || ext == ".jpx" || ext == ".j2k") return PageKind::jpeg2000;
+  return PageKind::none;
+}
+
+PageKind page_kind(ContentKind content) {
+  switch (content) {
+    case ContentKind::jpeg: return PageKind::jpeg;
+    case ContentKind::png: return PageKind::png;
+    case ContentKind::tiff: return PageKind::tiff;
+    case ContentKind::jpeg2000: return PageKind::jpeg2000;
+    case ContentKind::audio_video:
+    case ContentKind::unknown: break;
+  }
   return PageKind::none;
 }
 
@@ -174,14 +189,21 @@ class LotWalk {
                "has a name that is not valid UTF-8 (a GBK name from an old archive?); rename it to read it as a page");
         continue;
       }
-      const PageKind kind = page_kind(entry.name);
+      const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
+      const ContentKind content = content_kind_of(entry.path);
+      if (content == ContentKind::audio_video) {
+        lot_.items.push_back({rel_path, 0, folder.name, ++seq, ItemKind::av});
+        parts_of_.clear();
+        continue;
+      }
+      const PageKind kind = content == ContentKind::unknown ? page_kind(entry.name) : page_kind(content);
       if (kind == PageKind::none) {
         report(entry, kUnsupportedFile, folder.name,
-               "is not a JPEG, PNG, TIFF or JPEG 2000 file (by its extension); it is not a page");
+               "is neither a page image (JPEG, PNG, TIFF, JPEG 2000) nor audio or video, by its content and its name; "
+               "it is not read");
         continue;
       }
       ++files_of_kind_[static_cast<std::size_t>(kind)];
-      const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
       const auto part = part_name(entry.name);
       // The next part of the page being gathered (its first part is the last item).
       if (part && !parts_of_.empty() && part->letter == next_letter_ && part->stem == parts_of_) {
@@ -244,10 +266,11 @@ class LotWalk {
 
 StageInfo IngestStage::describe() const {
   return {"ingest",
-          "Finds the record folders (one per 档号) under the input folder and lists their JPEG, PNG, TIFF and "
-          "JPEG 2000 pages in natural order, one page per TIFF frame and one per page scanned in parts (0007a, "
-          "0007b …), noting a batch that mixes formats.",
-          "3",
+          "Finds the record folders (one per 档号) under the input folder and lists, in natural order, their "
+          "pages (JPEG, PNG, TIFF, JPEG 2000: one per TIFF frame and one per page scanned in parts, 0007a, "
+          "0007b …) and their audio and video recordings, each told by its content; notes a batch that mixes "
+          "page formats.",
+          "4",
           {},
           {kBadFolder, kUnsupportedFile, kLooseFile, kMixedFormats}};
 }

@@ -180,6 +180,26 @@ TEST_F(IngestTest, UnsupportedEntries) {
   EXPECT_EQ(listing(), std::vector<std::string>{kRecordA + "/page1.jpg#0@1"});
 }
 
+//! Each file's kind is told by its content, not its name: a recording (AVI, WAV, MP4, MXF) is an av item whatever it is called, a JPEG named .tif is a JPEG page, and a text file named .avi is not read.
+TEST_F(IngestTest, KindsByContent) {
+  using namespace std::string_literals;
+  touch(kRecordA + "/0001.jpg", "\xFF\xD8\xFF\xE0 a JPEG"s);
+  touch(kRecordA + "/0002.tif", "\xFF\xD8\xFF\xE0 a JPEG named .tif"s);
+  touch(kRecordA + "/0003.dat", "RIFF\x10\0\0\0AVI LIST"s);
+  touch(kRecordA + "/0004.jpg", "RIFF\x10\0\0\0WAVEfmt "s);
+  touch(kRecordA + "/0005.mov", "\0\0\0\x18" "ftypqt  "s);
+  touch(kRecordA + "/0006.mxf", "\x06\x0E\x2B\x34\x02\x05\x01\x01"s);
+  touch(kRecordA + "/0007.avi", "minutes of the meeting\n");
+  const Outcome outcome = ingest();
+  EXPECT_EQ(codes(outcome), std::vector<std::string>{"ingest.unsupported_file " + kRecordA + "/0007.avi#0"});
+  ASSERT_EQ(lot_.items.size(), 6u);
+  const ItemKind expected[] = {ItemKind::page, ItemKind::page, ItemKind::av, ItemKind::av, ItemKind::av, ItemKind::av};
+  for (std::size_t i = 0; i < lot_.items.size(); ++i) {
+    EXPECT_EQ(lot_.items[i].kind, expected[i]) << lot_.items[i].rel_path;
+    EXPECT_EQ(lot_.items[i].seq, static_cast<int>(i) + 1);
+  }
+}
+
 //! A file directly under the input folder is ingest.loose_file (warn), with its item id.
 TEST_F(IngestTest, LooseFile) {
   touch("readme.txt");
