@@ -507,6 +507,7 @@ void BatchRun::deposit() {
     if (row.deposited)
       batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref], s.ledger->record_outputs(row.ref)});
   batch.records_withheld = s.summary.records_withheld;
+  for (const AcceptanceReportFile& report : s.ledger->acceptance_reports()) batch.acceptance_reports.push_back(report.output);
 
   Outcome outcome = s.guard.call(*s.stages.deposit, s.deposit_info, std::as_const(batch), batch.batch_id);
   s.ledger->replace_batch_findings(s.deposit_info.id, as_batch_findings(s.deposit_info.id, outcome.findings));
