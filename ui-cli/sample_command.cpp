@@ -2,6 +2,7 @@
 //   lantai sample WORK [--rate 5%] [--seed N] [--by NAME]   draw a sample and list it
 //   lantai sample list WORK [--sample N] [--history]        a sample, its checks, its verdict
 //   lantai sample check WORK --record 档号 --item CODE --pass|--fail [--note TEXT] --by NAME
+//   lantai sample sign-off WORK --by NAME [--note TEXT]     a decided verdict signed (签发)
 //   lantai sample report WORK [--sample N]                  验收报告 (and 整改意见书) to WORK/reports
 #include <pwd.h>
 #include <unistd.h>
@@ -133,6 +134,9 @@ void add_sample_command(CLI::App& app) {
         std::printf("  #%lld %s  %s  %s  %s  by %s: %s\n", check.id, check.checked_at.c_str(), check.record_ref.c_str(),
                     check.item.c_str(), check.passed ? "pass" : "FAIL", check.checked_by.c_str(), check.note.c_str());
       print_judgement(chosen, judgement);
+      for (const SampleSignOff& signed_off : acceptance.sign_offs(chosen.number))
+        std::printf("  signed off (%s) by %s at %s%s\n", signed_off.verdict.c_str(), signed_off.signed_by.c_str(),
+                    signed_off.signed_at.c_str(), signed_off.note.empty() ? "" : (": " + signed_off.note).c_str());
     });
   });
 
@@ -155,6 +159,21 @@ void add_sample_command(CLI::App& app) {
       std::printf("sample %d: %s %s %s by %s at %s (check #%lld)\n", stored.sample, stored.record_ref.c_str(),
                   stored.item.c_str(), stored.passed ? "pass" : "FAIL", stored.checked_by.c_str(),
                   stored.checked_at.c_str(), stored.id);
+    });
+  });
+
+  CLI::App* sign_off = sample->add_subcommand(
+      "sign-off", "Sign off (签发) a sample's verdict once it is decided (pass or fail); the report shows who and when, "
+                  "and whether checks came after");
+  sign_off->add_option("WORK", args->work_dir, "the work folder")->required();
+  sign_off->add_option("--by", args->by, "who signs")->required();
+  sign_off->add_option("--note", args->note, "a remark printed with the sign-off");
+  sign_off->add_option("--sample", args->sample, "which sample (default: the latest)");
+  sign_off->callback([args] {
+    with_acceptance(args->work_dir, [&](Acceptance& acceptance) {
+      const SampleSignOff signed_off = acceptance.sign_off({args->sample, args->by, args->note});
+      std::printf("sample %d: verdict %s signed off by %s at %s\n", signed_off.sample, signed_off.verdict.c_str(),
+                  signed_off.signed_by.c_str(), signed_off.signed_at.c_str());
     });
   });
 

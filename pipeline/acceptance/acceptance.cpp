@@ -119,6 +119,26 @@ std::vector<SampleCheck> Acceptance::history(int number) const {
   return ledger_.sample_checks(sample(number).number);
 }
 
+SampleSignOff Acceptance::sign_off(const SignOffRequest& request) {
+  const StoredSample sample = this->sample(request.sample);
+  const std::string by = one_line(request.signed_by);
+  if (by.find_first_not_of(' ') == std::string::npos)
+    throw AcceptanceError("a sign-off must name the person who signs");
+  const JudgementInput input = input_of(sample);
+  const Judgement judgement = acceptance::judge(input);
+  if (judgement.verdict == Verdict::pending)
+    throw AcceptanceError("sample " + std::to_string(sample.number) + " cannot be signed off while its verdict is pending: " +
+                          judgement.pending.front());
+  SampleSignOff sign_off{0, sample.number, std::string(to_string(judgement.verdict)),
+                         input.checks.empty() ? 0 : input.checks.back().id, by, request.note, ""};
+  sign_off.id = ledger_.add_sample_sign_off(sign_off);
+  return ledger_.sample_sign_offs(sample.number).back();
+}
+
+std::vector<SampleSignOff> Acceptance::sign_offs(int number) const {
+  return ledger_.sample_sign_offs(sample(number).number);
+}
+
 JudgementInput Acceptance::input_of(const StoredSample& sample) const {
   return {sample,
           ledger_.sample_checks(sample.number),
@@ -137,6 +157,7 @@ WrittenReports Acceptance::write_reports(int number) {
                         sample,
                         records_of(sample),
                         input.checks,
+                        ledger_.sample_sign_offs(sample.number),
                         acceptance::judge(input),
                         settings_,
                         now_text("%Y-%m-%dT%H:%M:%SZ", TimeZone::utc)};

@@ -4,6 +4,8 @@
 //   draw          a reproducible sample of the records ready for deposit (sampling.h)
 //   record_check  an inspector's verdict on one check item of one sampled record
 //   judge         the sample's verdict by the standard's rules (verdict.h)
+//   sign_off      a decided verdict signed (签发) by the person accountable for it; who may
+//                 sign is the caller's to check (the review server: supervisors only)
 //   write_reports 验收报告 and, on a fail, 整改意见书 to WORK/reports (acceptance_report.h),
 //                 which the next deposit carries in its metadata/acceptance/
 //
@@ -47,6 +49,12 @@ struct CheckRequest {
   std::string checked_by;
 };
 
+struct SignOffRequest {
+  int sample = 0;  // 0: the latest sample
+  std::string signed_by;
+  std::string note;
+};
+
 struct WrittenReports {
   Judgement judgement;
   std::vector<StageOutput> files;  // WORK-relative: reports/acceptance-<n>.json, .pdf, corrective-action-<n>.*
@@ -71,6 +79,9 @@ class Acceptance {
   std::vector<SampleCheck> history(int number) const;  // oldest first
 
   Judgement judge(int number) const;
+  // Throws AcceptanceError while the verdict is pending, or without a name.
+  SampleSignOff sign_off(const SignOffRequest& request);
+  std::vector<SampleSignOff> sign_offs(int number) const;  // oldest first
   // Writes the reports of a sample (rewriting earlier ones of it) and records them in the
   // ledger. Throws std::runtime_error when WORK/reports cannot be written.
   WrittenReports write_reports(int number);

@@ -102,6 +102,13 @@ std::string record_result(const ReportContext& context, const std::string& ref) 
   return "合格";
 }
 
+// A sign-off stands for the verdict as it is only if no check came after it and the
+// verdict is still the one signed.
+bool still_stands(const ReportContext& context, const SampleSignOff& sign_off) {
+  const long long last_check = context.checks.empty() ? 0 : context.checks.back().id;
+  return sign_off.last_check_id == last_check && sign_off.verdict == to_string(context.judgement.verdict);
+}
+
 std::string footer(const ReportContext& context) {
   return context.batch.fonds_code + " " + context.batch.unit_name + "  批次 " + context.batch.batch_id + "  第 " +
          std::to_string(context.sample.number) + " 次抽检";
@@ -142,6 +149,14 @@ std::string acceptance_report_json(const ReportContext& context) {
                       {"note", check.note},
                       {"checked_by", check.checked_by},
                       {"checked_at", check.checked_at}});
+  Json sign_offs = Json::array();
+  for (const SampleSignOff& sign_off : context.sign_offs)
+    sign_offs.push_back({{"verdict", sign_off.verdict},
+                         {"signed_by", sign_off.signed_by},
+                         {"signed_at", sign_off.signed_at},
+                         {"note", sign_off.note},
+                         {"last_check_id", sign_off.last_check_id},
+                         {"stands", still_stands(context, sign_off)}});
   Json report = {{"document", "验收报告"},
                  {"standard", kStandard},
                  {"written_at", context.written_at},
@@ -157,6 +172,7 @@ std::string acceptance_report_json(const ReportContext& context) {
                  {"verdict_zh", chinese_name(judgement.verdict)},
                  {"pending", judgement.pending},
                  {"defect_count", judgement.defects.size()},
+                 {"sign_offs", sign_offs},
                  {"checks", checks}};
   return report.dump(2) + "\n";
 }
@@ -227,6 +243,10 @@ std::string acceptance_report_pdf(const ReportContext& context) {
   if (judgement.verdict == Verdict::fail)
     document.paragraph("不合格项 " + std::to_string(judgement.defects.size()) + " 处，见整改意见书（corrective-action-" +
                        std::to_string(sample.number) + ".pdf）。");
+  for (const SampleSignOff& sign_off : context.sign_offs)
+    document.paragraph("签发：" + sign_off.signed_by + "  " + printed_time(sign_off.signed_at) + "（结论：" +
+                       (sign_off.verdict == "pass" ? "合格" : "不合格") + "）" + (sign_off.note.empty() ? "" : " " + sign_off.note) +
+                       (still_stands(context, sign_off) ? "" : "  — 签发后检查记录或结论已变化，需重新签发"));
   document.signature_lines({"验收人", "审核人"});
   return document.finish();
 }

@@ -29,6 +29,7 @@ struct ReportContext {
   StoredSample sample;
   std::vector<SampledRecord> records;
   std::vector<SampleCheck> checks;  // the whole history, oldest first
+  std::vector<SampleSignOff> sign_offs;  // oldest first
   Judgement judgement;
   AcceptanceSettings settings;
   std::string written_at;  // UTC, ISO 8601

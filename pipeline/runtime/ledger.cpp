@@ -63,6 +63,9 @@ CREATE TABLE IF NOT EXISTS sample_checks (
   id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES samples (number), record_ref TEXT NOT NULL,
   item TEXT NOT NULL, passed INTEGER NOT NULL, note TEXT NOT NULL, checked_by TEXT NOT NULL,
   checked_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sample_sign_offs (
+  id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES samples (number), verdict TEXT NOT NULL,
+  last_check_id INTEGER NOT NULL, signed_by TEXT NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS acceptance_reports (
   sample INTEGER NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
   size_bytes INTEGER NOT NULL, PRIMARY KEY (sample, kind));
@@ -79,6 +82,10 @@ CREATE TRIGGER IF NOT EXISTS sample_checks_append_only BEFORE UPDATE ON sample_c
   BEGIN SELECT RAISE(ABORT, 'acceptance checks are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS sample_checks_kept BEFORE DELETE ON sample_checks
   BEGIN SELECT RAISE(ABORT, 'acceptance checks are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_sign_offs_append_only BEFORE UPDATE ON sample_sign_offs
+  BEGIN SELECT RAISE(ABORT, 'acceptance sign-offs are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_sign_offs_kept BEFORE DELETE ON sample_sign_offs
+  BEGIN SELECT RAISE(ABORT, 'acceptance sign-offs are append-only'); END;
 )sql";
 
 std::string now_utc() { return now_text("%Y-%m-%dT%H:%M:%SZ", TimeZone::utc); }
@@ -693,6 +700,30 @@ std::vector<SampleCheck> Ledger::sample_checks(int sample) const {
     checks.push_back({query.integer(0), static_cast<int>(query.integer(1)), query.text(2), query.text(3),
                       query.integer(4) != 0, query.text(5), query.text(6), query.text(7)});
   return checks;
+}
+
+long long Ledger::add_sample_sign_off(const SampleSignOff& sign_off) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_,
+                   "INSERT INTO sample_sign_offs (sample, verdict, last_check_id, signed_by, note, signed_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
+  insert.bind(1, static_cast<long long>(sign_off.sample)).bind(2, sign_off.verdict).bind(3, sign_off.last_check_id)
+      .bind(4, sign_off.signed_by).bind(5, sign_off.note)
+      .bind(6, sign_off.signed_at.empty() ? now_utc() : sign_off.signed_at).run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<SampleSignOff> Ledger::sample_sign_offs(int sample) const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT id, sample, verdict, last_check_id, signed_by, note, signed_at FROM sample_sign_offs "
+                  "WHERE sample = ? ORDER BY id");
+  query.bind(1, static_cast<long long>(sample));
+  std::vector<SampleSignOff> sign_offs;
+  while (query.step())
+    sign_offs.push_back({query.integer(0), static_cast<int>(query.integer(1)), query.text(2), query.integer(3),
+                         query.text(4), query.text(5), query.text(6)});
+  return sign_offs;
 }
 
 void Ledger::replace_acceptance_reports(int sample, const std::vector<StageOutput>& reports) {

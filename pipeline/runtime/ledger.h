@@ -143,6 +143,16 @@ struct SampleCheck {
   std::string note, checked_by, checked_at;
 };
 
+// A sign-off of a sample's verdict (签发): who, when, the verdict signed, and the last
+// check it covered (a later check leaves the sign-off standing for what it saw only).
+struct SampleSignOff {
+  long long id = 0;
+  int sample = 0;
+  std::string verdict;  // "pass" or "fail", as judged when signed
+  long long last_check_id = 0;
+  std::string signed_by, note, signed_at;
+};
+
 // A report written for a sample (WORK/reports/…), the deposit carries it.
 struct AcceptanceReportFile {
   int sample = 0;
@@ -205,6 +215,8 @@ class Ledger {
   std::vector<StoredSample> samples() const;   // in the order drawn
   long long add_sample_check(const SampleCheck& check);  // returns its id; checked_at set when empty
   std::vector<SampleCheck> sample_checks(int sample) const;  // oldest first
+  long long add_sample_sign_off(const SampleSignOff& sign_off);  // returns its id; signed_at set when empty
+  std::vector<SampleSignOff> sample_sign_offs(int sample) const;  // oldest first
   void replace_acceptance_reports(int sample, const std::vector<StageOutput>& reports);
   std::vector<AcceptanceReportFile> acceptance_reports() const;  // by sample, then kind
 

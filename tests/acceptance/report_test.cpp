@@ -100,5 +100,31 @@ TEST(AcceptanceReports, PassWritesReportOnly) {
   EXPECT_NE(text.find("赵主管"), std::string::npos) << "the history shows the re-check";
 }
 
+//! A verdict is signed off only once decided; the report shows the sign-off, and that it no longer stands once a check comes after it.
+TEST(AcceptanceReports, SignOffStandsUntilACheckComesAfter) {
+  auto lot = testing::make_lot("sign-off", 40);
+  Acceptance acceptance(*lot.ledger, lot.work_dir);
+  const StoredSample sample = acceptance.draw({5, std::nullopt, "张三"}).sample;
+  EXPECT_THROW(acceptance.sign_off({0, "赵主管", ""}), AcceptanceError) << "pending: nothing to sign";
+  check_every_item(acceptance, sample, "");
+  EXPECT_THROW(acceptance.sign_off({0, " ", ""}), AcceptanceError);
+  const SampleSignOff signed_off = acceptance.sign_off({0, "赵主管", "同意验收"});
+  EXPECT_EQ(signed_off.verdict, "pass");
+  EXPECT_FALSE(signed_off.signed_at.empty());
+  acceptance.write_reports(sample.number);
+  auto report = nlohmann::json::parse(read_file(lot.work_dir / "reports/acceptance-1.json"));
+  ASSERT_EQ(report["sign_offs"].size(), 1u);
+  EXPECT_EQ(report["sign_offs"][0]["signed_by"], "赵主管");
+  EXPECT_EQ(report["sign_offs"][0]["stands"], true);
+  EXPECT_NE(without_spaces(lantai::testing::pdf_text(lot.work_dir / "reports/acceptance-1.pdf")).find("签发：赵主管"),
+            std::string::npos);
+
+  acceptance.record_check({0, sample.refs[0], "inspector.image_quality", true, "复核", "王质检"});
+  acceptance.write_reports(sample.number);
+  report = nlohmann::json::parse(read_file(lot.work_dir / "reports/acceptance-1.json"));
+  EXPECT_EQ(report["sign_offs"][0]["stands"], false);
+  EXPECT_EQ(acceptance.sign_offs(0).size(), 1u);
+}
+
 }  // namespace
 }  // namespace lantai::acceptance

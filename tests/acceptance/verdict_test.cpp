@@ -156,7 +156,9 @@ TEST(Verdict, ChecksAreAppendOnly) {
 
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((s.lot.work_dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  s.acceptance->sign_off({0, "赵主管", ""});
   for (const char* sql : {"UPDATE sample_checks SET passed = 1", "DELETE FROM sample_checks",
+                          "UPDATE sample_sign_offs SET verdict = 'fail'", "DELETE FROM sample_sign_offs",
                           "UPDATE samples SET seed = '1'", "DELETE FROM sample_records", "DELETE FROM samples"})
     EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   sqlite3_close(db);

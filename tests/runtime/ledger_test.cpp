@@ -217,7 +217,8 @@ TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
   for (const char* sql : {"DROP TABLE samples", "DROP TABLE sample_records", "DROP TABLE sample_checks",
-                          "DROP TABLE acceptance_reports", "PRAGMA user_version = 2"})
+                          "DROP TABLE sample_sign_offs", "DROP TABLE acceptance_reports",
+                          "PRAGMA user_version = 2"})
     ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   sqlite3_close(db);
   {
