@@ -14,6 +14,23 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kReportsDir = "reports";
+// What a person writes into the record (from a web form too): a name and a note, bounded.
+constexpr std::size_t kMaxNameBytes = 200;
+constexpr std::size_t kMaxNoteBytes = 4000;
+
+// The name as recorded (one line), refusing an empty or overlong one.
+std::string person(const std::string& name, const char* who) {
+  std::string line = one_line(name);
+  if (line.find_first_not_of(' ') == std::string::npos) throw AcceptanceError(std::string(who) + " must be named");
+  if (line.size() > kMaxNameBytes)
+    throw AcceptanceError(std::string(who) + "'s name is longer than " + std::to_string(kMaxNameBytes) + " bytes");
+  return line;
+}
+
+void check_note(const std::string& note) {
+  if (note.size() > kMaxNoteBytes)
+    throw AcceptanceError("a note is longer than " + std::to_string(kMaxNoteBytes) + " bytes; say it shorter");
+}
 
 std::uint64_t random_seed() {
   std::random_device device;
@@ -53,7 +70,7 @@ DrawResult Acceptance::draw(const DrawRequest& request) {
   sample.record_unit = settings_.record_unit;
   sample.population = static_cast<int>(population.size());
   sample.population_sha256 = population_digest(population);
-  sample.drawn_by = request.drawn_by;
+  sample.drawn_by = person(request.drawn_by, "who draws a sample");
   sample.refs = acceptance::draw(population, sample.seed, rate_bp);
   for (const StoredSample& earlier : ledger_.samples())
     if (earlier.seed == sample.seed && earlier.rate_bp == sample.rate_bp &&
@@ -103,12 +120,11 @@ SampleCheck Acceptance::record_check(const CheckRequest& request) {
   }
   if (item->method != CheckMethod::inspector)
     throw AcceptanceError("check item " + request.item + " is checked by lantai on every record, not by an inspector");
-  if (one_line(request.checked_by).find_first_not_of(' ') == std::string::npos)
-    throw AcceptanceError("a check must name the inspector who made it");
+  const std::string by = person(request.checked_by, "the inspector who checks");
+  check_note(request.note);
   if (!request.passed && request.note.find_first_not_of(" \t\r\n") == std::string::npos)
     throw AcceptanceError("a failed check must say what is wrong (a note): it goes into the corrective-action notice");
-  SampleCheck check{0, sample.number, request.record_ref, request.item, request.passed, request.note,
-                    one_line(request.checked_by), ""};
+  SampleCheck check{0, sample.number, request.record_ref, request.item, request.passed, request.note, by, ""};
   check.id = ledger_.add_sample_check(check);
   for (const SampleCheck& stored : ledger_.sample_checks(sample.number))
     if (stored.id == check.id) return stored;
@@ -121,9 +137,8 @@ std::vector<SampleCheck> Acceptance::history(int number) const {
 
 SampleSignOff Acceptance::sign_off(const SignOffRequest& request) {
   const StoredSample sample = this->sample(request.sample);
-  const std::string by = one_line(request.signed_by);
-  if (by.find_first_not_of(' ') == std::string::npos)
-    throw AcceptanceError("a sign-off must name the person who signs");
+  const std::string by = person(request.signed_by, "who signs off");
+  check_note(request.note);
   const JudgementInput input = input_of(sample);
   const Judgement judgement = acceptance::judge(input);
   if (judgement.verdict == Verdict::pending)

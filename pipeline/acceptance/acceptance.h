@@ -67,14 +67,16 @@ class Acceptance {
 
   const AcceptanceSettings& settings() const { return settings_; }
 
-  // Throws AcceptanceError: no record is ready for deposit, a rate below the profile's.
+  // Names are one line of at most 200 bytes, notes at most 4000 (requests may come from a
+  // web form). Throws AcceptanceError: no name, no record ready for deposit, a rate below
+  // the profile's.
   DrawResult draw(const DrawRequest& request);
   std::vector<StoredSample> samples() const;  // in the order drawn
   StoredSample sample(int number) const;      // 0: the latest; throws AcceptanceError when none
   std::vector<SampledRecord> records_of(const StoredSample& sample) const;
 
   // Throws AcceptanceError naming what is wrong: no such sample, a record not in it, an
-  // unknown or machine-checked item, no inspector name, a fail without a note.
+  // unknown or machine-checked item, no inspector name, a fail without a note, a note too long.
   SampleCheck record_check(const CheckRequest& request);
   std::vector<SampleCheck> history(int number) const;  // oldest first
 

@@ -165,7 +165,7 @@ TEST(Verdict, ChecksAreAppendOnly) {
   EXPECT_EQ(s.acceptance->history(s.sample.number).size(), history.size());
 }
 
-//! A check names a record of the sample, an inspector item, an inspector, and a note when it fails.
+//! A check names a record of the sample, an inspector item, an inspector, a note when it fails, and nothing overlong.
 TEST(Verdict, RefusesMalformedChecks) {
   auto s = twenty_sampled("malformed");
   const std::string in = s.sample.refs[0];
@@ -179,6 +179,8 @@ TEST(Verdict, RefusesMalformedChecks) {
       {0, in, "inspector.image_quality", true, "", " "},
       {0, in, "inspector.image_quality", false, "  ", "王质检"},
       {9, in, "inspector.image_quality", true, "", "王质检"},
+      {0, in, "inspector.image_quality", true, std::string(5000, 'x'), "王质检"},
+      {0, in, "inspector.image_quality", true, "", std::string(300, 'x')},
   };
   for (const CheckRequest& request : bad) EXPECT_THROW(s.acceptance->record_check(request), AcceptanceError);
   EXPECT_TRUE(s.acceptance->history(0).empty());
