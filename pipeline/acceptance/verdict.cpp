@@ -36,7 +36,7 @@ void judge_machine_items(const JudgementInput& input, Judgement& judgement) {
                                    !record.in_catalog    ? "a folder of images with no catalogue entry"
                                    : !record.has_folder  ? "a catalogue entry with no folder of images"
                                                          : "withheld from the deposit",
-                                   "record.withheld", ""});
+                                   "assess", ""});
     }
 
   for (const CheckItem& item : check_items()) {

@@ -39,7 +39,7 @@ struct Defect {
   std::string item;        // check item code
   std::string record_ref;  // empty: the lot as a whole
   std::string problem;     // the finding's message, or the inspector's note
-  std::string source;      // finding code, or the inspector's name
+  std::string source;      // finding code ("assess" for a record withheld with none), or the inspector's name
   std::string found_at;    // the inspector's time; empty for machine findings
 };
 
@@ -56,7 +56,7 @@ struct JudgementInput {
 struct Judgement {
   Verdict verdict = Verdict::pending;
   std::vector<ItemTally> items;      // in check_items() order
-  std::vector<Defect> defects;       // machine items first, then by record and item
+  std::vector<Defect> defects;       // the machine items' (in the ledger's order of findings), then the inspectors' by item and record
   std::vector<std::string> pending;  // why not yet decided, one sentence each
   int population_now = 0;           // records ready for deposit now
   std::vector<SampleCheck> latest;   // the check that counts per record and item
