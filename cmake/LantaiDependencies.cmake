@@ -20,6 +20,8 @@ pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract)
 pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
 pkg_check_modules(FREETYPE REQUIRED IMPORTED_TARGET freetype2)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
+# Printable reports and forms (pipeline/pdf_document.h): pango lays out the text, cairo writes the PDF.
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

@@ -83,6 +83,9 @@ struct BatchWork {
   std::vector<DepositRecord> records;        // accepted records, in catalogue order (for the
                                              // catalogue draft: every folder, its entry drafted)
   std::vector<StageRecord> processing;       // the stages and settings that made the items
+  // The acceptance reports written for this WORK (验收报告, 整改意见书: WORK/reports/…, as
+  // the ledger recorded them), carried in the bag's metadata/acceptance/.
+  std::vector<StageOutput> acceptance_reports;
   std::int64_t items_in = 0;
   std::int64_t items_quarantined = 0;
   std::int64_t records_withheld = 0;

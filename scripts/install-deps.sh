@@ -11,7 +11,7 @@ packages=("$@")
   libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng tesseract-ocr-osd
   libtbb-dev libssl-dev libicu-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libfreetype-dev fonts-noto-cjk
-  libqpdf-dev icc-profiles-free poppler-utils
+  libqpdf-dev icc-profiles-free poppler-utils libcairo2-dev libpango1.0-dev
   libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev
   tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
   libavformat-dev libavcodec-dev libavutil-dev ffmpeg

@@ -8,7 +8,10 @@ namespace lantai {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
+// A ledger of an earlier schema from this one on is brought up to date by kSchema itself:
+// each version since only added tables (3: acceptance sampling).
+constexpr int kOldestUpgradable = 2;
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
@@ -50,6 +53,39 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE TABLE IF NOT EXISTS deposits (
   batch_id TEXT PRIMARY KEY, bag_path TEXT NOT NULL, package_digest TEXT NOT NULL,
   verified INTEGER NOT NULL, made_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS samples (
+  number INTEGER PRIMARY KEY, seed TEXT NOT NULL, rate_bp INTEGER NOT NULL, record_unit TEXT NOT NULL,
+  population INTEGER NOT NULL, population_sha256 TEXT NOT NULL, drawn_by TEXT NOT NULL, drawn_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sample_records (
+  sample INTEGER NOT NULL REFERENCES samples (number), position INTEGER NOT NULL, record_ref TEXT NOT NULL,
+  PRIMARY KEY (sample, position));
+CREATE TABLE IF NOT EXISTS sample_checks (
+  id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES samples (number), record_ref TEXT NOT NULL,
+  item TEXT NOT NULL, passed INTEGER NOT NULL, note TEXT NOT NULL, checked_by TEXT NOT NULL,
+  checked_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sample_sign_offs (
+  id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES samples (number), verdict TEXT NOT NULL,
+  last_check_id INTEGER NOT NULL, signed_by TEXT NOT NULL, note TEXT NOT NULL, signed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS acceptance_reports (
+  sample INTEGER NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+  size_bytes INTEGER NOT NULL, PRIMARY KEY (sample, kind));
+-- What an inspector put on record stays as it was: an audit trail.
+CREATE TRIGGER IF NOT EXISTS samples_append_only BEFORE UPDATE ON samples
+  BEGIN SELECT RAISE(ABORT, 'acceptance samples are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS samples_kept BEFORE DELETE ON samples
+  BEGIN SELECT RAISE(ABORT, 'acceptance samples are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_records_append_only BEFORE UPDATE ON sample_records
+  BEGIN SELECT RAISE(ABORT, 'acceptance samples are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_records_kept BEFORE DELETE ON sample_records
+  BEGIN SELECT RAISE(ABORT, 'acceptance samples are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_checks_append_only BEFORE UPDATE ON sample_checks
+  BEGIN SELECT RAISE(ABORT, 'acceptance checks are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_checks_kept BEFORE DELETE ON sample_checks
+  BEGIN SELECT RAISE(ABORT, 'acceptance checks are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_sign_offs_append_only BEFORE UPDATE ON sample_sign_offs
+  BEGIN SELECT RAISE(ABORT, 'acceptance sign-offs are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS sample_sign_offs_kept BEFORE DELETE ON sample_sign_offs
+  BEGIN SELECT RAISE(ABORT, 'acceptance sign-offs are append-only'); END;
 )sql";
 
 std::string now_utc() { return now_text("%Y-%m-%dT%H:%M:%SZ", TimeZone::utc); }
@@ -195,7 +231,7 @@ std::unique_ptr<Ledger> Ledger::open(const std::filesystem::path& work_dir) {
     const long long found = version.integer(0);
     Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
     tables.step();
-    if (tables.integer(0) > 0 && found != kSchemaVersion)
+    if (tables.integer(0) > 0 && (found < kOldestUpgradable || found > kSchemaVersion))
       throw LedgerError(file.string() + " was made by another version of lantai (ledger schema " +
                         std::to_string(found) + ", this one reads " + std::to_string(kSchemaVersion) +
                         "); use a new --out");
@@ -571,6 +607,147 @@ std::vector<std::string> Ledger::deposit_paths() const {
   std::vector<std::string> paths;
   while (query.step()) paths.push_back(query.text(0));
   return paths;
+}
+
+std::optional<DepositRow> Ledger::latest_deposit() const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT batch_id, bag_path, package_digest, made_at, verified FROM deposits "
+                  "ORDER BY made_at DESC, rowid DESC LIMIT 1");
+  if (!query.step()) return std::nullopt;
+  return DepositRow{query.text(0), query.text(1), query.text(2), query.text(3), query.integer(4) != 0};
+}
+
+void Ledger::set_batch_value(const std::string& key, const std::string& value) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_, "INSERT OR REPLACE INTO batch (key, value) VALUES (?, ?)");
+  insert.bind(1, key).bind(2, value).run();
+}
+
+std::optional<std::string> Ledger::batch_value(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_, "SELECT value FROM batch WHERE key = ?");
+  query.bind(1, key);
+  if (!query.step()) return std::nullopt;
+  return query.text(0);
+}
+
+int Ledger::add_sample(const StoredSample& sample) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*this);
+  Statement insert(db_,
+                   "INSERT INTO samples (seed, rate_bp, record_unit, population, population_sha256, drawn_by, "
+                   "drawn_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, std::to_string(sample.seed)).bind(2, static_cast<long long>(sample.rate_bp))
+      .bind(3, sample.record_unit).bind(4, static_cast<long long>(sample.population))
+      .bind(5, sample.population_sha256).bind(6, sample.drawn_by)
+      .bind(7, sample.drawn_at.empty() ? now_utc() : sample.drawn_at).run();
+  const auto number = static_cast<int>(sqlite3_last_insert_rowid(db_));
+  Statement record(db_, "INSERT INTO sample_records (sample, position, record_ref) VALUES (?, ?, ?)");
+  long long position = 0;
+  for (const std::string& ref : sample.refs)
+    record.bind(1, static_cast<long long>(number)).bind(2, position++).bind(3, ref).run();
+  transaction.commit();
+  return number;
+}
+
+std::vector<StoredSample> Ledger::samples() const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT number, seed, rate_bp, record_unit, population, population_sha256, drawn_by, drawn_at "
+                  "FROM samples ORDER BY number");
+  std::vector<StoredSample> samples;
+  std::map<int, std::size_t> index;
+  while (query.step()) {
+    StoredSample sample;
+    sample.number = static_cast<int>(query.integer(0));
+    sample.seed = std::stoull(query.text(1));
+    sample.rate_bp = static_cast<int>(query.integer(2));
+    sample.record_unit = query.text(3);
+    sample.population = static_cast<int>(query.integer(4));
+    sample.population_sha256 = query.text(5);
+    sample.drawn_by = query.text(6);
+    sample.drawn_at = query.text(7);
+    index[sample.number] = samples.size();
+    samples.push_back(std::move(sample));
+  }
+  Statement records(db_, "SELECT sample, record_ref FROM sample_records ORDER BY sample, position");
+  while (records.step())
+    if (auto it = index.find(static_cast<int>(records.integer(0))); it != index.end())
+      samples[it->second].refs.push_back(records.text(1));
+  return samples;
+}
+
+long long Ledger::add_sample_check(const SampleCheck& check) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_,
+                   "INSERT INTO sample_checks (sample, record_ref, item, passed, note, checked_by, checked_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, static_cast<long long>(check.sample)).bind(2, check.record_ref).bind(3, check.item)
+      .bind(4, check.passed ? 1LL : 0LL).bind(5, check.note).bind(6, check.checked_by)
+      .bind(7, check.checked_at.empty() ? now_utc() : check.checked_at).run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<SampleCheck> Ledger::sample_checks(int sample) const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT id, sample, record_ref, item, passed, note, checked_by, checked_at FROM sample_checks "
+                  "WHERE sample = ? ORDER BY id");
+  query.bind(1, static_cast<long long>(sample));
+  std::vector<SampleCheck> checks;
+  while (query.step())
+    checks.push_back({query.integer(0), static_cast<int>(query.integer(1)), query.text(2), query.text(3),
+                      query.integer(4) != 0, query.text(5), query.text(6), query.text(7)});
+  return checks;
+}
+
+long long Ledger::add_sample_sign_off(const SampleSignOff& sign_off) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_,
+                   "INSERT INTO sample_sign_offs (sample, verdict, last_check_id, signed_by, note, signed_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
+  insert.bind(1, static_cast<long long>(sign_off.sample)).bind(2, sign_off.verdict).bind(3, sign_off.last_check_id)
+      .bind(4, sign_off.signed_by).bind(5, sign_off.note)
+      .bind(6, sign_off.signed_at.empty() ? now_utc() : sign_off.signed_at).run();
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<SampleSignOff> Ledger::sample_sign_offs(int sample) const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT id, sample, verdict, last_check_id, signed_by, note, signed_at FROM sample_sign_offs "
+                  "WHERE sample = ? ORDER BY id");
+  query.bind(1, static_cast<long long>(sample));
+  std::vector<SampleSignOff> sign_offs;
+  while (query.step())
+    sign_offs.push_back({query.integer(0), static_cast<int>(query.integer(1)), query.text(2), query.integer(3),
+                         query.text(4), query.text(5), query.text(6)});
+  return sign_offs;
+}
+
+void Ledger::replace_acceptance_reports(int sample, const std::vector<StageOutput>& reports) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*this);
+  Statement clear(db_, "DELETE FROM acceptance_reports WHERE sample = ?");
+  clear.bind(1, static_cast<long long>(sample)).run();
+  Statement insert(db_,
+                   "INSERT INTO acceptance_reports (sample, kind, path, sha256, size_bytes) VALUES (?, ?, ?, ?, ?)");
+  for (const StageOutput& report : reports)
+    insert.bind(1, static_cast<long long>(sample)).bind(2, report.kind).bind(3, report.path).bind(4, report.sha256)
+        .bind(5, static_cast<long long>(report.size_bytes)).run();
+  transaction.commit();
+}
+
+std::vector<AcceptanceReportFile> Ledger::acceptance_reports() const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_, "SELECT sample, kind, path, sha256, size_bytes FROM acceptance_reports ORDER BY sample, kind");
+  std::vector<AcceptanceReportFile> reports;
+  while (query.step())
+    reports.push_back({static_cast<int>(query.integer(0)),
+                       {query.text(1), query.text(2), query.text(3), static_cast<std::uint64_t>(query.integer(4)),
+                        OutputRole::work}});
+  return reports;
 }
 
 }  // namespace lantai

@@ -115,6 +115,50 @@ struct ManualValue {
   std::string set_by, reason, set_at;
 };
 
+// A deposit bag this WORK made, as verify left it.
+struct DepositRow {
+  std::string batch_id, bag_path, package_digest, made_at;
+  bool verified = false;
+};
+
+// Acceptance sampling (DA/T 31-2017 12.3), as pipeline/acceptance/ draws and judges it.
+// Samples and checks are append-only: the ledger refuses to change or delete them.
+struct StoredSample {
+  int number = 0;                  // 1, 2, ... in the order drawn
+  std::uint64_t seed = 0;
+  int rate_bp = 0;                 // asked rate in hundredths of a percent: 500 = 5%
+  std::string record_unit;         // 件 or 卷: what one record is
+  int population = 0;              // records ready for deposit when drawn
+  std::string population_sha256;   // of their 档号, one a line in catalogue order
+  std::string drawn_by, drawn_at;
+  std::vector<std::string> refs;   // the sampled records, in catalogue order
+};
+
+// One inspector's verdict on one check item of one sampled record.
+struct SampleCheck {
+  long long id = 0;  // assigned by the ledger, increasing
+  int sample = 0;
+  std::string record_ref, item;  // 档号, check item code
+  bool passed = false;
+  std::string note, checked_by, checked_at;
+};
+
+// A sign-off of a sample's verdict (签发): who, when, the verdict signed, and the last
+// check it covered (a later check leaves the sign-off standing for what it saw only).
+struct SampleSignOff {
+  long long id = 0;
+  int sample = 0;
+  std::string verdict;  // "pass" or "fail", as judged when signed
+  long long last_check_id = 0;
+  std::string signed_by, note, signed_at;
+};
+
+// A report written for a sample (WORK/reports/…), the deposit carries it.
+struct AcceptanceReportFile {
+  int sample = 0;
+  StageOutput output;
+};
+
 class Transaction;
 
 class Ledger {
@@ -160,6 +204,21 @@ class Ledger {
   void record_deposit(const std::string& batch_id, const std::string& bag_path,
                       const std::string& package_digest, bool verified);
   std::vector<std::string> deposit_paths() const;  // every bag this WORK made, WORK-relative
+  std::optional<DepositRow> latest_deposit() const;
+
+  // Values the batch keeps beside its identity (the profile's acceptance settings).
+  void set_batch_value(const std::string& key, const std::string& value);
+  std::optional<std::string> batch_value(const std::string& key) const;
+
+  // Acceptance sampling: append-only samples and checks; reports replaced per sample.
+  int add_sample(const StoredSample& sample);  // returns its number
+  std::vector<StoredSample> samples() const;   // in the order drawn
+  long long add_sample_check(const SampleCheck& check);  // returns its id; checked_at set when empty
+  std::vector<SampleCheck> sample_checks(int sample) const;  // oldest first
+  long long add_sample_sign_off(const SampleSignOff& sign_off);  // returns its id; signed_at set when empty
+  std::vector<SampleSignOff> sample_sign_offs(int sample) const;  // oldest first
+  void replace_acceptance_reports(int sample, const std::vector<StageOutput>& reports);
+  std::vector<AcceptanceReportFile> acceptance_reports() const;  // by sample, then kind
 
  private:
   friend class Transaction;

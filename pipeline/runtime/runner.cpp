@@ -9,6 +9,7 @@
 #include "pipeline/catalog.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/runtime/acceptance_settings.h"
 #include "pipeline/runtime/event_log.h"
 #include "pipeline/runtime/item_flow.h"
 #include "pipeline/runtime/ledger.h"
@@ -90,6 +91,7 @@ struct BatchRun::State {
   StageGuard guard;
   std::string profile_name, profile_sha256;
   std::uint64_t memory_budget_bytes = 0;
+  AcceptanceSettings acceptance;  // kept in the ledger for `lantai sample`
   std::vector<StageRecord> processing;  // for the deposit's processing history
   StageInfo ingest_info, deposit_info, verify_info, draft_info;
   std::vector<StageInfo> record_infos;
@@ -157,6 +159,12 @@ struct BatchRun::State {
     runtime.finish();
     processing.push_back({{kRuntimeSection, "how the batch runs: memory in flight", "1", {kMemoryBudget.info()}},
                           runtime.effective()});
+    ProfileSection acceptance_section = profile.section(kAcceptanceSection);
+    acceptance = read_acceptance_settings(acceptance_section);
+    acceptance_section.finish();
+    processing.push_back({{kAcceptanceSection, "acceptance sampling (DA/T 31-2017 12.3): the record unit and rates", "1",
+                           {kRecordUnit.info(), kMinSamplePercent.info(), kMinPassPercent.info()}},
+                          acceptance_section.effective()});
     ProfileSection severity = profile.section(kSeveritySection);
     std::map<std::string, Severity, std::less<>> overrides;
     const std::vector<FindingCode> codes = stages.finding_codes();
@@ -399,6 +407,7 @@ void BatchRun::prepare() {
     for (const std::string& file : ref.files())
       if (!sources.count(file)) sources[file] = source_state(s.lot.input_root / utf8_path(file));
   s.check_identity(s.batch_id(sources));
+  store_acceptance_settings(*s.ledger, s.acceptance);
   s.summary.run_number = s.ledger->begin_run();
   s.ledger->replace_batch_findings("catalog", as_batch_findings("catalog", s.catalog.findings));
   s.plan_items(sources);
@@ -498,6 +507,7 @@ void BatchRun::deposit() {
     if (row.deposited)
       batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref], s.ledger->record_outputs(row.ref)});
   batch.records_withheld = s.summary.records_withheld;
+  for (const AcceptanceReportFile& report : s.ledger->acceptance_reports()) batch.acceptance_reports.push_back(report.output);
 
   Outcome outcome = s.guard.call(*s.stages.deposit, s.deposit_info, std::as_const(batch), batch.batch_id);
   s.ledger->replace_batch_findings(s.deposit_info.id, as_batch_findings(s.deposit_info.id, outcome.findings));

@@ -25,6 +25,7 @@ constexpr const char* kCataloguePath = "data/catalogue/目录.csv";
 constexpr const char* kEntityDir = "data/entity/";
 constexpr const char* kProcessingHistoryPath = "metadata/processing-history.json";
 constexpr const char* kPageMeasurementsPath = "metadata/page-measurements.csv";
+constexpr const char* kAcceptanceDir = "metadata/acceptance/";
 
 constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WORK/deposit/<batch id>"};
 constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
@@ -109,6 +110,25 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
   field("Processing-Profile", batch.profile_name);
   field("Processing-Profile-SHA256", batch.profile_sha256);
   return text;
+}
+
+// An acceptance report into the bag as a tag file, refusing one changed since it was written.
+void add_acceptance_report(BagBuilder& bag, const fs::path& work_dir, const StageOutput& report) {
+  const std::string name = basename_of(report.path);
+  if (!stays_inside(report.path) || !is_safe_ref(name))
+    throw std::runtime_error("the ledger names an acceptance report '" + report.path +
+                             "' outside the work folder; nothing was deposited");
+  std::optional<std::string> bytes;
+  try {
+    bytes = read_output(work_dir, report);
+  } catch (const std::exception& error) {
+    throw std::runtime_error("acceptance report " + report.path + " is missing or unreadable (" + error.what() +
+                             "); write it again with lantai sample report");
+  }
+  if (!bytes)
+    throw std::runtime_error("acceptance report " + report.path +
+                             " was changed after it was written; write it again with lantai sample report");
+  bag.add_tag_file(kAcceptanceDir + name, *bytes);
 }
 
 // Moves the finished bag under its final name. Each step is one rename, so at any moment
@@ -282,6 +302,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     bag.add_tag_file(kBackupFormPath, form_text);
     bag.add_tag_file(kProcessingHistoryPath, processing_history_json(batch, include_extras_));
     bag.add_tag_file(kPageMeasurementsPath, page_measurements_csv(batch));
+    for (const StageOutput& report : batch.acceptance_reports) add_acceptance_report(bag, batch.work_dir, report);
     bag.write_tag_manifests();
     sync_tree(partial);
   } catch (...) {

@@ -15,6 +15,9 @@
 //   forms/backup-form.json          电子文件和数字档案备份情况表, machine-readable (backup_form.h)
 //   metadata/processing-history.json  the stages, versions and settings that made the pages,
 //                                    and the kinds of their outputs this bag carries
+//   metadata/acceptance/              the acceptance reports written before the deposit
+//                                    (验收报告 acceptance-<n>.json/.pdf, 整改意见书
+//                                    corrective-action-<n>.json/.pdf), as written
 //   tagmanifest-md5.txt             tag manifests over every tag file above
 //   tagmanifest-sha256.txt          (and tagmanifest-sm3.txt with SM3)
 //

@@ -207,5 +207,35 @@ TEST(Ledger, RefusesAnotherSchema) {
   }
 }
 
+//! A ledger of schema 2 (before acceptance sampling) opens, keeps its rows and gains the new tables; one of a newer schema is refused.
+TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
+  auto dir = fresh_dir("upgrade");
+  {
+    auto ledger = Ledger::open(dir);
+    ledger->set_identity({"J012-abc", "J012", "示例市档案馆", "", "p", "s"});
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"DROP TABLE samples", "DROP TABLE sample_records", "DROP TABLE sample_checks",
+                          "DROP TABLE sample_sign_offs", "DROP TABLE acceptance_reports",
+                          "PRAGMA user_version = 2"})
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+  {
+    auto ledger = Ledger::open(dir);
+    EXPECT_EQ(ledger->identity()->batch_id, "J012-abc");
+    StoredSample sample;
+    sample.seed = 7;
+    sample.rate_bp = 500;
+    sample.refs = {"J012-WS·2021-Y-BGS-0001"};
+    EXPECT_EQ(ledger->add_sample(sample), 1);
+    EXPECT_EQ(ledger->samples().at(0).refs, sample.refs);
+  }
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  EXPECT_THROW(Ledger::open(dir), LedgerError);
+}
+
 }  // namespace
 }  // namespace lantai

@@ -369,6 +369,34 @@ TEST_F(DepositTest, RefusesMissingWorkFile) {
   EXPECT_FALSE(fs::exists(work_.path() / "deposit" / utf8_path(batch_.batch_id)));
 }
 
+//! Acceptance reports written before the deposit travel in metadata/acceptance/ byte for byte, under the tag manifests.
+TEST_F(DepositTest, CarriesTheAcceptanceReports) {
+  batch_ = make_synthetic_work(work_.path());
+  const std::string report = "{\"document\": \"验收报告\", \"verdict\": \"pass\"}\n";
+  batch_.acceptance_reports.push_back(
+      write_output(work_.path(), "reports/acceptance-1.json", report, "acceptance_report_json"));
+  outcome_ = make_stage().process(batch_);
+  const fs::path bag = bag_dir_of(batch_, outcome_);
+  EXPECT_EQ(read_file(bag / "metadata/acceptance/acceptance-1.json"), report);
+  EXPECT_NE(read_file(bag / "tagmanifest-sha256.txt").find("metadata/acceptance/acceptance-1.json"), std::string::npos);
+  EXPECT_EQ(read_file(bag / "manifest-sha256.txt").find("acceptance"), std::string::npos) << "a tag file, not payload";
+}
+
+//! A report changed after it was written stops the deposit, naming it, and leaves no bag.
+TEST_F(DepositTest, RefusesAChangedAcceptanceReport) {
+  batch_ = make_synthetic_work(work_.path());
+  batch_.acceptance_reports.push_back(
+      write_output(work_.path(), "reports/acceptance-1.json", "{\"verdict\": \"fail\"}\n", "acceptance_report_json"));
+  write_bytes(work_.path() / "reports/acceptance-1.json", "{\"verdict\": \"pass\"}\n");
+  try {
+    make_stage().process(batch_);
+    FAIL() << "a changed report was deposited";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("reports/acceptance-1.json"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(fs::exists(work_.path() / "deposit" / utf8_path(batch_.batch_id)));
+}
+
 //! A .partial folder left by a killed deposit is removed, and none of its files reach the bag.
 TEST_F(DepositTest, CleansALeftoverPartialFolder) {
   batch_ = make_synthetic_work(work_.path());

@@ -1,0 +1,62 @@
+// A printable A4 document (reports, notices, forms) written as PDF through cairo and
+// pango: text in any script, CJK included, laid out and wrapped by pango, the fonts it
+// uses embedded (subset) by cairo, so the file prints the same on any machine.
+//
+// Blocks are added top to bottom; a block that does not fit on the page starts a new
+// one (a table repeats its header there). Every page carries a footer: the document's
+// footer text and its page number. Text is plain UTF-8, never markup.
+//
+// One document per object, built on one thread; separate documents may be built on
+// separate threads at once.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace lantai {
+
+struct PdfStyle {
+  std::string font_family = "Noto Serif CJK SC";  // fontconfig family (fonts-noto-cjk)
+  double body_pt = 10.5;                           // 五号
+  double title_pt = 18;
+  double heading_pt = 13;
+  double margin_mm = 20;
+};
+
+struct PdfColumn {
+  std::string header;
+  double width_share = 1;  // of the text width, relative to the other columns
+};
+
+class PdfDocument {
+ public:
+  // title: the first line of the first page and the file's Title metadata; footer:
+  // printed at the foot of every page before the page number.
+  PdfDocument(std::string title, std::string footer, PdfStyle style = {});
+  ~PdfDocument();
+  PdfDocument(const PdfDocument&) = delete;
+  PdfDocument& operator=(const PdfDocument&) = delete;
+
+  void heading(std::string_view text);
+  void paragraph(std::string_view text, bool bold = false);
+  // Label and value pairs, two columns: 全宗号  J012.
+  void fields(const std::vector<std::pair<std::string, std::string>>& fields);
+  // A ruled table; cells wrap within their column. size_pt: the text's size, 0 for the body's.
+  void table(const std::vector<PdfColumn>& columns, const std::vector<std::vector<std::string>>& rows,
+             double size_pt = 0);
+  // Lines to sign on: "验收人：________  日期：________".
+  void signature_lines(const std::vector<std::string>& labels);
+
+  // The PDF's bytes. The document cannot be added to afterwards. Throws
+  // std::runtime_error when cairo fails.
+  std::string finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace lantai
