@@ -45,4 +45,4 @@ target_link_libraries(lantai_opencv_stitching INTERFACE ${OPENCV_STITCHING_LIBRA
                       ${OPENCV_FEATURES2D_LIBRARY} ${OPENCV_FLANN_LIBRARY} lantai_opencv)
 add_library(OpenCV::stitching ALIAS lantai_opencv_stitching)
 # Audio and video (the av stage): probed and decoded in-process with FFmpeg's libraries.
-pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil)
+pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)

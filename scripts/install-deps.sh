@@ -14,7 +14,7 @@ packages=("$@")
   libqpdf-dev icc-profiles-free poppler-utils libcairo2-dev libpango1.0-dev
   libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev
   tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
-  libavformat-dev libavcodec-dev libavutil-dev ffmpeg
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
 )
 
 missing=()

@@ -1,5 +1,7 @@
 #include "stages/av/av_stage.h"
 
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +10,7 @@
 
 #include "pipeline/files.h"
 #include "pipeline/format.h"
+#include "pipeline/jpeg_codec.h"
 
 namespace lantai::av {
 
@@ -37,6 +40,8 @@ const NumberParam kMaxBlack{"max_black_s", "s", 0, 3600, 2, "longest black stret
 const NumberParam kMaxFrozen{"max_frozen_s", "s", 0, 3600, 5, "longest frozen stretch of picture not reported"};
 const NumberParam kMaxSilence{"max_silence_s", "s", 0, 3600, 5, "longest silent stretch not reported"};
 const NumberParam kSilenceLevel{"silence_dbfs", "dBFS", -120, 0, -60, "sound below this level (RMS over 0.1 s) is silence"};
+const IntegerParam kContactFrames{"contact_frames", "", 0, 100, 12,
+                                  "pictures on a video's contact sheet for review, at even intervals; 0: none"};
 const NumberParam kMaxClipped{"max_clipped_share", "ratio", 0, 1, 0.001, "most share of sound samples at full scale"};
 
 constexpr FindingCode kUnreadable{"av.unreadable", Severity::reject, "the file is not audio or video FFmpeg can read"};
@@ -64,6 +69,13 @@ constexpr FindingCode kClipped{"av.clipped", Severity::warn, "more sound samples
 constexpr OutputInfo kAvFile{"av_file", OutputRole::entity,
                              "the recording itself, copied byte for byte in the read that checked it "
                              "(WORK/av/<档号>/<serial>.<ext>)"};
+
+constexpr OutputInfo kContactSheet{"contact_sheet", OutputRole::work,
+                                   "a video's pictures at even intervals with their time codes, for review "
+                                   "(WORK/av/<档号>/<serial>.contact.jpg)"};
+constexpr OutputInfo kWaveform{"waveform", OutputRole::work,
+                               "a sound recording's waveform with a time scale, for review "
+                               "(WORK/av/<档号>/<serial>.waveform.jpg)"};
 
 constexpr MeasurementInfo kContainerM{"container", "the container as FFmpeg names it"};
 constexpr MeasurementInfo kVideoCodecM{"video_codec", "the picture codec (and profile)"};
@@ -120,10 +132,10 @@ std::string joined(const std::vector<std::string>& list) {
 }
 
 std::string time_code(double seconds) {
-  const long long total = static_cast<long long>(seconds);
+  const long long tenths = std::llround(std::max(0.0, seconds) * 10);
+  const long long total = tenths / 10;
   char text[32];
-  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld.%01d", total / 3600, total / 60 % 60, total % 60,
-                static_cast<int>((seconds - static_cast<double>(total)) * 10));
+  std::snprintf(text, sizeof text, "%02lld:%02lld:%02lld.%01lld", total / 3600, total / 60 % 60, total % 60, tenths % 10);
   return text;
 }
 
@@ -133,6 +145,52 @@ std::string extension_of(const std::string& rel_path) {
   const auto dot = rel_path.rfind('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
   return ascii_lower(rel_path.substr(dot));
+}
+
+// The contact sheet: the pictures four to a row, each with its time code beneath.
+cv::Mat contact_sheet(const std::vector<ContactFrame>& frames) {
+  constexpr int kColumns = 4, kGap = 8, kCaption = 22;
+  const cv::Size cell = frames.front().picture.size();
+  const int rows = (static_cast<int>(frames.size()) + kColumns - 1) / kColumns;
+  cv::Mat sheet(kGap + rows * (cell.height + kCaption + kGap), kGap + kColumns * (cell.width + kGap), CV_8UC3,
+                cv::Scalar(40, 40, 40));
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const int x = kGap + static_cast<int>(i % kColumns) * (cell.width + kGap);
+    const int y = kGap + static_cast<int>(i / kColumns) * (cell.height + kCaption + kGap);
+    frames[i].picture.copyTo(sheet(cv::Rect(x, y, cell.width, cell.height)));
+    cv::putText(sheet, time_code(frames[i].at_s), {x + 2, y + cell.height + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.5,
+                cv::Scalar(230, 230, 230), 1, cv::LINE_AA);
+  }
+  return sheet;
+}
+
+// The waveform: each column the lowest and highest sample of its stretch of the
+// recording, over a scale marked every tenth of the length.
+cv::Mat waveform(const Envelope& envelope, double length_s) {
+  constexpr int kWidth = 1200, kHeight = 160, kScale = 20;
+  cv::Mat image(kHeight + kScale, kWidth, CV_8UC3, cv::Scalar(255, 255, 255));
+  const int mid = kHeight / 2;
+  cv::line(image, {0, mid}, {kWidth - 1, mid}, cv::Scalar(200, 200, 200));
+  const std::size_t steps = envelope.low.size();
+  for (int x = 0; x < kWidth && steps > 0; ++x) {
+    const std::size_t from = steps * x / kWidth, to = std::max(from + 1, steps * (x + 1) / kWidth);
+    float low = 1, high = -1;
+    for (std::size_t i = from; i < to && i < steps; ++i) {
+      low = std::min(low, envelope.low[i]);
+      high = std::max(high, envelope.high[i]);
+    }
+    if (high < low) continue;
+    cv::line(image, {x, mid - static_cast<int>(high * (mid - 2))}, {x, mid - static_cast<int>(low * (mid - 2))},
+             cv::Scalar(140, 70, 20));
+  }
+  for (int tick = 0; tick <= 10; ++tick) {
+    const int x = std::min(kWidth - 1, tick * kWidth / 10);
+    cv::line(image, {x, kHeight}, {x, kHeight + 5}, cv::Scalar(0, 0, 0));
+    if (tick < 10)
+      cv::putText(image, time_code(length_s * tick / 10), {x + 3, kHeight + 16}, cv::FONT_HERSHEY_SIMPLEX, 0.4,
+                  cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
+  }
+  return image;
 }
 
 const Stretch* longest(const std::vector<Stretch>& stretches) {
@@ -153,14 +211,14 @@ StageInfo AvStage::describe() const {
            kFrameRates.info(), kAspectRatios.info(), kChroma.info(), kMinBitDepth.info(), kMinSdBitRate.info(),
            kMinHdBitRate.info(), kMaxBitRate.info(), kRequireAudio.info(), kMinSampleRate.info(),
            kMinAudioBitDepth.info(), kMinChannels.info(), kDurationTolerance.info(), kMaxBlack.info(),
-           kMaxFrozen.info(), kMaxSilence.info(), kSilenceLevel.info(), kMaxClipped.info()},
+           kMaxFrozen.info(), kMaxSilence.info(), kSilenceLevel.info(), kMaxClipped.info(), kContactFrames.info()},
           {kUnreadable, kContainer, kVideoCodec, kFrameSize, kFrameRate, kAspect, kChromaCode, kBitDepth, kBitRate,
            kNoAudio, kAudioCodec, kSampleRate, kAudioBitDepth, kChannels, kShort, kDecodeError, kBlack, kFrozen,
            kSilent, kClipped},
           {kContainerM, kVideoCodecM, kFrameSizeM, kFrameRateM, kAspectM, kChromaM, kBitDepthM, kBitRateM, kScanM,
            kAudioCodecM, kSampleRateM, kAudioBitsM, kChannelsM, kTracksM, kDurationM, kDecodedM, kBlackM, kFrozenM,
            kSilentM, kClippedM, kErrorsM},
-          {kAvFile},
+          {kAvFile, kContactSheet, kWaveform},
           false};
 }
 
@@ -202,6 +260,7 @@ void AvStage::setup(ProfileSection& section, const StageContext& context) {
   s.max_silence_s = section.get(kMaxSilence);
   s.analysis.silence_dbfs = section.get(kSilenceLevel);
   s.max_clipped_share = section.get(kMaxClipped);
+  s.analysis.contact_frames = static_cast<int>(section.get(kContactFrames));
   // Stretches shorter than the least the profile reports are not worth tracking.
   s.analysis.min_stretch_s = std::max(0.2, std::min({s.max_black_s, s.max_frozen_s, s.max_silence_s}));
   section.finish();
@@ -225,6 +284,16 @@ Outcome AvStage::process(const Item& item) const {
     return outcome;
   }
   if (copy) outcome.outputs.push_back(copy->commit());
+  const std::string stem = "av/" + item.record_ref + "/" + item.serial();
+  if (!work_dir_.empty() && !report.contact.empty())
+    outcome.outputs.push_back(write_output(work_dir_, stem + ".contact.jpg",
+                                           encode_jpeg(contact_sheet(report.contact), 85, std::nullopt),
+                                           std::string(kContactSheet.kind)));
+  if (!work_dir_.empty() && !report.video && !report.envelope.low.empty())
+    outcome.outputs.push_back(write_output(work_dir_, stem + ".waveform.jpg",
+                                           encode_jpeg(waveform(report.envelope, report.decoded_duration_s), 90,
+                                                       std::nullopt),
+                                           std::string(kWaveform.kind)));
   Measurements& m = outcome.measurements;
   m.set(kContainerM.name, report.container);
   m.set(kDurationM.name, report.container_duration_s);

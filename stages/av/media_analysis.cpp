@@ -10,6 +10,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 #include <libavutil/rational.h>
 #include <libavutil/samplefmt.h>
+#include <libswscale/swscale.h>
 }
 
 #include <algorithm>
@@ -175,8 +176,8 @@ class PictureWatch {
 // of samples at full scale.
 class SoundWatch {
  public:
-  SoundWatch(const AnalysisSettings& settings, MediaReport& report, int sample_rate)
-      : settings_(settings), report_(report), silence_(settings.min_stretch_s),
+  SoundWatch(const AnalysisSettings& settings, MediaReport& report, int sample_rate, Envelope* envelope)
+      : settings_(settings), report_(report), envelope_(envelope), silence_(settings.min_stretch_s),
         window_samples_(std::max(1, sample_rate / 10)), sample_rate_(std::max(1, sample_rate)) {}
 
   void observe(const AVFrame& frame) {
@@ -216,6 +217,8 @@ class SoundWatch {
         }
         if (packed == AV_SAMPLE_FMT_FLT || packed == AV_SAMPLE_FMT_DBL) at_full_scale = std::abs(value) >= 0.9999;
         sum_squares_ += value * value;
+        low_ = std::min(low_, value);
+        high_ = std::max(high_, value);
         ++window_values_;
         ++samples_;
         if (at_full_scale) ++clipped_;
@@ -239,6 +242,12 @@ class SoundWatch {
     const double start = static_cast<double>(decoded_) / sample_rate_;
     decoded_ += window_fill_;
     silence_.observe(dbfs < settings_.silence_dbfs, start, static_cast<double>(decoded_) / sample_rate_, report_.silent);
+    if (envelope_) {
+      envelope_->low.push_back(static_cast<float>(std::max(-1.0, low_)));
+      envelope_->high.push_back(static_cast<float>(std::min(1.0, high_)));
+    }
+    low_ = 1;
+    high_ = -1;
     sum_squares_ = 0;
     window_values_ = 0;
     window_fill_ = 0;
@@ -246,11 +255,47 @@ class SoundWatch {
 
   const AnalysisSettings& settings_;
   MediaReport& report_;
+  Envelope* envelope_;  // null: not kept (a second sound stream)
   StretchTracker silence_;
   int window_samples_, sample_rate_;
   int window_fill_ = 0;
   long long window_values_ = 0, decoded_ = 0, samples_ = 0, clipped_ = 0;
   double sum_squares_ = 0;
+  double low_ = 1, high_ = -1;
+};
+
+// Pictures for the contact sheet, at even intervals of the declared length, reduced with
+// libswscale (any pixel format to BGR, the display aspect kept).
+class ContactPictures {
+ public:
+  ContactPictures(const AnalysisSettings& settings, MediaReport& report, double length_s, double display_aspect)
+      : report_(report), count_(settings.contact_frames), width_(settings.contact_width),
+        height_(std::max(2, static_cast<int>(std::lround(settings.contact_width / display_aspect)) & ~1)),
+        length_s_(length_s > 0 ? length_s : 10.0 * settings.contact_frames) {}
+  ~ContactPictures() { sws_freeContext(scaler_); }
+  ContactPictures(const ContactPictures&) = delete;
+  ContactPictures& operator=(const ContactPictures&) = delete;
+
+  void observe(const AVFrame& frame, double start_s) {
+    if (next_ >= count_ || start_s < (next_ + 0.5) * length_s_ / count_) return;
+    scaler_ = sws_getCachedContext(scaler_, frame.width, frame.height, static_cast<AVPixelFormat>(frame.format), width_,
+                                   height_, AV_PIX_FMT_BGR24, SWS_AREA, nullptr, nullptr, nullptr);
+    if (!scaler_) return;
+    cv::Mat picture(height_, width_, CV_8UC3);
+    std::uint8_t* planes[] = {picture.data, nullptr, nullptr, nullptr};
+    const int strides[] = {static_cast<int>(picture.step), 0, 0, 0};
+    sws_scale(scaler_, frame.data, frame.linesize, 0, frame.height, planes, strides);
+    report_.contact.push_back({start_s, picture});
+    // A stretch longer than an interval (a gap in the timestamps) moves on past it.
+    while (next_ < count_ && start_s >= (next_ + 0.5) * length_s_ / count_) ++next_;
+  }
+
+ private:
+  MediaReport& report_;
+  int count_, width_, height_;
+  double length_s_;
+  int next_ = 0;
+  SwsContext* scaler_ = nullptr;
 };
 
 // One stream being decoded.
@@ -258,6 +303,7 @@ struct Decoder {
   AVStream* stream = nullptr;
   std::unique_ptr<AVCodecContext, CodecCloser> codec;
   std::unique_ptr<PictureWatch> picture;
+  std::unique_ptr<ContactPictures> contact;
   std::unique_ptr<SoundWatch> sound;
   long long bytes = 0;
   double end_s = 0;  // of the last decoded picture
@@ -431,8 +477,22 @@ MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSetti
       report.errors.push_back({0, std::string("cannot open the ") + codec_name + " decoder: " + error_text(code)});
       continue;
     }
-    if (video) decoder.picture = std::make_unique<PictureWatch>(settings, report);
-    else decoder.sound = std::make_unique<SoundWatch>(settings, report, parameters->sample_rate);
+    if (video) {
+      decoder.picture = std::make_unique<PictureWatch>(settings, report);
+      if (settings.contact_frames > 0) {
+        const AVRational sample_aspect = av_guess_sample_aspect_ratio(format.get(), stream, nullptr);
+        const double display = parameters->height > 0 ? static_cast<double>(parameters->width) *
+                                                            (sample_aspect.num > 0 ? av_q2d(sample_aspect) : 1.0) /
+                                                            parameters->height
+                                                      : 4.0 / 3;
+        decoder.contact = std::make_unique<ContactPictures>(settings, report, report.container_duration_s, display);
+      }
+    } else {
+      const bool first_sound = std::none_of(decoders.begin(), decoders.end(),
+                                            [](const auto& entry) { return entry.second.sound != nullptr; });
+      decoder.sound = std::make_unique<SoundWatch>(settings, report, parameters->sample_rate,
+                                                   first_sound ? &report.envelope : nullptr);
+    }
     decoders.emplace(static_cast<int>(index), std::move(decoder));
   }
   if (!report.video && report.audio.empty()) throw std::runtime_error("holds no audio or video stream");
@@ -472,6 +532,7 @@ MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSetti
           decoder.interlaced_known = true;
         }
         decoder.picture->observe(*frame, start, length);
+        if (decoder.contact) decoder.contact->observe(*frame, start);
         decoder.end_s = std::max(decoder.end_s, start + length);
         ++report.video_frames;
       } else if (decoder.sound) {

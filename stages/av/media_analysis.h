@@ -6,6 +6,8 @@
 // asks the picture and sound be whole and as recorded).
 #pragma once
 
+#include <opencv2/core.hpp>
+
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -54,6 +56,21 @@ struct AnalysisSettings {
   double silence_dbfs = -60;        // RMS over a window of 0.1 s
   double min_stretch_s = 0.5;       // shorter stretches are not reported
   std::size_t max_errors = 20;      // decode errors kept, the first ones (all are counted)
+  // For the review page: this many pictures at even intervals (0: none), each this wide.
+  int contact_frames = 0;
+  int contact_width = 240;
+};
+
+// A picture of a contact sheet: where it is in the recording, reduced, BGR.
+struct ContactFrame {
+  double at_s = 0;
+  cv::Mat picture;
+};
+
+// The sound's envelope, a tenth of a second a step: the lowest and highest sample of any
+// channel, -1 to 1. Small beside the sound (2.9 MB for ten hours).
+struct Envelope {
+  std::vector<float> low, high;
 };
 
 struct MediaReport {
@@ -66,6 +83,8 @@ struct MediaReport {
   long long video_frames = 0;
   std::vector<Stretch> black, frozen, silent;
   double clipped_share = 0;  // of the audio samples at full scale
+  std::vector<ContactFrame> contact;  // when settings.contact_frames asks
+  Envelope envelope;                  // of the first sound stream
   std::vector<DecodeError> errors;
   long long error_count = 0;
   bool ended_early = false;  // the file stopped inside a packet: truncated or damaged

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <opencv2/imgproc.hpp>
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,7 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/jpeg_codec.h"
 #include "stages/av/av_stage.h"
 
 namespace lantai::av {
@@ -220,7 +223,7 @@ TEST_F(AvStageTest, CopiesTheRecordingInTheSameRead) {
   for (const fs::path& file : {av_clip("take.AVI"), clip("tape.wav", "-f lavfi -i sine=frequency=440:sample_rate=44100 -c:a pcm_s24le")}) {
     SCOPED_TRACE(file.filename().string());
     const Outcome outcome = check(file);
-    ASSERT_EQ(outcome.outputs.size(), 1u);
+    ASSERT_EQ(outcome.outputs.size(), 2u);  // and its contact sheet or waveform
     const StageOutput& copy = outcome.outputs[0];
     EXPECT_EQ(copy.kind, "av_file");
     std::string extension = file.extension().string();
@@ -236,6 +239,35 @@ TEST_F(AvStageTest, CopiesTheRecordingInTheSameRead) {
   EXPECT_TRUE(check(text).outputs.empty());
   for (const auto& entry : fs::recursive_directory_iterator(dir_ / "av"))
     EXPECT_FALSE(entry.is_regular_file()) << entry.path();
+}
+
+//! For review, a video gets a contact sheet of its pictures at even intervals with their time codes, and a sound recording a waveform image; contact_frames: 0 makes no sheet.
+TEST_F(AvStageTest, ContactSheetAndWaveformForReview) {
+  const Outcome video = check(av_clip("take.avi", kPal, kTone, kPicture, kSound, 4), "{contact_frames: 8}");
+  ASSERT_EQ(video.outputs.size(), 2u);
+  EXPECT_EQ(video.outputs[1].kind, "contact_sheet");
+  EXPECT_EQ(video.outputs[1].path, "av/J012-SX·2021-Y-BGS-0001/0001.contact.jpg");
+  const cv::Mat sheet = decode_jpeg(read_file(dir_ / utf8_path(video.outputs[1].path)));
+  // Two rows of four 240-px pictures (4:3: 180 px high) with captions.
+  EXPECT_EQ(sheet.cols, 8 + 4 * (240 + 8));
+  EXPECT_EQ(sheet.rows, 8 + 2 * (180 + 22 + 8));
+  // The pictures differ: testsrc2 moves, so pictures from different times are not alike.
+  const cv::Mat first = sheet(cv::Rect(8, 8, 240, 180)), last = sheet(cv::Rect(8 + 3 * 248, 8 + 210, 240, 180));
+  EXPECT_GT(cv::norm(first, last, cv::NORM_L1) / (240.0 * 180 * 3), 5.0);
+
+  const Outcome sound = check(clip("tape.wav", "-f lavfi -i sine=frequency=440:sample_rate=44100 -c:a pcm_s24le"));
+  ASSERT_EQ(sound.outputs.size(), 2u);
+  EXPECT_EQ(sound.outputs[1].kind, "waveform");
+  const cv::Mat wave = decode_jpeg(read_file(dir_ / utf8_path(sound.outputs[1].path)));
+  EXPECT_EQ(wave.size(), cv::Size(1200, 180));
+  // A steady tone at 1/8 of full scale (ffmpeg's sine): the drawn band lies about the middle line.
+  cv::Mat grey;
+  cv::cvtColor(wave(cv::Rect(0, 0, 1200, 160)), grey, cv::COLOR_BGR2GRAY);
+  const cv::Rect band = cv::boundingRect(grey < 128);
+  EXPECT_NEAR(band.y + band.height / 2.0, 80, 3);
+  EXPECT_GT(band.width, 1150);
+
+  EXPECT_EQ(check(dir_ / "take.avi", "{contact_frames: 0}").outputs.size(), 1u);
 }
 
 //! A bad frame_sizes value in the profile is refused naming the key.
