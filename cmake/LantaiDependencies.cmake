@@ -20,6 +20,8 @@ pkg_check_modules(TESSERACT REQUIRED IMPORTED_TARGET tesseract)
 pkg_check_modules(LEPTONICA REQUIRED IMPORTED_TARGET lept)
 pkg_check_modules(FREETYPE REQUIRED IMPORTED_TARGET freetype2)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
+# The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 
@@ -42,3 +44,8 @@ add_library(lantai_opencv_stitching INTERFACE)
 target_link_libraries(lantai_opencv_stitching INTERFACE ${OPENCV_STITCHING_LIBRARY} ${OPENCV_CALIB3D_LIBRARY}
                       ${OPENCV_FEATURES2D_LIBRARY} ${OPENCV_FLANN_LIBRARY} lantai_opencv)
 add_library(OpenCV::stitching ALIAS lantai_opencv_stitching)
+# The review server's reduced page images: OpenCV's readers for every format a lot holds.
+find_library(OPENCV_IMGCODECS_LIBRARY opencv_imgcodecs REQUIRED)
+add_library(lantai_opencv_imgcodecs INTERFACE)
+target_link_libraries(lantai_opencv_imgcodecs INTERFACE ${OPENCV_IMGCODECS_LIBRARY} lantai_opencv)
+add_library(OpenCV::imgcodecs ALIAS lantai_opencv_imgcodecs)
