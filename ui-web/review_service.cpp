@@ -122,6 +122,21 @@ std::map<std::string, Deviation> deviations(const std::vector<ItemRow>& rows) {
   return result;
 }
 
+struct QueueEntry {
+  int rank = 0;
+  double deviation = 0;
+  json body;
+};
+
+// 0: quarantined; 1: a finding asks for a look; 2: only cleaned or stitched; 3: accepted.
+int review_rank(const std::string& status, const std::vector<std::string>& reasons) {
+  if (status == "quarantined") return 0;
+  const bool finding = std::any_of(reasons.begin(), reasons.end(), [](const std::string& reason) {
+    return reason != kCleanupMark && reason != kStitchMark;
+  });
+  return finding ? 1 : reasons.empty() ? 3 : 2;
+}
+
 std::map<std::string, std::vector<const ReviewDecision*>> decisions_by_item(const std::vector<ReviewDecision>& all) {
   std::map<std::string, std::vector<const ReviewDecision*>> by_item;
   for (const ReviewDecision& d : all)
@@ -207,9 +222,9 @@ json ReviewService::queue(const QueueQuery& query) const {
 
   json counts = {{"pages", rows.size()}, {"quarantined", 0}, {"flagged", 0}, {"records_withheld", 0},
                  {"awaiting_sign_off", state.awaiting_sign_off.size()}};
-  std::map<std::string, int> by_code, by_record;
+  std::map<std::string, int> by_code, by_record, records_by_code;
   json items = json::array();
-  std::vector<std::pair<double, json>> ordered;
+  std::vector<QueueEntry> ordered;
   for (const ItemRow& row : rows) {
     const auto reasons = review_reasons(row);
     const std::string status = page_status(row, reasons);
@@ -247,17 +262,21 @@ json ReviewService::queue(const QueueQuery& query) const {
       entry["last_decision"] = decision_json(*it->second.back());
       entry["decisions"] = it->second.size();
     }
-    ordered.emplace_back(dev.score, std::move(entry));
+    ordered.push_back({review_rank(status, reasons), dev.score, std::move(entry)});
   }
-  if (query.order == "deviation")
-    std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (auto& [score, entry] : ordered) items.push_back(std::move(entry));
+  // Lot order puts what holds a record back first, then what a stage asked to be looked
+  // at, then pages marked only for their cleanup or stitching: on a lot where every page
+  // had specks cleaned, the faults are not buried among them.
+  std::stable_sort(ordered.begin(), ordered.end(), [&](const QueueEntry& a, const QueueEntry& b) {
+    return query.order == "deviation" ? a.deviation > b.deviation : a.rank < b.rank;
+  });
+  for (QueueEntry& entry : ordered) items.push_back(std::move(entry.body));
 
   json records = json::array();
   for (const RecordRow& row : ledger_->records()) {
     if (row.deposited) continue;
     counts["records_withheld"] = counts["records_withheld"].get<int>() + 1;
-    for (const auto& reason : row.reasons) by_code[reason] += 0;  // listed, counted with the pages
+    for (const auto& reason : row.reasons) records_by_code[reason]++;
     if (query.queue != "records") continue;
     if (!query.record.empty() && row.ref != query.record) continue;
     if (!query.code.empty() && std::find(row.reasons.begin(), row.reasons.end(), query.code) == row.reasons.end())
@@ -270,6 +289,7 @@ json ReviewService::queue(const QueueQuery& query) const {
     records.push_back(std::move(entry));
   }
   counts["by_code"] = by_code;
+  counts["records_by_code"] = records_by_code;
   counts["by_record"] = by_record;
   json pending = json::array();
   for (const auto& [id, d] : state.awaiting_sign_off) pending.push_back(decision_json(d));

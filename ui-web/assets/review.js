@@ -173,7 +173,7 @@ function switchQueue(id) {
 }
 
 function renderFilters(counts, data) {
-  const codes = Object.entries(counts.by_code).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const codes = Object.entries(state.queue === 'records' ? counts.records_by_code : counts.by_code).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   $('code-filters').replaceChildren(...codes.map(([code, n]) => el('button', {
     class: `chip${state.code === code ? ' active' : ''}`,
     title: CODE_NAMES[code] || code,
@@ -505,11 +505,14 @@ async function openRecord(ref) {
   view.hidden = false;
   const catalogue = el('dl', { class: 'catalogue' });
   renderCatalogue(catalogue, record.catalogue);
-  const pages = el('div', { class: 'record-pages' });
-  pages.append(...record.pages.map((p) => el('button', {
-    class: p.status, title: p.reasons.join(' '),
-    onclick: () => { state.queue = 'review'; state.record = ref; state.selected = -1; loadQueue().then(() => openItem(p.id)); },
-  }, String(p.seq).padStart(4, '0'))));
+  const pages = el('ol', { class: 'page-list' });
+  pages.append(...record.pages.map((p) => el('li', {},
+    el('button', {
+      class: p.status, title: '打开此页 Open the page',
+      onclick: () => { state.queue = 'review'; state.record = ref; state.selected = -1; loadQueue().then(() => openItem(p.id)); },
+    }, String(p.seq).padStart(4, '0')),
+    el('span', { class: `badge ${p.status}` }, STATUS_NAMES[p.status] || p.status),
+    el('span', { class: 'codes' }, p.reasons.map(codeLabel).join(' · ')))));
   const findings = el('table', { class: 'findings' }, ...record.findings.map((f) => el('tr', { class: f.overridden_by ? 'is-overridden' : '' },
     el('td', {}, el('div', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('span', { class: 'code' }, f.code)),
       f.value !== '' ? el('div', { class: 'measure' }, `值 ${f.value}${f.threshold ? ' · 阈值 ' + f.threshold : ''}`) : null,
