@@ -212,6 +212,15 @@ const Catalog* ReviewService::catalog() const {
   return catalog_ ? &*catalog_ : nullptr;
 }
 
+std::optional<std::pair<ItemRow, std::vector<ItemRow>>> ReviewService::find_page(const std::string& item_id) const {
+  const std::string rel_path = split_item_id(item_id).first;
+  std::vector<ItemRow> rows = ledger_->items(rel_path.substr(0, rel_path.find('/')));
+  auto row = std::find_if(rows.begin(), rows.end(), [&](const ItemRow& r) { return r.item.item_id == item_id; });
+  if (row == rows.end()) return std::nullopt;
+  ItemRow page = *row;
+  return std::pair{std::move(page), std::move(rows)};
+}
+
 json ReviewService::queue(const QueueQuery& query) const {
   const std::vector<ItemRow> rows = ledger_->items();
   const std::vector<ReviewDecision> all_decisions = ledger_->review_decisions();
@@ -301,9 +310,10 @@ json ReviewService::queue(const QueueQuery& query) const {
 }
 
 Answer ReviewService::item(const std::string& item_id) const {
-  const std::vector<ItemRow> rows = ledger_->items();
-  auto row = std::find_if(rows.begin(), rows.end(), [&](const ItemRow& r) { return r.item.item_id == item_id; });
-  if (row == rows.end()) return error(404, "no page with this id in the ledger");
+  const auto found = find_page(item_id);
+  if (!found) return error(404, "no page with this id in the ledger");
+  const ItemRow* row = &found->first;
+  const std::vector<ItemRow>& rows = found->second;
   const RecordItem& page = row->item;
   const auto reasons = review_reasons(*row);
 
@@ -411,12 +421,11 @@ Answer ReviewService::record(const std::string& ref) const {
   for (const RecordRow& row : ledger_->records()) {
     if (row.ref != ref) continue;
     json pages = json::array();
-    for (const ItemRow& item : ledger_->items())
-      if (item.record_ref == ref) {
-        const auto reasons = review_reasons(item);
-        pages.push_back({{"id", item.item.item_id}, {"seq", item.item.seq}, {"status", page_status(item, reasons)},
-                         {"reasons", reasons}});
-      }
+    for (const ItemRow& item : ledger_->items(ref)) {
+      const auto reasons = review_reasons(item);
+      pages.push_back({{"id", item.item.item_id}, {"seq", item.item.seq}, {"status", page_status(item, reasons)},
+                       {"reasons", reasons}});
+    }
     json findings = json::array();
     for (const StoredFinding& stored : ledger_->findings())
       if (stored.record_ref == ref && stored.item_id.empty())
@@ -460,9 +469,9 @@ Answer ReviewService::decide_item(const Reviewer& who, const std::string& item_i
   if (action == ReviewAction::record_accept || action == ReviewAction::send_back)
     return error(400, "a record decision: POST it to /api/records/<档号>/decision");
 
-  const std::vector<ItemRow> rows = ledger_->items();
-  auto row = std::find_if(rows.begin(), rows.end(), [&](const ItemRow& r) { return r.item.item_id == item_id; });
-  if (row == rows.end()) return error(404, "no page with this id in the ledger");
+  const auto found = find_page(item_id);
+  if (!found) return error(404, "no page with this id in the ledger");
+  const ItemRow* row = &found->first;
 
   ReviewDecision decision;
   decision.by = who.name;
@@ -659,13 +668,9 @@ std::optional<std::string> ReviewService::image(const std::string& item_id, Imag
       served_width = allowed;
       break;
     }
-  const std::vector<RecordItem> items = [&] {
-    for (const ItemRow& row : ledger_->items())
-      if (row.item.item_id == item_id) return std::vector<RecordItem>{row.item};
-    return std::vector<RecordItem>{};
-  }();
-  if (items.empty()) return std::nullopt;
-  const RecordItem& page = items.front();
+  const auto found = find_page(item_id);
+  if (!found) return std::nullopt;
+  const RecordItem& page = found->first.item;
 
   std::optional<fs::path> file;
   int frame = 0;

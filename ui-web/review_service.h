@@ -66,6 +66,9 @@ class ReviewService {
 
  private:
   const Catalog* catalog() const;
+  // The page with this id and the other pages of its record, read for its record alone
+  // (its folder, the id's first segment) rather than the whole batch.
+  std::optional<std::pair<ItemRow, std::vector<ItemRow>>> find_page(const std::string& item_id) const;
 
   std::filesystem::path work_dir_;
   std::unique_ptr<Ledger> ledger_;

@@ -508,6 +508,11 @@ std::vector<ItemRow> Ledger::items() const {
   return load_items(db_, nullptr);
 }
 
+std::vector<ItemRow> Ledger::items(const std::string& record_ref) const {
+  std::lock_guard lock(mutex_);
+  return load_items(db_, &record_ref);
+}
+
 std::vector<RecordItem> Ledger::record_items(const std::string& ref) const {
   std::lock_guard lock(mutex_);
   std::vector<RecordItem> items;

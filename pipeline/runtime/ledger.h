@@ -162,6 +162,7 @@ class Ledger {
   void replace_batch_findings(const std::string& stage, const std::vector<StoredFinding>& findings);
 
   std::vector<ItemRow> items() const;                                  // every item, by record then seq
+  std::vector<ItemRow> items(const std::string& record_ref) const;     // one record's, by seq
   std::vector<RecordItem> record_items(const std::string& ref) const;  // one record's items
   std::vector<StoredFinding> findings() const;                         // everything, in a stable order
   // Stage id → how many items it ran on in that run.
