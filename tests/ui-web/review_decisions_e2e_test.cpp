@@ -133,5 +133,70 @@ TEST(ReviewDecisionsEndToEnd, RunAppliesDecisionsAndDepositsFreedRecords) {
   fs::remove_all(root);
 }
 
+//! A rescan asked in review withholds the page's record until a replacement file is in the lot; the run after it redoes that page alone and deposits the record again. A record sent back stays withheld.
+TEST(ReviewDecisionsEndToEnd, RescanWaitsForTheReplacementFile) {
+  const fs::path root = fs::path(LANTAI_REVIEW_DIR) / ("rescan-" + std::to_string(::getpid()));
+  copy_sample_work(root);
+  const fs::path work = root / "work";
+  std::vector<std::string> args = e2e::run_args(work);
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--in") args[i + 1] = (root / "lot" / "scans").string();
+    if (args[i] == "--catalog") args[i + 1] = (root / "lot" / "catalogue.csv").string();
+  }
+
+  std::string page, record, sent_back;
+  {
+    RunningServer server(work);
+    for (const RecordRow& row : server.service().ledger().records()) {
+      if (!row.deposited) continue;
+      if (record.empty()) {
+        record = row.ref;
+        page = server.service().ledger().record_items(row.ref).front().item_id;
+      } else if (sent_back.empty()) {
+        sent_back = row.ref;
+      }
+    }
+    ASSERT_FALSE(sent_back.empty());
+    auto client = server.client();
+    const LoggedIn session = log_in(client, kInspector);
+    const httplib::Headers headers{{"Cookie", session.cookie}, {"X-CSRF-Token", session.csrf}};
+    auto rescan = client.Post(("/api/items/" + encode_segment(page) + "/decision").c_str(), headers,
+                              json{{"action", "rescan"}, {"reason", "seal cut off at the edge"}}.dump(), "application/json");
+    ASSERT_EQ(rescan->status, 200) << rescan->body;
+    auto back = client.Post(("/api/records/" + encode_segment(sent_back) + "/decision").c_str(), headers,
+                            json{{"action", "send_back"}, {"reason", "pages out of order"}}.dump(), "application/json");
+    ASSERT_EQ(back->status, 200) << back->body;
+  }
+
+  e2e::CommandResult run = e2e::run_command(args);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto status = record_status(work);
+  EXPECT_EQ(status.at(record), "withheld");
+  EXPECT_EQ(status.at(sent_back), "withheld");
+  for (const auto& row : e2e::read_csv(work / "reports" / "records.csv")) {
+    if (row.at("record") == record) {
+      EXPECT_EQ(row.at("reasons"), "review.awaiting_rescan");
+    } else if (row.at("record") == sent_back) {
+      EXPECT_EQ(row.at("reasons"), "review.sent_back");
+    }
+  }
+
+  // The replacement: the same scan written again (a new modification time).
+  const fs::path file = root / "lot" / "scans" / utf8_path(split_item_id(page).first);
+  const std::string bytes = e2e::slurp(file);
+  fs::remove(file);
+  std::ofstream(file, std::ios::binary) << bytes;
+  run = e2e::run_command(args);
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  status = record_status(work);
+  EXPECT_EQ(status.at(record), "deposited");
+  EXPECT_EQ(status.at(sent_back), "withheld");
+  auto ledger = Ledger::open(work);
+  const auto ran = ledger->stage_runs_in(ledger->last_run());
+  EXPECT_EQ(ran.count("decode") ? ran.at("decode") : 0, 1);
+  for (const auto& [stage, count] : ran) EXPECT_LE(count, 1) << stage;
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace lantai::review::testing
