@@ -130,6 +130,10 @@ void add_review_command(CLI::App& app) {
     } catch (const std::runtime_error& error) {
       throw RunError(kExitEnvironment, error.what());
     }
+    if (host != "127.0.0.1" && host != "::1" && host != "localhost")
+      std::fprintf(stderr, "lantai review: serving on %s, beyond this machine, over plain HTTP: passwords and "
+                           "session cookies cross the network unencrypted; put a TLS proxy in front\n",
+                   host.c_str());
     const std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
     std::printf("lantai review: serving %s at http://%s:%d/ (Ctrl-C stops)\n", work_dir->c_str(), shown.c_str(), bound);
     std::fflush(stdout);

@@ -212,6 +212,16 @@ const Catalog* ReviewService::catalog() const {
   return catalog_ ? &*catalog_ : nullptr;
 }
 
+json ReviewService::catalogue_entry(const std::string& ref) const {
+  const Catalog* cat = catalog();
+  const CatalogRecord* entry = cat ? cat->find(ref) : nullptr;
+  if (!entry) return nullptr;
+  json fields = json::array();
+  for (std::size_t i = 0; i < cat->columns.size() && i < entry->values.size(); ++i)
+    fields.push_back({{"name", cat->columns[i]}, {"value", entry->values[i]}});
+  return {{"ref", entry->ref}, {"row", entry->row}, {"fields", fields}};
+}
+
 std::optional<std::pair<ItemRow, std::vector<ItemRow>>> ReviewService::find_page(const std::string& item_id) const {
   const std::string rel_path = split_item_id(item_id).first;
   std::vector<ItemRow> rows = ledger_->items(rel_path.substr(0, rel_path.find('/')));
@@ -358,14 +368,7 @@ Answer ReviewService::item(const std::string& item_id) const {
         if (ocr_text.size() > kMaxOcrTextBytes) ocr_text.resize(kMaxOcrTextBytes);
       }
 
-  json catalogue = nullptr;
-  if (const Catalog* cat = catalog())
-    if (const CatalogRecord* entry = cat->find(row->record_ref)) {
-      json fields = json::array();
-      for (std::size_t i = 0; i < cat->columns.size() && i < entry->values.size(); ++i)
-        fields.push_back({{"name", cat->columns[i]}, {"value", entry->values[i]}});
-      catalogue = {{"ref", entry->ref}, {"row", entry->row}, {"fields", fields}};
-    }
+  const json catalogue = catalogue_entry(row->record_ref);
 
   json record_pages = json::array();
   for (const ItemRow& other : rows) {
@@ -439,14 +442,6 @@ Answer ReviewService::record(const std::string& ref) const {
     json decisions = json::array();
     for (const ReviewDecision& d : ledger_->review_decisions())
       if (d.record_ref == ref && d.item_id.empty()) decisions.push_back(decision_json(d));
-    json catalogue = nullptr;
-    if (const Catalog* cat = catalog())
-      if (const CatalogRecord* entry = cat->find(ref)) {
-        json fields = json::array();
-        for (std::size_t i = 0; i < cat->columns.size() && i < entry->values.size(); ++i)
-          fields.push_back({{"name", cat->columns[i]}, {"value", entry->values[i]}});
-        catalogue = {{"ref", entry->ref}, {"row", entry->row}, {"fields", fields}};
-      }
     return {200,
             {{"ref", ref},
              {"title", row.title},
@@ -454,7 +449,7 @@ Answer ReviewService::record(const std::string& ref) const {
              {"reasons", row.reasons},
              {"pages", pages},
              {"findings", findings},
-             {"catalogue", catalogue},
+             {"catalogue", catalogue_entry(ref)},
              {"decisions", decisions}}};
   }
   return error(404, "no record with this 档号 in the ledger");

@@ -66,6 +66,7 @@ class ReviewService {
 
  private:
   const Catalog* catalog() const;
+  nlohmann::json catalogue_entry(const std::string& ref) const;  // its fields in catalogue order, or null
   // The page with this id and the other pages of its record, read for its record alone
   // (its folder, the id's first segment) rather than the whole batch.
   std::optional<std::pair<ItemRow, std::vector<ItemRow>>> find_page(const std::string& item_id) const;
