@@ -25,7 +25,8 @@ const std::string& decoy_hash() {
 
 void send_json(httplib::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json; charset=utf-8");
+  // Text from files (OCR, a catalogue) that is not valid UTF-8 is shown with U+FFFD, not refused.
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json; charset=utf-8");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -204,6 +205,7 @@ void ReviewServer::add_routes() {
   });
   http.Get("/api/session", [this](const httplib::Request& req, httplib::Response& res) {
     const auto session = sessions_.find(cookie_value(req, kSessionCookie));
+    if (!session) return send_error(res, 401, "log in first");
     const auto identity = service_.ledger().identity();
     send_json(res, 200,
               {{"user", session->user},
@@ -264,7 +266,9 @@ void ReviewServer::add_routes() {
   http.Post(R"(/api/items/(.+#[0-9]+)/decision)", [this, who](const httplib::Request& req, httplib::Response& res) {
     const json body = parse_body(req);
     if (body.is_discarded()) return send_error(res, 400, "the body is not JSON");
-    const Answer answer = service_.decide_item(who(req), req.matches[1], body);
+    const Reviewer reviewer = who(req);
+    if (reviewer.name.empty()) return send_error(res, 401, "log in first");  // the session ended meanwhile
+    const Answer answer = service_.decide_item(reviewer, req.matches[1], body);
     send_json(res, answer.status, answer.body);
   });
 
@@ -276,7 +280,9 @@ void ReviewServer::add_routes() {
   http.Post(R"(/api/records/([^/]+)/decision)", [this, who](const httplib::Request& req, httplib::Response& res) {
     const json body = parse_body(req);
     if (body.is_discarded()) return send_error(res, 400, "the body is not JSON");
-    const Answer answer = service_.decide_record(who(req), req.matches[1], body);
+    const Reviewer reviewer = who(req);
+    if (reviewer.name.empty()) return send_error(res, 401, "log in first");
+    const Answer answer = service_.decide_record(reviewer, req.matches[1], body);
     send_json(res, answer.status, answer.body);
   });
 }

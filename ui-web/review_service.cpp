@@ -365,7 +365,11 @@ Answer ReviewService::item(const std::string& item_id) const {
     if (output.kind == "ocr_text")
       if (auto file = inside_work(work_dir_, output.path)) {
         ocr_text = read_file(*file);
-        if (ocr_text.size() > kMaxOcrTextBytes) ocr_text.resize(kMaxOcrTextBytes);
+        if (ocr_text.size() > kMaxOcrTextBytes) {
+          std::size_t end = kMaxOcrTextBytes;
+          while (end > 0 && (static_cast<unsigned char>(ocr_text[end]) & 0xC0) == 0x80) --end;  // whole characters
+          ocr_text.resize(end);
+        }
       }
 
   const json catalogue = catalogue_entry(row->record_ref);

@@ -280,6 +280,12 @@ TEST_F(ReviewServerTest, ItemDetail) {
   EXPECT_TRUE(item["images"]["original"].get<bool>());
   const json clean = get_json(session, "/api/items/" + encode_segment(server_->service().ledger().items().front().item.item_id));
   EXPECT_FALSE(clean["ocr_text"].get<std::string>().empty());
+  // OCR text that is not UTF-8 (a file damaged since) is shown with U+FFFD rather than failing the page.
+  const ItemRow first = server_->service().ledger().items().front();
+  for (const StageOutput& output : first.item.outputs)
+    if (output.kind == "ocr_text") std::ofstream(work_root() / "work" / utf8_path(output.path), std::ios::binary) << "\xff\xfe OCR";
+  const json damaged = get_json(session, "/api/items/" + encode_segment(first.item.item_id));
+  EXPECT_NE(damaged["ocr_text"].get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);
   get_json(session, "/api/items/" + encode_segment("NO-SUCH/0001.png#0"), 404);
   get_json(session, "/api/items/" + encode_segment(id.substr(0, id.size() - 1) + "7"), 404);
   const std::string ref = item["record"];
