@@ -182,6 +182,15 @@ std::optional<fs::path> inside_work(const fs::path& work_dir, const std::string&
   return file;
 }
 
+// Only an original the decode stage read within the profile's limits is decoded for a
+// preview: a file it refused (a decompression bomb, damaged or mislabelled data) is not.
+bool decoded_within_limits(const ItemRow& row) {
+  return row.item.measurements.has("width_px") &&
+         std::none_of(row.findings.begin(), row.findings.end(), [](const Finding& f) {
+           return f.severity == Severity::reject && f.code.starts_with("decode.");
+         });
+}
+
 cv::Mat decode_for_preview(const fs::path& file, int frame) {
   std::string extension = file.extension().string();
   std::transform(extension.begin(), extension.end(), extension.begin(), ::tolower);
@@ -419,7 +428,7 @@ Answer ReviewService::item(const std::string& item_id) const {
            {"decisions", decisions},
            {"awaiting_sign_off", pending},
            {"images",
-            {{"original", identity && !identity->input_root.empty()},
+            {{"original", identity && !identity->input_root.empty() && decoded_within_limits(*row)},
              {"processed", has_output(page, "derivative")},
              {"cleanup", has_output(page, "cleanup_diff")}}}}};
 }
@@ -680,6 +689,7 @@ std::optional<std::string> ReviewService::image(const std::string& item_id, Imag
     std::error_code error;
     const fs::path source = identity->input_root / utf8_path(page.rel_path);
     if (!fs::is_regular_file(source, error)) return std::nullopt;
+    if (!decoded_within_limits(found->first)) return std::nullopt;
     file = source;
     frame = page.frame;
   } else {

@@ -314,11 +314,13 @@ TEST_F(ReviewServerTest, ReducedImages) {
                                   headers_of(session))->status, 400);
   EXPECT_EQ(server_->client().Get(("/api/items/" + encode_segment(id) + "/image/thumbnail").c_str(),
                                   headers_of(session))->status, 404);
+  // A file the decode stage refused is never decoded by the server either.
   const std::string truncated = page_with("decode.truncated");
-  if (!truncated.empty()) {
-    EXPECT_EQ(server_->client().Get(("/api/items/" + encode_segment(truncated) + "/image/processed").c_str(),
-                                    headers_of(session))->status, 404);
-  }
+  ASSERT_FALSE(truncated.empty());
+  for (const char* variant : {"processed", "original"})
+    EXPECT_EQ(server_->client().Get(("/api/items/" + encode_segment(truncated) + "/image/" + variant).c_str(),
+                                    headers_of(session))->status, 404) << variant;
+  EXPECT_FALSE(get_json(session, "/api/items/" + encode_segment(truncated))["images"]["original"].get<bool>());
 }
 
 //! Decisions: bad bodies are 400, an absent finding 409, roles enforced (403), and each one kept with who, why, before and after.
