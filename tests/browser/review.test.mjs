@@ -95,6 +95,19 @@ async function main() {
     assert.match(await page.textContent('#who'), /wang/);
     problems.length = 0;  // the 401s of the session probe and the wrong password were expected
 
+    // Keyboard: J and K move through the queue, ? shows the shortcuts.
+    const selected = () => page.evaluate(() => [...document.querySelectorAll('#queue-list li')].findIndex((li) => li.classList.contains('selected')));
+    await page.waitForFunction(() => document.querySelector('#queue-list li.selected'));
+    assert.equal(await selected(), 0);
+    await page.keyboard.press('j');
+    await page.waitForFunction(() => document.querySelectorAll('#queue-list li')[1]?.classList.contains('selected'));
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => document.querySelectorAll('#queue-list li')[0]?.classList.contains('selected'));
+    await page.keyboard.press('?');
+    await page.waitForSelector('#help-dialog[open]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#help-dialog', { state: 'hidden' });
+
     // The quarantined low-resolution page: open it from its code's filter, turn it right.
     await page.click('#code-filters button:has-text("qc.resolution.low")');
     await page.waitForFunction(() => document.querySelectorAll('#queue-list li').length >= 1 &&
