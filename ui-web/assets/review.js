@@ -518,9 +518,11 @@ async function openRecord(ref) {
       f.value !== '' ? el('div', { class: 'measure' }, `值 ${f.value}${f.threshold ? ' · 阈值 ' + f.threshold : ''}`) : null,
       el('div', { class: 'message' }, f.message),
       f.overridden_by ? el('div', { class: 'overridden' }, `已接受 — ${f.overridden_by}`) : null))));
+  if (!record.findings.length) findings.append(el('tr', {}, el('td', { class: 'muted' }, '无 None: 见各页 see the pages')));
   const history = el('ol', { class: 'history' }, ...record.decisions.slice().reverse().map((d) =>
     el('li', {}, el('span', { class: 'what' }, `#${d.id} ${ACTION_NAMES[d.action]}`), ` — ${d.by} (${d.role})：${d.reason}`,
       el('div', { class: 'when' }, d.at))));
+  if (!record.decisions.length) history.append(el('li', { class: 'muted' }, '尚无决定 None yet'));
   const supervisor = state.role === 'supervisor';
   view.replaceChildren(
     el('h1', {}, `${record.ref}`, ' ', el('span', { class: `badge ${record.deposited ? 'deposited' : 'withheld'}` }, record.deposited ? STATUS_NAMES.deposited : STATUS_NAMES.withheld)),
