@@ -270,5 +270,31 @@ TEST(Ledger, ReviewDecisionsAreAppendOnly) {
   EXPECT_EQ(Ledger::open(dir)->review_decisions().size(), 2u);
 }
 
+//! A ledger of schema 2 (before review) is upgraded in place: its findings kept, none overridden, review tables added.
+TEST(Ledger, UpgradesSchemaTwoInPlace) {
+  auto dir = fresh_dir("upgrade");
+  std::filesystem::create_directories(dir);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE findings (id INTEGER PRIMARY KEY, scope TEXT NOT NULL, stage TEXT NOT NULL, "
+                         "item_id TEXT NOT NULL, record_ref TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, "
+                         "value TEXT NOT NULL, threshold TEXT NOT NULL, message TEXT NOT NULL);"
+                         "INSERT INTO findings VALUES (1, 'record', 'link', '', 'R1', 'link.missing_page', 'reject', "
+                         "'2', '3', 'short');"
+                         "PRAGMA user_version = 2;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto ledger = Ledger::open(dir);
+  const auto findings = ledger->findings();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].finding.code, "link.missing_page");
+  EXPECT_TRUE(findings[0].finding.stands());
+  EXPECT_TRUE(ledger->review_decisions().empty());
+  ledger->add_review_user({"wang", "supervisor", "scrypt$x", ""});
+  EXPECT_TRUE(ledger->review_user("wang"));
+}
+
 }  // namespace
 }  // namespace lantai
