@@ -1,6 +1,7 @@
 // lantai review WORK [--listen 127.0.0.1:8080]: the review server for inspectors.
-// lantai review user add NAME --role inspector|supervisor --work WORK: a review account;
-// the password is read from the terminal (twice, not echoed) or one line of stdin.
+// lantai review WORK user add NAME --role inspector|supervisor (or ... --work WORK): a
+// review account; the password is read from the terminal (twice, not echoed) or one line
+// of stdin.
 #include <termios.h>
 #include <unistd.h>
 
@@ -99,8 +100,11 @@ void add_review_command(CLI::App& app) {
   add->add_option("--role", *role, "inspector, or supervisor (signs off acceptances, accepts records)")
       ->required()
       ->check(CLI::IsMember({std::string(kInspectorRole), std::string(kSupervisorRole)}));
-  add->add_option("--work", *user_work, "the work folder whose ledger keeps the account")->required();
-  add->callback([user_name, role, user_work] {
+  add->add_option("--work", *user_work, "the work folder whose ledger keeps the account (or: lantai review WORK user add ...)");
+  add->callback([user_name, role, user_work, work_dir] {
+    if (user_work->empty()) *user_work = *work_dir;
+    if (user_work->empty())
+      throw RunError(kExitBadArguments, "name the work folder: lantai review WORK user add NAME --role ROLE, or --work WORK");
     require_work(*user_work);
     if (user_name->empty() || user_name->size() > 64 ||
         user_name->find_first_of(" \t\r\n/\\\"'<>&") != std::string::npos)
