@@ -18,6 +18,7 @@ FUZZ_FORMATS ?= jpeg png tiff jp2
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/install-browser-test.sh
 
 build: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release

@@ -22,6 +22,8 @@ pkg_check_modules(FREETYPE REQUIRED IMPORTED_TARGET freetype2)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 # Printable reports and forms (pipeline/pdf_document.h): pango lays out the text, cairo writes the PDF.
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
+# The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 
@@ -46,3 +48,8 @@ target_link_libraries(lantai_opencv_stitching INTERFACE ${OPENCV_STITCHING_LIBRA
 add_library(OpenCV::stitching ALIAS lantai_opencv_stitching)
 # Audio and video (the av stage): probed and decoded in-process with FFmpeg's libraries.
 pkg_check_modules(FFMPEG REQUIRED IMPORTED_TARGET libavformat libavcodec libavutil libswscale)
+# The review server's reduced page images: OpenCV's readers for every format a lot holds.
+find_library(OPENCV_IMGCODECS_LIBRARY opencv_imgcodecs REQUIRED)
+add_library(lantai_opencv_imgcodecs INTERFACE)
+target_link_libraries(lantai_opencv_imgcodecs INTERFACE ${OPENCV_IMGCODECS_LIBRARY} lantai_opencv)
+add_library(OpenCV::imgcodecs ALIAS lantai_opencv_imgcodecs)

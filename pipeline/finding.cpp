@@ -27,7 +27,7 @@ Finding FindingCode::operator()(std::string message, std::string value, std::str
 
 bool any_reject(const std::vector<Finding>& findings) {
   return std::any_of(findings.begin(), findings.end(),
-                     [](const Finding& f) { return f.severity == Severity::reject; });
+                     [](const Finding& f) { return f.severity == Severity::reject && f.stands(); });
 }
 
 }  // namespace lantai

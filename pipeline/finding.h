@@ -26,6 +26,10 @@ struct Finding {
   std::string message;    // one line for a person, naming the file and the reason
   std::string item_id;    // set when a lot, record or batch stage reports on one item
   std::string record_ref; // set when a lot or batch stage reports on one record
+  // Set when a person accepted the finding in review ("decision 12 by wang: reason"): it
+  // is kept and reported as it was found, but no longer quarantines or withholds.
+  std::string overridden_by;
+  bool stands() const { return overridden_by.empty(); }
 };
 
 // A code as its stage declares it: the default severity (a profile may change it) and
@@ -43,6 +47,7 @@ struct FindingCode {
 inline constexpr FindingCode kInternalException{
     "internal.exception", Severity::reject, "a stage failed unexpectedly on this unit; see the message"};
 
+// A reject finding that stands (not overridden in review).
 bool any_reject(const std::vector<Finding>& findings);
 
 }  // namespace lantai

@@ -1,5 +1,7 @@
 #include "pipeline/stage_sequence.h"
 
+#include "pipeline/review.h"
+
 namespace lantai {
 
 std::vector<StageInfo> StageSequence::describe() const {
@@ -17,6 +19,8 @@ std::vector<StageInfo> StageSequence::describe() const {
 std::vector<FindingCode> StageSequence::finding_codes() const {
   std::vector<FindingCode> codes = catalog_finding_codes();
   codes.push_back(kInternalException);
+  codes.push_back(kReviewAwaitingRescan);
+  codes.push_back(kReviewSentBack);
   for (const StageInfo& info : describe()) codes.insert(codes.end(), info.findings.begin(), info.findings.end());
   return codes;
 }

@@ -10,6 +10,7 @@
 
 #include "pipeline/catalog.h"
 #include "pipeline/item.h"
+#include "pipeline/review.h"
 #include "pipeline/stage.h"
 
 namespace lantai {
@@ -90,6 +91,7 @@ struct BatchWork {
   std::int64_t items_quarantined = 0;
   std::int64_t records_withheld = 0;
   std::filesystem::path work_dir;
+  std::vector<ReviewDecision> review_decisions;  // the whole audit trail of this WORK, oldest first
 };
 
 // verify's unit: a finished bag on disk.

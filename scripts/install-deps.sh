@@ -15,6 +15,7 @@ packages=("$@")
   libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev
   tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
+  libcpp-httplib-dev libopencv-imgcodecs-dev chromium nodejs
 )
 
 missing=()

@@ -127,6 +127,11 @@ class RunStage {
     Item& item = job.plan.item;
     const auto start = std::chrono::steady_clock::now();
     Outcome outcome = guard_.call(*stage_.stage, stage_.info, std::as_const(item), unit_name(item));
+    // A finding an inspector accepted (and a supervisor stands behind) is kept, overridden.
+    for (Finding& finding : outcome.findings)
+      if (finding.code != kInternalException.code)
+        if (auto accepted = item.manual_value(stage_.info.id, accept_manual_name(finding.code)))
+          finding.overridden_by = *accepted;
     if (outcome.image) {
       try {
         item.image = Image::seal(std::move(*outcome.image));

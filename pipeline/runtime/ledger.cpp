@@ -9,9 +9,12 @@ namespace lantai {
 namespace {
 
 constexpr int kSchemaVersion = 3;
-// A ledger of an earlier schema from this one on is brought up to date by kSchema itself:
-// each version since only added tables (3: acceptance sampling).
+// Ledgers of version 2 are brought to 3 in place: kSchema itself adds the new tables
+// (acceptance sampling; review accounts and decisions), and one column is added (a
+// finding overridden in review). Nothing else changed.
 constexpr int kOldestUpgradable = 2;
+constexpr const char* kUpgradeFrom2 =
+    "ALTER TABLE findings ADD COLUMN overridden_by TEXT NOT NULL DEFAULT ''";
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
@@ -40,7 +43,7 @@ CREATE INDEX IF NOT EXISTS record_outputs_record ON record_outputs (record_ref, 
 CREATE TABLE IF NOT EXISTS findings (
   id INTEGER PRIMARY KEY, scope TEXT NOT NULL, stage TEXT NOT NULL, item_id TEXT NOT NULL,
   record_ref TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, value TEXT NOT NULL,
-  threshold TEXT NOT NULL, message TEXT NOT NULL);
+  threshold TEXT NOT NULL, message TEXT NOT NULL, overridden_by TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS findings_item ON findings (item_id, stage);
 CREATE INDEX IF NOT EXISTS findings_record ON findings (record_ref, stage);
 CREATE TABLE IF NOT EXISTS manual_values (
@@ -50,6 +53,18 @@ CREATE TABLE IF NOT EXISTS records (
   ref TEXT PRIMARY KEY, position INTEGER NOT NULL, title TEXT NOT NULL, catalog_pages INTEGER,
   items_found INTEGER NOT NULL, in_catalog INTEGER NOT NULL, has_folder INTEGER NOT NULL,
   deposited INTEGER NOT NULL, reasons TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS review_users (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS review_decisions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, by TEXT NOT NULL, role TEXT NOT NULL,
+  action TEXT NOT NULL, item_id TEXT NOT NULL, record_ref TEXT NOT NULL, code TEXT NOT NULL,
+  reason TEXT NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL, signs INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS review_decisions_kept BEFORE UPDATE ON review_decisions
+  BEGIN SELECT RAISE(ABORT, 'review decisions are never changed; append a new one'); END;
+CREATE TRIGGER IF NOT EXISTS review_decisions_not_deleted BEFORE DELETE ON review_decisions
+  BEGIN SELECT RAISE(ABORT, 'review decisions are never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS manual_values_kept BEFORE UPDATE ON manual_values
+  BEGIN SELECT RAISE(ABORT, 'manual values are never changed; set a new one'); END;
 CREATE TABLE IF NOT EXISTS deposits (
   batch_id TEXT PRIMARY KEY, bag_path TEXT NOT NULL, package_digest TEXT NOT NULL,
   verified INTEGER NOT NULL, made_at TEXT NOT NULL);
@@ -231,7 +246,9 @@ std::unique_ptr<Ledger> Ledger::open(const std::filesystem::path& work_dir) {
     const long long found = version.integer(0);
     Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
     tables.step();
-    if (tables.integer(0) > 0 && (found < kOldestUpgradable || found > kSchemaVersion))
+    if (tables.integer(0) > 0 && found >= kOldestUpgradable && found < kSchemaVersion)
+      ledger->exec(kUpgradeFrom2);
+    else if (tables.integer(0) > 0 && found != kSchemaVersion)
       throw LedgerError(file.string() + " was made by another version of lantai (ledger schema " +
                         std::to_string(found) + ", this one reads " + std::to_string(kSchemaVersion) +
                         "); use a new --out");
@@ -257,7 +274,8 @@ std::optional<BatchIdentity> Ledger::identity() const {
   while (query.step()) values[query.text(0)] = query.text(1);
   if (values.empty()) return std::nullopt;
   return BatchIdentity{values["batch_id"],       values["fonds_code"],   values["unit_name"],
-                       values["catalog_sha256"], values["profile_name"], values["profile_sha256"]};
+                       values["catalog_sha256"], values["profile_name"], values["profile_sha256"],
+                       values["input_root"],     values["catalog_file"]};
 }
 
 void Ledger::set_identity(const BatchIdentity& identity) {
@@ -267,7 +285,8 @@ void Ledger::set_identity(const BatchIdentity& identity) {
   for (const auto& [key, value] : std::vector<std::pair<const char*, const std::string*>>{
            {"batch_id", &identity.batch_id},         {"fonds_code", &identity.fonds_code},
            {"unit_name", &identity.unit_name},       {"catalog_sha256", &identity.catalog_sha256},
-           {"profile_name", &identity.profile_name}, {"profile_sha256", &identity.profile_sha256}})
+           {"profile_name", &identity.profile_name}, {"profile_sha256", &identity.profile_sha256},
+           {"input_root", &identity.input_root},     {"catalog_file", &identity.catalog_file}})
     insert.bind(1, std::string(key)).bind(2, *value).run();
   transaction.commit();
 }
@@ -335,7 +354,7 @@ void Ledger::remove_items_except(const std::set<std::string>& keep) {
 void Ledger::insert_finding(const StoredFinding& stored) const {
   Statement insert(db_,
                    "INSERT INTO findings (scope, stage, item_id, record_ref, code, severity, value, "
-                   "threshold, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "threshold, message, overridden_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const Finding& f = stored.finding;
   insert.bind(1, std::string(to_string(stored.scope)))
       .bind(2, stored.stage)
@@ -346,6 +365,7 @@ void Ledger::insert_finding(const StoredFinding& stored) const {
       .bind(7, f.value)
       .bind(8, f.threshold)
       .bind(9, f.message)
+      .bind(10, f.overridden_by)
       .run();
 }
 
@@ -502,13 +522,13 @@ std::vector<ItemRow> load_items(sqlite3* db, const std::string* record_ref) {
   });
   each("SELECT item_id, kind, role, path, sha256, size_bytes FROM outputs",
        [](ItemRow& row, const Statement& s) { row.item.outputs.push_back(output_from(s, 1)); });
-  each("SELECT item_id, scope, code, severity, value, threshold, message, record_ref FROM findings",
+  each("SELECT item_id, scope, code, severity, value, threshold, message, record_ref, overridden_by FROM findings",
        [](ItemRow& row, const Statement& s) {
          Finding finding{s.text(2), severity_from_string(s.text(3)), s.text(4), s.text(5), s.text(6), s.text(0),
-                         s.text(7)};
+                         s.text(7), s.text(8)};
          if (s.text(1) == "item") {
            row.item.finding_codes.push_back(finding.code);
-           if (finding.severity == Severity::reject) row.item.rejected = true;
+           if (finding.severity == Severity::reject && finding.stands()) row.item.rejected = true;
          }
          row.findings.push_back(std::move(finding));
        });
@@ -522,6 +542,11 @@ std::vector<ItemRow> Ledger::items() const {
   return load_items(db_, nullptr);
 }
 
+std::vector<ItemRow> Ledger::items(const std::string& record_ref) const {
+  std::lock_guard lock(mutex_);
+  return load_items(db_, &record_ref);
+}
+
 std::vector<RecordItem> Ledger::record_items(const std::string& ref) const {
   std::lock_guard lock(mutex_);
   std::vector<RecordItem> items;
@@ -532,14 +557,14 @@ std::vector<RecordItem> Ledger::record_items(const std::string& ref) const {
 std::vector<StoredFinding> Ledger::findings() const {
   std::lock_guard lock(mutex_);
   Statement query(db_,
-                  "SELECT scope, stage, item_id, record_ref, code, severity, value, threshold, message "
+                  "SELECT scope, stage, item_id, record_ref, code, severity, value, threshold, message, overridden_by "
                   "FROM findings ORDER BY CASE scope WHEN 'batch' THEN 0 WHEN 'record' THEN 1 ELSE 2 END, "
                   "record_ref, item_id, id");
   std::vector<StoredFinding> all;
   while (query.step())
     all.push_back({scope_from_string(query.text(0)), query.text(1), query.text(2), query.text(3),
                    Finding{query.text(4), severity_from_string(query.text(5)), query.text(6), query.text(7),
-                           query.text(8), query.text(2), query.text(3)}});
+                           query.text(8), query.text(2), query.text(3), query.text(9)}});
   return all;
 }
 
@@ -589,6 +614,79 @@ std::vector<RecordRow> Ledger::records() const {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+void Ledger::add_review_user(const ReviewUser& user) {
+  std::lock_guard lock(mutex_);
+  Statement insert(db_, "INSERT INTO review_users (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)");
+  insert.bind(1, user.name).bind(2, user.role).bind(3, user.password_hash).bind(4, now_utc());
+  try {
+    insert.run();
+  } catch (const LedgerError&) {
+    throw LedgerError("a review user named '" + user.name + "' already exists");
+  }
+}
+
+std::vector<ReviewUser> Ledger::review_users() const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_, "SELECT name, role, password_hash, created_at FROM review_users ORDER BY name");
+  std::vector<ReviewUser> users;
+  while (query.step()) users.push_back({query.text(0), query.text(1), query.text(2), query.text(3)});
+  return users;
+}
+
+std::optional<ReviewUser> Ledger::review_user(const std::string& name) const {
+  for (ReviewUser& user : review_users())
+    if (user.name == name) return std::move(user);
+  return std::nullopt;
+}
+
+ReviewDecision Ledger::append_review_decision(ReviewDecision decision, const ManualValuesOf& manual_values) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*this);
+  decision.at = now_utc();
+  Statement insert(db_,
+                   "INSERT INTO review_decisions (at, by, role, action, item_id, record_ref, code, reason, before, "
+                   "after, signs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, decision.at).bind(2, decision.by).bind(3, decision.role)
+      .bind(4, std::string(to_string(decision.action))).bind(5, decision.item_id).bind(6, decision.record_ref)
+      .bind(7, decision.code).bind(8, decision.reason).bind(9, decision.before).bind(10, decision.after)
+      .bind(11, decision.signs).run();
+  decision.id = sqlite3_last_insert_rowid(db_);
+  Statement value_row(db_,
+                      "INSERT INTO manual_values (item_id, stage, name, value, set_by, reason, set_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  for (const ManualValue& value : manual_values ? manual_values(decision) : std::vector<ManualValue>{})
+    value_row.bind(1, value.item_id).bind(2, value.stage).bind(3, value.name).bind(4, value.value)
+        .bind(5, decision.by).bind(6, "review decision " + std::to_string(decision.id) + ": " + decision.reason)
+        .bind(7, decision.at).run();
+  transaction.commit();
+  return decision;
+}
+
+std::vector<ReviewDecision> Ledger::review_decisions() const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_,
+                  "SELECT id, at, by, role, action, item_id, record_ref, code, reason, before, after, signs "
+                  "FROM review_decisions ORDER BY id");
+  std::vector<ReviewDecision> decisions;
+  while (query.step()) {
+    ReviewDecision d;
+    d.id = query.integer(0);
+    d.at = query.text(1);
+    d.by = query.text(2);
+    d.role = query.text(3);
+    review_action_from_string(query.text(4), d.action);
+    d.item_id = query.text(5);
+    d.record_ref = query.text(6);
+    d.code = query.text(7);
+    d.reason = query.text(8);
+    d.before = query.text(9);
+    d.after = query.text(10);
+    d.signs = query.integer(11);
+    decisions.push_back(std::move(d));
+  }
+  return decisions;
 }
 
 void Ledger::record_deposit(const std::string& batch_id, const std::string& bag_path,

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include "pipeline/finding.h"
+#include "pipeline/review.h"
 #include "pipeline/stage.h"
 #include "pipeline/units.h"
 
@@ -40,6 +42,9 @@ struct BatchIdentity {
   std::string catalog_sha256;
   std::string profile_name;
   std::string profile_sha256;
+  // Where the lot and its catalogue were read from, for the review server (absolute).
+  std::string input_root;
+  std::string catalog_file;
 };
 
 enum class FindingScope { item, record, batch };
@@ -159,6 +164,14 @@ struct AcceptanceReportFile {
   StageOutput output;
 };
 
+// A review account: who may decide, and the slow salted hash of their password.
+struct ReviewUser {
+  std::string name;
+  std::string role;           // inspector | supervisor
+  std::string password_hash;  // "scrypt$N$r$p$salt$hash", see ui-web/password.h
+  std::string created_at;
+};
+
 class Transaction;
 
 class Ledger {
@@ -193,6 +206,7 @@ class Ledger {
   void replace_batch_findings(const std::string& stage, const std::vector<StoredFinding>& findings);
 
   std::vector<ItemRow> items() const;                                  // every item, by record then seq
+  std::vector<ItemRow> items(const std::string& record_ref) const;     // one record's, by seq
   std::vector<RecordItem> record_items(const std::string& ref) const;  // one record's items
   std::vector<StoredFinding> findings() const;                         // everything, in a stable order
   // Stage id → how many items it ran on in that run.
@@ -200,6 +214,19 @@ class Ledger {
 
   void replace_records(const std::vector<RecordRow>& records);
   std::vector<RecordRow> records() const;
+
+  // Review accounts. add_review_user throws LedgerError when the name is taken.
+  void add_review_user(const ReviewUser& user);
+  std::optional<ReviewUser> review_user(const std::string& name) const;
+  std::vector<ReviewUser> review_users() const;
+
+  // The review's audit trail: append-only (the table refuses UPDATE and DELETE). Appends
+  // the decision and, in the same transaction, the Manual values it sets, made from the
+  // decision once it has its id (set_by, reason and set_at are the decision's); returns
+  // the decision with its id and time.
+  using ManualValuesOf = std::function<std::vector<ManualValue>(const ReviewDecision&)>;
+  ReviewDecision append_review_decision(ReviewDecision decision, const ManualValuesOf& manual_values = {});
+  std::vector<ReviewDecision> review_decisions() const;  // oldest first
 
   void record_deposit(const std::string& batch_id, const std::string& bag_path,
                       const std::string& package_digest, bool verified);

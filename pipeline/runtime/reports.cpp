@@ -36,7 +36,8 @@ void write_reports(const Ledger& ledger, const std::filesystem::path& work_dir, 
   }
   write_file_atomically(work_dir / "reports" / "pages.csv", items);
 
-  std::string findings = csv_line({"scope", "file", "frame", "record", "code", "severity", "value", "threshold", "message"});
+  std::string findings =
+      csv_line({"scope", "file", "frame", "record", "code", "severity", "value", "threshold", "message", "overridden_by"});
   for (const StoredFinding& stored : ledger.findings()) {
     const Finding& f = stored.finding;
     std::string file, frame;
@@ -50,7 +51,7 @@ void write_reports(const Ledger& ledger, const std::filesystem::path& work_dir, 
       file = stored.record_ref;  // the record's folder, relative to --in
     }
     findings += csv_line({std::string(to_string(scope)), file, frame, stored.record_ref, f.code,
-                          std::string(to_string(f.severity)), f.value, f.threshold, f.message});
+                          std::string(to_string(f.severity)), f.value, f.threshold, f.message, f.overridden_by});
   }
   write_file_atomically(work_dir / "reports" / "findings.csv", findings);
 

@@ -15,6 +15,7 @@
 #include "pipeline/runtime/ledger.h"
 #include "pipeline/runtime/progress.h"
 #include "pipeline/runtime/reports.h"
+#include "pipeline/runtime/review_state.h"
 #include "pipeline/runtime/stage_guard.h"
 
 namespace lantai {
@@ -29,6 +30,8 @@ constexpr IntegerParam kMemoryBudget{
 constexpr const char* kRuntimeSection = "runtime";
 // finding code → info | warn | reject: a profile's stricter or more lenient delivery.
 constexpr const char* kSeveritySection = "severity";
+// The findings review decisions make (a rescan awaited, a record sent back) are stored under this name.
+constexpr const char* kReviewStage = "review";
 
 fs::path absolute_path(const fs::path& path) {
   std::error_code error;
@@ -107,6 +110,8 @@ struct BatchRun::State {
   std::set<std::string> records_handled;
   std::vector<RecordRow> records;  // every record's fate, in catalogue order
   std::map<std::string, std::vector<RecordItem>> items_by_record;  // accepted or not, by 档号
+  ReviewState review;  // what the review decisions so far amount to
+  std::map<std::string, SourceState> item_sources;  // by item id, as found this run
 
   State(RunOptions o, StageSequence& s) : options(std::move(o)), stages(s) {}
 
@@ -243,7 +248,9 @@ struct BatchRun::State {
                            "), not " + options.fonds_code + " (" + options.unit_name +
                            "); give the same --fonds and --unit, or a new --out");
     }
-    ledger->set_identity({id, options.fonds_code, options.unit_name, catalog.sha256, profile_name, profile_sha256});
+    ledger->set_identity({id, options.fonds_code, options.unit_name, catalog.sha256, profile_name, profile_sha256,
+                          context.input_root.string(),
+                          options.catalog_file.empty() ? std::string() : absolute_path(options.catalog_file).string()});
     summary.batch_id = id;
   }
 
@@ -305,6 +312,7 @@ struct BatchRun::State {
       if (auto it = manual.find(item.id); it != manual.end()) item.manual = it->second;
       ids.insert(item.id);
       plan.source = combined_source(ref, sources);
+      item_sources[item.id] = plan.source;
       auto chain = chains.find(ref.kind);
       if (chain == chains.end()) {
         // Not to be had in this build: recorded as quarantined, with the reason.
@@ -352,7 +360,38 @@ struct BatchRun::State {
     batch.work_dir = work_dir;
     batch.items_in = summary.items_in;
     batch.items_quarantined = summary.items_quarantined;
+    batch.review_decisions = ledger->review_decisions();
     return batch;
+  }
+
+  // What review decisions hold back: a page waiting for its rescan (until its file
+  // changes), a record sent back (until decided again).
+  std::vector<StoredFinding> review_findings() const {
+    std::vector<StoredFinding> findings;
+    std::map<std::string, std::string> record_of;
+    for (const ItemRef& ref : lot.items) record_of[Item::make_id(ref.rel_path, ref.frame)] = ref.record_ref;
+    for (const auto& [item_id, decision] : review.rescans) {
+      auto source = item_sources.find(item_id);
+      if (source == item_sources.end()) continue;  // gone from the lot
+      const nlohmann::json asked = nlohmann::json::parse(decision.before, nullptr, false);
+      const bool replaced = !asked.is_object() ||
+                            asked.value("source_size_bytes", std::uint64_t{0}) != source->second.size_bytes ||
+                            asked.value("source_mtime_ns", std::int64_t{0}) != source->second.mtime_ns;
+      if (replaced) continue;
+      Finding finding = kReviewAwaitingRescan(split_item_id(item_id).first + ": rescan asked in review decision " +
+                                              std::to_string(decision.id) + " (" + decision.by +
+                                              "); put the replacement file in the lot under the same name");
+      finding.item_id = item_id;
+      finding.record_ref = record_of[item_id];
+      findings.push_back({FindingScope::batch, kReviewStage, item_id, finding.record_ref, finding});
+    }
+    for (const auto& [ref, decision] : review.records_sent_back) {
+      Finding finding = kReviewSentBack(ref + ": sent back in review decision " + std::to_string(decision.id) + " (" +
+                                        decision.by + "): " + decision.reason);
+      finding.record_ref = ref;
+      findings.push_back({FindingScope::batch, kReviewStage, "", ref, finding});
+    }
+    return findings;
   }
 
   RecordResult run_record_stages(const std::string& ref) const {
@@ -368,8 +407,10 @@ struct BatchRun::State {
       const StageInfo& info = record_infos[i];
       result.stages.push_back(info.id);
       Outcome outcome = guard.call(*stages.record_stages[i], info, std::as_const(work), ref);
-      for (auto& finding : outcome.findings)
+      for (auto& finding : outcome.findings) {
+        if (auto accepted = review.override_for(ref, finding)) finding.overridden_by = *accepted;
         result.findings.push_back({FindingScope::record, info.id, finding.item_id, ref, std::move(finding)});
+      }
       for (auto& output : outcome.outputs) result.outputs.emplace_back(info.id, std::move(output));
     }
     return result;
@@ -400,6 +441,7 @@ void BatchRun::prepare() {
   }
   s.load_catalog_file();
   s.open_work();
+  s.review = review_state(s.ledger->review_decisions());
   s.ingest();
 
   std::map<std::string, SourceState> sources;  // by relative path, each file once
@@ -456,9 +498,10 @@ void BatchRun::run_records() {
 
 void BatchRun::assess() {
   State& s = *state_;
+  s.ledger->replace_batch_findings(kReviewStage, s.review_findings());
   std::map<std::string, std::set<std::string>> reasons;  // record → reject codes
   for (const StoredFinding& stored : s.ledger->findings()) {
-    if (stored.finding.severity != Severity::reject) continue;
+    if (stored.finding.severity != Severity::reject || !stored.finding.stands()) continue;
     if (!stored.record_ref.empty()) reasons[stored.record_ref].insert(stored.finding.code);
     if (stored.item_id.empty()) s.summary.reject_counts[stored.finding.code]++;
   }
@@ -468,7 +511,7 @@ void BatchRun::assess() {
     const bool rejected = any_reject(row.findings);
     (rejected ? s.summary.items_quarantined : s.summary.items_accepted)++;
     for (const Finding& finding : row.findings)
-      if (finding.severity == Severity::reject) s.summary.reject_counts[finding.code]++;
+      if (finding.severity == Severity::reject && finding.stands()) s.summary.reject_counts[finding.code]++;
     s.items_by_record[row.record_ref].push_back(std::move(row.item));
   }
 

@@ -26,6 +26,7 @@ constexpr const char* kEntityDir = "data/entity/";
 constexpr const char* kProcessingHistoryPath = "metadata/processing-history.json";
 constexpr const char* kPageMeasurementsPath = "metadata/page-measurements.csv";
 constexpr const char* kAcceptanceDir = "metadata/acceptance/";
+constexpr const char* kReviewDecisionsPath = "metadata/review-decisions.json";
 
 constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WORK/deposit/<batch id>"};
 constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
@@ -168,8 +169,32 @@ std::string processing_history_json(const BatchWork& batch, bool include_extras)
                                     {"profile", batch.profile_name},
                                     {"profile_sha256", batch.profile_sha256},
                                     {"page_measurements", kPageMeasurementsPath},
+                                    {"review_decisions", kReviewDecisionsPath},
                                     {"stages", stages}};
   return history.dump(2) + "\n";
+}
+
+// The review's audit trail (DA/T 31-2017 12): every decision on this WORK's pages and
+// records, oldest first, as the ledger keeps it: who, when, what, why, before and after.
+std::string review_decisions_json(const BatchWork& batch) {
+  nlohmann::ordered_json decisions = nlohmann::ordered_json::array();
+  auto parsed = [](const std::string& text) {
+    return text.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json::parse(text, nullptr, false);
+  };
+  for (const ReviewDecision& d : batch.review_decisions) {
+    nlohmann::ordered_json entry = {{"id", d.id},         {"at", d.at},         {"by", d.by},
+                                    {"role", d.role},     {"action", to_string(d.action)},
+                                    {"record", d.record_ref}};
+    if (!d.item_id.empty()) entry["item"] = d.item_id;
+    if (!d.code.empty()) entry["code"] = d.code;
+    if (d.signs) entry["signs"] = d.signs;
+    entry["reason"] = d.reason;
+    entry["before"] = parsed(d.before);
+    entry["after"] = parsed(d.after);
+    decisions.push_back(std::move(entry));
+  }
+  nlohmann::ordered_json trail = {{"software", "lantai"}, {"batch_id", batch.batch_id}, {"decisions", decisions}};
+  return trail.dump(2) + "\n";
 }
 
 // What each stage measured on each deposited page and did with it (turn, skew, crop box,
@@ -303,6 +328,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     bag.add_tag_file(kProcessingHistoryPath, processing_history_json(batch, include_extras_));
     bag.add_tag_file(kPageMeasurementsPath, page_measurements_csv(batch));
     for (const StageOutput& report : batch.acceptance_reports) add_acceptance_report(bag, batch.work_dir, report);
+    bag.add_tag_file(kReviewDecisionsPath, review_decisions_json(batch));
     bag.write_tag_manifests();
     sync_tree(partial);
   } catch (...) {

@@ -235,6 +235,93 @@ TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   EXPECT_THROW(Ledger::open(dir), LedgerError);
+//! Review decisions are appended with their Manual values in one go, read back in order, and the
+//! ledger refuses to change or delete one; an overridden finding is stored as found, with who overrode it.
+TEST(Ledger, ReviewDecisionsAreAppendOnly) {
+  auto dir = fresh_dir("review");
+  {
+    auto ledger = Ledger::open(dir);
+    ledger->add_review_user({"wang", "supervisor", "scrypt$x", ""});
+    EXPECT_THROW(ledger->add_review_user({"wang", "inspector", "scrypt$y", ""}), LedgerError);
+    ASSERT_TRUE(ledger->review_user("wang"));
+    EXPECT_EQ(ledger->review_user("wang")->role, "supervisor");
+    EXPECT_FALSE(ledger->review_user("li"));
+
+    ReviewDecision accept;
+    accept.by = "wang";
+    accept.role = "supervisor";
+    accept.action = ReviewAction::accept;
+    accept.item_id = "R1/0002.png#0";
+    accept.record_ref = "R1";
+    accept.code = "qc.blank";
+    accept.reason = "blank back of a leaf";
+    accept.before = R"({"severity":"reject"})";
+    accept.after = R"({"overridden":true})";
+    const ReviewDecision made = ledger->append_review_decision(accept, [](const ReviewDecision& d) {
+      return std::vector<ManualValue>{{"R1/0002.png#0", "quality", "accept.qc.blank", "decision " + std::to_string(d.id)}};
+    });
+    EXPECT_EQ(made.id, 1);
+    EXPECT_FALSE(made.at.empty());
+    ReviewDecision rotate = accept;
+    rotate.action = ReviewAction::rotate;
+    rotate.code.clear();
+    EXPECT_EQ(ledger->append_review_decision(rotate).id, 2);
+
+    const auto trail = ledger->review_decisions();
+    ASSERT_EQ(trail.size(), 2u);
+    EXPECT_EQ(trail[0].action, ReviewAction::accept);
+    EXPECT_EQ(trail[0].reason, "blank back of a leaf");
+    EXPECT_EQ(trail[1].action, ReviewAction::rotate);
+    EXPECT_EQ(ledger->manual_values().at("R1/0002.png#0").at("quality.accept.qc.blank"), "decision 1");
+    EXPECT_EQ(ledger->manual_history().front().set_by, "wang");
+
+    Finding overridden = kBlank("blank", "0.0001", "0.002");
+    overridden.overridden_by = "review decision 1 (wang): blank back of a leaf";
+    ItemResult result = item_result("R1/0002.png", 2);
+    result.runs.push_back(run_of("quality", 0, "k"));
+    result.findings.push_back({"quality", {overridden}});
+    ledger->record_item(result);
+    const auto rows = ledger->items();
+    ASSERT_EQ(rows.size(), 1u);
+    ASSERT_EQ(rows[0].findings.size(), 1u);
+    EXPECT_EQ(rows[0].findings[0].severity, Severity::reject);
+    EXPECT_EQ(rows[0].findings[0].overridden_by, overridden.overridden_by);
+    EXPECT_FALSE(rows[0].item.rejected);
+    EXPECT_FALSE(any_reject(rows[0].findings));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"UPDATE review_decisions SET reason = 'changed'", "DELETE FROM review_decisions",
+                          "UPDATE manual_values SET value = '0'"})
+    EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+  EXPECT_EQ(Ledger::open(dir)->review_decisions().size(), 2u);
+}
+
+//! A ledger of schema 2 (before review) is upgraded in place: its findings kept, none overridden, review tables added.
+TEST(Ledger, UpgradesSchemaTwoInPlace) {
+  auto dir = fresh_dir("upgrade");
+  std::filesystem::create_directories(dir);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE findings (id INTEGER PRIMARY KEY, scope TEXT NOT NULL, stage TEXT NOT NULL, "
+                         "item_id TEXT NOT NULL, record_ref TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, "
+                         "value TEXT NOT NULL, threshold TEXT NOT NULL, message TEXT NOT NULL);"
+                         "INSERT INTO findings VALUES (1, 'record', 'link', '', 'R1', 'link.missing_page', 'reject', "
+                         "'2', '3', 'short');"
+                         "PRAGMA user_version = 2;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto ledger = Ledger::open(dir);
+  const auto findings = ledger->findings();
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].finding.code, "link.missing_page");
+  EXPECT_TRUE(findings[0].finding.stands());
+  EXPECT_TRUE(ledger->review_decisions().empty());
+  ledger->add_review_user({"wang", "supervisor", "scrypt$x", ""});
+  EXPECT_TRUE(ledger->review_user("wang"));
 }
 
 }  // namespace

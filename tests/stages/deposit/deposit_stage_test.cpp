@@ -249,9 +249,42 @@ TEST_F(DepositTest, WritesTagManifests) {
     EXPECT_EQ(paths, (std::vector<std::string>{"bag-info.txt", "bagit.txt", "forms/backup-form.json",
                                                "manifest-md5.txt", "manifest-sha256.txt",
                                                "metadata/page-measurements.csv",
-                                               "metadata/processing-history.json"}))
+                                               "metadata/processing-history.json",
+                                               "metadata/review-decisions.json"}))
         << name;
   }
+}
+
+//! The review's audit trail goes into the bag as it was decided: who, when, what, why, before and after.
+TEST_F(DepositTest, CarriesTheReviewDecisions) {
+  batch_ = make_synthetic_work(work_.path());
+  ReviewDecision accept;
+  accept.id = 7;
+  accept.at = "2026-11-30T06:00:00Z";
+  accept.by = "wang";
+  accept.role = "supervisor";
+  accept.action = ReviewAction::accept;
+  accept.item_id = batch_.records[0].items[0].item_id;
+  accept.record_ref = batch_.records[0].entry.ref;
+  accept.code = "qc.blank";
+  accept.reason = "空白页为原件背面";
+  accept.before = R"({"severity":"reject","value":"0.0001"})";
+  accept.after = R"({"overridden":true})";
+  batch_.review_decisions.push_back(accept);
+  const fs::path bag = bag_dir_of(batch_, make_stage().process(batch_));
+  const auto trail = nlohmann::json::parse(read_file(bag / "metadata/review-decisions.json"));
+  ASSERT_EQ(trail["decisions"].size(), 1u);
+  const auto& decision = trail["decisions"][0];
+  EXPECT_EQ(decision["id"], 7);
+  EXPECT_EQ(decision["by"], "wang");
+  EXPECT_EQ(decision["action"], "accept");
+  EXPECT_EQ(decision["code"], "qc.blank");
+  EXPECT_EQ(decision["item"], accept.item_id);
+  EXPECT_EQ(decision["reason"], "空白页为原件背面");
+  EXPECT_EQ(decision["before"]["value"], "0.0001");
+  EXPECT_EQ(decision["after"]["overridden"], true);
+  EXPECT_EQ(nlohmann::json::parse(read_file(bag / "metadata/processing-history.json"))["review_decisions"],
+            "metadata/review-decisions.json");
 }
 
 //! With sm3_manifest: true the bag also has SM3 manifests and the form an SM3 package digest.

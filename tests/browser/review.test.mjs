@@ -1,0 +1,169 @@
+// The review page in a real browser (Debian's chromium driven by playwright-core): log
+// in, open a quarantined page and turn it, accept a blank page, and check that the next
+// `lantai run` deposits the record that acceptance freed. A screenshot of the page is
+// left in SCREENSHOT_DIR for people to judge the design.
+//
+// Environment: LANTAI_BIN, LANTAI_E2E_DIR (the sample lot and its WORK), LANTAI_PROFILE,
+// REVIEW_DIR (a folder of its own), SCREENSHOT_DIR.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+};
+const bin = env('LANTAI_BIN');
+const e2e = env('LANTAI_E2E_DIR');
+const profile = env('LANTAI_PROFILE');
+const root = env('REVIEW_DIR');
+const shots = env('SCREENSHOT_DIR');
+const work = join(root, 'work');
+const password = 'correct-horse-42';
+
+// The reports' CSV (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks).
+function csv(file) {
+  const text = readFileSync(file, 'utf8');
+  const lines = [];
+  let cells = [], cell = '', quoted = false;
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { cell += '"'; ++i; } else if (c === '"') quoted = false; else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { cells.push(cell); cell = ''; }
+    else if (c === '\n') { cells.push(cell); lines.push(cells); cells = []; cell = ''; }
+    else if (c !== '\r') cell += c;
+  }
+  if (cell || cells.length) { cells.push(cell); lines.push(cells); }
+  const [header, ...rows] = lines;
+  return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i]])));
+}
+
+function addUser(name, role) {
+  const result = spawnSync(bin, ['review', 'user', 'add', name, '--role', role, '--work', work],
+    { input: `${password}\n`, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const server = spawn(bin, ['review', work, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    server.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (match) resolve({ server, url: match[0] });
+    });
+    server.on('exit', (code) => reject(new Error(`lantai review exited with ${code}: ${output}`)));
+  });
+}
+
+async function main() {
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  mkdirSync(shots, { recursive: true });
+  execFileSync('cp', ['-a', join(e2e, 'lot'), join(e2e, 'work'), root]);
+  const before = Object.fromEntries(csv(join(work, 'reports', 'records.csv')).map((r) => [r.record, r.status]));
+  const pages = csv(join(work, 'reports', 'pages.csv'));
+  const withCode = (code) => pages.find((p) => p.status === 'quarantined' && p.findings.split(';').includes(code));
+  const blank = withCode('qc.blank');
+  const lowResolution = withCode('qc.resolution.low');
+  assert.ok(blank && lowResolution, 'the sample lot has a blank and a low-resolution page');
+  assert.equal(before[blank.record], 'withheld');
+
+  addUser('wang', 'supervisor');
+  const { server, url } = await startServer();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 960 }, locale: 'zh-CN' });
+    const problems = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+
+    await page.goto(url);
+    await page.fill('#login-name', 'wang');
+    await page.fill('#login-password', 'a wrong password');
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#login-error:has-text("wrong name or password")');
+    await page.fill('#login-password', password);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForSelector('#queue-list li');
+    assert.match(await page.textContent('#who'), /wang/);
+    problems.length = 0;  // the 401s of the session probe and the wrong password were expected
+
+    // Keyboard: J and K move through the queue, ? shows the shortcuts.
+    const selected = () => page.evaluate(() => [...document.querySelectorAll('#queue-list li')].findIndex((li) => li.classList.contains('selected')));
+    await page.waitForFunction(() => document.querySelector('#queue-list li.selected'));
+    assert.equal(await selected(), 0);
+    await page.keyboard.press('j');
+    await page.waitForFunction(() => document.querySelectorAll('#queue-list li')[1]?.classList.contains('selected'));
+    await page.keyboard.press('k');
+    await page.waitForFunction(() => document.querySelectorAll('#queue-list li')[0]?.classList.contains('selected'));
+    await page.keyboard.press('?');
+    await page.waitForSelector('#help-dialog[open]');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('#help-dialog', { state: 'hidden' });
+
+    // The quarantined low-resolution page: open it from its code's filter, turn it right.
+    await page.click('#code-filters button:has-text("qc.resolution.low")');
+    await page.waitForFunction(() => document.querySelectorAll('#queue-list li').length >= 1 &&
+      document.querySelector('#item-file')?.textContent.length > 0);
+    await page.click('#queue-list li >> nth=0');
+    await page.waitForSelector(`#item-file:has-text("${lowResolution.file.split('/').pop()}")`);
+    await page.click('#act-rotate-right');
+    await page.waitForSelector('#pending:has-text("旋转 90°")');
+
+    // The blank page: accept its finding with a reason.
+    await page.click('#code-filters button:has-text("qc.resolution.low")');  // filter off
+    await page.click('#code-filters button:has-text("qc.blank")');
+    await page.waitForSelector(`#item-file:has-text("${blank.file.split('/').pop()}")`);
+    await page.waitForSelector('#viewer-processed img[src*="image/processed"]');
+    await page.click('button[data-accept="qc.blank"]');
+    await page.fill('#reason-text', '空白页为原件背面 blank back of a leaf');
+    await page.click('#reason-ok');
+    await page.waitForSelector('#findings .overridden:has-text("wang")');
+    await page.waitForSelector('#history li:has-text("接受发现")');
+
+    // The whole review queue with the blank page open, for the design to be judged.
+    await page.click('#code-filters button:has-text("qc.blank")');  // filter off
+    await page.waitForFunction(() => document.querySelectorAll('#queue-list li').length > 3);
+    await page.click('#queue-list li:has-text("qc.blank")');
+    await page.waitForSelector(`#item-file:has-text("${blank.file.split('/').pop()}")`);
+    await page.waitForFunction(() => [...document.querySelectorAll('.canvas img')].every((img) => img.hidden || img.complete && img.naturalWidth > 0));
+    await page.screenshot({ path: join(shots, 'review-page.png') });
+    await page.click('#queues button:has-text("扣留案卷")');
+    await page.waitForSelector('#record-view h1');
+    await page.screenshot({ path: join(shots, 'review-records.png') });
+    assert.deepEqual(problems, [], `the page reported errors: ${problems.join('; ')}`);
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+
+  const run = spawnSync(bin, ['run', '--profile', profile, '--in', join(root, 'lot', 'scans'),
+    '--catalog', join(root, 'lot', 'catalogue.csv'), '--out', work, '--fonds', 'J012', '--unit', '示例市档案馆', '--jobs', '2'],
+  { encoding: 'utf8', env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
+  assert.equal(run.status, 0, run.stdout + run.stderr);
+  const after = Object.fromEntries(csv(join(work, 'reports', 'records.csv')).map((r) => [r.record, r.status]));
+  assert.equal(after[blank.record], 'deposited', `record ${blank.record} freed by the acceptance is deposited`);
+  const turned = csv(join(work, 'reports', 'pages.csv')).find((p) => p.file === lowResolution.file);
+  assert.equal(turned.orientation_source, 'manual');
+  assert.equal(Number(turned.orientation_deg), 90);
+  const deposit = join(work, 'deposit');
+  const bag = execFileSync('ls', [deposit], { encoding: 'utf8' }).trim().split('\n').find((name) => !name.endsWith('.partial'));
+  const trail = JSON.parse(readFileSync(join(deposit, bag, 'metadata', 'review-decisions.json'), 'utf8'));
+  assert.ok(trail.decisions.some((d) => d.action === 'accept' && d.code === 'qc.blank' && d.by === 'wang'));
+  assert.ok(trail.decisions.some((d) => d.action === 'rotate' && d.after['orient.rotation_deg'] === 90));
+  assert.ok(existsSync(join(shots, 'review-page.png')));
+  rmSync(root, { recursive: true, force: true });
+  console.log(`review page in chromium: ok; screenshots in ${shots}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,581 @@
+// 兰台 review page: the queue, one page or record, and decisions, over the JSON API of
+// docs/review-api.md. No framework and nothing fetched from elsewhere.
+'use strict';
+
+const state = {
+  user: null, role: null, csrf: null,
+  queue: 'review', order: 'lot', code: '', record: '',
+  entries: [],        // what the list shows
+  selected: -1,
+  item: null,         // the open page, as GET /api/items/<id> gives it
+  recordDetail: null, // the open record
+  view: { scale: 0, x: 0, y: 0 },  // scale 0: fit
+};
+
+// The queues the switcher offers. The acceptance sample (抽检) joins this list with its
+// own fetch once `lantai sample` is wired to the server.
+const QUEUES = [
+  { id: 'review', label: '待审页', en: 'Pages', count: (c) => c.quarantined + c.flagged },
+  { id: 'all', label: '全部页', en: 'All', count: (c) => c.pages },
+  { id: 'records', label: '扣留案卷', en: 'Records', count: (c) => c.records_withheld },
+];
+
+const CODE_NAMES = {
+  'qc.blank': '空白页', 'qc.resolution.low': '分辨率低', 'qc.duplicate': '重复页', 'qc.blur': '模糊',
+  'qc.dark': '过暗', 'qc.dark_border': '黑边', 'qc.colour_mode': '色彩模式', 'qc.page_size': '幅面',
+  'decode.truncated': '文件截断', 'decode.corrupt': '文件损坏', 'decode.unreadable': '无法读取',
+  'orient.uncertain': '方向不确定', 'deskew.low_confidence': '纠偏不确定', 'ocr.low_confidence': 'OCR 置信度低',
+  'link.missing_page': '缺页', 'link.extra_page': '多页', 'link.orphan_folder': '无目录条目',
+  'link.missing_record': '无扫描件', 'stitch.failed': '拼接失败', 'cleanup': '去污', 'stitch': '拼接',
+  'review.awaiting_rescan': '待重扫', 'review.sent_back': '已退回', 'crop.would_cut_content': '裁切会切内容',
+};
+const STATUS_NAMES = {
+  quarantined: '隔离 Quarantined', flagged: '待看 Flagged', accepted: '通过 Accepted',
+  withheld: '扣留 Withheld', deposited: '已入库 Deposited',
+};
+const ACTION_NAMES = {
+  accept: '接受发现', rotate: '旋转', skew: '纠偏角', crop: '裁切框', rescan: '要求重扫',
+  sign_off: '签核', record_accept: '整卷接受', send_back: '退回',
+};
+
+const $ = (id) => document.getElementById(id);
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === 'class') node.className = value;
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
+  return node;
+}
+const codeLabel = (code) => (CODE_NAMES[code] ? `${code} ${CODE_NAMES[code]}` : code);
+// Item ids hold '/' and '#': one percent-encoded path segment each.
+const itemPath = (id) => `/api/items/${encodeURIComponent(id)}`;
+const recordPath = (ref) => `/api/records/${encodeURIComponent(ref)}`;
+
+function toast(message, bad = false) {
+  const node = $('toast');
+  node.textContent = message;
+  node.className = `toast show${bad ? ' bad' : ''}`;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { node.className = 'toast'; }, 3200);
+}
+
+async function api(method, path, body) {
+  const options = { method, headers: {}, credentials: 'same-origin' };
+  if (method !== 'GET') {
+    options.headers['Content-Type'] = 'application/json';
+    if (state.csrf) options.headers['X-CSRF-Token'] = state.csrf;
+    options.body = JSON.stringify(body || {});
+  }
+  const response = await fetch(path, options);
+  let data = {};
+  try { data = await response.json(); } catch (e) { /* not JSON: an image or an empty body */ }
+  if (response.status === 401 && path !== '/api/login') { showLogin(); throw new Error(data.error || '请登录'); }
+  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
+  return data;
+}
+
+// ── Session ───────────────────────────────────────────────────────────────────────
+function showLogin() {
+  $('app').hidden = true;
+  $('login').hidden = false;
+  $('login-name').focus();
+}
+
+async function start() {
+  try {
+    const session = await api('GET', '/api/session');
+    enter(session);
+  } catch (e) {
+    showLogin();
+  }
+}
+
+function enter(session) {
+  state.user = session.user;
+  state.role = session.role;
+  state.csrf = session.csrf;
+  $('login').hidden = true;
+  $('app').hidden = false;
+  $('who').replaceChildren(el('b', {}, session.user), ` · ${session.role === 'supervisor' ? '审核主管 supervisor' : '质检员 inspector'}`);
+  if (session.batch) {
+    const b = session.batch;
+    $('batch').replaceChildren('全宗 ', el('b', {}, b.fonds_code || '—'), ` · ${b.unit_name || ''} · `, el('b', {}, b.batch_id || ''));
+  }
+  loadQueue();
+}
+
+$('login-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  $('login-error').textContent = '';
+  try {
+    const session = await api('POST', '/api/login', { name: $('login-name').value, password: $('login-password').value });
+    $('login-password').value = '';
+    const full = await api('GET', '/api/session');
+    enter({ ...session, batch: full.batch });
+  } catch (e) {
+    $('login-error').textContent = e.message;
+  }
+});
+
+$('logout').addEventListener('click', async () => {
+  try { await api('POST', '/api/logout'); } catch (e) { /* gone already */ }
+  state.csrf = null;
+  showLogin();
+});
+
+// ── The queue ─────────────────────────────────────────────────────────────────────
+async function loadQueue(keepSelection = false) {
+  const params = new URLSearchParams({ queue: state.queue, order: state.order });
+  if (state.code) params.set('code', state.code);
+  if (state.record) params.set('record', state.record);
+  const data = await api('GET', `/api/queue?${params}`);
+  const counts = data.counts;
+  renderCounts(counts);
+  renderQueues(counts);
+  renderFilters(counts, data);
+  const previous = keepSelection && state.entries[state.selected];
+  state.entries = state.queue === 'records'
+    ? data.records.map((r) => ({ kind: 'record', key: r.ref, data: r }))
+    : data.items.map((i) => ({ kind: 'item', key: i.id, data: i }));
+  renderList(data);
+  if (previous) {
+    highlight(state.entries.findIndex((e) => e.key === previous.key));  // it may have left the queue
+  } else if (state.entries.length && state.selected < 0) {
+    select(0);
+  }
+}
+
+function renderCounts(c) {
+  $('counts').replaceChildren(
+    el('span', { class: 'count reject' }, '隔离', el('b', {}, c.quarantined)),
+    el('span', { class: 'count warn' }, '待看', el('b', {}, c.flagged)),
+    el('span', { class: 'count reject' }, '扣留案卷', el('b', {}, c.records_withheld)),
+    el('span', { class: 'count' }, '待签核', el('b', {}, c.awaiting_sign_off)),
+  );
+}
+
+function renderQueues(counts) {
+  $('queues').replaceChildren(...QUEUES.map((q, index) => el('button', {
+    class: q.id === state.queue ? 'active' : '',
+    title: `${q.en} (${index + 1})`,
+    onclick: () => switchQueue(q.id),
+  }, `${q.label} ${q.en}`, el('span', { class: 'n' }, q.count(counts)))));
+}
+
+function switchQueue(id) {
+  state.queue = id;
+  state.code = '';
+  state.selected = -1;
+  loadQueue();
+}
+
+function renderFilters(counts, data) {
+  const codes = Object.entries(state.queue === 'records' ? counts.records_by_code : counts.by_code).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  $('code-filters').replaceChildren(...codes.map(([code, n]) => el('button', {
+    class: `chip${state.code === code ? ' active' : ''}`,
+    title: CODE_NAMES[code] || code,
+    onclick: () => { state.code = state.code === code ? '' : code; state.selected = -1; loadQueue(); },
+  }, code, el('span', { class: 'n' }, n))));
+  const select = $('record-filter');
+  const refs = Object.keys(counts.by_record).sort();
+  for (const r of data.records) if (!refs.includes(r.ref)) refs.push(r.ref);
+  select.replaceChildren(el('option', { value: '' }, '全部案卷 All records'),
+    ...refs.map((ref) => el('option', { value: ref, selected: ref === state.record ? 'selected' : null }, ref)));
+  $('order').value = state.order;
+}
+
+function renderList(data) {
+  const list = $('queue-list');
+  list.replaceChildren(...state.entries.map((entry, index) => {
+    if (entry.kind === 'record') {
+      const r = entry.data;
+      return el('li', { 'data-index': index, onclick: () => select(index) },
+        el('span', { class: 'dot withheld' }),
+        el('span', { class: 'ref', title: r.title }, r.ref),
+        el('span', { class: 'seq' }, `${r.pages_found}${r.catalog_pages !== null ? '/' + r.catalog_pages : ''} 页`),
+        el('span', { class: 'codes' }, r.decided ? el('span', { class: 'decided' }, `${ACTION_NAMES[r.decided]} · `) : null,
+          r.reasons.map((c) => codeLabel(c)).join(' · ') || r.title));
+    }
+    const i = entry.data;
+    const codes = el('span', { class: 'codes' });
+    if (i.last_decision) codes.append(el('span', { class: 'decided' }, `✓ ${ACTION_NAMES[i.last_decision.action] || i.last_decision.action} · `));
+    i.reasons.forEach((code, n) => {
+      if (n) codes.append(' · ');
+      const accepted = i.accepted.includes(code);
+      codes.append(el('span', { class: accepted ? 'decided' : i.status === 'quarantined' ? 'r' : '' },
+        `${accepted ? '✓ ' : ''}${codeLabel(code)}`));
+    });
+    if (!i.reasons.length && state.order === 'deviation' && i.deviation.measure)
+      codes.append(`${i.deviation.measure} ${fmt(i.deviation.value)} (中位 ${fmt(i.deviation.median)})`);
+    return el('li', { 'data-index': index, onclick: () => select(index) },
+      el('span', { class: `dot ${i.status}` }),
+      el('span', { class: 'ref' }, `${i.record}`),
+      el('span', { class: 'seq' }, state.order === 'deviation' ? `σ ${i.deviation.score}` : `第 ${i.seq} 页`),
+      codes);
+  }));
+  $('queue-footer').textContent = `${state.entries.length} 项 items · J/K 上下 · ? 快捷键`;
+  if (!state.entries.length) {
+    $('empty').hidden = false;
+    $('empty').textContent = '此队列已清空 · Nothing left in this queue';
+    $('item-view').hidden = true;
+    $('record-view').hidden = true;
+    $('details').hidden = true;
+  }
+}
+
+function fmt(value) {
+  if (typeof value !== 'number') return String(value);
+  return Math.abs(value) >= 100 ? value.toFixed(0) : String(Math.round(value * 1000) / 1000);
+}
+
+function highlight(index, scroll = false) {
+  state.selected = index;
+  for (const li of $('queue-list').children) li.classList.toggle('selected', Number(li.dataset.index) === index);
+  const li = $('queue-list').children[index];
+  if (scroll && li) li.scrollIntoView({ block: 'nearest' });
+}
+
+function select(index, scroll = true) {
+  if (index < 0 || index >= state.entries.length) return;
+  highlight(index, scroll);
+  const entry = state.entries[index];
+  if (entry.kind === 'record') openRecord(entry.key);
+  else openItem(entry.key);
+}
+
+$('order').addEventListener('change', () => { state.order = $('order').value; state.selected = -1; loadQueue(); });
+$('record-filter').addEventListener('change', () => { state.record = $('record-filter').value; state.selected = -1; loadQueue(); });
+
+// ── One page ──────────────────────────────────────────────────────────────────────
+async function openItem(id) {
+  const item = await api('GET', itemPath(id));
+  state.item = item;
+  state.recordDetail = null;
+  $('empty').hidden = true;
+  $('record-view').hidden = true;
+  $('item-view').hidden = false;
+  $('details').hidden = false;
+  $('actions').hidden = false;
+  const status = $('item-status');
+  status.className = `badge ${item.status}`;
+  status.textContent = STATUS_NAMES[item.status] || item.status;
+  $('item-ref').textContent = `${item.record} · 第 ${item.seq} 页`;
+  $('item-file').textContent = item.frame ? `${item.file} (帧 ${item.frame})` : item.file;
+  showImages(item);
+  renderFindings(item);
+  renderPending(item);
+  renderRecordPages(item.record_pages, item.id);
+  renderCatalogue($('catalogue'), item.catalogue);
+  $('ocr-text').textContent = item.ocr_text || '（无文字 no text）';
+  renderMeasurements(item.measurements);
+  renderHistory(item.decisions);
+  $('skew-input').value = item.manual['deskew.skew_deg'] ?? (item.measurements.skew_deg !== undefined ? fmt(item.measurements.skew_deg) : '');
+  $('crop-input').value = item.manual['deskew.crop_box'] ?? (item.measurements.crop_box || '');
+}
+
+function renderFindings(item) {
+  const table = $('findings');
+  const rows = item.findings.map((f) => {
+    const overridden = f.overridden_by !== '';
+    const accepted = f.accepted !== '';
+    const pending = item.awaiting_sign_off.find((d) => d.code === f.code);
+    const canAccept = !overridden && !accepted && !pending && f.severity !== 'info' &&
+      f.code !== 'internal.exception' && f.scope !== 'batch' && !f.code.startsWith('review.');
+    const measure = f.value !== '' ? `值 ${f.value}${f.threshold !== '' ? ` · 阈值 ${f.threshold}` : ''}` : '';
+    return el('tr', { class: overridden || accepted ? 'is-overridden' : '', title: f.meaning },
+      el('td', {},
+        el('div', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('span', { class: 'code' }, f.code),
+          CODE_NAMES[f.code] ? el('span', { class: 'muted' }, ` ${CODE_NAMES[f.code]}`) : null),
+        measure ? el('div', { class: 'measure' }, measure) : null,
+        el('div', { class: 'message' }, f.message),
+        overridden ? el('div', { class: 'overridden' }, `已接受 overridden — ${f.overridden_by}`) : null,
+        accepted ? el('div', { class: 'overridden' }, `已接受，下次运行生效 accepted, applied by the next run — ${f.accepted}`) : null,
+        pending ? el('div', { class: 'overridden' }, `待签核 awaiting sign-off — #${pending.id} ${pending.by}`) : null),
+      el('td', { class: 'act' },
+        canAccept ? el('button', { 'data-accept': f.code, onclick: () => acceptFinding(f) }, '接受 Accept') : null,
+        pending && state.role === 'supervisor' ? el('button', { class: 'primary', onclick: () => signOff(pending) }, '签核 Sign off') : null));
+  });
+  table.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { class: 'muted' }, '无发现 No findings'))]));
+}
+
+function renderPending(item) {
+  const parts = [];
+  const turn = item.manual['orient.rotation_deg'];
+  if (turn !== undefined) parts.push(`旋转 ${turn}°`);
+  if (item.manual['deskew.skew_deg'] !== undefined) parts.push(`纠偏 ${item.manual['deskew.skew_deg']}°`);
+  if (item.manual['deskew.crop_box'] !== undefined) parts.push(`裁切 ${item.manual['deskew.crop_box']}`);
+  $('pending').textContent = parts.length ? `人工值 Manual: ${parts.join(' · ')}（下次运行应用 applied by the next run）` : '';
+}
+
+function renderRecordPages(pages, currentId) {
+  $('record-pages').replaceChildren(...pages.map((p) => el('button', {
+    class: `${p.status}${p.id === currentId ? ' current' : ''}`,
+    title: `${p.file || ''} ${p.reasons.join(' ')}`,
+    onclick: () => openItem(p.id),
+  }, String(p.seq).padStart(4, '0'))));
+}
+
+function renderCatalogue(node, catalogue) {
+  if (!catalogue) { node.replaceChildren(el('dd', { class: 'muted' }, '无目录条目 No catalogue entry')); return; }
+  node.replaceChildren(...catalogue.fields.flatMap((f) => [el('dt', {}, f.name), el('dd', {}, f.value || '—')]));
+}
+
+function renderMeasurements(measurements) {
+  const keys = Object.keys(measurements).filter((k) => k !== 'fingerprint').sort();
+  $('measurements').replaceChildren(...keys.flatMap((k) => [el('dt', {}, k), el('dd', {}, fmt(measurements[k]))]));
+}
+
+function renderHistory(decisions) {
+  const node = $('history');
+  if (!decisions.length) { node.replaceChildren(el('li', { class: 'muted' }, '尚无决定 None yet')); return; }
+  node.replaceChildren(...decisions.slice().reverse().map((d) => el('li', {},
+    el('span', { class: 'what' }, `#${d.id} ${ACTION_NAMES[d.action] || d.action}${d.code ? ' ' + d.code : ''}`),
+    ` — ${d.by} (${d.role})`, d.reason ? `：${d.reason}` : '',
+    el('div', { class: 'when' }, `${d.at} · 前 ${JSON.stringify(d.before)} → 后 ${JSON.stringify(d.after)}`))));
+}
+
+// ── Images: reduced copies from the server, zoom and pan kept in step ──────────────
+function showImages(item) {
+  state.view = { scale: 0, x: 0, y: 0 };
+  for (const [pane, variant] of [['viewer-original', 'original'], ['viewer-processed', $('show-cleanup').checked ? 'cleanup' : 'processed']]) {
+    const canvas = $(pane).querySelector('.canvas');
+    const img = canvas.querySelector('img');
+    canvas.querySelector('.missing')?.remove();
+    const available = item.images[variant];
+    img.hidden = !available;
+    if (!available) { canvas.append(el('div', { class: 'missing' }, '无图像 No image')); continue; }
+    img.dataset.variant = variant;
+    img.dataset.width = '1600';
+    img.onload = () => applyView();
+    img.src = `${itemPath(item.id)}/image/${variant}?w=1600`;
+  }
+}
+
+function fitScale(img, canvas) {
+  if (!img.naturalWidth) return 1;
+  return Math.min(canvas.clientWidth / img.naturalWidth, canvas.clientHeight / img.naturalHeight) * 0.98;
+}
+
+function applyView() {
+  const v = state.view;
+  let level = '';
+  for (const pane of ['viewer-original', 'viewer-processed']) {
+    const canvas = $(pane).querySelector('.canvas');
+    const img = canvas.querySelector('img');
+    if (img.hidden || !img.naturalWidth) continue;
+    const fit = fitScale(img, canvas);
+    const scale = v.scale === 0 ? fit : fit * v.scale;
+    const width = img.naturalWidth * scale, height = img.naturalHeight * scale;
+    const x = (canvas.clientWidth - width) / 2 + v.x, y = (canvas.clientHeight - height) / 2 + v.y;
+    img.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
+    level = v.scale === 0 ? '适合' : `${Math.round(v.scale * 100)}%`;
+    // Past twice the fit, ask for the larger copy the server keeps.
+    if (v.scale > 2 && img.dataset.width !== '2400' && state.item) {
+      img.dataset.width = '2400';
+      img.src = `${itemPath(state.item.id)}/image/${img.dataset.variant}?w=2400`;
+    }
+  }
+  $('zoom-level').textContent = level || '适合';
+}
+
+function zoom(factor) {
+  const v = state.view;
+  v.scale = Math.min(16, Math.max(0.25, (v.scale || 1) * factor));
+  v.x *= factor; v.y *= factor;
+  applyView();
+}
+function fit() { state.view = { scale: 0, x: 0, y: 0 }; applyView(); }
+
+for (const pane of ['viewer-original', 'viewer-processed']) {
+  const canvas = $(pane).querySelector('.canvas');
+  canvas.addEventListener('wheel', (event) => { event.preventDefault(); zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2); }, { passive: false });
+  canvas.addEventListener('pointerdown', (event) => {
+    canvas.setPointerCapture(event.pointerId);
+    canvas.classList.add('dragging');
+    const start = { x: event.clientX - state.view.x, y: event.clientY - state.view.y };
+    const move = (e) => { state.view.x = e.clientX - start.x; state.view.y = e.clientY - start.y; if (!state.view.scale) state.view.scale = 1; applyView(); };
+    const up = () => { canvas.classList.remove('dragging'); canvas.removeEventListener('pointermove', move); canvas.removeEventListener('pointerup', up); };
+    canvas.addEventListener('pointermove', move);
+    canvas.addEventListener('pointerup', up);
+  });
+}
+window.addEventListener('resize', applyView);
+$('zoom-in').addEventListener('click', () => zoom(1.25));
+$('zoom-out').addEventListener('click', () => zoom(0.8));
+$('zoom-fit').addEventListener('click', fit);
+$('show-cleanup').addEventListener('change', () => state.item && showImages(state.item));
+
+// ── Decisions ─────────────────────────────────────────────────────────────────────
+const PRESETS = {
+  accept: ['原件如此 The original is so', '空白页为原件背面 Blank back of a leaf', 'OCR 误读，页面无误 OCR misread; the page is right', '已目视核对 Checked by eye'],
+  rescan: ['图像模糊 Blurred', '分辨率不足 Resolution too low', '文件损坏 File damaged', '漏扫内容 Content missing'],
+  record_accept: ['缺页为原件所缺 The pages are missing in the original', '已与原件核对 Checked against the original'],
+  send_back: ['请补扫缺页 Scan the missing pages', '请按目录重新整理 Re-sort by the catalogue'],
+};
+
+function askReason(title, detail, presets, required = true) {
+  return new Promise((resolve) => {
+    const dialog = $('reason-dialog');
+    $('reason-title').textContent = title;
+    $('reason-detail').textContent = detail;
+    $('reason-text').value = '';
+    $('reason-presets').replaceChildren(...(presets || []).map((p) => el('button', {
+      type: 'button', class: 'chip', onclick: () => { $('reason-text').value = p; $('reason-text').focus(); },
+    }, p)));
+    dialog.onclose = () => {
+      const text = $('reason-text').value.trim();
+      if (dialog.returnValue !== 'ok') return resolve(null);
+      if (required && !text) { toast('需要理由 A reason is required', true); return resolve(null); }
+      resolve(text);
+    };
+    dialog.returnValue = '';
+    dialog.showModal();
+    $('reason-text').focus();
+  });
+}
+$('reason-text').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) { event.preventDefault(); $('reason-dialog').close('ok'); }
+});
+
+async function decide(body, done) {
+  try {
+    const answer = await api('POST', `${itemPath(state.item.id)}/decision`, body);
+    toast(`#${answer.decision.id} ${ACTION_NAMES[answer.decision.action]} — ${answer.message}`);
+    await openItem(state.item.id);
+    await loadQueue(true);
+    if (done) done(answer);
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+async function acceptFinding(finding) {
+  const who = state.role === 'supervisor' ? '' : '（质检员的接受需主管签核 an inspector\'s acceptance needs a supervisor\'s sign-off）';
+  const reason = await askReason(`接受 ${finding.code}`, `${finding.message} ${who}`, PRESETS.accept);
+  if (reason === null) return;
+  await decide({ action: 'accept', code: finding.code, reason });
+}
+
+async function signOff(pending) {
+  const reason = await askReason(`签核 #${pending.id} ${pending.code}`, `${pending.by}：${pending.reason}`, ['同意 Agreed']);
+  if (reason === null) return;
+  await decide({ action: 'sign_off', decision: pending.id, reason });
+}
+
+function currentTurn() {
+  const manual = state.item.manual['orient.rotation_deg'];
+  if (manual !== undefined) return Number(manual);
+  return Number(state.item.measurements.orientation_deg || 0);
+}
+async function rotate(by) {
+  if (!state.item) return;
+  const turn = ((currentTurn() + by) % 360 + 360) % 360;
+  await decide({ action: 'rotate', rotation_deg: turn, reason: `旋转至 ${turn}° turned to ${turn}°` });
+}
+$('act-rotate-right').addEventListener('click', () => rotate(90));
+$('act-rotate-left').addEventListener('click', () => rotate(-90));
+$('act-skew').addEventListener('click', () => {
+  const text = $('skew-input').value.trim();
+  decide({ action: 'skew', skew_deg: text === '' ? null : Number(text), reason: '人工纠偏 skew set by hand' });
+});
+$('act-crop').addEventListener('click', () => {
+  const text = $('crop-input').value.trim();
+  const box = text === '' ? null : text.split(/[ ,]+/).map(Number);
+  decide({ action: 'crop', crop_box: box, reason: '人工裁切 crop box set by hand' });
+});
+$('act-rescan').addEventListener('click', async () => {
+  if (!state.item) return;
+  const reason = await askReason('要求重扫 Ask for a rescan', `${state.item.file}：下次运行前请把新文件以同名放入批次 put the new file in the lot under the same name`, PRESETS.rescan);
+  if (reason === null) return;
+  await decide({ action: 'rescan', reason });
+});
+
+// ── One record ────────────────────────────────────────────────────────────────────
+async function openRecord(ref) {
+  const record = await api('GET', recordPath(ref));
+  state.recordDetail = record;
+  state.item = null;
+  $('empty').hidden = true;
+  $('item-view').hidden = true;
+  $('details').hidden = true;
+  const view = $('record-view');
+  view.hidden = false;
+  const catalogue = el('dl', { class: 'catalogue' });
+  renderCatalogue(catalogue, record.catalogue);
+  const pages = el('ol', { class: 'page-list' });
+  pages.append(...record.pages.map((p) => el('li', {},
+    el('button', {
+      class: p.status, title: '打开此页 Open the page',
+      onclick: () => { state.queue = 'review'; state.record = ref; state.selected = -1; loadQueue().then(() => openItem(p.id)); },
+    }, String(p.seq).padStart(4, '0')),
+    el('span', { class: `badge ${p.status}` }, STATUS_NAMES[p.status] || p.status),
+    el('span', { class: 'codes' }, p.reasons.map(codeLabel).join(' · ')))));
+  const findings = el('table', { class: 'findings' }, ...record.findings.map((f) => el('tr', { class: f.overridden_by ? 'is-overridden' : '' },
+    el('td', {}, el('div', {}, el('span', { class: `sev ${f.severity}` }, f.severity), ' ', el('span', { class: 'code' }, f.code)),
+      f.value !== '' ? el('div', { class: 'measure' }, `值 ${f.value}${f.threshold ? ' · 阈值 ' + f.threshold : ''}`) : null,
+      el('div', { class: 'message' }, f.message),
+      f.overridden_by ? el('div', { class: 'overridden' }, `已接受 — ${f.overridden_by}`) : null))));
+  if (!record.findings.length) findings.append(el('tr', {}, el('td', { class: 'muted' }, '无 None: 见各页 see the pages')));
+  const history = el('ol', { class: 'history' }, ...record.decisions.slice().reverse().map((d) =>
+    el('li', {}, el('span', { class: 'what' }, `#${d.id} ${ACTION_NAMES[d.action]}`), ` — ${d.by} (${d.role})：${d.reason}`,
+      el('div', { class: 'when' }, d.at))));
+  if (!record.decisions.length) history.append(el('li', { class: 'muted' }, '尚无决定 None yet'));
+  const supervisor = state.role === 'supervisor';
+  view.replaceChildren(
+    el('h1', {}, `${record.ref}`, ' ', el('span', { class: `badge ${record.deposited ? 'deposited' : 'withheld'}` }, record.deposited ? STATUS_NAMES.deposited : STATUS_NAMES.withheld)),
+    el('div', { class: 'muted' }, record.title || ''),
+    el('div', { class: 'reasons' }, ...record.reasons.map((c) => el('span', { class: 'chip' }, codeLabel(c)))),
+    el('div', { class: 'buttons' },
+      el('button', { class: 'primary', disabled: supervisor ? null : 'disabled', title: supervisor ? '' : '仅主管 supervisors only', onclick: () => decideRecord('record_accept') }, '整卷接受 Accept as is'),
+      el('button', { class: 'danger', onclick: () => decideRecord('send_back') }, '退回 Send back')),
+    el('div', { class: 'grid' },
+      el('div', { class: 'box' }, el('h2', {}, '目录条目 Catalogue entry'), catalogue),
+      el('div', { class: 'box' }, el('h2', {}, `各页 Pages (${record.pages.length})`), pages,
+        el('h2', {}, '案卷发现 Record findings'), findings),
+      el('div', { class: 'box' }, el('h2', {}, '决定记录 Decisions'), history)));
+}
+
+async function decideRecord(action) {
+  const ref = state.recordDetail.ref;
+  const reason = await askReason(`${ACTION_NAMES[action]} ${ref}`, state.recordDetail.reasons.join(' · '), PRESETS[action]);
+  if (reason === null) return;
+  try {
+    const answer = await api('POST', `${recordPath(ref)}/decision`, { action, reason });
+    toast(`#${answer.decision.id} ${ACTION_NAMES[action]} — ${answer.message}`);
+    await openRecord(ref);
+    await loadQueue(true);
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+// ── Keyboard ──────────────────────────────────────────────────────────────────────
+document.addEventListener('keydown', (event) => {
+  if ($('app').hidden || document.querySelector('dialog[open]')) return;
+  if (event.target.matches('input, textarea, select') || event.ctrlKey || event.metaKey || event.altKey) return;
+  const key = event.key;
+  const handled = {
+    j: () => select(state.selected + 1), ArrowDown: () => select(state.selected + 1),
+    k: () => select(state.selected - 1), ArrowUp: () => select(state.selected - 1),
+    r: () => rotate(90), R: () => rotate(-90),
+    a: () => {
+      if (!state.item) return;
+      const first = state.item.findings.find((f) => !f.overridden_by && !f.accepted && f.severity !== 'info' &&
+        f.scope !== 'batch' && f.code !== 'internal.exception' && !f.code.startsWith('review.'));
+      if (first) acceptFinding(first);
+    },
+    s: () => $('act-rescan').click(),
+    '+': () => zoom(1.25), '=': () => zoom(1.25), '-': () => zoom(0.8), 0: fit,
+    c: () => { $('show-cleanup').checked = !$('show-cleanup').checked; if (state.item) showImages(state.item); },
+    d: () => { state.order = state.order === 'lot' ? 'deviation' : 'lot'; state.selected = -1; loadQueue(); },
+    1: () => switchQueue(QUEUES[0].id), 2: () => switchQueue(QUEUES[1].id), 3: () => switchQueue(QUEUES[2].id),
+    '?': () => $('help-dialog').showModal(),
+  }[key];
+  if (handled) { event.preventDefault(); handled(); }
+});
+$('help-button').addEventListener('click', () => $('help-dialog').showModal());
+
+start();
