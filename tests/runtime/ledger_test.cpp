@@ -207,7 +207,7 @@ TEST(Ledger, RefusesAnotherSchema) {
   }
 }
 
-//! A ledger of schema 2 (before acceptance sampling) opens, keeps its rows and gains the new tables; one of a newer schema is refused.
+//! A ledger of schema 2 (before acceptance sampling and review) opens, keeps its rows and gains the new tables; one of a newer schema is refused.
 TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
   auto dir = fresh_dir("upgrade");
   {
@@ -217,8 +217,9 @@ TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
   for (const char* sql : {"DROP TABLE samples", "DROP TABLE sample_records", "DROP TABLE sample_checks",
-                          "DROP TABLE sample_sign_offs", "DROP TABLE acceptance_reports",
-                          "PRAGMA user_version = 2"})
+                          "DROP TABLE sample_sign_offs", "DROP TABLE acceptance_reports", "DROP TABLE review_users",
+                          "DROP TABLE review_decisions", "DROP TRIGGER manual_values_kept",
+                          "ALTER TABLE findings DROP COLUMN overridden_by", "PRAGMA user_version = 2"})
     ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
   sqlite3_close(db);
   {
@@ -235,6 +236,8 @@ TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   EXPECT_THROW(Ledger::open(dir), LedgerError);
+}
+
 //! Review decisions are appended with their Manual values in one go, read back in order, and the
 //! ledger refuses to change or delete one; an overridden finding is stored as found, with who overrode it.
 TEST(Ledger, ReviewDecisionsAreAppendOnly) {
@@ -300,7 +303,7 @@ TEST(Ledger, ReviewDecisionsAreAppendOnly) {
 
 //! A ledger of schema 2 (before review) is upgraded in place: its findings kept, none overridden, review tables added.
 TEST(Ledger, UpgradesSchemaTwoInPlace) {
-  auto dir = fresh_dir("upgrade");
+  auto dir = fresh_dir("upgrade-findings");
   std::filesystem::create_directories(dir);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
