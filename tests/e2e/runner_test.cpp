@@ -379,6 +379,7 @@ TEST(Runner, EachKindRunsThroughItsOwnChain) {
   stages.ingest = std::make_unique<MixedIngest>();
   auto store = std::make_unique<StoreAv>();
   StoreAv* store_av = store.get();
+  stages.chains[ItemKind::av].clear();  // the runner under test, not the real av stage
   stages.chains[ItemKind::av].push_back(std::move(store));
   RunSummary summary = run_batch(options_for(lot), stages);
   EXPECT_EQ(store_av->calls, 1);
