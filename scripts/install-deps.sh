@@ -14,6 +14,7 @@ packages=("$@")
   libqpdf-dev icc-profiles-free poppler-utils
   libopenjp2-7-dev liblcms2-dev libopencv-stitching-dev libopencv-features2d-dev
   tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
+  libclamav-dev
 )
 
 missing=()

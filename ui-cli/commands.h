@@ -10,5 +10,6 @@ void add_verify_command(CLI::App& app);
 void add_status_command(CLI::App& app);
 void add_samples_command(CLI::App& app);
 void add_profile_command(CLI::App& app);
+void add_keys_command(CLI::App& app);
 
 }  // namespace lantai::cli

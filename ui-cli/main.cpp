@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   lantai::cli::add_status_command(app);
   lantai::cli::add_samples_command(app);
   lantai::cli::add_profile_command(app);
+  lantai::cli::add_keys_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& error) {

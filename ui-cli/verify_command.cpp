@@ -1,11 +1,16 @@
-// lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] BAG: validates a bag.
+// lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] [--virus-db DIR | --no-virus-scan]
+//               [--trust PUBLIC-KEY] BAG:
+// validates a bag.
 #include <unistd.h>
 
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 
+#include "pipeline/bag_signature.h"
 #include "pipeline/runtime/runner.h"
+#include "pipeline/virus_scanner.h"
 #include "pipeline/runtime/stage_guard.h"
 #include "stages/verify/verify_stage.h"
 #include "ui-cli/commands.h"
@@ -19,6 +24,9 @@ struct VerifyArguments {
   verify::Policy policy = verify::Policy::rfc8493;
   bool fast = false;
   bool require_sm3 = false;
+  std::string virus_db;
+  bool no_virus_scan = false;
+  std::string trust;
 };
 
 void show_progress(std::uint64_t done, std::uint64_t total) {
@@ -47,8 +55,32 @@ void add_verify_command(CLI::App& app) {
   verify->add_flag("--fast", args->fast, "completeness and Payload-Oxum only: no file is hashed");
   verify->add_flag("--require-sm3", args->require_sm3,
                    "with --policy centre: SM3 manifests (manifest-sm3.txt, tagmanifest-sm3.txt) are required too");
+  verify->add_option("--virus-db", args->virus_db,
+                     "ClamAV signature database folder (default /var/lib/clamav); every file of the bag is scanned. "
+                     "With --policy centre the scan is part of the check, so a missing database stops verify");
+  verify->add_flag("--no-virus-scan", args->no_virus_scan,
+                   "with --policy centre: check without the virus scan (reported as not done)");
+  verify->add_option("--trust", args->trust,
+                     "the signer's SM2 public key (PEM): the bag's signature (bag-signature-sm2.txt) must verify with "
+                     "it and cover every tag file")
+      ->check(CLI::ExistingFile);
   verify->callback([args] {
+    // The centre's check scans (fail closed without a database); RFC 8493 alone does when asked.
+    std::unique_ptr<VirusScanner> scanner;
+    if (!args->no_virus_scan && (args->policy == verify::Policy::centre || !args->virus_db.empty()))
+      scanner = VirusScanner::load(args->virus_db.empty() ? kVirusDatabase.default_value : args->virus_db,
+                                   VirusScanLimits{});
+    std::optional<Sm2Key> trusted;
+    if (!args->trust.empty()) {
+      try {
+        trusted = Sm2Key::load_public(args->trust);
+      } catch (const std::runtime_error& error) {
+        throw RunError(kExitBadInput, error.what());
+      }
+    }
     verify::VerifyOptions options;
+    options.virus_scanner = scanner.get();
+    options.trusted_key = trusted ? &*trusted : nullptr;
     options.policy = args->policy;
     options.fast = args->fast;
     options.require_sm3 = args->require_sm3;

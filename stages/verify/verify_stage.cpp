@@ -14,20 +14,17 @@ StageInfo VerifyStage::describe() const {
           "checks the deposit bag the way the registration centre does: RFC 8493 in full, then the "
           "centre's deposit rules and the backup form, naming each failing file and rule",
           "2",
-          {kRequireSm3.info()},
+          {},
           verify_finding_codes()};
 }
 
-void VerifyStage::setup(ProfileSection& section, const StageContext&) {
-  require_sm3_ = section.get(kRequireSm3);
-  section.finish();
-}
+void VerifyStage::setup(ProfileSection& section, const StageContext&) { section.finish(); }
 
 Outcome VerifyStage::process(const Bag& bag) const {
   Outcome outcome;
   VerifyOptions options;
   options.policy = Policy::centre;
-  options.require_sm3 = require_sm3_;
+  options.require_sm3 = bag.sm3_manifests;
   outcome.findings = verify_bag(bag.dir, options);
   return outcome;
 }

@@ -32,19 +32,13 @@ namespace lantai::verify {
 
 std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options = {});
 
-inline constexpr FlagParam kRequireSm3{
-    "require_sm3", false,
-    "the self-check also requires manifest-sm3.txt and tagmanifest-sm3.txt (set it with deposit.sm3_manifest)"};
-
 class VerifyStage final : public BagStage {
  public:
   StageInfo describe() const override;
-  void setup(ProfileSection& section, const StageContext& context) override;  // require_sm3
-  // The findings of verify_bag(bag.dir) with the centre policy: lantai's self-check (自检).
+  void setup(ProfileSection& section, const StageContext& context) override;
+  // The findings of verify_bag(bag.dir) with the centre policy, SM3 manifests required when
+  // bag.sm3_manifests: lantai's self-check (自检).
   Outcome process(const Bag& bag) const override;
-
- private:
-  bool require_sm3_ = kRequireSm3.default_value;
 };
 
 }  // namespace lantai::verify

@@ -14,6 +14,7 @@
 #include "pipeline/runtime/ledger.h"
 #include "pipeline/runtime/runner.h"
 #include "stages/stage_sequence.h"
+#include "tests/support/test_virus_db.h"
 
 namespace lantai {
 namespace {
@@ -74,6 +75,7 @@ RunOptions options_for(const fs::path& lot, const fs::path& profile = LANTAI_PRO
   options.unit_name = "测试单位";
   options.jobs = 2;
   options.show_progress = false;
+  options.virus_db = test_support::write_test_virus_db(lot / "virus-db");
   return options;
 }
 
