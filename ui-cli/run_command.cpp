@@ -58,6 +58,8 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
   if (summary.verified) {
     std::printf("  verify            OK: every file present and its checksums match\n");
+    if (!summary.four_properties_report.empty())
+      std::printf("  四性 report       %s\n", summary.four_properties_report.c_str());
   } else {
     std::printf("  verify            FAILED:\n");
     for (const auto& problem : summary.verify_problems) std::printf("    %s\n", problem.message.c_str());

@@ -12,6 +12,7 @@
 #include "pipeline/runtime/runner.h"
 #include "pipeline/virus_scanner.h"
 #include "pipeline/runtime/stage_guard.h"
+#include "stages/verify/four_properties.h"
 #include "stages/verify/verify_stage.h"
 #include "ui-cli/commands.h"
 
@@ -27,6 +28,7 @@ struct VerifyArguments {
   std::string virus_db;
   bool no_virus_scan = false;
   std::string trust;
+  std::string report_dir;
 };
 
 void show_progress(std::uint64_t done, std::uint64_t total) {
@@ -64,6 +66,8 @@ void add_verify_command(CLI::App& app) {
                      "the signer's SM2 public key (PEM): the bag's signature (bag-signature-sm2.txt) must verify with "
                      "it and cover every tag file")
       ->check(CLI::ExistingFile);
+  verify->add_option("--report", args->report_dir,
+                     "write the 四性 report (DA/T 70-2018) of this check to DIR/four-properties.json and .html");
   verify->callback([args] {
     // The centre's check scans (fail closed without a database); RFC 8493 alone does when asked.
     std::unique_ptr<VirusScanner> scanner;
@@ -86,6 +90,20 @@ void add_verify_command(CLI::App& app) {
     options.require_sm3 = args->require_sm3;
     if (::isatty(STDERR_FILENO)) options.progress = show_progress;
     const std::vector<Finding> findings = verify::verify_bag(args->bag_dir, options);
+    if (!args->report_dir.empty()) {
+      verify::AssessmentContext context;
+      context.checker = std::string("centre check by lantai verify --policy ") +
+                        (args->policy == verify::Policy::centre ? "centre" : "rfc8493");
+      context.digests_checked = !args->fast;
+      context.virus_scanner = scanner.get();
+      context.virus_scan_note = scanner ? "every file of the bag scanned with ClamAV"
+                                : args->no_virus_scan ? "not scanned: --no-virus-scan"
+                                                      : "not scanned: RFC 8493 alone, no --virus-db given";
+      context.trusted_key = options.trusted_key;
+      const auto report = verify::assess_four_properties(args->bag_dir, findings, context);
+      const auto files = verify::write_four_properties(report, args->report_dir);
+      std::fprintf(stderr, "四性 report: %s (%s)\n", files.back().c_str(), report.passed() ? "pass" : "FAIL");
+    }
     int errors = 0, warnings = 0;
     for (const Finding& finding : findings) {
       const bool warning = finding.severity != Severity::reject;

@@ -604,6 +604,8 @@ void BatchRun::verify() {
   Outcome checked = s.guard.call(*s.stages.verify, s.verify_info, bag, s.summary.bag_dir.string());
   s.ledger->replace_batch_findings(s.verify_info.id, as_batch_findings(s.verify_info.id, checked.findings));
   s.summary.verify_problems = checked.findings;
+  for (const StageOutput& output : checked.outputs)
+    if (output.path.ends_with(".html")) s.summary.four_properties_report = s.work_dir / utf8_path(output.path);
   s.summary.verified = !checked.rejected();
   std::string package_digest =
       hex_digests_of_file(s.summary.bag_dir / "manifest-sha256.txt", {DigestAlgorithm::md5}).front();

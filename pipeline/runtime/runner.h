@@ -102,6 +102,7 @@ struct RunSummary {
   std::string virus_scan;  // the engine, database and limits that scanned; empty: not scanned (--no-virus-scan)
   std::vector<Finding> deposit_problems;  // why no bag was made
   std::vector<Finding> verify_problems;
+  std::filesystem::path four_properties_report;  // the self-check's 四性 report (HTML; JSON beside it)
 };
 
 class BatchRun {

@@ -22,8 +22,10 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
+#include "pipeline/bag_signature.h"
 #include "pipeline/finding.h"
 #include "pipeline/units.h"
 #include "stages/verify/verify_options.h"
@@ -37,8 +39,14 @@ class VerifyStage final : public BagStage {
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
   // The findings of verify_bag(bag.dir) with the centre policy, SM3 manifests required when
-  // bag.sm3_manifests: lantai's self-check (自检).
+  // bag.sm3_manifests and the signature checked with the run's own key: lantai's
+  // self-check (自检). Writes its 四性 report (four_properties.h) to WORK/reports/.
   Outcome process(const Bag& bag) const override;
+
+ private:
+  std::filesystem::path work_dir_;
+  const VirusScanner* virus_scanner_ = nullptr;  // scanned the inputs and the bag before it was sealed
+  std::optional<Sm2Key> signing_key_;            // the run's --sign-key, whose public half checks the signature
 };
 
 }  // namespace lantai::verify

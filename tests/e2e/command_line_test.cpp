@@ -68,7 +68,8 @@ TEST(CommandLine, VerifyPrintsEveryProblemAndWarning) {
   EXPECT_NE(result.output.find(": OK, 1 warning"), std::string::npos) << result.output;
 
   // The same bag under the centre policy, and with two more problems: every one on its line.
-  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", bag.string()});
+  result = run_command(
+      {lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(), bag.string()});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("verify.policy: manifest-sha256.txt: missing"), std::string::npos) << result.output;
   std::ofstream(bag / "data" / "b.txt") << "b";
