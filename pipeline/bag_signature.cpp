@@ -1,6 +1,11 @@
 #include "pipeline/bag_signature.h"
 
 #include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,12 +15,6 @@
 #include <optional>
 #include <sstream>
 #include <stdexcept>
-
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
@@ -102,8 +101,7 @@ Sm2Key Sm2Key::load_private(const fs::path& pem_file) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   auto handle = std::make_unique<Handle>();
   handle->key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
-  if (!handle->key)
-    throw std::runtime_error(pem_file.string() + ": not a PEM private key (" + openssl_error() + ")");
+  if (!handle->key) throw std::runtime_error(pem_file.string() + ": not a PEM private key (" + openssl_error() + ")");
   if (!EVP_PKEY_is_a(handle->key, "SM2"))
     throw std::runtime_error(pem_file.string() + ": not an SM2 key; make one with lantai keys new");
   handle->is_private = true;
@@ -115,10 +113,8 @@ Sm2Key Sm2Key::load_public(const fs::path& pem_file) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   auto handle = std::make_unique<Handle>();
   handle->key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
-  if (!handle->key)
-    throw std::runtime_error(pem_file.string() + ": not a PEM public key (" + openssl_error() + ")");
-  if (!EVP_PKEY_is_a(handle->key, "SM2"))
-    throw std::runtime_error(pem_file.string() + ": not an SM2 public key");
+  if (!handle->key) throw std::runtime_error(pem_file.string() + ": not a PEM public key (" + openssl_error() + ")");
+  if (!EVP_PKEY_is_a(handle->key, "SM2")) throw std::runtime_error(pem_file.string() + ": not an SM2 public key");
   return Sm2Key(std::move(handle));
 }
 
@@ -201,8 +197,8 @@ std::string write_new_key_pair(const fs::path& dir) {
   const std::string pem = key.private_pem();
   const int fd = ::open(private_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error(private_file.string() + ": cannot be created");
-  const bool written = ::fchmod(fd, 0600) == 0 && ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) &&
-                       ::fsync(fd) == 0;
+  const bool written = ::fchmod(fd, 0600) == 0 &&
+                       ::write(fd, pem.data(), pem.size()) == static_cast<ssize_t>(pem.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written) {
     fs::remove(private_file);
@@ -214,8 +210,8 @@ std::string write_new_key_pair(const fs::path& dir) {
 
 std::string sign_bag(const fs::path& bag_dir, const Sm2Key& key) {
   std::string signed_lines = std::string("Signature-Format: ") + kBagSignatureFormat + "\n" +
-                             "Signature-Algorithm: " + kBagSignatureAlgorithm + "\n" + "Signer-ID: " +
-                             kSm2DefaultUserId + "\n" + "Public-Key-SM3: " + key.fingerprint() + "\n";
+                             "Signature-Algorithm: " + kBagSignatureAlgorithm + "\n" +
+                             "Signer-ID: " + kSm2DefaultUserId + "\n" + "Public-Key-SM3: " + key.fingerprint() + "\n";
   const std::vector<std::string> manifests = tag_manifests_of(bag_dir);
   if (manifests.empty()) throw std::runtime_error(bag_dir.string() + ": no tag manifest to sign");
   for (const std::string& name : manifests) {
@@ -237,7 +233,9 @@ std::string signature_key_fingerprint(const fs::path& bag_dir) {
 std::vector<std::string> check_bag_signature(const fs::path& bag_dir, const Sm2Key& trusted) {
   const std::string file = kBagSignaturePath;
   std::vector<std::string> problems;
-  auto problem = [&](const std::string& about, const std::string& reason) { problems.push_back(about + ": " + reason); };
+  auto problem = [&](const std::string& about, const std::string& reason) {
+    problems.push_back(about + ": " + reason);
+  };
   std::error_code error;
   const fs::path path = bag_dir / file;
   if (!fs::is_regular_file(fs::symlink_status(path, error))) {
@@ -317,8 +315,9 @@ std::vector<std::string> check_bag_signature(const fs::path& bag_dir, const Sm2K
 
 std::string base64_encode(std::string_view bytes) {
   std::string text(4 * ((bytes.size() + 2) / 3), '\0');
-  const int size = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                                   reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  const int size =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
+                      reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
   text.resize(static_cast<std::size_t>(size));
   return text;
 }

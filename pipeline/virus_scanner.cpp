@@ -41,7 +41,8 @@ struct VirusScanner::Engine {
 
 VirusScanner::~VirusScanner() = default;
 
-std::unique_ptr<VirusScanner> VirusScanner::load(const fs::path& database_dir, const VirusScanLimits& limits) {
+std::unique_ptr<VirusScanner> VirusScanner::load(const fs::path& database_dir, const VirusScanLimits& limits,
+                                                 const fs::path& temp_dir) {
   const std::string what_to_do =
       "; install clamav-freshclam and run freshclam, give another database with --virus-db DIR (or the "
       "profile's clamav.database), or --no-virus-scan to go on unscanned (the 四性 report then records 4-2 as "
@@ -75,13 +76,17 @@ std::unique_ptr<VirusScanner> VirusScanner::load(const fs::path& database_dir, c
   for (const auto& [field, value] : settings)
     if ((status = cl_engine_set_num(engine, field, value)) != CL_SUCCESS)
       throw VirusDatabaseError(std::string("virus scan: a scan limit cannot be set: ") + cl_strerror(status));
+  if (!temp_dir.empty()) {
+    fs::create_directories(temp_dir, error);
+    if (error || (status = cl_engine_set_str(engine, CL_ENGINE_TMPDIR, temp_dir.c_str())) != CL_SUCCESS)
+      throw VirusDatabaseError("virus scan: cannot use " + temp_dir.string() + " for ClamAV's temporary files");
+  }
   if ((status = cl_engine_compile(engine)) != CL_SUCCESS)
     throw VirusDatabaseError("virus scan: the signatures in " + database_dir.string() +
                              " cannot be compiled: " + cl_strerror(status) + what_to_do);
   scanner->signature_count_ = signatures;
   int ignored = 0;
-  scanner->database_version_ =
-      static_cast<unsigned>(cl_engine_get_num(engine, CL_ENGINE_DB_VERSION, &ignored));
+  scanner->database_version_ = static_cast<unsigned>(cl_engine_get_num(engine, CL_ENGINE_DB_VERSION, &ignored));
   return scanner;
 }
 
@@ -134,11 +139,10 @@ std::string VirusScanner::engine_version() const { return cl_retver(); }
 std::string VirusScanner::describe() const {
   return "ClamAV " + engine_version() + ", database " + database_dir_.string() +
          (database_version_ ? " (version " + std::to_string(database_version_) + ")" : std::string()) + ", " +
-         std::to_string(signature_count_) + " signatures; limits " +
-         std::to_string(limits_.max_file_size_bytes >> 20) + " MiB a file, " +
-         std::to_string(limits_.max_scan_size_bytes >> 20) + " MiB read, " + std::to_string(limits_.max_files) +
-         " files, " + std::to_string(limits_.max_recursion) + " levels, " + std::to_string(limits_.max_scan_time_s) +
-         " s";
+         std::to_string(signature_count_) + " signatures; limits " + std::to_string(limits_.max_file_size_bytes >> 20) +
+         " MiB a file, " + std::to_string(limits_.max_scan_size_bytes >> 20) + " MiB read, " +
+         std::to_string(limits_.max_files) + " files, " + std::to_string(limits_.max_recursion) + " levels, " +
+         std::to_string(limits_.max_scan_time_s) + " s";
 }
 
 VirusScanLimits virus_scan_limits(ProfileSection& section) {

@@ -26,17 +26,25 @@ inline const TextParam kVirusDatabase{
     "database", "/var/lib/clamav",
     "folder of the ClamAV signature database (freshclam keeps it up to date); --virus-db overrides it"};
 inline constexpr IntegerParam kVirusMaxFileSize{
-    "max_file_size_mb", "MiB", 1, 4095, 2048,
+    "max_file_size_mb",
+    "MiB",
+    1,
+    4095,
+    2048,
     "the largest file scanned; a larger one is not_scanned (and reported so), never passed unread"};
 inline constexpr IntegerParam kVirusMaxScanSize{
-    "max_scan_size_mb", "MiB", 1, 4095, 2048,
+    "max_scan_size_mb",
+    "MiB",
+    1,
+    4095,
+    2048,
     "the most data read out of one file, archives and embedded objects unpacked included"};
-inline constexpr IntegerParam kVirusMaxFiles{"max_files", "files", 1, 1'000'000, 10'000,
-                                             "the most files unpacked from one archive"};
-inline constexpr IntegerParam kVirusMaxRecursion{"max_recursion", "levels", 1, 64, 16,
-                                                 "archives within archives, at most this deep"};
-inline constexpr IntegerParam kVirusMaxScanTime{"max_scan_time_s", "s", 1, 86'400, 600,
-                                                "the longest one file may take to scan"};
+inline constexpr IntegerParam kVirusMaxFiles{"max_files", "files", 1,
+                                             1'000'000,   10'000,  "the most files unpacked from one archive"};
+inline constexpr IntegerParam kVirusMaxRecursion{
+    "max_recursion", "levels", 1, 64, 16, "archives within archives, at most this deep"};
+inline constexpr IntegerParam kVirusMaxScanTime{
+    "max_scan_time_s", "s", 1, 86'400, 600, "the longest one file may take to scan"};
 
 struct VirusScanLimits {
   std::uint64_t max_file_size_bytes = 2048ull << 20;
@@ -62,8 +70,11 @@ struct VirusScanResult {
 
 class VirusScanner {
  public:
-  // Loads and compiles every signature in database_dir. Throws VirusDatabaseError.
-  static std::unique_ptr<VirusScanner> load(const std::filesystem::path& database_dir, const VirusScanLimits& limits);
+  // Loads and compiles every signature in database_dir. ClamAV unpacks archives and
+  // embedded objects into temp_dir (made when the database loads), so hostile content
+  // stays below it; empty: the system's temp folder. Throws VirusDatabaseError.
+  static std::unique_ptr<VirusScanner> load(const std::filesystem::path& database_dir, const VirusScanLimits& limits,
+                                            const std::filesystem::path& temp_dir = {});
   ~VirusScanner();
   VirusScanner(const VirusScanner&) = delete;
   VirusScanner& operator=(const VirusScanner&) = delete;
@@ -74,7 +85,7 @@ class VirusScanner {
   const std::filesystem::path& database_dir() const { return database_dir_; }
   unsigned signature_count() const { return signature_count_; }
   unsigned database_version() const { return database_version_; }  // ClamAV's daily version; 0 for a local database
-  std::string engine_version() const;                                // libclamav's, e.g. "1.4.6"
+  std::string engine_version() const;                              // libclamav's, e.g. "1.4.6"
   const VirusScanLimits& limits() const { return limits_; }
   // One line for reports: engine, database, signatures, limits.
   std::string describe() const;

@@ -13,9 +13,10 @@ void add_keys_command(CLI::App& app) {
   CLI::App* keys = app.add_subcommand("keys", "SM2 keys (GB/T 32918) for signing deposit bags");
   keys->require_subcommand(1);
   auto out = std::make_shared<std::string>();
-  CLI::App* make = keys->add_subcommand(
-      "new", "Make an SM2 key pair: DIR/sm2-private.pem (mode 0600, for lantai run --sign-key) and "
-             "DIR/sm2-public.pem (for lantai verify --trust); existing files are never overwritten");
+  CLI::App* make =
+      keys->add_subcommand("new",
+                           "Make an SM2 key pair: DIR/sm2-private.pem (mode 0600, for lantai run --sign-key) and "
+                           "DIR/sm2-public.pem (for lantai verify --trust); existing files are never overwritten");
   make->add_option("--out", *out, "folder for the two PEM files")->required();
   make->callback([out] {
     std::string fingerprint;

@@ -205,7 +205,7 @@ struct BatchRun::State {
                           section.effective()});
     if (!load_virus_scanner || !options.virus_scan) return;
     try {
-      virus_scanner = VirusScanner::load(utf8_path(database), limits);
+      virus_scanner = VirusScanner::load(utf8_path(database), limits, work_dir / "tmp" / "clamav");
     } catch (const VirusDatabaseError& error) {
       throw RunError(kExitEnvironment, error.what());
     }

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "pipeline/bag_signature.h"
 #include "pipeline/catalog.h"
@@ -36,14 +35,22 @@ enum class Format { jpeg, tiff, jp2, pdf, png, text, archive, unknown };
 
 std::string_view format_name(Format format) {
   switch (format) {
-    case Format::jpeg: return "JPEG";
-    case Format::tiff: return "TIFF";
-    case Format::jp2: return "JPEG 2000";
-    case Format::pdf: return "PDF";
-    case Format::png: return "PNG";
-    case Format::text: return "text (UTF-8)";
-    case Format::archive: return "compressed archive";
-    case Format::unknown: return "unknown";
+    case Format::jpeg:
+      return "JPEG";
+    case Format::tiff:
+      return "TIFF";
+    case Format::jp2:
+      return "JPEG 2000";
+    case Format::pdf:
+      return "PDF";
+    case Format::png:
+      return "PNG";
+    case Format::text:
+      return "text (UTF-8)";
+    case Format::archive:
+      return "compressed archive";
+    case Format::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -73,7 +80,9 @@ Format sniff(const fs::path& file, std::uint64_t size) {
   if (starts("%PDF-")) return Format::pdf;
   if (starts("\x89PNG")) return Format::png;
   if (starts("PK\x03\x04") || starts("Rar!") || starts("7z\xBC\xAF\x27\x1C") || starts("\x1F\x8B") || starts("BZh") ||
-      starts(std::string_view("\xFD" "7zXZ\0", 6)))
+      starts(std::string_view("\xFD"
+                              "7zXZ\0",
+                              6)))
     return Format::archive;
   if (size <= kMaxMetadataBytes) {
     const std::string text = read_head(file, static_cast<std::size_t>(size));
@@ -91,7 +100,8 @@ std::set<Format> promised_by(const std::string& name) {
   if (ends(".jp2") || ends(".j2k")) return {Format::jp2};
   if (ends(".pdf")) return {Format::pdf};
   if (ends(".png")) return {Format::png};
-  if (ends(".txt") || ends(".csv") || ends(".xml") || ends(".json") || ends(".hocr") || ends(".html")) return {Format::text};
+  if (ends(".txt") || ends(".csv") || ends(".xml") || ends(".json") || ends(".hocr") || ends(".html"))
+    return {Format::text};
   return {};
 }
 
@@ -175,9 +185,9 @@ class Assessor {
     report.checker = context_.checker;
     report.bag = bag_.string();
     report.checked_at = now_text("%Y-%m-%dT%H:%M:%S%z", TimeZone::local);
-    report.items = {fixity(),          attributes(),   metadata_link(), package_digest(), item_count(),
-                    total_bytes(),     numbering(),    content_complete(), file_count(),  metadata_readable(),
-                    formats_allowed(), no_encryption(), antivirus(),      virus_scan()};
+    report.items = {fixity(),          attributes(),    metadata_link(),    package_digest(), item_count(),
+                    total_bytes(),     numbering(),     content_complete(), file_count(),     metadata_readable(),
+                    formats_allowed(), no_encryption(), antivirus(),        virus_scan()};
     return report;
   }
 
@@ -225,14 +235,15 @@ class Assessor {
                      " payload files); " + signature;
     if (signed_bag && !context_.trusted_key) check.evidence.push_back("signature not checked: give --trust");
     judge(check, std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) {
-            return f.severity == Severity::reject && (f.code == "verify.checksum_mismatch" || f.code == "verify.signature");
+            return f.severity == Severity::reject &&
+                   (f.code == "verify.checksum_mismatch" || f.code == "verify.signature");
           }));
     return check;
   }
 
   CheckItem attributes() const {
-    CheckItem check = item("1-10", kAuthenticity,
-                           "内容数据电子属性一致性 each file's content is the format its name records");
+    CheckItem check =
+        item("1-10", kAuthenticity, "内容数据电子属性一致性 each file's content is the format its name records");
     std::size_t checked = 0;
     for (const PayloadFile& file : payload_) {
       const std::set<Format> promised = promised_by(file.rel);
@@ -259,10 +270,12 @@ class Assessor {
     for (const CatalogRecord& record : catalog_->records) {
       refs.insert(record.ref);
       if (!entity_folders_.count(record.ref))
-        check.evidence.push_back(record.ref + ": in the catalogue, but " + kEntityDir + "/" + record.ref + "/ is missing");
+        check.evidence.push_back(record.ref + ": in the catalogue, but " + kEntityDir + "/" + record.ref +
+                                 "/ is missing");
     }
     for (const std::string& folder : entity_folders_)
-      if (!refs.count(folder)) check.evidence.push_back(std::string(kEntityDir) + "/" + folder + "/: no catalogue entry");
+      if (!refs.count(folder))
+        check.evidence.push_back(std::string(kEntityDir) + "/" + folder + "/: no catalogue entry");
     check.measured = std::to_string(catalog_->records.size()) + " catalogue entries against " +
                      std::to_string(entity_folders_.size()) + " entity folders";
     judge(check, !check.evidence.empty());
@@ -291,11 +304,11 @@ class Assessor {
       check.evidence.push_back(name + " of manifest-sha256.txt " + found +
                                (found == ascii_lower(stated) ? ", as recorded" : ", the form records " + stated));
     }
-    check.measured = "package digest (" + join(compared) + " of manifest-sha256.txt) computed and compared with " +
-                     kBackupFormPath;
-    judge(check, compared.empty() || std::any_of(check.evidence.begin(), check.evidence.end(), [](const std::string& e) {
-                   return e.find(", as recorded") == std::string::npos;
-                 }));
+    check.measured =
+        "package digest (" + join(compared) + " of manifest-sha256.txt) computed and compared with " + kBackupFormPath;
+    judge(check, compared.empty() ||
+                     std::any_of(check.evidence.begin(), check.evidence.end(),
+                                 [](const std::string& e) { return e.find(", as recorded") == std::string::npos; }));
     return check;
   }
 
@@ -329,11 +342,13 @@ class Assessor {
     check.measured = std::to_string(octets_) + " bytes under data/";
     if (auto declared = oxum()) {
       check.measured += ", Payload-Oxum " + std::to_string(declared->first);
-      if (declared->first != octets_) check.evidence.push_back("bag-info.txt Payload-Oxum declares " + std::to_string(declared->first) + " bytes");
+      if (declared->first != octets_)
+        check.evidence.push_back("bag-info.txt Payload-Oxum declares " + std::to_string(declared->first) + " bytes");
     }
     if (auto stated = form_number("total_bytes")) {
       check.measured += ", the form " + std::to_string(*stated);
-      if (*stated != octets_) check.evidence.push_back(std::string(kBackupFormPath) + ": total_bytes " + std::to_string(*stated));
+      if (*stated != octets_)
+        check.evidence.push_back(std::string(kBackupFormPath) + ": total_bytes " + std::to_string(*stated));
     }
     if (check.measured.find(',') == std::string::npos) {
       check.verdict = ItemVerdict::not_applicable;
@@ -346,7 +361,8 @@ class Assessor {
 
   // 件号: the 档号's last run of digits; its series, the 档号 before it (DA/T 22-2015).
   CheckItem numbering() const {
-    CheckItem check = item("2-6", kIntegrity, "连续性元数据项 件号 continuous in each series from the declared start (1)");
+    CheckItem check =
+        item("2-6", kIntegrity, "连续性元数据项 件号 continuous in each series from the declared start (1)");
     if (!catalog_) {
       check.verdict = ItemVerdict::not_applicable;
       check.measured = std::string("the bag has no ") + kCataloguePath;
@@ -365,7 +381,8 @@ class Assessor {
       std::sort(numbers.begin(), numbers.end());
       long long expected = 1;  // DA/T 22-2015: 件号 start at 1 in each series
       for (long long number : numbers) {
-        if (number < expected) check.evidence.push_back(prefix + "…: 件号 " + std::to_string(number) + " repeated");
+        if (number < expected)
+          check.evidence.push_back(prefix + "…: 件号 " + std::to_string(number) + " repeated");
         else if (number > expected)
           check.evidence.push_back(prefix + "…: 件号 " + std::to_string(expected) +
                                    (number - 1 > expected ? "-" + std::to_string(number - 1) : "") + " missing");
@@ -441,8 +458,8 @@ class Assessor {
   }
 
   CheckItem formats_allowed() const {
-    CheckItem check = item("3-3", kUsability,
-                           "内容数据格式 formats allowed (JPEG, TIFF, JPEG 2000, PDF; UTF-8 text for metadata)");
+    CheckItem check =
+        item("3-3", kUsability, "内容数据格式 formats allowed (JPEG, TIFF, JPEG 2000, PDF; UTF-8 text for metadata)");
     std::map<Format, std::size_t> counts;
     for (const PayloadFile& file : payload_) {
       ++counts[file.format];
@@ -450,16 +467,19 @@ class Assessor {
         check.evidence.push_back(file.rel + ": " + std::string(format_name(file.format)) + ", not an accepted format");
     }
     std::vector<std::string> found;
-    for (const auto& [format, count] : counts) found.push_back(std::to_string(count) + " " + std::string(format_name(format)));
+    for (const auto& [format, count] : counts)
+      found.push_back(std::to_string(count) + " " + std::string(format_name(format)));
     check.measured = "formats read from the bytes of " + std::to_string(payload_.size()) + " files: " + join(found);
     judge(check, !check.evidence.empty());
     return check;
   }
 
   CheckItem no_encryption() const {
-    CheckItem check = item("3-8", kUsability, "信息包内容数据格式合规性 no encryption, no non-public compression inside");
+    CheckItem check =
+        item("3-8", kUsability, "信息包内容数据格式合规性 no encryption, no non-public compression inside");
     for (const PayloadFile& file : payload_) {
-      if (file.format == Format::archive) check.evidence.push_back(file.rel + ": a compressed archive inside the package");
+      if (file.format == Format::archive)
+        check.evidence.push_back(file.rel + ": a compressed archive inside the package");
       if (file.encrypted) check.evidence.push_back(file.rel + ": an encrypted PDF (/Encrypt)");
     }
     check.measured = std::to_string(payload_.size()) + " files examined for archive signatures and PDF encryption";
@@ -487,7 +507,8 @@ class Assessor {
       check.measured = context_.virus_scan_note.empty() ? "not scanned (--no-virus-scan)" : context_.virus_scan_note;
       return check;
     }
-    check.measured = context_.virus_scan_note.empty() ? "every file of the bag scanned with ClamAV" : context_.virus_scan_note;
+    check.measured =
+        context_.virus_scan_note.empty() ? "every file of the bag scanned with ClamAV" : context_.virus_scan_note;
     judge(check, !check.evidence.empty());
     return check;
   }
@@ -513,11 +534,20 @@ std::string html_escape(const std::string& text) {
   std::string escaped;
   for (char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      default: escaped += c;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      default:
+        escaped += c;
     }
   }
   return escaped;
@@ -527,10 +557,14 @@ std::string html_escape(const std::string& text) {
 
 std::string_view to_string(ItemVerdict verdict) {
   switch (verdict) {
-    case ItemVerdict::pass: return "pass";
-    case ItemVerdict::fail: return "fail";
-    case ItemVerdict::not_done: return "not done";
-    case ItemVerdict::not_applicable: return "not applicable";
+    case ItemVerdict::pass:
+      return "pass";
+    case ItemVerdict::fail:
+      return "fail";
+    case ItemVerdict::not_done:
+      return "not done";
+    case ItemVerdict::not_applicable:
+      return "not applicable";
   }
   return "not done";
 }
@@ -586,8 +620,9 @@ std::string four_properties_html(const FourPropertiesReport& report) {
   row("信息包 package", report.bag);
   row("检测时间 time", report.checked_at);
   row("结论 result", report.passed() ? "通过 pass" : "不通过 fail");
-  html += "</dl>\n<table>\n<thead><tr><th>编号</th><th>性质</th><th>检测项目</th><th>结论</th><th>测量</th><th>依据</th>"
-          "</tr></thead>\n<tbody>\n";
+  html +=
+      "</dl>\n<table>\n<thead><tr><th>编号</th><th>性质</th><th>检测项目</th><th>结论</th><th>测量</th><th>依据</th>"
+      "</tr></thead>\n<tbody>\n";
   for (const CheckItem& check : report.items) {
     std::string verdict(to_string(check.verdict));
     std::string css = verdict;

@@ -38,8 +38,8 @@ struct CheckItem {
 };
 
 struct FourPropertiesReport {
-  std::string checker;  // "self-check (自检) by lantai run" or "centre check by lantai verify"
-  std::string bag;      // the bag's folder
+  std::string checker;     // "self-check (自检) by lantai run" or "centre check by lantai verify"
+  std::string bag;         // the bag's folder
   std::string checked_at;  // local time, ISO 8601
   std::vector<CheckItem> items;
   bool passed() const;  // no item failed
@@ -48,14 +48,14 @@ struct FourPropertiesReport {
 // How the bag was checked, beyond verify's findings.
 struct AssessmentContext {
   std::string checker;
-  bool digests_checked = true;                   // false with --fast
-  const VirusScanner* virus_scanner = nullptr;   // what scanned the bag (or its inputs and it); null: not scanned
-  std::string virus_scan_note;                   // where the scan ran, or why it did not
-  const Sm2Key* trusted_key = nullptr;           // the key the signature was checked with
+  bool digests_checked = true;                  // false with --fast
+  const VirusScanner* virus_scanner = nullptr;  // what scanned the bag (or its inputs and it); null: not scanned
+  std::string virus_scan_note;                  // where the scan ran, or why it did not
+  const Sm2Key* trusted_key = nullptr;          // the key the signature was checked with
 };
 
-FourPropertiesReport assess_four_properties(const std::filesystem::path& bag_dir,
-                                            const std::vector<Finding>& findings, const AssessmentContext& context);
+FourPropertiesReport assess_four_properties(const std::filesystem::path& bag_dir, const std::vector<Finding>& findings,
+                                            const AssessmentContext& context);
 
 std::string four_properties_json(const FourPropertiesReport& report);
 std::string four_properties_html(const FourPropertiesReport& report);

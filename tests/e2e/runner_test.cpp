@@ -497,6 +497,7 @@ TEST(Runner, InfectedPageQuarantinedSignedBagSelfChecked) {
   EXPECT_TRUE(fs::exists(summary.bag_dir / "manifest-sm3.txt"));
   EXPECT_TRUE(fs::exists(summary.bag_dir / kBagSignaturePath));
   EXPECT_NE(summary.virus_scan.find("1 signatures"), std::string::npos) << summary.virus_scan;
+  EXPECT_TRUE(fs::is_directory(lot / "work" / "tmp" / "clamav"));  // ClamAV unpacks below WORK
   EXPECT_EQ(four_properties_item(lot / "work", "4-2")["verdict"], "pass");
   EXPECT_EQ(four_properties_item(lot / "work", "1-1")["verdict"], "pass");
   EXPECT_NE(four_properties_item(lot / "work", "1-1")["measured"].get<std::string>().find("SM2 signature checked"),

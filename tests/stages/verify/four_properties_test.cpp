@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "pipeline/bag_signature.h"
@@ -78,16 +77,18 @@ TempDir* FourPropertiesTest::dir_ = nullptr;
 VirusScanner* FourPropertiesTest::scanner_ = nullptr;
 fs::path* FourPropertiesTest::bag_ = nullptr;
 
-//! A fresh bag: the report names each item it checks, each passes with what it measured, except 2-6, where the synthetic lot's D30 series starts at 件号 3.
+//! A fresh bag: the report names each item it checks, each passes with what it measured, except 2-6, where the
+//! synthetic lot's D30 series starts at 件号 3.
 TEST_F(FourPropertiesTest, FreshBagPassesEveryItemItChecks) {
   auto items = assess(*bag_);
-  for (const char* id : {"1-1", "1-10", "1-11", "1-14", "2-1", "2-2", "2-6", "2-7", "2-11", "3-1", "3-3", "3-8", "4-1",
-                         "4-2"}) {
+  for (const char* id :
+       {"1-1", "1-10", "1-11", "1-14", "2-1", "2-2", "2-6", "2-7", "2-11", "3-1", "3-3", "3-8", "4-1", "4-2"}) {
     ASSERT_TRUE(items.count(id)) << id << " missing from the report";
     EXPECT_FALSE(items[id].measured.empty()) << id;
     EXPECT_FALSE(items[id].name.empty()) << id;
     if (std::string(id) != "2-6")
-      EXPECT_EQ(items[id].verdict, ItemVerdict::pass) << id << ": " << items[id].measured << "\n" << evidence(items[id]);
+      EXPECT_EQ(items[id].verdict, ItemVerdict::pass) << id << ": " << items[id].measured << "\n"
+                                                      << evidence(items[id]);
   }
   EXPECT_EQ(items["2-6"].verdict, ItemVerdict::fail);
   EXPECT_NE(evidence(items["2-6"]).find("J012-WS·2021-D30-BGS-…: 件号 1-2 missing"), std::string::npos)
@@ -113,35 +114,54 @@ TEST_F(FourPropertiesTest, TamperingFlipsItemsToFail) {
   };
   const std::string page = "data/entity/" + std::string(kRef1) + "/0001.jpg";
   const std::vector<Case> cases = {
-      {"one payload byte", [&](const fs::path& bag) {
+      {"one payload byte",
+       [&](const fs::path& bag) {
          std::string bytes = read_file(bag / utf8_path(page));
          bytes[bytes.size() / 2] ^= 1;
          write_bytes(bag / utf8_path(page), bytes);
-       }, {"1-1", "2-7"}, "0001.jpg"},
-      {"a page removed", [&](const fs::path& bag) { fs::remove(bag / utf8_path(page)); }, {"2-7", "2-2", "2-11"},
+       },
+       {"1-1", "2-7"},
        "0001.jpg"},
-      {"a zip added", [](const fs::path& bag) { write_bytes(bag / "data" / "extra.zip", std::string("PK\x03\x04", 4) + "zip"); },
-       {"3-8", "2-7", "3-3"}, "extra.zip"},
-      {"text named as a JPEG", [&](const fs::path& bag) {
+      {"a page removed",
+       [&](const fs::path& bag) { fs::remove(bag / utf8_path(page)); },
+       {"2-7", "2-2", "2-11"},
+       "0001.jpg"},
+      {"a zip added",
+       [](const fs::path& bag) { write_bytes(bag / "data" / "extra.zip", std::string("PK\x03\x04", 4) + "zip"); },
+       {"3-8", "2-7", "3-3"},
+       "extra.zip"},
+      {"text named as a JPEG",
+       [&](const fs::path& bag) {
          const fs::path text = bag / "data" / "entity" / utf8_path(kRef2) / "0001.txt";
          fs::rename(text, bag / "data" / "entity" / utf8_path(kRef2) / "0009.jpg");
-       }, {"1-10"}, "0009.jpg"},
-      {"the form's record count", [](const fs::path& bag) {
+       },
+       {"1-10"},
+       "0009.jpg"},
+      {"the form's record count",
+       [](const fs::path& bag) {
          std::string form = read_file(bag / "forms" / "backup-form.json");
          form.replace(form.find("\"record_count\": 3"), 17, "\"record_count\": 4");
          write_bytes(bag / "forms" / "backup-form.json", form);
-       }, {"2-1"}, "record_count 4"},
-      {"the form's package digest", [](const fs::path& bag) {
+       },
+       {"2-1"},
+       "record_count 4"},
+      {"the form's package digest",
+       [](const fs::path& bag) {
          std::string form = read_file(bag / "forms" / "backup-form.json");
          const auto at = form.find("\"value\": \"") + 10;
          form[at] = form[at] == '0' ? '1' : '0';
          write_bytes(bag / "forms" / "backup-form.json", form);
-       }, {"1-14"}, "the form records"},
-      {"a catalogue entry without its folder", [](const fs::path& bag) {
-         fs::remove_all(bag / "data" / "entity" / utf8_path(kRef3));
-       }, {"1-11", "2-1", "2-7"}, kRef3},
-      {"an infected file", [](const fs::path& bag) { write_bytes(bag / "data" / "x.txt", eicar_test_file()); },
-       {"4-2"}, "x.txt"},
+       },
+       {"1-14"},
+       "the form records"},
+      {"a catalogue entry without its folder",
+       [](const fs::path& bag) { fs::remove_all(bag / "data" / "entity" / utf8_path(kRef3)); },
+       {"1-11", "2-1", "2-7"},
+       kRef3},
+      {"an infected file",
+       [](const fs::path& bag) { write_bytes(bag / "data" / "x.txt", eicar_test_file()); },
+       {"4-2"},
+       "x.txt"},
   };
   for (const Case& c : cases) {
     const fs::path bag = fresh_copy();
@@ -150,7 +170,7 @@ TEST_F(FourPropertiesTest, TamperingFlipsItemsToFail) {
     for (const char* id : c.failing)
       EXPECT_EQ(items[id].verdict, ItemVerdict::fail) << c.what << ": " << id << " " << items[id].measured;
     EXPECT_NE(evidence(items[c.failing[0]]).find(c.named), std::string::npos) << c.what << "\n"
-                                                                               << evidence(items[c.failing[0]]);
+                                                                              << evidence(items[c.failing[0]]);
   }
 }
 
@@ -170,7 +190,8 @@ TEST_F(FourPropertiesTest, WritesJsonAndPrintableHtml) {
   EXPECT_NE(html.find("@page { size: A4"), std::string::npos);
   for (const char* external : {"http://", "https://", "<script", "<link", "src="})
     EXPECT_EQ(html.find(external), std::string::npos) << external;
-  for (const CheckItem& item : report.items) EXPECT_NE(html.find("<td>" + item.id + "</td>"), std::string::npos) << item.id;
+  for (const CheckItem& item : report.items)
+    EXPECT_NE(html.find("<td>" + item.id + "</td>"), std::string::npos) << item.id;
 }
 
 }  // namespace

@@ -1,8 +1,7 @@
 // The bag's SM2 signature end to end through the real deposit and verify stages, and the
 // deposit's virus scan of the finished bag before it is sealed.
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 
@@ -86,7 +85,8 @@ TEST_F(SignatureTest, KeysNewWritesAPrivatePair) {
   EXPECT_THROW(Sm2Key::load_private(public_key()), std::runtime_error);
 }
 
-//! The signed bag verifies with its public key; the form and the signature name the same key; no tag manifest lists the signature.
+//! The signed bag verifies with its public key; the form and the signature name the same key; no tag manifest lists the
+//! signature.
 TEST_F(SignatureTest, SignedBagVerifiesWithItsPublicKey) {
   const auto findings = verify_with(*bag_, public_key());
   EXPECT_TRUE(findings.empty()) << describe(findings);
@@ -143,8 +143,9 @@ TEST_F(SignatureTest, OneByteChangeToAnyTagFileFails) {
   manifest += "d41d8cd98f00b204e9800998ecf8427e  forms/extra.txt\n";
   write_bytes(rewritten / "forms" / "extra.txt", "");
   write_bytes(rewritten / "tagmanifest-md5.txt", manifest);
-  EXPECT_NE(describe(verify_with(rewritten, public_key())).find("tagmanifest-md5.txt: changed since the bag was signed"),
-            std::string::npos);
+  EXPECT_NE(
+      describe(verify_with(rewritten, public_key())).find("tagmanifest-md5.txt: changed since the bag was signed"),
+      std::string::npos);
 }
 
 //! A bag whose signature file was removed fails with the key, and the form, which names the key, no longer agrees.
@@ -156,7 +157,8 @@ TEST_F(SignatureTest, RemovedSignatureFails) {
   EXPECT_NE(found.find("verify.form_mismatch"), std::string::npos) << found;
 }
 
-//! The deposit scans the finished bag before sealing it: an infected WORK file leaves no bag, and the finding names the file and signature.
+//! The deposit scans the finished bag before sealing it: an infected WORK file leaves no bag, and the finding names the
+//! file and signature.
 TEST(DepositVirusScan, InfectedFileLeavesNoBag) {
   TempDir dir("deposit-scan");
   write_test_virus_db(dir.path() / "db");
@@ -176,7 +178,7 @@ TEST(DepositVirusScan, InfectedFileLeavesNoBag) {
   ASSERT_EQ(outcome.findings.size(), 1u) << describe(outcome.findings);
   EXPECT_EQ(outcome.findings[0].code, "deposit.virus_found");
   EXPECT_TRUE(outcome.findings[0].message.starts_with("data/entity/J012-WS·2021-Y-BGS-0002/0001.txt: infected with " +
-                                                       std::string(kTestSignatureName)))
+                                                      std::string(kTestSignatureName)))
       << outcome.findings[0].message;
   EXPECT_TRUE(bag_dir_of(batch, outcome).empty());
   EXPECT_FALSE(fs::exists(batch.work_dir / "deposit" / utf8_path(batch.batch_id)));

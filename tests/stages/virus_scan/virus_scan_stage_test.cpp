@@ -44,7 +44,8 @@ class VirusScanTest : public ::testing::Test {
   std::vector<EffectiveValue> settings_;
 };
 
-//! A page holding the EICAR test string, even behind real image bytes, is quarantined with virus.found naming the signature; a clean page passes.
+//! A page holding the EICAR test string, even behind real image bytes, is quarantined with virus.found naming the
+//! signature; a clean page passes.
 TEST_F(VirusScanTest, InfectedFileIsQuarantinedWithTheSignature) {
   VirusScanStage stage = stage_with(scanner_.get());
   const Outcome infected = stage.process(item_of("J012-WS·2021-Y-BGS-0001/0001.jpg", eicar_test_file()));
@@ -75,7 +76,8 @@ TEST_F(VirusScanTest, EveryPartOfAPageIsScanned) {
   EXPECT_TRUE(outcome.findings[0].message.starts_with("J012-WS·2021-Y-BGS-0001/0007b.jpg: "));
 }
 
-//! Without a scanner (--no-virus-scan) nothing is found, and the settings say so, so a later scanning run redoes the items.
+//! Without a scanner (--no-virus-scan) nothing is found, and the settings say so, so a later scanning run redoes the
+//! items.
 TEST_F(VirusScanTest, WithoutAScannerNothingIsScannedAndTheSettingsSaySo) {
   VirusScanStage stage = stage_with(nullptr);
   EXPECT_TRUE(stage.process(item_of("a/0001.jpg", eicar_test_file())).findings.empty());
@@ -102,7 +104,8 @@ TEST_F(VirusScanTest, MissingDatabaseIsRefusedClearly) {
   }
 }
 
-//! A file larger than the profile's max_file_size is not passed as clean: it is not_scanned, and the stage quarantines it.
+//! A file larger than the profile's max_file_size is not passed as clean: it is not_scanned, and the stage quarantines
+//! it.
 TEST_F(VirusScanTest, FileBeyondTheLimitsIsNotScannedNotPassed) {
   VirusScanLimits tight;
   tight.max_file_size_bytes = 1 << 20;
