@@ -89,6 +89,7 @@ void add_verify_command(CLI::App& app) {
     options.fast = args->fast;
     options.require_sm3 = args->require_sm3;
     if (::isatty(STDERR_FILENO)) options.progress = show_progress;
+    if (scanner) std::printf("virus scan: %s\n", scanner->describe().c_str());
     const std::vector<Finding> findings = verify::verify_bag(args->bag_dir, options);
     if (!args->report_dir.empty()) {
       verify::AssessmentContext context;

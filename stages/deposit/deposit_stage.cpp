@@ -1,11 +1,10 @@
 #include "stages/deposit/deposit_stage.h"
 
 #include <algorithm>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <system_error>
-
-#include <mutex>
 
 #include <nlohmann/json.hpp>
 #include <tbb/parallel_for_each.h>

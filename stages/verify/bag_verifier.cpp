@@ -501,7 +501,6 @@ void BagVerifier::scan_for_viruses() {
     else
       report(kNotVirusScanned, rel + ": not scanned for viruses: " + result.reason, result.reason);
   }
-  files_virus_scanned_ = files.size();
 }
 
 // With a trusted key: the signature holds, signs every tag manifest as it is, and the tag

@@ -68,7 +68,6 @@ class BagVerifier {
   std::vector<Manifest> tag_manifests_;
   std::optional<TagFields> bag_info_;
   std::optional<std::string> sha256_manifest_bytes_;
-  std::size_t files_virus_scanned_ = 0;
 };
 
 }  // namespace lantai::verify

@@ -17,6 +17,11 @@
 // (and SM3 when required); no fetch.txt; bag-info.txt with Payload-Oxum; the backup form
 // present, in a tag manifest, and agreeing with the bag (backup_form_check.h).
 //
+// With a scanner (VerifyOptions::virus_scanner) every file of the bag is scanned with
+// ClamAV; with a trusted key the SM2 signature must hold and cover every tag file
+// (pipeline/bag_signature.h). The 四性 report is built from the findings
+// (four_properties.h).
+//
 // verify_bag never throws for a problem in the bag; it keeps no state and may run on many
 // bags from many threads (its hashing runs on oneTBB's pool).
 #pragma once
