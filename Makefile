@@ -29,7 +29,8 @@ demo: build
 	$(BUILD)/ui-cli/lantai samples make $(DEMO)/lot
 	$(BUILD)/ui-cli/lantai run --profile profiles/da-t31-2017-paper.yaml \
 	  --in $(DEMO)/lot/scans --catalog $(DEMO)/lot/catalogue.csv --out $(DEMO)/work \
-	  --fonds J012 --unit 示例市档案馆 --jobs $(JOBS)
+	  --fonds J012 --unit 示例市档案馆 --jobs $(JOBS) \
+	  $$([ -d /var/lib/clamav ] || echo --no-virus-scan)
 	$(BUILD)/ui-cli/lantai verify $(DEMO)/work/deposit/*/
 
 test: build

@@ -24,6 +24,7 @@ pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 # The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(CLAMAV REQUIRED IMPORTED_TARGET libclamav)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

@@ -148,6 +148,10 @@ std::vector<std::pair<std::string, std::string>> ProfileSection::entries() {
   return all;
 }
 
+void ProfileSection::record(const std::string& key, std::string value, std::string source) {
+  effective_.push_back({name_, key, std::move(value), std::move(source)});
+}
+
 void ProfileSection::finish() const {
   if (!node_->IsMap()) return;
   for (const auto& entry : *node_) {

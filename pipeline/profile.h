@@ -87,6 +87,10 @@ class ProfileSection {
   // overrides): every key with its scalar text, all counted as read.
   std::vector<std::pair<std::string, std::string>> entries();
 
+  // A value the stage uses that the run gives rather than the profile (a command-line
+  // choice): it joins the effective settings, and so the stage's dependency key.
+  void record(const std::string& key, std::string value, std::string source);
+
   void finish() const;  // throws ProfileError naming any unknown key
   // For checks across keys: throws ProfileError naming the file, section and key.
   [[noreturn]] void fail(const std::string& key, const std::string& why) const;

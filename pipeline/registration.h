@@ -11,6 +11,10 @@
 
 namespace lantai {
 
+// The deposit's setting that asks for SM3 manifests (deposit.sm3_manifest): the runtime
+// passes it on to the self-check, which then requires them.
+inline constexpr const char* kSm3ManifestSetting = "sm3_manifest";
+
 // Data volume as transfer registers record it: GB (10^9 bytes) to 3 decimals, half up,
 // in integer arithmetic so the same bytes always give the same text.
 std::string data_volume_gb(std::uint64_t bytes);

@@ -25,6 +25,8 @@
 
 namespace lantai {
 
+class VirusScanner;
+
 // A measurement a stage adds to an item: its name (with its unit in it: "skew_deg") is
 // the key in Measurements and the column in pages.csv.
 struct MeasurementInfo {
@@ -82,6 +84,11 @@ struct StageContext {
   std::filesystem::path work_dir;    // WORK: stages write only below it
   std::filesystem::path input_root;  // --in
   int jobs = 1;                      // worker threads
+  // The run's virus scanner, loaded once for every stage that scans; null when the run
+  // was asked not to scan (--no-virus-scan). Outlives every call to the stage.
+  const VirusScanner* virus_scanner = nullptr;
+  // --sign-key: the SM2 private key (PEM) the deposit signs the bag with; empty: unsigned.
+  std::filesystem::path sign_key;
 };
 
 // Unit is const for every scope but the lot, which ingest fills.

@@ -97,6 +97,9 @@ struct BatchWork {
 // verify's unit: a finished bag on disk.
 struct Bag {
   std::filesystem::path dir;
+  // Its maker was asked for SM3 manifests (the profile's deposit.sm3_manifest): the
+  // self-check then requires them.
+  bool sm3_manifests = false;
 };
 
 using IngestStage = Stage<Lot>;

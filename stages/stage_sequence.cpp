@@ -16,25 +16,30 @@
 #include "stages/quality/quality_stage.h"
 #include "stages/searchable_pdf/searchable_pdf_stage.h"
 #include "stages/verify/verify_stage.h"
+#include "stages/virus_scan/virus_scan_stage.h"
 
 namespace lantai {
 
 StageSequence make_stage_sequence() {
   StageSequence stages;
   stages.ingest = std::make_unique<ingest::IngestStage>();
-  // Pages, in DA/T 31-2017 order: decode, image processing (纠偏: quarter turns, then skew;
-  // 去污), storage (图像存储),
+  // Pages: scanned for viruses before any stage opens them; then in DA/T 31-2017 order:
+  // decode, image processing (纠偏: quarter turns, then skew; 去污), storage (图像存储),
   // then quality check and OCR on the stored image, so they read exactly what is
   // delivered and a rerun that changes only them starts from the stored image.
   auto& pages = stages.chains[ItemKind::page];
+  pages.push_back(std::make_unique<virus_scan::VirusScanStage>());
   pages.push_back(std::make_unique<decode::DecodeStage>());
   pages.push_back(std::make_unique<orient::OrientStage>());
   pages.push_back(std::make_unique<deskew::DeskewStage>());
   pages.push_back(std::make_unique<derivatives::DerivativeStage>());
   pages.push_back(std::make_unique<quality::QualityStage>());
   pages.push_back(std::make_unique<ocr::OcrStage>());
-  // Recordings (audio, video): checked whole, delivered as they are (DA/T 62-2017).
-  stages.chains[ItemKind::av].push_back(std::make_unique<av::AvStage>());
+  // Recordings (audio, video): scanned for viruses, then checked whole and delivered as
+  // they are (DA/T 62-2017).
+  auto& recordings = stages.chains[ItemKind::av];
+  recordings.push_back(std::make_unique<virus_scan::VirusScanStage>());
+  recordings.push_back(std::make_unique<av::AvStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
   // then duplicates within the record; last, the record's searchable PDF and, when the
   // profile asks, its pages as one multi-page TIFF.

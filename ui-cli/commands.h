@@ -12,5 +12,6 @@ void add_samples_command(CLI::App& app);
 void add_profile_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_review_command(CLI::App& app);
+void add_keys_command(CLI::App& app);
 
 }  // namespace lantai::cli

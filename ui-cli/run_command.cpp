@@ -32,7 +32,9 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
     std::printf(" %s %lld", stage.stage.c_str(), stage.items);
     if (stage.items > 0) std::printf(" (%.0f ms each)", stage.seconds * 1000.0 / static_cast<double>(stage.items));
   }
-  std::printf("\n  memory in flight  %.0f MiB at most\n", static_cast<double>(summary.peak_bytes_in_flight) / (1 << 20));
+  std::printf("\n  virus scan        %s\n",
+              summary.virus_scan.empty() ? "NOT DONE (--no-virus-scan)" : summary.virus_scan.c_str());
+  std::printf("  memory in flight  %.0f MiB at most\n", static_cast<double>(summary.peak_bytes_in_flight) / (1 << 20));
   std::printf("  reports           %s/reports/ pages.csv, findings.csv, records.csv\n", options.work_dir.c_str());
   if (!summary.catalogue_draft.empty()) {
     std::printf("  catalogue draft   %s (%lld records named by their folders)\n", summary.catalogue_draft.c_str(),
@@ -56,6 +58,8 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
   if (summary.verified) {
     std::printf("  verify            OK: every file present and its checksums match\n");
+    if (!summary.four_properties_report.empty())
+      std::printf("  四性 report       %s\n", summary.four_properties_report.c_str());
   } else {
     std::printf("  verify            FAILED:\n");
     for (const auto& problem : summary.verify_problems) std::printf("    %s\n", problem.message.c_str());
@@ -83,6 +87,15 @@ void add_run_command(CLI::App& app) {
                   "for the next run in the same WORK (no deposit until then)")
       ->check(CLI::IsMember({"now", "later"}))
       ->capture_default_str();
+  run->add_option("--virus-db", options->virus_db,
+                  "ClamAV signature database folder (default: the profile's clamav.database, /var/lib/clamav); "
+                  "without a usable database the run stops before it starts");
+  run->add_flag("--no-virus-scan", [options](std::int64_t) { options->virus_scan = false; },
+                "scan nothing for viruses (the 四性 report records item 4-2 as not done)");
+  run->add_option("--sign-key", options->sign_key,
+                  "SM2 private key (PEM, from lantai keys new): the bag's tag manifests are signed with it "
+                  "(bag-signature-sm2.txt; check with lantai verify --trust PUBLIC-KEY)")
+      ->check(CLI::ExistingFile);
   run->callback([options, ocr] {
     if (*ocr == "later") options->deferred_stages = {"ocr"};
     options->show_progress = ::isatty(STDERR_FILENO);

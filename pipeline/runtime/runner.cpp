@@ -10,6 +10,7 @@
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/runtime/acceptance_settings.h"
+#include "pipeline/registration.h"
 #include "pipeline/runtime/event_log.h"
 #include "pipeline/runtime/item_flow.h"
 #include "pipeline/runtime/ledger.h"
@@ -91,12 +92,15 @@ struct BatchRun::State {
 
   fs::path work_dir;
   StageContext context;
+  bool load_virus_scanner = false;  // a run loads it; printing the effective profile does not
+  std::unique_ptr<VirusScanner> virus_scanner;
   StageGuard guard;
   std::string profile_name, profile_sha256;
   std::uint64_t memory_budget_bytes = 0;
   AcceptanceSettings acceptance;  // kept in the ledger for `lantai sample`
   std::vector<StageRecord> processing;  // for the deposit's processing history
   StageInfo ingest_info, deposit_info, verify_info, draft_info;
+  bool deposit_writes_sm3 = false;  // the self-check then requires the SM3 manifests
   std::vector<StageInfo> record_infos;
   std::map<ItemKind, Chain> chains;
 
@@ -129,6 +133,7 @@ struct BatchRun::State {
   // profile stops the batch here, before anything is written.
   void set_up_stages() {
     Profile profile = Profile::load(options.profile_file);
+    set_up_virus_scanner(profile);
     ingest_info = set_up(*stages.ingest, profile);
     std::set<std::string> deferred(options.deferred_stages.begin(), options.deferred_stages.end()), found;
     for (auto& [kind, chain] : stages.chains) {
@@ -156,6 +161,8 @@ struct BatchRun::State {
       if (!found.count(id)) throw RunError(kExitBadArguments, "no item stage " + id + " to leave for later");
     for (auto& stage : stages.record_stages) record_infos.push_back(set_up(*stage, profile));
     deposit_info = set_up(*stages.deposit, profile);
+    for (const EffectiveValue& value : processing.back().settings)
+      if (value.key == kSm3ManifestSetting) deposit_writes_sm3 = value.value == "true";
     if (stages.catalogue_draft) draft_info = set_up(*stages.catalogue_draft, profile);
     verify_info = set_up(*stages.verify, profile);
 
@@ -194,10 +201,45 @@ struct BatchRun::State {
     profile_sha256 = profile.sha256();
   }
 
+  // The engine every scanning stage shares, loaded once for the run, before any stage is
+  // set up. Its section is the runtime's, since it serves several stages.
+  void set_up_virus_scanner(Profile& profile) {
+    ProfileSection section = profile.section(kVirusScanSection);
+    std::string database = section.get(kVirusDatabase);
+    const VirusScanLimits limits = virus_scan_limits(section);
+    if (!options.virus_db.empty()) {
+      database = options.virus_db.string();
+      section.record(kVirusDatabase.name, database, "--virus-db");
+    }
+    section.finish();
+    processing.push_back({{kVirusScanSection, "the virus scanner (ClamAV) the scanning stages share", "1",
+                           {kVirusDatabase.info(), kVirusMaxFileSize.info(), kVirusMaxScanSize.info(),
+                            kVirusMaxFiles.info(), kVirusMaxRecursion.info(), kVirusMaxScanTime.info()}},
+                          section.effective()});
+    if (!load_virus_scanner || !options.virus_scan) return;
+    try {
+      virus_scanner = VirusScanner::load(utf8_path(database), limits, work_dir / "tmp" / "clamav");
+    } catch (const VirusDatabaseError& error) {
+      throw RunError(kExitEnvironment, error.what());
+    }
+    context.virus_scanner = virus_scanner.get();
+    summary.virus_scan = virus_scanner->describe();
+  }
+
   void load_catalog_file() {
     if (options.catalog_file.empty()) {
       drafting = true;
       return;
+    }
+    // The catalogue is an input too: scanned before it is read.
+    if (virus_scanner) {
+      const VirusScanResult scanned = virus_scanner->scan(options.catalog_file);
+      if (scanned.verdict == VirusScanResult::Verdict::infected)
+        throw RunError(kExitBadInput, options.catalog_file.string() + ": infected with " + scanned.signature +
+                                          " (ClamAV); the batch cannot go on without its catalogue: ask for a clean copy");
+      if (scanned.verdict == VirusScanResult::Verdict::not_scanned)
+        throw RunError(kExitBadInput, options.catalog_file.string() + ": cannot be scanned for viruses: " +
+                                          scanned.reason);
     }
     try {
       catalog = load_catalog(options.catalog_file);
@@ -430,6 +472,8 @@ void BatchRun::prepare() {
     throw RunError(kExitBadInput, "input folder " + s.options.input_root.string() + " does not exist");
   s.work_dir = absolute_path(s.options.work_dir);
   s.context = StageContext{s.work_dir, absolute_path(s.options.input_root), s.options.jobs};
+  s.context.sign_key = s.options.sign_key;
+  s.load_virus_scanner = true;
   try {
     s.set_up_stages();
   } catch (const RunError&) {
@@ -459,7 +503,9 @@ void BatchRun::prepare() {
                                {"input", s.context.input_root.string()},
                                {"items", s.summary.items_in},
                                {"items_to_run", s.pending.size()},
-                               {"jobs", s.options.jobs}});
+                               {"jobs", s.options.jobs},
+                               {"virus_scan", s.summary.virus_scan.empty() ? "not done (--no-virus-scan)"
+                                                                           : s.summary.virus_scan}});
 }
 
 void BatchRun::run_items() {
@@ -607,10 +653,12 @@ void BatchRun::verify() {
     write_reports(*s.ledger, s.work_dir, s.stages.describe());
     return;
   }
-  const Bag bag{s.summary.bag_dir};
+  const Bag bag{s.summary.bag_dir, s.deposit_writes_sm3};
   Outcome checked = s.guard.call(*s.stages.verify, s.verify_info, bag, s.summary.bag_dir.string());
   s.ledger->replace_batch_findings(s.verify_info.id, as_batch_findings(s.verify_info.id, checked.findings));
   s.summary.verify_problems = checked.findings;
+  for (const StageOutput& output : checked.outputs)
+    if (output.path.ends_with(".html")) s.summary.four_properties_report = s.work_dir / utf8_path(output.path);
   s.summary.verified = !checked.rejected();
   std::string package_digest =
       hex_digests_of_file(s.summary.bag_dir / "manifest-sha256.txt", {DigestAlgorithm::md5}).front();

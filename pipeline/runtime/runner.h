@@ -28,6 +28,7 @@
 #include "pipeline/finding.h"
 #include "pipeline/stage_sequence.h"
 #include "pipeline/units.h"
+#include "pipeline/virus_scanner.h"
 
 namespace lantai {
 
@@ -60,6 +61,15 @@ struct RunOptions {
   // QC and linking at scanner speed, OCR caught up by the next run in the same WORK, which
   // runs just them). A run that leaves stages waiting makes no deposit.
   std::vector<std::string> deferred_stages;
+  // Virus scanning (ClamAV): the signature database folder, empty for the profile's
+  // clamav.database; with virus_scan false (--no-virus-scan) nothing is scanned and the
+  // 四性 report records item 4-2 as not done. A database that cannot be loaded stops the
+  // run before anything is written (fail closed).
+  std::filesystem::path virus_db;
+  bool virus_scan = true;
+  // An SM2 private key (PEM): the deposit signs the bag's tag manifests with it
+  // (bag-signature-sm2.txt); empty: the bag is not signed.
+  std::filesystem::path sign_key;
 };
 
 struct RunSummary {
@@ -89,8 +99,10 @@ struct RunSummary {
   std::vector<std::string> deferred_stages;  // as asked: the deposit waits for them
   std::filesystem::path catalogue_draft;     // written when no catalogue was given
   long long records_drafted = 0;
+  std::string virus_scan;  // the engine, database and limits that scanned; empty: not scanned (--no-virus-scan)
   std::vector<Finding> deposit_problems;  // why no bag was made
   std::vector<Finding> verify_problems;
+  std::filesystem::path four_properties_report;  // the self-check's 四性 report (HTML; JSON beside it)
 };
 
 class BatchRun {

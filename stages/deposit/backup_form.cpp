@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/bag_signature.h"
+
 namespace lantai::deposit {
 
 std::string backup_form_json(const BackupForm& form) {
@@ -33,6 +35,10 @@ std::string backup_form_json(const BackupForm& form) {
   json["data_volume_unit"] = "GB = 10^9 bytes";
   json["package_digest_of"] = kPackageDigestOf;
   json["package_digests"] = std::move(digests);
+  if (!form.signature_key_sm3.empty())
+    json["signature"] = {{"algorithm", kBagSignatureAlgorithm},
+                         {"file", kBagSignaturePath},
+                         {"public_key_sm3", form.signature_key_sm3}};
   json["profile"] = {{"name", form.profile_name}, {"sha256", form.profile_sha256}};
   json["records"] = std::move(records);
   return json.dump(2) + "\n";

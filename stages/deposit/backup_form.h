@@ -50,6 +50,9 @@ struct BackupForm {
   std::uint64_t total_bytes = 0;  // payload octets
   std::vector<std::pair<DigestAlgorithm, std::string>> package_digests;  // hex, lowercase
   std::vector<BackupFormRecord> records;
+  // The fingerprint (SM3 of the public key) of the SM2 key that signs the bag; empty when
+  // it is not signed. The signature itself is made after the form, so it is not here.
+  std::string signature_key_sm3;
 };
 
 // The form's JSON text, 2-space indented, ending in a newline.

@@ -1,10 +1,13 @@
 #include "stages/deposit/deposit_stage.h"
 
+#include <algorithm>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <system_error>
 
 #include <nlohmann/json.hpp>
+#include <tbb/parallel_for_each.h>
 
 #include "pipeline/catalog.h"
 #include "pipeline/csv.h"
@@ -30,6 +33,8 @@ constexpr const char* kReviewDecisionsPath = "metadata/review-decisions.json";
 
 constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WORK/deposit/<batch id>"};
 constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
+constexpr OutputInfo kSignatureOutput{"bag_signature", OutputRole::work,
+                                      "the bag's SM2 signature over its tag manifests, inside the bag"};
 
 // A WORK-relative path from the ledger that stays below WORK.
 bool stays_inside(const std::string& rel_path) {
@@ -230,15 +235,47 @@ StageInfo DepositStage::describe() const {
           "registration and backup (登记备份)",
           kStageVersion,
           {kSm3Manifest.info(), kIncludeExtras.info()},
+          {kBagVirusFound, kBagNotScanned},
           {},
-          {},
-          {kBagOutput, kFormOutput}};
+          {kBagOutput, kFormOutput, kSignatureOutput}};
 }
 
-void DepositStage::setup(ProfileSection& section, const StageContext&) {
+void DepositStage::setup(ProfileSection& section, const StageContext& context) {
+  scanner_ = context.virus_scanner;
+  signing_key_.reset();
+  if (!context.sign_key.empty()) {
+    signing_key_ = Sm2Key::load_private(context.sign_key);
+    section.record("sign_key_sm3", signing_key_->fingerprint(), "--sign-key");
+  }
   sm3_manifest_ = section.get(kSm3Manifest);
   include_extras_ = section.get(kIncludeExtras);
   section.finish();
+}
+
+// Every file below bag_dir, scanned in parallel; links are not followed (the builder
+// writes none).
+std::vector<Finding> DepositStage::scan_for_viruses(const fs::path& bag_dir) const {
+  std::vector<Finding> findings;
+  if (!scanner_) return findings;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(bag_dir))
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  std::mutex mutex;
+  tbb::parallel_for_each(files.begin(), files.end(), [&](const fs::path& file) {
+    const VirusScanResult result = scanner_->scan(file);
+    if (result.verdict == VirusScanResult::Verdict::clean) return;
+    const std::string rel = relative_utf8(file, bag_dir);
+    std::lock_guard lock(mutex);
+    if (result.verdict == VirusScanResult::Verdict::infected)
+      findings.push_back(kBagVirusFound(rel + ": infected with " + result.signature +
+                                            " (ClamAV), found in the bag before it was sealed; no bag was made",
+                                        result.signature));
+    else
+      findings.push_back(kBagNotScanned(rel + ": not scanned for viruses: " + result.reason + "; no bag was made",
+                                        result.reason));
+  });
+  std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) { return a.message < b.message; });
+  return findings;
 }
 
 bool DepositStage::deposited(OutputRole role) const {
@@ -271,7 +308,9 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   form.record_count = static_cast<std::int64_t>(batch.records.size());
   form.quarantined_page_count = batch.items_quarantined;
   form.withheld_record_count = batch.records_withheld;
+  if (signing_key_) form.signature_key_sm3 = signing_key_->fingerprint();
   std::string form_text;
+  std::string signature_text;
   std::string package_sha256;
   try {
     BagBuilder bag(partial, algorithms);
@@ -329,7 +368,17 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     bag.add_tag_file(kPageMeasurementsPath, page_measurements_csv(batch));
     for (const StageOutput& report : batch.acceptance_reports) add_acceptance_report(bag, batch.work_dir, report);
     bag.add_tag_file(kReviewDecisionsPath, review_decisions_json(batch));
+    if (std::vector<Finding> infected = scan_for_viruses(partial); !infected.empty()) {
+      remove_folder(partial);
+      Outcome refused;
+      refused.findings = std::move(infected);
+      return refused;
+    }
     bag.write_tag_manifests();
+    if (signing_key_) {
+      signature_text = sign_bag(partial, *signing_key_);
+      write_file_atomically(partial / kBagSignaturePath, signature_text);
+    }
     sync_tree(partial);
   } catch (...) {
     std::error_code ignored;  // the original error is the one to report
@@ -343,6 +392,9 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   outcome.outputs.push_back({std::string(kBagOutput.kind), bag_rel, package_sha256, form.total_bytes});
   outcome.outputs.push_back({std::string(kFormOutput.kind), bag_rel + "/" + kBackupFormPath,
                              hex_digest(DigestAlgorithm::sha256, form_text), form_text.size()});
+  if (signing_key_)
+    outcome.outputs.push_back({std::string(kSignatureOutput.kind), bag_rel + "/" + kBagSignaturePath,
+                               hex_digest(DigestAlgorithm::sha256, signature_text), signature_text.size()});
   return outcome;
 }
 

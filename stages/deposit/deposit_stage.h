@@ -20,9 +20,14 @@
 //                                    corrective-action-<n>.json/.pdf), as written
 //   tagmanifest-md5.txt             tag manifests over every tag file above
 //   tagmanifest-sha256.txt          (and tagmanifest-sm3.txt with SM3)
+//   bag-signature-sm2.txt           with --sign-key: SM2 over the tag manifests, listed in
+//                                    none (pipeline/bag_signature.h)
 //
 // Package digest (唯一性认证信息): the MD5, SHA-256 (and SM3) of the bytes of
 // manifest-sha256.txt, which lists the SHA-256 of every payload file. See backup_form.h.
+//
+// Before it is sealed (tag manifests written, moved into place) every file of the bag is
+// scanned with the run's ClamAV engine; a finding leaves no bag (deposit.virus_found).
 //
 // Crash safety: the bag is built in WORK/deposit/<batch_id>.partial (removed first when a
 // crash left one) and renamed into place only when every file is written and synced, so a
@@ -37,13 +42,29 @@
 // deposit folder cannot be written: damaged data is never deposited.
 #pragma once
 
+#include <optional>
+
+#include "pipeline/bag_signature.h"
 #include "pipeline/profile.h"
+#include "pipeline/registration.h"
 #include "pipeline/units.h"
+#include "pipeline/virus_scanner.h"
 
 namespace lantai::deposit {
 
+// The finished bag is scanned for viruses before it is sealed (its tag manifests written
+// and the bag moved into place): a payload or tag file that ClamAV flags, or cannot scan
+// whole, leaves no bag.
+inline constexpr FindingCode kBagVirusFound{
+    "deposit.virus_found", Severity::reject,
+    "ClamAV found a virus signature in a file of the finished bag before it was sealed; no bag was made"};
+inline constexpr FindingCode kBagNotScanned{
+    "deposit.not_virus_scanned", Severity::reject,
+    "a file of the finished bag could not be scanned whole for viruses (beyond the profile's clamav limits, or "
+    "unreadable); no bag was made"};
+
 inline constexpr FlagParam kSm3Manifest{
-    "sm3_manifest", false,
+    kSm3ManifestSetting, false,
     "also write manifest-sm3.txt and tagmanifest-sm3.txt and give the SM3 package digest "
     "(GB/T 32905), beside MD5 and SHA-256, which are always written"};
 inline constexpr FlagParam kIncludeExtras{
@@ -64,6 +85,10 @@ class DepositStage final : public BatchStage {
  private:
   bool deposited(OutputRole role) const;  // entity always, extra with include_extras
 
+  std::vector<Finding> scan_for_viruses(const std::filesystem::path& bag_dir) const;
+
+  const VirusScanner* scanner_ = nullptr;  // the run's; null: not scanned (--no-virus-scan)
+  std::optional<Sm2Key> signing_key_;      // --sign-key
   bool sm3_manifest_ = kSm3Manifest.default_value;
   bool include_extras_ = kIncludeExtras.default_value;
 };

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipeline/bag_signature.h"
 #include "pipeline/catalog.h"
 #include "pipeline/digest.h"
 
@@ -37,10 +38,26 @@ class FormChecker {
     check_identity("unit_name", "单位名称");
     check_identity("batch_id", "External-Identifier");
     check_identity("bagging_date", "Bagging-Date");
+    check_signature_key();
     return std::move(findings_);
   }
 
  private:
+  // A form that names the key the bag is signed with: the bag's signature names it too.
+  void check_signature_key() {
+    if (!form_.contains("signature")) return;
+    const json& signature = form_["signature"];
+    const std::string stated =
+        signature.is_object() && signature.contains("public_key_sm3") && signature["public_key_sm3"].is_string()
+            ? signature["public_key_sm3"].get<std::string>()
+            : std::string();
+    const std::string found = signature_key_fingerprint(facts_.bag_dir);
+    if (found.empty())
+      fail(std::string("names a signing key, but the bag has no ") + kBagSignaturePath, "", stated);
+    else if (stated != found)
+      fail("signature.public_key_sm3 is " + stated + ", the bag is signed with " + found, found, stated);
+  }
+
   void fail(const std::string& reason, std::string value = {}, std::string threshold = {}) {
     findings_.push_back(kFormMismatch(std::string(kBackupFormPath) + ": " + reason,
                                      std::move(value), std::move(threshold)));

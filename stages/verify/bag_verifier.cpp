@@ -11,9 +11,11 @@
 #include <mutex>
 #include <system_error>
 
+#include "pipeline/bag_signature.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/utf8.h"
+#include "pipeline/virus_scanner.h"
 #include "stages/verify/backup_form_check.h"
 
 namespace lantai::verify {
@@ -115,6 +117,8 @@ std::vector<Finding> BagVerifier::run() {
   check_completeness();
   check_oxum();
   if (!options_.fast) check_digests();
+  if (options_.virus_scanner) scan_for_viruses();
+  check_signature();
   if (options_.policy == Policy::centre) {
     check_centre_policy();
     check_form();
@@ -468,6 +472,67 @@ void BagVerifier::check_digests() {
                    manifest->file,
                job.found[index], expected);
     }
+  }
+}
+
+// Every plain file in the bag, payload and tag files alike, links not followed (they are
+// reported as malformed already), in parallel.
+void BagVerifier::scan_for_viruses() {
+  std::vector<fs::path> files;
+  std::error_code error;
+  fs::recursive_directory_iterator it(dir_, error), end;
+  for (; !error && it != end; it.increment(error)) {
+    std::error_code entry_error;
+    if (fs::is_regular_file(it->symlink_status(entry_error))) files.push_back(it->path());
+  }
+  if (error) report(kNotVirusScanned, "(the bag): cannot be listed completely for the virus scan: " + error.message());
+  std::vector<std::pair<std::string, VirusScanResult>> flagged;
+  std::mutex mutex;
+  tbb::parallel_for_each(files.begin(), files.end(), [&](const fs::path& file) {
+    VirusScanResult result = options_.virus_scanner->scan(file);
+    if (result.verdict == VirusScanResult::Verdict::clean) return;
+    std::lock_guard lock(mutex);
+    flagged.emplace_back(relative_utf8(file, dir_), std::move(result));
+  });
+  std::sort(flagged.begin(), flagged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [rel, result] : flagged) {
+    if (result.verdict == VirusScanResult::Verdict::infected)
+      report(kVirusFound, rel + ": infected with " + result.signature + " (ClamAV)", result.signature);
+    else
+      report(kNotVirusScanned, rel + ": not scanned for viruses: " + result.reason, result.reason);
+  }
+}
+
+// With a trusted key: the signature holds, signs every tag manifest as it is, and the tag
+// manifests list every other tag file, so no tag file can change unseen.
+void BagVerifier::check_signature() {
+  std::error_code error;
+  const bool signed_bag = fs::exists(fs::symlink_status(path_of(kBagSignaturePath), error));
+  if (!options_.trusted_key) {
+    if (signed_bag)
+      report(kSignatureUnchecked, std::string(kBagSignaturePath) + ": the bag is signed; give the signer's public key "
+                                                                  "with --trust to check it");
+    return;
+  }
+  for (std::string& problem : check_bag_signature(dir_, *options_.trusted_key)) report(kSignature, std::move(problem));
+  if (!signed_bag) return;
+  std::set<std::string> listed;
+  for (const Manifest& manifest : tag_manifests_)
+    for (const auto& entry : manifest.entries) listed.insert(entry.first);
+  fs::recursive_directory_iterator it(dir_, error), end;
+  for (; !error && it != end; it.increment(error)) {
+    const std::string rel = relative_utf8(it->path(), dir_);
+    if (rel == "data" && it->is_directory()) {
+      it.disable_recursion_pending();
+      continue;
+    }
+    std::error_code entry_error;
+    if (it->is_directory(entry_error)) continue;
+    const std::string name = it->path().filename().string();
+    if (rel == kBagSignaturePath || (rel == name && name.starts_with("tagmanifest-") && name.ends_with(".txt")))
+      continue;
+    if (!listed.count(rel))
+      report(kSignature, rel + ": a tag file no tag manifest lists, so the signature does not cover it");
   }
 }
 

@@ -1,8 +1,8 @@
 // The checks behind verify_bag (verify_stage.h), in the order they run: the bag
 // declaration, fetch.txt, the payload folder (with its Unicode twins), the manifests,
 // completeness, Payload-Oxum, the digests of every listed file (each file read once for
-// all its algorithms, files hashed in parallel on oneTBB's pool), then the centre policy
-// and the backup form. One verifier per bag and call; not shared between threads.
+// all its algorithms, files hashed in parallel on oneTBB's pool), a virus scan of every
+// file when a scanner is given, then the centre policy and the backup form. One verifier per bag and call; not shared between threads.
 //
 // Hostile bags: every path is confined to the bag before it is opened; links are never
 // followed; a tag file larger than kMaxTagFileBytes is refused rather than read; a line
@@ -40,6 +40,8 @@ class BagVerifier {
   void check_completeness();
   void check_oxum();
   void check_digests();
+  void scan_for_viruses();
+  void check_signature();
   void check_centre_policy();
   void check_form();
 

@@ -34,6 +34,17 @@ inline constexpr FindingCode kPolicy{"verify.policy", Severity::reject,
                                      "the bag is valid BagIt but breaks a deposit rule of the centre policy"};
 inline constexpr FindingCode kFormMismatch{"verify.form_mismatch", Severity::reject,
                                            "the backup form's figures differ from the bag"};
+inline constexpr FindingCode kVirusFound{"verify.virus_found", Severity::reject,
+                                         "ClamAV found a virus signature in a file of the bag"};
+inline constexpr FindingCode kNotVirusScanned{
+    "verify.not_virus_scanned", Severity::reject,
+    "a file of the bag could not be scanned whole for viruses (beyond the scan limits, or unreadable)"};
+inline constexpr FindingCode kSignature{
+    "verify.signature", Severity::reject,
+    "the bag's SM2 signature is missing, made with another key, or does not cover the tag files as they are"};
+inline constexpr FindingCode kSignatureUnchecked{
+    "verify.signature_unchecked", Severity::warn,
+    "the bag is signed (bag-signature-sm2.txt) but no --trust key was given, so the signature was not checked"};
 inline constexpr FindingCode kDuplicateEntry{"verify.duplicate_entry", Severity::warn,
                                              "a manifest lists the same file twice with the same digest"};
 inline constexpr FindingCode kMd5sumPrefix{"verify.md5sum_prefix", Severity::warn,
@@ -46,7 +57,8 @@ inline constexpr FindingCode kUncheckedManifest{"verify.unchecked_manifest", Sev
 inline std::vector<FindingCode> verify_finding_codes() {
   return {kMalformed,       kUnsupportedVersion, kBadEncoding,        kPathEscape,       kMissingFile,
           kFetchRequired,   kFetchOutsidePayload, kUnlistedFile,      kNormalisationTwins, kChecksumMismatch,
-          kOxumMismatch,    kPolicy,             kFormMismatch,       kDuplicateEntry,   kMd5sumPrefix,
+          kOxumMismatch,    kPolicy,             kFormMismatch,       kVirusFound,       kNotVirusScanned,
+          kSignature,       kSignatureUnchecked, kDuplicateEntry,  kMd5sumPrefix,
           kCaseTwins,       kUncheckedManifest};
 }
 

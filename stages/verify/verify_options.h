@@ -4,6 +4,11 @@
 #include <cstdint>
 #include <functional>
 
+namespace lantai {
+class Sm2Key;
+class VirusScanner;
+}
+
 namespace lantai::verify {
 
 enum class Policy {
@@ -15,6 +20,11 @@ struct VerifyOptions {
   Policy policy = Policy::rfc8493;
   bool fast = false;         // completeness and Payload-Oxum only; no file is hashed
   bool require_sm3 = false;  // centre policy: manifest-sm3.txt and tagmanifest-sm3.txt required
+  // Every file of the bag (payload and tag files) scanned with it; null: not scanned.
+  const VirusScanner* virus_scanner = nullptr;
+  // The bag's SM2 signature (bag-signature-sm2.txt) must verify with this public key, and
+  // cover every tag file; null: a signature is reported as not checked.
+  const Sm2Key* trusted_key = nullptr;
   // Called from the hashing threads, one call at a time, after each file and every few
   // megabytes: bytes hashed so far and in all. Must not throw.
   std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;

@@ -17,13 +17,20 @@
 // (and SM3 when required); no fetch.txt; bag-info.txt with Payload-Oxum; the backup form
 // present, in a tag manifest, and agreeing with the bag (backup_form_check.h).
 //
+// With a scanner (VerifyOptions::virus_scanner) every file of the bag is scanned with
+// ClamAV; with a trusted key the SM2 signature must hold and cover every tag file
+// (pipeline/bag_signature.h). The 四性 report is built from the findings
+// (four_properties.h).
+//
 // verify_bag never throws for a problem in the bag; it keeps no state and may run on many
 // bags from many threads (its hashing runs on oneTBB's pool).
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <vector>
 
+#include "pipeline/bag_signature.h"
 #include "pipeline/finding.h"
 #include "pipeline/units.h"
 #include "stages/verify/verify_options.h"
@@ -32,19 +39,19 @@ namespace lantai::verify {
 
 std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options = {});
 
-inline constexpr FlagParam kRequireSm3{
-    "require_sm3", false,
-    "the self-check also requires manifest-sm3.txt and tagmanifest-sm3.txt (set it with deposit.sm3_manifest)"};
-
 class VerifyStage final : public BagStage {
  public:
   StageInfo describe() const override;
-  void setup(ProfileSection& section, const StageContext& context) override;  // require_sm3
-  // The findings of verify_bag(bag.dir) with the centre policy: lantai's self-check (自检).
+  void setup(ProfileSection& section, const StageContext& context) override;
+  // The findings of verify_bag(bag.dir) with the centre policy, SM3 manifests required when
+  // bag.sm3_manifests and the signature checked with the run's own key: lantai's
+  // self-check (自检). Writes its 四性 report (four_properties.h) to WORK/reports/.
   Outcome process(const Bag& bag) const override;
 
  private:
-  bool require_sm3_ = kRequireSm3.default_value;
+  std::filesystem::path work_dir_;
+  const VirusScanner* virus_scanner_ = nullptr;  // scanned the inputs and the bag before it was sealed
+  std::optional<Sm2Key> signing_key_;            // the run's --sign-key, whose public half checks the signature
 };
 
 }  // namespace lantai::verify

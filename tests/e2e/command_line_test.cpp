@@ -1,6 +1,7 @@
 // The command line: clear one-line errors and exit codes; status reads the ledger.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "tests/e2e/e2e_support.h"
@@ -68,7 +69,8 @@ TEST(CommandLine, VerifyPrintsEveryProblemAndWarning) {
   EXPECT_NE(result.output.find(": OK, 1 warning"), std::string::npos) << result.output;
 
   // The same bag under the centre policy, and with two more problems: every one on its line.
-  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", bag.string()});
+  result = run_command(
+      {lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(), bag.string()});
   EXPECT_EQ(result.exit_code, 1) << result.output;
   EXPECT_NE(result.output.find("verify.policy: manifest-sha256.txt: missing"), std::string::npos) << result.output;
   std::ofstream(bag / "data" / "b.txt") << "b";
@@ -82,6 +84,38 @@ TEST(CommandLine, VerifyPrintsEveryProblemAndWarning) {
   EXPECT_EQ(run_command({lantai_bin().string(), "verify", "--fast", bag.string()}).exit_code, 1);
   EXPECT_EQ(run_command({lantai_bin().string(), "verify", "--policy", "lenient", bag.string()}).exit_code, 2);
   fs::remove_all(bag);
+}
+
+//! The centre's check of the sample bag through the command: keys new, a missing virus database stops verify with one
+//! line (exit 4), --report writes the 四性 report, and a key that did not sign fails.
+TEST(CommandLine, CentreCheckScansReportsAndChecksKeys) {
+  const fs::path bag = bag_of(e2e_dir() / "work");
+  const fs::path dir = e2e_dir() / "centre-check";
+  fs::remove_all(dir);
+  CommandResult result = run_command({lantai_bin().string(), "keys", "new", "--out", (dir / "keys").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("fingerprint (SM3 of the public key): "), std::string::npos) << result.output;
+  EXPECT_EQ(run_command({lantai_bin().string(), "keys", "new", "--out", (dir / "keys").string()}).exit_code, 4);
+
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", (dir / "none").string(),
+                        bag.string()});
+  EXPECT_EQ(result.exit_code, 4) << result.output;
+  EXPECT_TRUE(result.output.starts_with("lantai: virus scan: no ClamAV signature database in ")) << result.output;
+  EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(),
+                        "--report", (dir / "report").string(), bag.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const std::string report = slurp(dir / "report" / "four-properties.json");
+  EXPECT_NE(report.find("\"item\": \"4-2\""), std::string::npos) << report;
+  EXPECT_TRUE(fs::exists(dir / "report" / "four-properties.html"));
+
+  // The sample bag is not signed: --trust fails it, naming the missing signature.
+  result = run_command({lantai_bin().string(), "verify", "--trust", (dir / "keys" / "sm2-public.pem").string(),
+                        bag.string()});
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("verify.signature: bag-signature-sm2.txt: missing"), std::string::npos) << result.output;
+  fs::remove_all(dir);
 }
 
 //! status prints the counts per stage and per finding code from the ledger.

@@ -1,5 +1,7 @@
 #include "tests/e2e/e2e_support.h"
 
+#include "tests/support/test_virus_db.h"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -50,11 +52,17 @@ CommandResult run_command(const std::vector<std::string>& args) {
   return result;
 }
 
+fs::path test_virus_db() { return test_support::write_test_virus_db(e2e_dir() / "virus-db"); }
+
+std::vector<std::string> virus_scan_args() { return {"--virus-db", test_virus_db().string()}; }
+
 std::vector<std::string> run_args(const fs::path& work_dir) {
   const fs::path lot = e2e_dir() / "lot";
-  return {lantai_bin().string(), "run", "--profile", profile_file().string(), "--in", (lot / "scans").string(),
-          "--catalog", (lot / "catalogue.csv").string(), "--out", work_dir.string(), "--fonds", "J012",
-          "--unit", "示例市档案馆", "--jobs", "2"};
+  std::vector<std::string> args{lantai_bin().string(), "run", "--profile", profile_file().string(), "--in",
+                                (lot / "scans").string(), "--catalog", (lot / "catalogue.csv").string(), "--out",
+                                work_dir.string(), "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2"};
+  for (std::string& arg : virus_scan_args()) args.push_back(std::move(arg));
+  return args;
 }
 
 std::string slurp(const fs::path& file) {

@@ -19,6 +19,11 @@ struct CommandResult {
 };
 CommandResult run_command(const std::vector<std::string>& args);
 
+// A ClamAV database of the tests' own (tests/support/test_virus_db.h), below e2e_dir(),
+// and the run arguments that scan with it.
+std::filesystem::path test_virus_db();
+std::vector<std::string> virus_scan_args();
+
 // The run arguments for the sample lot into work_dir.
 std::vector<std::string> run_args(const std::filesystem::path& work_dir);
 

@@ -46,7 +46,8 @@ class TurnedPages : public ::testing::Test {
     write_file_atomically(dir_ / "lot" / "catalogue.csv", catalogue);
     run_ = run_command({lantai_bin().string(), "run", "--profile", profile_file().string(), "--in",
                         (dir_ / "lot" / "scans").string(), "--catalog", (dir_ / "lot" / "catalogue.csv").string(),
-                        "--out", (dir_ / "work").string(), "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2"});
+                        "--out", (dir_ / "work").string(), "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2",
+                        "--virus-db", test_virus_db().string()});
   }
 
   static cv::Mat derivative(int turn) {

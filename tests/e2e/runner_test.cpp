@@ -9,11 +9,16 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/files.h"
 #include "pipeline/jpeg_codec.h"
 #include "pipeline/runtime/ledger.h"
 #include "pipeline/runtime/runner.h"
+#include "pipeline/bag_signature.h"
 #include "stages/stage_sequence.h"
+#include "stages/verify/verify_stage.h"
+#include "tests/support/test_virus_db.h"
 
 namespace lantai {
 namespace {
@@ -74,6 +79,7 @@ RunOptions options_for(const fs::path& lot, const fs::path& profile = LANTAI_PRO
   options.unit_name = "测试单位";
   options.jobs = 2;
   options.show_progress = false;
+  options.virus_db = test_support::write_test_virus_db(lot / "virus-db");
   return options;
 }
 
@@ -440,6 +446,95 @@ TEST(Runner, UnverifiedBagIsReported) {
   EXPECT_FALSE(summary.verified);
   ASSERT_EQ(summary.verify_problems.size(), 1u);
   EXPECT_NE(summary.verify_problems[0].message.find("broken"), std::string::npos);
+}
+
+// The real verify stage, noting what the runtime asked of it.
+class RecordingVerify : public BagStage {
+ public:
+  StageInfo describe() const override { return real_.describe(); }
+  void setup(ProfileSection& section, const StageContext& context) override { real_.setup(section, context); }
+  Outcome process(const Bag& bag) const override {
+    sm3_required = bag.sm3_manifests;
+    return real_.process(bag);
+  }
+  mutable bool sm3_required = false;
+
+ private:
+  verify::VerifyStage real_;
+};
+
+nlohmann::json four_properties_item(const fs::path& work, const std::string& id) {
+  const auto report = nlohmann::json::parse(read_file(work / "reports" / "four-properties.json"));
+  for (const auto& item : report["items"])
+    if (item["item"] == id) return item;
+  return {};
+}
+
+//! An EICAR page in the lot is quarantined with virus.found naming the signature and the batch goes on; the bag is
+//! SM3-manifested (asked by the profile, so required by the self-check), SM2-signed and checked with the run's key.
+TEST(Runner, InfectedPageQuarantinedSignedBagSelfChecked) {
+  fs::path lot = make_lot("centre");
+  const fs::path infected = lot / "scans" / fs::u8path(kRecord2) / "0002.jpg";
+  write_file_atomically(infected, read_file(infected) + test_support::eicar_test_file());
+  write_new_key_pair(lot / "keys");
+  RunOptions options =
+      options_for(lot, changed_profile(lot, "include_extras: true", "include_extras: true\n  sm3_manifest: true"));
+  options.sign_key = lot / "keys" / "sm2-private.pem";
+  StageSequence stages = make_stage_sequence();
+  auto recording = std::make_unique<RecordingVerify>();
+  const RecordingVerify& verify = *recording;
+  stages.verify = std::move(recording);
+  const RunSummary summary = run_batch(options, stages);
+
+  EXPECT_EQ(summary.items_quarantined, 1);
+  EXPECT_EQ(summary.reject_counts.at("virus.found"), 1);
+  const std::string findings = read_file(lot / "work" / "reports" / "findings.csv");
+  EXPECT_NE(findings.find(std::string(kRecord2) + "/0002.jpg: infected with " + test_support::kTestSignatureName),
+            std::string::npos)
+      << findings;
+  EXPECT_EQ(summary.records_deposited, 1);  // the batch went on without the infected record
+  EXPECT_TRUE(summary.verified);
+  EXPECT_TRUE(verify.sm3_required);
+  EXPECT_TRUE(fs::exists(summary.bag_dir / "manifest-sm3.txt"));
+  EXPECT_TRUE(fs::exists(summary.bag_dir / kBagSignaturePath));
+  EXPECT_NE(summary.virus_scan.find("1 signatures"), std::string::npos) << summary.virus_scan;
+  EXPECT_TRUE(fs::is_directory(lot / "work" / "tmp" / "clamav"));  // ClamAV unpacks below WORK
+  EXPECT_EQ(four_properties_item(lot / "work", "4-2")["verdict"], "pass");
+  EXPECT_EQ(four_properties_item(lot / "work", "1-1")["verdict"], "pass");
+  EXPECT_NE(four_properties_item(lot / "work", "1-1")["measured"].get<std::string>().find("SM2 signature checked"),
+            std::string::npos);
+  EXPECT_EQ(summary.four_properties_report, lot / "work" / "reports" / "four-properties.html");
+}
+
+//! With no signature database the run stops before anything is written, with one line that names the folder and the way out.
+TEST(Runner, MissingVirusDatabaseStopsTheRun) {
+  fs::path lot = make_lot("no-database");
+  RunOptions options = options_for(lot);
+  options.virus_db = lot / "no-such-database";
+  try {
+    run(options);
+    ADD_FAILURE() << "the run went on without a virus database";
+  } catch (const RunError& error) {
+    EXPECT_EQ(error.exit_code, kExitEnvironment);
+    const std::string message = error.what();
+    EXPECT_NE(message.find((lot / "no-such-database").string()), std::string::npos) << message;
+    EXPECT_NE(message.find("--no-virus-scan"), std::string::npos) << message;
+    EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  }
+  EXPECT_FALSE(fs::exists(lot / "work"));
+}
+
+//! --no-virus-scan: the batch runs, and the self-check's 四性 report records 4-2 (and 4-1) as not done.
+TEST(Runner, NoVirusScanIsRecordedAsNotDone) {
+  fs::path lot = make_lot("no-scan");
+  RunOptions options = options_for(lot);
+  options.virus_scan = false;
+  const RunSummary summary = run(options);
+  EXPECT_TRUE(summary.verified);
+  EXPECT_TRUE(summary.virus_scan.empty());
+  EXPECT_EQ(four_properties_item(lot / "work", "4-2")["verdict"], "not done");
+  EXPECT_EQ(four_properties_item(lot / "work", "4-1")["verdict"], "not done");
+  EXPECT_NE(read_file(lot / "work" / "reports" / "four-properties.html").find("not done"), std::string::npos);
 }
 
 }  // namespace

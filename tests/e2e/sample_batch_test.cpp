@@ -115,7 +115,8 @@ TEST(SampleBatch, BagVerifiesAndHoldsTheRecords) {
   const fs::path bag = bag_of(e2e_dir() / "work");
   CommandResult result = run_command({lantai_bin().string(), "verify", bag.string()});
   EXPECT_EQ(result.exit_code, 0) << result.output;
-  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", bag.string()});
+  result = run_command(
+      {lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(), bag.string()});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find(": OK"), std::string::npos) << result.output;
   EXPECT_TRUE(fs::exists(bag / "bagit.txt"));
@@ -236,7 +237,8 @@ TEST(SampleBatch, VerifyCatchesTampering) {
     fs::copy(original, copy, fs::copy_options::recursive);
     fs::path named;
     c.tamper(copy, named);
-    CommandResult result = run_command({lantai_bin().string(), "verify", "--policy", "centre", copy.string()});
+    CommandResult result = run_command(
+        {lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(), copy.string()});
     EXPECT_EQ(result.exit_code, 1) << c.name << "\n" << result.output;
     EXPECT_NE(result.output.find(named.filename().string()), std::string::npos) << c.name << "\n" << result.output;
     fs::remove_all(copy);

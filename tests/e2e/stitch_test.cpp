@@ -67,7 +67,8 @@ class SplitPages : public ::testing::Test {
   static CommandResult run() {
     return run_command({lantai_bin().string(), "run", "--profile", profile_file().string(), "--in",
                         (dir_ / "lot" / "scans").string(), "--catalog", (dir_ / "lot" / "catalogue.csv").string(),
-                        "--out", (dir_ / "work").string(), "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2"});
+                        "--out", (dir_ / "work").string(), "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2",
+                        "--virus-db", test_virus_db().string()});
   }
 
   static std::map<std::string, std::string> row_of(const std::string& file) {

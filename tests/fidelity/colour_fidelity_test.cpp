@@ -93,7 +93,8 @@ class ColourFidelity : public ::testing::Test {
     run_->command = e2e::run_command({e2e::lantai_bin().string(), "run", "--profile", e2e::profile_file().string(),
                                       "--in", run_->lot.scans_dir.string(), "--catalog",
                                       run_->lot.catalogue_file.string(), "--out", work.string(), "--fonds", "J012",
-                                      "--unit", "测试单位", "--jobs", "2"});
+                                      "--unit", "测试单位", "--jobs", "2", "--virus-db",
+                                      e2e::test_virus_db().string()});
     run_->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     std::vector<std::map<std::string, std::string>> report;

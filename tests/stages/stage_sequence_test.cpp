@@ -60,15 +60,17 @@ TEST(StageSequence, DeclarationsDoNotClash) {
   EXPECT_TRUE(outputs.count("derivative"));
 }
 
-//! The page chain makes pixels only where a stage says so, and ends with a stage that stores them (derivatives) before OCR.
+//! The page chain scans each file for viruses before decode opens it, makes pixels only where a stage says so, and stores them (derivatives) before OCR.
 TEST(StageSequence, PageChainStoresPixelsBeforeReadingThem) {
   const StageSequence stages = make_stage_sequence();
   const auto& chain = stages.chains.at(ItemKind::page);
   std::vector<std::string> order;
   for (const auto& stage : chain) order.push_back(stage->describe().id);
-  EXPECT_EQ(order, (std::vector<std::string>{"decode", "orient", "deskew", "derivatives", "quality", "ocr"}));
-  EXPECT_TRUE(chain[0]->describe().makes_pixels);
-  EXPECT_FALSE(chain[5]->describe().makes_pixels);
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"virus_scan", "decode", "orient", "deskew", "derivatives", "quality", "ocr"}));
+  EXPECT_FALSE(chain[0]->describe().makes_pixels);
+  EXPECT_TRUE(chain[1]->describe().makes_pixels);
+  EXPECT_FALSE(chain[6]->describe().makes_pixels);
 }
 
 }  // namespace

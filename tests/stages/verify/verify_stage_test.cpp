@@ -319,12 +319,11 @@ TEST(TagLines, DecodesPathsAndSpotsEscapes) {
   EXPECT_EQ(split_lines("a\n"), (std::vector<std::string_view>{"a"}));
 }
 
-//! The stage wraps verify_bag with the centre policy, takes require_sm3 alone, and refuses unknown profile keys.
+//! The stage wraps verify_bag with the centre policy, requires SM3 when the bag's maker was asked for it, and refuses unknown profile keys.
 TEST_F(VerifyTest, StageWrapsVerifyBag) {
   VerifyStage stage;
   EXPECT_EQ(stage.describe().id, "verify");
-  ASSERT_EQ(stage.describe().params.size(), 1u);
-  EXPECT_EQ(stage.describe().params[0].name, "require_sm3");
+  EXPECT_TRUE(stage.describe().params.empty());
   {
     Profile profile = load_profile(copies_.path(), "verify:\n");
     ProfileSection section = profile.section("verify");
@@ -346,6 +345,13 @@ TEST_F(VerifyTest, StageWrapsVerifyBag) {
   write_bytes(fetching / "fetch.txt", "");
   EXPECT_TRUE(verify_bag(fetching).empty());
   EXPECT_TRUE(has_finding(stage.process(Bag{fetching}).findings, "verify.policy", "fetch.txt"));
+  // A bag made with SM3 manifests, now without them: passes unless its maker was asked for SM3.
+  const fs::path no_sm3 = fresh_copy();
+  fs::remove(no_sm3 / "manifest-sm3.txt");
+  fs::remove(no_sm3 / "tagmanifest-sm3.txt");
+  replace_in_file(no_sm3 / "tagmanifest-md5.txt", "manifest-sm3.txt", "manifest-sm3.gone");
+  EXPECT_FALSE(has_finding(stage.process(Bag{no_sm3, false}).findings, "verify.policy", "manifest-sm3.txt"));
+  EXPECT_TRUE(has_finding(stage.process(Bag{no_sm3, true}).findings, "verify.policy", "manifest-sm3.txt"));
 }
 
 //! Several threads verifying bags at once get the same findings as one thread alone.

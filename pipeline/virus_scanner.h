@@ -1,0 +1,106 @@
+// Virus scanning through libclamav, for the stages that scan (the inputs before they are
+// processed, the bag before it is sealed, a bag the centre checks). The engine is loaded
+// once from a ClamAV signature database (freshclam's /var/lib/clamav by default: *.cvd,
+// *.cld, or any signature file ClamAV reads: .hdb, .ndb …) and compiled; scan() may then
+// be called from many threads at once (a compiled engine is read-only).
+//
+// Limits: every scan runs within the engine's limits, set from the profile, so a hostile
+// file (a zip bomb, a deep archive) cannot take more memory or time than they allow. A
+// file that would need more is reported not_scanned (ClamAV's "exceeds max" heuristic is
+// on), never passed as clean: the scan fails closed.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "pipeline/profile.h"
+
+namespace lantai {
+
+// The profile section the runtime reads these from (the engine serves several stages).
+inline constexpr const char* kVirusScanSection = "clamav";
+inline const TextParam kVirusDatabase{
+    "database", "/var/lib/clamav",
+    "folder of the ClamAV signature database (freshclam keeps it up to date); --virus-db overrides it"};
+inline constexpr IntegerParam kVirusMaxFileSize{
+    "max_file_size_mb",
+    "MiB",
+    1,
+    4095,
+    2048,
+    "the largest file scanned; a larger one is not_scanned (and reported so), never passed unread"};
+inline constexpr IntegerParam kVirusMaxScanSize{
+    "max_scan_size_mb",
+    "MiB",
+    1,
+    4095,
+    2048,
+    "the most data read out of one file, archives and embedded objects unpacked included"};
+inline constexpr IntegerParam kVirusMaxFiles{"max_files", "files", 1,
+                                             1'000'000,   10'000,  "the most files unpacked from one archive"};
+inline constexpr IntegerParam kVirusMaxRecursion{
+    "max_recursion", "levels", 1, 64, 16, "archives within archives, at most this deep"};
+inline constexpr IntegerParam kVirusMaxScanTime{
+    "max_scan_time_s", "s", 1, 86'400, 600, "the longest one file may take to scan"};
+
+struct VirusScanLimits {
+  std::uint64_t max_file_size_bytes = 2048ull << 20;
+  std::uint64_t max_scan_size_bytes = 2048ull << 20;
+  std::uint32_t max_files = 10'000;
+  std::uint32_t max_recursion = 16;
+  std::uint32_t max_scan_time_s = 600;
+};
+
+// The database cannot be used: missing, empty or unreadable. The message is one line
+// that says what to do.
+class VirusDatabaseError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct VirusScanResult {
+  enum class Verdict { clean, infected, not_scanned };
+  Verdict verdict = Verdict::clean;
+  std::string signature;  // infected: the signature's name, e.g. "Win.Test.EICAR_HDB-1"
+  std::string reason;     // not_scanned: why (unreadable, beyond the limits, an engine error)
+};
+
+class VirusScanner {
+ public:
+  // Loads and compiles every signature in database_dir. ClamAV unpacks archives and
+  // embedded objects into temp_dir (made when the database loads), so hostile content
+  // stays below it; empty: the system's temp folder. Throws VirusDatabaseError.
+  static std::unique_ptr<VirusScanner> load(const std::filesystem::path& database_dir, const VirusScanLimits& limits,
+                                            const std::filesystem::path& temp_dir = {});
+  ~VirusScanner();
+  VirusScanner(const VirusScanner&) = delete;
+  VirusScanner& operator=(const VirusScanner&) = delete;
+
+  // Thread-safe.
+  VirusScanResult scan(const std::filesystem::path& file) const;
+
+  const std::filesystem::path& database_dir() const { return database_dir_; }
+  unsigned signature_count() const { return signature_count_; }
+  unsigned database_version() const { return database_version_; }  // ClamAV's daily version; 0 for a local database
+  std::string engine_version() const;                              // libclamav's, e.g. "1.4.6"
+  const VirusScanLimits& limits() const { return limits_; }
+  // One line for reports: engine, database, signatures, limits.
+  std::string describe() const;
+
+ private:
+  VirusScanner() = default;
+  struct Engine;
+  std::unique_ptr<Engine> engine_;
+  std::filesystem::path database_dir_;
+  unsigned signature_count_ = 0;
+  unsigned database_version_ = 0;
+  VirusScanLimits limits_;
+};
+
+// The limits as a profile section gives them.
+VirusScanLimits virus_scan_limits(ProfileSection& section);
+
+}  // namespace lantai

@@ -1,0 +1,68 @@
+// The 四性 report (DA/T 70-2018): a bag's authenticity (真实性), integrity (完整性),
+// usability (可用性) and security (安全性) judged item by item, keyed by the standard's
+// check items (1-x, 2-x, 3-x, 4-x), each with its verdict, what was measured and the
+// evidence. Built from verify's findings on the bag and from what the report measures
+// itself (counts, formats, the catalogue's numbering, the package digest against the
+// form); written as JSON and as a self-contained printable HTML page (A4, no external
+// assets). docs/four-properties.md lists every item of the standard and why lantai does
+// not check the ones it cannot.
+//
+// Written by `lantai run` (the unit's self-check, WORK/reports/) and by `lantai verify
+// --report DIR` (the centre's check). Never inside the bag: a report in the bag could not
+// hold the bag's own final digests or signature.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pipeline/finding.h"
+
+namespace lantai {
+class Sm2Key;
+class VirusScanner;
+}  // namespace lantai
+
+namespace lantai::verify {
+
+enum class ItemVerdict { pass, fail, not_done, not_applicable };
+std::string_view to_string(ItemVerdict verdict);  // "pass", "fail", "not done", "not applicable"
+
+struct CheckItem {
+  std::string id;        // "1-1"
+  std::string property;  // "真实性 authenticity" …
+  std::string name;      // the standard's name of the item, with its English
+  ItemVerdict verdict = ItemVerdict::not_done;
+  std::string measured;               // what was measured, one line
+  std::vector<std::string> evidence;  // findings and figures behind the verdict
+};
+
+struct FourPropertiesReport {
+  std::string checker;     // "self-check (自检) by lantai run" or "centre check by lantai verify"
+  std::string bag;         // the bag's folder
+  std::string checked_at;  // local time, ISO 8601
+  std::vector<CheckItem> items;
+  bool passed() const;  // no item failed
+};
+
+// How the bag was checked, beyond verify's findings.
+struct AssessmentContext {
+  std::string checker;
+  bool digests_checked = true;                  // false with --fast
+  const VirusScanner* virus_scanner = nullptr;  // what scanned the bag (or its inputs and it); null: not scanned
+  std::string virus_scan_note;                  // where the scan ran, or why it did not
+  const Sm2Key* trusted_key = nullptr;          // the key the signature was checked with
+};
+
+FourPropertiesReport assess_four_properties(const std::filesystem::path& bag_dir, const std::vector<Finding>& findings,
+                                            const AssessmentContext& context);
+
+std::string four_properties_json(const FourPropertiesReport& report);
+std::string four_properties_html(const FourPropertiesReport& report);
+
+// Writes DIR/four-properties.json and DIR/four-properties.html (atomically); returns
+// their paths.
+std::vector<std::filesystem::path> write_four_properties(const FourPropertiesReport& report,
+                                                         const std::filesystem::path& dir);
+
+}  // namespace lantai::verify
