@@ -52,7 +52,8 @@ class MixedLot : public ::testing::Test {
                               csv_line({kSound, "档案工作会议录音", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n"));
     run_ = run_command({lantai_bin().string(), "run", "--profile", profile_file().string(), "--in", scans.string(),
                         "--catalog", (dir_ / "lot" / "catalogue.csv").string(), "--out", (dir_ / "work").string(),
-                        "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2"});
+                        "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2", "--virus-db",
+                        test_virus_db().string()});
   }
 
   static std::map<std::string, std::string> row_of(const std::string& report, const std::string& column,
