@@ -11,10 +11,10 @@ const std::vector<CheckItem>& check_items() {
        "number, 件号 continuous, the fields read from the first page agreeing with the row",
        CheckMethod::machine, PassRule::every_record, {"catalog", "cataloguing", "catalogue_draft"}},
       {"machine.image_files", "图像文件检查",
-       "every page file and recording is readable, of an accepted format, named and numbered in order, and its "
-       "preservation copy was written; a recording decodes whole and meets the profile (DA/T 62-2017)",
+       "every page file and recording is free of viruses, readable, of an accepted format, named and numbered in "
+       "order, and its preservation copy was written; a recording decodes whole and meets the profile (DA/T 62-2017)",
        CheckMethod::machine, PassRule::every_record,
-       {"ingest", "decode", "derivatives", "searchable_pdf", "record_tiff", "av"}},
+       {"ingest", "virus_scan", "decode", "derivatives", "searchable_pdf", "record_tiff", "av"}},
       {"machine.image_quality", "图像质量检查",
        "resolution, colour mode, blank pages, blur, exposure, dark borders, skew and orientation, repeated pages, "
        "OCR confidence: measured on every page against the profile",

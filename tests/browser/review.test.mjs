@@ -145,7 +145,8 @@ async function main() {
   }
 
   const run = spawnSync(bin, ['run', '--profile', profile, '--in', join(root, 'lot', 'scans'),
-    '--catalog', join(root, 'lot', 'catalogue.csv'), '--out', work, '--fonds', 'J012', '--unit', '示例市档案馆', '--jobs', '2'],
+    '--catalog', join(root, 'lot', 'catalogue.csv'), '--out', work, '--fonds', 'J012', '--unit', '示例市档案馆', '--jobs', '2',
+    '--virus-db', process.env.LANTAI_TEST_VIRUS_DB],
   { encoding: 'utf8', env: { ...process.env, OMP_THREAD_LIMIT: '1' } });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   const after = Object.fromEntries(csv(join(work, 'reports', 'records.csv')).map((r) => [r.record, r.status]));

@@ -387,7 +387,13 @@ TEST(Runner, EachKindRunsThroughItsOwnChain) {
   StoreAv* store_av = store.get();
   stages.chains[ItemKind::av].clear();  // the runner under test, not the real av stage
   stages.chains[ItemKind::av].push_back(std::move(store));
-  RunSummary summary = run_batch(options_for(lot), stages);
+  // Nor its profile section.
+  std::string profile = read_file(LANTAI_PROFILE);
+  const auto av_section = profile.find("\nav:\n");
+  ASSERT_NE(av_section, std::string::npos);
+  profile.erase(av_section + 1, profile.find("\n\n", av_section + 1) - av_section);
+  write_file_atomically(lot / "profile-without-av.yaml", profile);
+  RunSummary summary = run_batch(options_for(lot, lot / "profile-without-av.yaml"), stages);
   EXPECT_EQ(store_av->calls, 1);
   EXPECT_EQ(items_per_stage(summary).at("decode"), 4);
   EXPECT_EQ(summary.records_deposited, 2);
