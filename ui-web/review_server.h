@@ -11,6 +11,7 @@
 #include <string>
 
 #include "ui-web/review_service.h"
+#include "ui-web/sample_service.h"
 #include "ui-web/sessions.h"
 
 namespace httplib {
@@ -41,6 +42,7 @@ class ReviewServer {
   void add_routes();
 
   ReviewService& service_;
+  SampleService samples_;
   ServerLimits limits_;
   SessionStore sessions_;
   LoginLimiter per_user_, per_address_;
