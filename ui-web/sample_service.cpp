@@ -68,20 +68,19 @@ json judgement_json(const Judgement& judgement) {
           {"records_ready_now", judgement.population_now}};
 }
 
-// The sample number a change names: absent or 0 is the latest; nullopt when malformed.
-std::optional<int> sample_of(const json& request) {
-  auto it = request.find("sample");
-  if (it == request.end() || it->is_null()) return 0;
-  if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 1'000'000) return std::nullopt;
-  return it->get<int>();
-}
-
-// The note of a check or sign-off: text or absent.
-std::optional<std::string> note_of(const json& request) {
-  auto it = request.find("note");
-  if (it == request.end() || it->is_null()) return std::string();
-  if (!it->is_string()) return std::nullopt;
-  return it->get<std::string>();
+// What a change may send beside its own fields: a note (text, or absent) and the sample's
+// number (absent or 0: the latest). Fills note and sample, or says what is wrong.
+std::optional<std::string> read_note_and_sample(const json& request, std::string& note, int& sample) {
+  if (auto it = request.find("note"); it != request.end() && !it->is_null()) {
+    if (!it->is_string()) return "note must be text";
+    note = it->get<std::string>();
+  }
+  if (auto it = request.find("sample"); it != request.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<long long>() < 0 || it->get<long long>() > 1'000'000)
+      return "sample must be a sample's number";
+    sample = it->get<int>();
+  }
+  return std::nullopt;
 }
 
 // Runs body over WORK's acceptance and the sample a request names: 404 when there is no
@@ -192,16 +191,15 @@ Answer SampleService::check(const Reviewer& who, const std::string& ref, const j
   if (!request.is_object()) return error(400, "send {\"item\": ..., \"passed\": true|false, \"note\": ...}");
   if (!request.contains("item") || !request["item"].is_string()) return error(400, "item must be a check item's code");
   if (!request.contains("passed") || !request["passed"].is_boolean()) return error(400, "passed must be true or false");
-  const auto note = note_of(request);
-  if (!note) return error(400, "note must be text");
-  const auto number = sample_of(request);
-  if (!number) return error(400, "sample must be a sample's number");
+  std::string note;
+  int number = 0;
+  if (auto problem = read_note_and_sample(request, note, number)) return error(400, *problem);
   std::lock_guard lock(change_mutex_);
-  return with_sample(ledger_, work_dir_, *number, [&](Acceptance& acceptance, const StoredSample& sample) {
+  return with_sample(ledger_, work_dir_, number, [&](Acceptance& acceptance, const StoredSample& sample) {
     if (std::find(sample.refs.begin(), sample.refs.end(), ref) == sample.refs.end())
       return error(404, "record " + ref + " is not in sample " + std::to_string(sample.number));
     const SampleCheck made = acceptance.record_check(
-        {sample.number, ref, request["item"].get<std::string>(), request["passed"].get<bool>(), *note, who.name});
+        {sample.number, ref, request["item"].get<std::string>(), request["passed"].get<bool>(), note, who.name});
     json body = view(acceptance, sample);
     body["check"] = check_json(made);
     return Answer{200, body};
@@ -211,12 +209,11 @@ Answer SampleService::check(const Reviewer& who, const std::string& ref, const j
 Answer SampleService::sign_off(const Reviewer& who, const json& request) {
   if (who.role != kSupervisorRole) return error(403, "only a supervisor signs off an acceptance");
   if (!request.is_object()) return error(400, "send {\"note\": ...}");
-  const auto note = note_of(request);
-  if (!note) return error(400, "note must be text");
-  const auto number = sample_of(request);
-  if (!number) return error(400, "sample must be a sample's number");
+  std::string note;
+  int number = 0;
+  if (auto problem = read_note_and_sample(request, note, number)) return error(400, *problem);
   std::lock_guard lock(change_mutex_);
-  return with_sample(ledger_, work_dir_, *number, [&](Acceptance& acceptance, const StoredSample& sample) {
+  return with_sample(ledger_, work_dir_, number, [&](Acceptance& acceptance, const StoredSample& sample) {
     const Judgement judgement = acceptance.judge(sample.number);
     if (judgement.verdict == Verdict::pending)
       return error(409, "the verdict is pending, so there is nothing to sign yet: " + judgement.pending.front());
@@ -225,7 +222,7 @@ Answer SampleService::sign_off(const Reviewer& who, const json& request) {
       if (sign_off_stands(earlier, history, judgement.verdict))
         return error(409, "already signed off by " + earlier.signed_by + " at " + earlier.signed_at +
                               ", and nothing has changed since");
-    const SampleSignOff made = acceptance.sign_off({sample.number, who.name, *note});
+    const SampleSignOff made = acceptance.sign_off({sample.number, who.name, note});
     json body = view(acceptance, sample);
     body["sign_off"] = {{"id", made.id}, {"verdict", made.verdict}, {"by", made.signed_by}, {"at", made.signed_at}};
     return Answer{200, body};
@@ -234,10 +231,11 @@ Answer SampleService::sign_off(const Reviewer& who, const json& request) {
 
 Answer SampleService::write_reports(const json& request) {
   if (!request.is_object()) return error(400, "send {\"sample\": n} or {}");
-  const auto number = sample_of(request);
-  if (!number) return error(400, "sample must be a sample's number");
+  std::string unused_note;
+  int number = 0;
+  if (auto problem = read_note_and_sample(request, unused_note, number)) return error(400, *problem);
   std::lock_guard lock(change_mutex_);
-  return with_sample(ledger_, work_dir_, *number, [&](Acceptance& acceptance, const StoredSample& sample) {
+  return with_sample(ledger_, work_dir_, number, [&](Acceptance& acceptance, const StoredSample& sample) {
     const WrittenReports written = acceptance.write_reports(sample.number);
     json files = json::array();
     for (const StageOutput& file : written.files) files.push_back(file.path);
