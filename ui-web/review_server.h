@@ -4,7 +4,8 @@
 // Every /api/ call but POST /api/login needs a session (401 without); every change (any
 // method but GET) needs the session's CSRF token in X-CSRF-Token (403 without). No URL
 // names a file: the page's assets are compiled into the binary, items and records are
-// looked up in the ledger by id, and images come as reduced copies made into WORK.
+// looked up in the ledger by id, images come as reduced copies made into WORK, and an
+// acceptance report is picked by name among the files the ledger recorded for its sample.
 #pragma once
 
 #include <memory>
