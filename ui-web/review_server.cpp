@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <cstdio>
+#include <optional>
 #include <stdexcept>
 
 #include "pipeline/runtime/ledger.h"
@@ -72,10 +73,19 @@ std::string status_text(int status) {
 
 json parse_body(const httplib::Request& req) { return json::parse(req.body, nullptr, false); }
 
+// ?sample=N (absent: 0, the latest); nullopt when it is not a number.
+std::optional<int> sample_param(const httplib::Request& req) {
+  if (!req.has_param("sample")) return 0;
+  const std::string text = req.get_param_value("sample");
+  if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(text);
+}
+
 }  // namespace
 
 ReviewServer::ReviewServer(ReviewService& service, ServerLimits limits)
     : service_(service),
+      samples_(service.ledger(), service.work_dir()),
       limits_(limits),
       per_user_(limits.max_login_failures_per_user, limits.login_window),
       per_address_(limits.max_login_failures_per_address, limits.login_window),
@@ -219,8 +229,6 @@ void ReviewServer::add_routes() {
   });
 
   // ── The queues ────────────────────────────────────────────────────────────────────
-  // The acceptance sample (DA/T 31-2017 12.3) joins here as a fourth queue: GET
-  // /api/sample and POST /api/sample/<档号>/verdict, beside the page's queue switcher.
   http.Get("/api/queue", [this](const httplib::Request& req, httplib::Response& res) {
     QueueQuery query;
     if (req.has_param("queue")) query.queue = req.get_param_value("queue");
@@ -234,6 +242,46 @@ void ReviewServer::add_routes() {
   });
   http.Get("/api/decisions", [this](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, {{"decisions", service_.decisions()}});
+  });
+
+  // ── The acceptance sample (DA/T 31-2017 12.3), the page's fourth queue ────────────
+  // Drawn on the command line (lantai sample WORK); checked, signed off and reported here.
+  http.Get("/api/sample", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto number = sample_param(req);
+    if (!number) return send_error(res, 400, "sample is a sample's number");
+    const Answer answer = samples_.sample(*number);
+    send_json(res, answer.status, answer.body);
+  });
+  http.Post(R"(/api/sample/([^/]+)/verdict)", [this, who](const httplib::Request& req, httplib::Response& res) {
+    const json body = parse_body(req);
+    if (body.is_discarded()) return send_error(res, 400, "the body is not JSON");
+    const Reviewer reviewer = who(req);
+    if (reviewer.name.empty()) return send_error(res, 401, "log in first");
+    const Answer answer = samples_.check(reviewer, req.matches[1], body);
+    send_json(res, answer.status, answer.body);
+  });
+  http.Post("/api/sample/sign-off", [this, who](const httplib::Request& req, httplib::Response& res) {
+    const json body = parse_body(req);
+    if (body.is_discarded()) return send_error(res, 400, "the body is not JSON");
+    const Reviewer reviewer = who(req);
+    if (reviewer.name.empty()) return send_error(res, 401, "log in first");
+    const Answer answer = samples_.sign_off(reviewer, body);
+    send_json(res, answer.status, answer.body);
+  });
+  http.Post("/api/sample/report", [this](const httplib::Request& req, httplib::Response& res) {
+    const json body = parse_body(req);
+    if (body.is_discarded()) return send_error(res, 400, "the body is not JSON");
+    const Answer answer = samples_.write_reports(body);
+    send_json(res, answer.status, answer.body);
+  });
+  // The name only picks among the files the ledger recorded for the sample.
+  http.Get(R"(/api/sample/reports/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+    const auto number = sample_param(req);
+    if (!number) return send_error(res, 400, "sample is a sample's number");
+    ReportDownload report = samples_.report(*number, req.matches[1]);
+    if (report.status != 200) return send_error(res, report.status, report.error);
+    res.set_header("Content-Disposition", "attachment; filename=\"" + report.name + "\"");
+    res.set_content(std::move(report.bytes), report.content_type);
   });
 
   // ── Pages ─────────────────────────────────────────────────────────────────────────

@@ -4,13 +4,15 @@
 // Every /api/ call but POST /api/login needs a session (401 without); every change (any
 // method but GET) needs the session's CSRF token in X-CSRF-Token (403 without). No URL
 // names a file: the page's assets are compiled into the binary, items and records are
-// looked up in the ledger by id, and images come as reduced copies made into WORK.
+// looked up in the ledger by id, images come as reduced copies made into WORK, and an
+// acceptance report is picked by name among the files the ledger recorded for its sample.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "ui-web/review_service.h"
+#include "ui-web/sample_service.h"
 #include "ui-web/sessions.h"
 
 namespace httplib {
@@ -41,6 +43,7 @@ class ReviewServer {
   void add_routes();
 
   ReviewService& service_;
+  SampleService samples_;
   ServerLimits limits_;
   SessionStore sessions_;
   LoginLimiter per_user_, per_address_;

@@ -169,19 +169,6 @@ std::optional<std::string> reason_of(const json& request, bool required, std::st
   return reason;
 }
 
-// A WORK-relative output path resolved, symlinks followed, and held inside WORK.
-std::optional<fs::path> inside_work(const fs::path& work_dir, const std::string& rel_path) {
-  if (rel_path.empty()) return std::nullopt;
-  std::error_code error;
-  const fs::path root = fs::canonical(work_dir, error);
-  if (error) return std::nullopt;
-  const fs::path file = fs::canonical(work_dir / utf8_path(rel_path), error);
-  if (error || !fs::is_regular_file(file, error)) return std::nullopt;
-  const std::string root_text = root.string() + "/";
-  if (file.string().compare(0, root_text.size(), root_text) != 0) return std::nullopt;
-  return file;
-}
-
 // Only an original the decode stage read within the profile's limits is decoded for a
 // preview: a file it refused (a decompression bomb, damaged or mislabelled data) is not.
 bool decoded_within_limits(const ItemRow& row) {
@@ -204,6 +191,18 @@ cv::Mat decode_for_preview(const fs::path& file, int frame) {
 }
 
 }  // namespace
+
+std::optional<fs::path> inside_work(const fs::path& work_dir, const std::string& rel_path) {
+  if (rel_path.empty()) return std::nullopt;
+  std::error_code error;
+  const fs::path root = fs::canonical(work_dir, error);
+  if (error) return std::nullopt;
+  const fs::path file = fs::canonical(work_dir / utf8_path(rel_path), error);
+  if (error || !fs::is_regular_file(file, error)) return std::nullopt;
+  const std::string root_text = root.string() + "/";
+  if (file.string().compare(0, root_text.size(), root_text) != 0) return std::nullopt;
+  return file;
+}
 
 ReviewService::ReviewService(fs::path work_dir, std::vector<FindingCode> codes)
     : work_dir_(std::move(work_dir)), ledger_(Ledger::open(work_dir_)), codes_(std::move(codes)) {}

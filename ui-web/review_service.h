@@ -45,6 +45,10 @@ struct Answer {
 enum class ImageVariant { original, processed, cleanup };
 inline constexpr int kImageWidths[] = {320, 800, 1600, 2400};
 
+// A WORK-relative output path the ledger recorded, resolved with symlinks followed: the
+// regular file it names, or nullopt when there is none or it lies outside WORK.
+std::optional<std::filesystem::path> inside_work(const std::filesystem::path& work_dir, const std::string& rel_path);
+
 class ReviewService {
  public:
   // codes: the registry (StageSequence::finding_codes) for the meaning of each code.

@@ -102,11 +102,8 @@ std::string record_result(const ReportContext& context, const std::string& ref) 
   return "合格";
 }
 
-// A sign-off stands for the verdict as it is only if no check came after it and the
-// verdict is still the one signed.
 bool still_stands(const ReportContext& context, const SampleSignOff& sign_off) {
-  const long long last_check = context.checks.empty() ? 0 : context.checks.back().id;
-  return sign_off.last_check_id == last_check && sign_off.verdict == to_string(context.judgement.verdict);
+  return sign_off_stands(sign_off, context.checks, context.judgement.verdict);
 }
 
 std::string footer(const ReportContext& context) {

@@ -142,4 +142,9 @@ Judgement judge(const JudgementInput& input) {
   return judgement;
 }
 
+bool sign_off_stands(const SampleSignOff& sign_off, const std::vector<SampleCheck>& checks, Verdict verdict) {
+  const long long last_check = checks.empty() ? 0 : checks.back().id;
+  return sign_off.last_check_id == last_check && sign_off.verdict == to_string(verdict);
+}
+
 }  // namespace lantai::acceptance

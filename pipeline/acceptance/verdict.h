@@ -64,4 +64,8 @@ struct Judgement {
 
 Judgement judge(const JudgementInput& input);
 
+// A sign-off stands for the verdict as it is only if no check came after it and the
+// verdict is still the one signed; otherwise it must be signed again.
+bool sign_off_stands(const SampleSignOff& sign_off, const std::vector<SampleCheck>& checks, Verdict verdict);
+
 }  // namespace lantai::acceptance

@@ -1,7 +1,9 @@
 // The review page in a real browser (Debian's chromium driven by playwright-core): log
-// in, open a quarantined page and turn it, accept a blank page, and check that the next
-// `lantai run` deposits the record that acceptance freed. A screenshot of the page is
-// left in SCREENSHOT_DIR for people to judge the design.
+// in, open a quarantined page and turn it, accept a blank page; in the acceptance sample
+// (drawn with lantai sample), pass one check, fail one with a note, sign the verdict off
+// and write the reports; then check that the next `lantai run` deposits the record that
+// acceptance freed and carries the reports. Screenshots of the page are left in
+// SCREENSHOT_DIR for people to judge the design.
 //
 // Environment: LANTAI_BIN, LANTAI_E2E_DIR (the sample lot and its WORK), LANTAI_PROFILE,
 // REVIEW_DIR (a folder of its own), SCREENSHOT_DIR.
@@ -76,6 +78,10 @@ async function main() {
   assert.equal(before[blank.record], 'withheld');
 
   addUser('wang', 'supervisor');
+  const drawn = spawnSync(bin, ['sample', work, '--rate', '5%', '--seed', '20261130', '--by', '张三'], { encoding: 'utf8' });
+  assert.equal(drawn.status, 0, drawn.stdout + drawn.stderr);
+  const sampled = [...drawn.stdout.matchAll(/^\s+\d+\s+(\S+)\s/gm)].map((m) => m[1]);
+  assert.ok(sampled.length >= 1, drawn.stdout);
   const { server, url } = await startServer();
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -138,6 +144,57 @@ async function main() {
     await page.click('#queues button:has-text("扣留案卷")');
     await page.waitForSelector('#record-view h1');
     await page.screenshot({ path: join(shots, 'review-records.png') });
+
+    // The acceptance sample, the fourth queue: each sampled record with its pages and catalogue entry.
+    await page.keyboard.press('4');
+    await page.waitForSelector('#sample-panel .check-item');
+    assert.equal(await page.locator('#queue-list li').count(), sampled.length);
+    assert.match(await page.textContent('#sample-panel .sample-record'), new RegExp(sampled[0]));
+    await page.waitForSelector('#sample-panel .catalogue dt:has-text("题名")');
+    await page.waitForSelector('#viewer-processed img[src*="image/processed"]');
+    const figure = (item) => page.textContent(`#sample-tallies [data-item="${item}"] .figure`);
+    const defects = async () => Number((await page.textContent('#sample-tallies .tally:last-child .figure')).trim());
+    assert.match(await figure('inspector.entry_images'), /✓ 0 ✗ 0 · 已检 0\//);
+    const defectsBefore = await defects();
+
+    // Pass the catalogue entry ↔ images: the running tally follows.
+    await page.click('button[data-pass="inspector.entry_images"]');
+    await page.waitForFunction(() => document.querySelector('#sample-tallies [data-item="inspector.entry_images"] .figure')?.textContent.includes('✓ 1'));
+    await page.waitForSelector('.check-item.pass[data-item="inspector.entry_images"] .by:has-text("wang")');
+    // A fail needs a note: refused on the page, nothing recorded; with the note it counts.
+    await page.click('button[data-fail="inspector.image_quality"]');
+    await page.waitForSelector('.check-item[data-item="inspector.image_quality"] .error:has-text("须写明")');
+    assert.match(await figure('inspector.image_quality'), /✗ 0/);
+    await page.fill('.check-item[data-item="inspector.image_quality"] .note', '第2页右侧裁切，缺页码');
+    await page.click('button[data-fail="inspector.image_quality"]');
+    await page.waitForFunction(() => document.querySelector('#sample-tallies [data-item="inspector.image_quality"] .figure')?.textContent.includes('✗ 1'));
+    await page.waitForSelector('.check-item.fail[data-item="inspector.image_quality"] .by:has-text("第2页右侧裁切")');
+    await page.waitForSelector('#queue-list li.selected .codes .r:has-text("图像质量")');
+    assert.equal(await defects(), defectsBefore + 1, 'the failed check is a defect');
+    // The sample lot withholds records for its planted faults, so the machine items fail the lot.
+    assert.match(await page.textContent('#sample-verdict'), /不合格/);
+    await page.keyboard.press(']');
+    if ((await page.locator('#sample-pages button').count()) > 1)
+      await page.waitForSelector('#sample-pages button.current:has-text("0002")');
+    await page.waitForFunction(() => [...document.querySelectorAll('.canvas img')].every((img) => img.hidden || img.complete && img.naturalWidth > 0));
+    await page.screenshot({ path: join(shots, 'review-sample.png') });
+
+    // The supervisor signs the verdict off, and writes the reports; the links serve them.
+    await page.click('#sample-sign-off');
+    await page.fill('#reason-text', '不合格，退回整改');
+    await page.click('#reason-ok');
+    await page.waitForSelector('#sample-signed:has-text("wang")');
+    await page.click('#sample-report');
+    await page.waitForFunction(() => document.querySelectorAll('.sample-reports a.report').length === 4);
+    const links = await page.$$eval('.sample-reports a.report', (as) => as.map((a) => a.getAttribute('href')));
+    for (const link of links) {
+      const answer = await page.evaluate(async (url) => {
+        const response = await fetch(url);
+        return { status: response.status, type: response.headers.get('content-type'), head: (await response.text()).slice(0, 5) };
+      }, link);
+      assert.equal(answer.status, 200, link);
+      assert.equal(answer.head.startsWith('%PDF-') || answer.head.startsWith('{'), true, link);
+    }
     assert.deepEqual(problems, [], `the page reported errors: ${problems.join('; ')}`);
   } finally {
     await browser.close();
@@ -159,6 +216,11 @@ async function main() {
   const trail = JSON.parse(readFileSync(join(deposit, bag, 'metadata', 'review-decisions.json'), 'utf8'));
   assert.ok(trail.decisions.some((d) => d.action === 'accept' && d.code === 'qc.blank' && d.by === 'wang'));
   assert.ok(trail.decisions.some((d) => d.action === 'rotate' && d.after['orient.rotation_deg'] === 90));
+  const report = JSON.parse(readFileSync(join(deposit, bag, 'metadata', 'acceptance', 'acceptance-1.json'), 'utf8'));
+  assert.ok(report.checks.some((c) => c.record_ref === sampled[0] && c.item === 'inspector.image_quality' &&
+    c.result === 'fail' && c.checked_by === 'wang' && c.note === '第2页右侧裁切，缺页码'));
+  assert.ok(report.sign_offs.some((o) => o.signed_by === 'wang' && o.stands));
+  assert.ok(existsSync(join(deposit, bag, 'metadata', 'acceptance', 'corrective-action-1.pdf')));
   assert.ok(existsSync(join(shots, 'review-page.png')));
   rmSync(root, { recursive: true, force: true });
   console.log(`review page in chromium: ok; screenshots in ${shots}`);

@@ -9,15 +9,19 @@ const state = {
   selected: -1,
   item: null,         // the open page, as GET /api/items/<id> gives it
   recordDetail: null, // the open record
+  sampledRef: null,   // the sampled record open in the sample queue
+  counts: null,       // the batch's counts, as the last GET /api/queue gave them
+  sample: null,       // the acceptance sample, as GET /api/sample gives it
   view: { scale: 0, x: 0, y: 0 },  // scale 0: fit
 };
 
-// The queues the switcher offers. The acceptance sample (抽检) joins this list with its
-// own fetch once `lantai sample` is wired to the server.
+// The queues the switcher offers; the acceptance sample (抽检) has its own fetch, and its
+// count (records still to check) is known once it has been loaded.
 const QUEUES = [
   { id: 'review', label: '待审页', en: 'Pages', count: (c) => c.quarantined + c.flagged },
   { id: 'all', label: '全部页', en: 'All', count: (c) => c.pages },
   { id: 'records', label: '扣留案卷', en: 'Records', count: (c) => c.records_withheld },
+  { id: 'sample', label: '抽检', en: 'Sample', count: () => (state.sample ? state.sample.records.filter((r) => Object.keys(r.checks).length < inspectorItems().length).length : '') },
 ];
 
 const CODE_NAMES = {
@@ -128,11 +132,15 @@ $('logout').addEventListener('click', async () => {
 
 // ── The queue ─────────────────────────────────────────────────────────────────────
 async function loadQueue(keepSelection = false) {
+  if (state.queue === 'sample') return loadSample(keepSelection);
+  $('queue-tools').hidden = false;
+  $('code-filters').hidden = false;
   const params = new URLSearchParams({ queue: state.queue, order: state.order });
   if (state.code) params.set('code', state.code);
   if (state.record) params.set('record', state.record);
   const data = await api('GET', `/api/queue?${params}`);
   const counts = data.counts;
+  state.counts = counts;
   renderCounts(counts);
   renderQueues(counts);
   renderFilters(counts, data);
@@ -140,7 +148,7 @@ async function loadQueue(keepSelection = false) {
   state.entries = state.queue === 'records'
     ? data.records.map((r) => ({ kind: 'record', key: r.ref, data: r }))
     : data.items.map((i) => ({ kind: 'item', key: i.id, data: i }));
-  renderList(data);
+  renderList();
   if (previous) {
     highlight(state.entries.findIndex((e) => e.key === previous.key));  // it may have left the queue
   } else if (state.entries.length && state.selected < 0) {
@@ -162,7 +170,7 @@ function renderQueues(counts) {
     class: q.id === state.queue ? 'active' : '',
     title: `${q.en} (${index + 1})`,
     onclick: () => switchQueue(q.id),
-  }, `${q.label} ${q.en}`, el('span', { class: 'n' }, q.count(counts)))));
+  }, el('span', { class: 'zh' }, q.label), el('span', { class: 'en' }, q.en, el('span', { class: 'n' }, q.count(counts))))));
 }
 
 function switchQueue(id) {
@@ -187,9 +195,17 @@ function renderFilters(counts, data) {
   $('order').value = state.order;
 }
 
-function renderList(data) {
+function renderList() {
   const list = $('queue-list');
   list.replaceChildren(...state.entries.map((entry, index) => {
+    if (entry.kind === 'sampled') {
+      const r = entry.data;
+      return el('li', { 'data-index': index, onclick: () => select(index) },
+        el('span', { class: `dot ${r.result}` }),
+        el('span', { class: 'ref', title: r.title }, r.ref),
+        el('span', { class: 'seq' }, `${r.pages} 页`),
+        el('span', { class: 'codes' }, ...sampleMarks(r)));
+    }
     if (entry.kind === 'record') {
       const r = entry.data;
       return el('li', { 'data-index': index, onclick: () => select(index) },
@@ -217,13 +233,13 @@ function renderList(data) {
       codes);
   }));
   $('queue-footer').textContent = `${state.entries.length} 项 items · J/K 上下 · ? 快捷键`;
-  if (!state.entries.length) {
-    $('empty').hidden = false;
-    $('empty').textContent = '此队列已清空 · Nothing left in this queue';
-    $('item-view').hidden = true;
-    $('record-view').hidden = true;
-    $('details').hidden = true;
-  }
+  if (!state.entries.length) showEmpty('此队列已清空 · Nothing left in this queue');
+}
+
+function showEmpty(message) {
+  $('empty').hidden = false;
+  $('empty').textContent = message;
+  for (const id of ['item-view', 'record-view', 'details', 'sample-bar', 'sample-panel']) $(id).hidden = true;
 }
 
 function fmt(value) {
@@ -243,6 +259,7 @@ function select(index, scroll = true) {
   highlight(index, scroll);
   const entry = state.entries[index];
   if (entry.kind === 'record') openRecord(entry.key);
+  else if (entry.kind === 'sampled') openSampled(entry.key);
   else openItem(entry.key);
 }
 
@@ -252,19 +269,12 @@ $('record-filter').addEventListener('change', () => { state.record = $('record-f
 // ── One page ──────────────────────────────────────────────────────────────────────
 async function openItem(id) {
   const item = await api('GET', itemPath(id));
-  state.item = item;
   state.recordDetail = null;
-  $('empty').hidden = true;
-  $('record-view').hidden = true;
-  $('item-view').hidden = false;
+  showPage(item);
+  $('sample-bar').hidden = true;
+  $('sample-panel').hidden = true;
   $('details').hidden = false;
   $('actions').hidden = false;
-  const status = $('item-status');
-  status.className = `badge ${item.status}`;
-  status.textContent = STATUS_NAMES[item.status] || item.status;
-  $('item-ref').textContent = `${item.record} · 第 ${item.seq} 页`;
-  $('item-file').textContent = item.frame ? `${item.file} (帧 ${item.frame})` : item.file;
-  showImages(item);
   renderFindings(item);
   renderPending(item);
   renderRecordPages(item.record_pages, item.id);
@@ -274,6 +284,20 @@ async function openItem(id) {
   renderHistory(item.decisions);
   $('skew-input').value = item.manual['deskew.skew_deg'] ?? (item.measurements.skew_deg !== undefined ? fmt(item.measurements.skew_deg) : '');
   $('crop-input').value = item.manual['deskew.crop_box'] ?? (item.measurements.crop_box || '');
+}
+
+// The page's head and its two images, in the review queues and the sample alike.
+function showPage(item) {
+  state.item = item;
+  $('empty').hidden = true;
+  $('record-view').hidden = true;
+  $('item-view').hidden = false;
+  const status = $('item-status');
+  status.className = `badge ${item.status}`;
+  status.textContent = STATUS_NAMES[item.status] || item.status;
+  $('item-ref').textContent = `${item.record} · 第 ${item.seq} 页`;
+  $('item-file').textContent = item.frame ? `${item.file} (帧 ${item.frame})` : item.file;
+  showImages(item);
 }
 
 function renderFindings(item) {
@@ -501,6 +525,8 @@ async function openRecord(ref) {
   $('empty').hidden = true;
   $('item-view').hidden = true;
   $('details').hidden = true;
+  $('sample-bar').hidden = true;
+  $('sample-panel').hidden = true;
   const view = $('record-view');
   view.hidden = false;
   const catalogue = el('dl', { class: 'catalogue' });
@@ -552,11 +578,257 @@ async function decideRecord(action) {
   }
 }
 
+// ── The acceptance sample (抽检验收, DA/T 31-2017 12.3) ─────────────────────────────
+// Drawn on the command line (lantai sample WORK). Each sampled record is checked here
+// against its catalogue entry, item by item; the verdict follows the standard's rules and
+// is computed by the server on every change.
+const VERDICT_NAMES = { pass: '合格 Pass', fail: '不合格 Fail', pending: '未完成 Pending' };
+const RESULT_NAMES = { pass: '合格', fail: '不合格', pending: '待检' };
+// Short names where the standard's (目录数据与数字图像对应 …) do not fit; the full name is the title.
+const ITEM_SHORT = {
+  'inspector.entry_images': '目录与图像对应', 'inspector.catalogue_entry': '著录质量',
+  'inspector.image_quality': '图像质量', 'inspector.image_processing': '图像处理',
+};
+const ITEM_MARK = {
+  'inspector.entry_images': '对应', 'inspector.catalogue_entry': '著录',
+  'inspector.image_quality': '图像质量', 'inspector.image_processing': '图像处理',
+};
+const inspectorItems = () => state.sample.items.filter((item) => item.method === 'inspector');
+const metText = (tally) => (tally.met === null ? '待定 open' : tally.met ? '达标 met' : '未达标 not met');
+const metClass = (met) => (met === null ? 'pending' : met ? 'pass' : 'fail');
+
+function sampleMarks(record) {
+  return inspectorItems().flatMap((item, n) => {
+    const check = record.checks[item.code];
+    const name = ITEM_MARK[item.code] || item.code;
+    const mark = !check ? el('span', {}, `· ${name}`)
+      : check.passed ? el('span', { class: 'decided' }, `✓ ${name}`) : el('span', { class: 'r' }, `✗ ${name}`);
+    return n ? [' ', mark] : [mark];
+  });
+}
+
+async function loadSample(keepSelection = false) {
+  $('queue-tools').hidden = true;
+  $('code-filters').hidden = true;
+  const previous = keepSelection && state.entries[state.selected];
+  const number = keepSelection && state.sample ? state.sample.sample.number : 0;
+  try {
+    state.sample = await api('GET', number ? `/api/sample?sample=${number}` : '/api/sample');
+  } catch (e) {
+    state.sample = null;
+    state.entries = [];
+    if (state.counts) renderQueues(state.counts);
+    renderList();
+    showEmpty(`尚未抽样 No sample drawn yet — 在命令行抽样 draw one with: lantai sample WORK --rate 5% --seed N（${e.message}）`);
+    return;
+  }
+  applySample(state.sample);
+  if (previous) highlight(state.entries.findIndex((e) => e.key === previous.key));
+  else if (state.entries.length && state.selected < 0) select(0);
+}
+
+// A sample as the server answered it (GET, or after a change): the list, the bar, the panel.
+function applySample(sample) {
+  state.sample = sample;
+  state.entries = sample.records.map((r) => ({ kind: 'sampled', key: r.ref, data: r }));
+  if (state.counts) renderQueues(state.counts);
+  renderList();
+  highlight(state.selected);
+  const s = sample.sample;
+  $('queue-footer').textContent = `第 ${s.number} 次抽检 · ${s.size}/${s.population} ${s.record_unit} · J/K 上下 · [ ] 翻页 · ? 快捷键`;
+  if (state.sampledRef) {
+    renderSampleBar();
+    renderSamplePanel();
+  }
+}
+
+async function openSampled(ref, pageId) {
+  const record = await api('GET', recordPath(ref));
+  state.recordDetail = record;
+  state.sampledRef = ref;
+  $('details').hidden = true;
+  $('record-view').hidden = true;
+  $('sample-bar').hidden = false;
+  $('sample-panel').hidden = false;
+  renderSampleBar();
+  renderSamplePanel();
+  const first = pageId || (record.pages[0] && record.pages[0].id);
+  if (first) {
+    await openSampledPage(first);
+  } else {
+    state.item = null;
+    $('item-view').hidden = true;
+    $('empty').hidden = false;
+    $('empty').textContent = '此件无图像 This record has no pages';
+  }
+}
+
+async function openSampledPage(id) {
+  showPage(await api('GET', itemPath(id)));
+  renderSamplePages();
+}
+
+function stepSampledPage(by) {
+  if (!state.recordDetail || !state.item) return;
+  const pages = state.recordDetail.pages;
+  const next = pages[pages.findIndex((p) => p.id === state.item.id) + by];
+  if (next) openSampledPage(next.id);
+}
+
+function renderSampleBar() {
+  const s = state.sample;
+  const j = s.judgement;
+  const machine = j.tallies.filter((t) => t.method === 'machine');
+  const machineMet = machine.filter((t) => t.met === true).length;
+  const machineFailed = machine.filter((t) => t.met === false).length;
+  const cells = [
+    el('div', { class: `tally ${machineFailed ? 'fail' : machineMet === machine.length ? 'pass' : 'pending'}`,
+      title: machine.map((t) => `${t.name} ${t.item}：${metText(t)}（${t.failed} 件不合格${t.lot_failed ? '，整批' : ''}）`).join('\n') },
+    el('div', { class: 'name' }, '机检 Machine'),
+    el('div', { class: 'figure' }, `${machineMet}/${machine.length} 达标`, machineFailed ? el('span', { class: 'bad' }, ` · ${machineFailed} 未达标`) : null),
+    el('div', { class: 'rule' }, '100% · 全部记录 all')),
+    ...j.tallies.filter((t) => t.method === 'inspector').map((t) => el('div', { class: `tally ${metClass(t.met)}`, 'data-item': t.item, title: `${t.name} ${t.item}` },
+      el('div', { class: 'name' }, ITEM_SHORT[t.item] || t.name),
+      el('div', { class: 'figure' }, el('span', { class: 'ok' }, `✓ ${t.passed}`), ' ', el('span', { class: 'bad' }, `✗ ${t.failed}`),
+        el('span', { class: 'of' }, ` · 已检 ${t.checked}/${t.records}`)),
+      el('div', { class: 'rule' }, `≥ ${t.required} · ${metText(t)}`))),
+    el('div', { class: `tally ${j.defects.length ? 'fail' : 'pass'}` },
+      el('div', { class: 'name' }, '缺陷 Defects'),
+      el('div', { class: 'figure' }, String(j.defects.length)),
+      el('div', { class: 'rule' }, '列入整改意见书')),
+  ];
+  const standing = s.sign_offs.filter((o) => o.stands);
+  let signOff;
+  if (standing.length) {
+    const last = standing[standing.length - 1];
+    signOff = el('span', { class: 'signed', id: 'sample-signed' }, `已签发 Signed off — ${last.by} · ${last.at}`);
+  } else if (state.role === 'supervisor') {
+    signOff = el('button', {
+      id: 'sample-sign-off', class: 'primary', onclick: signOffSample,
+      disabled: j.verdict === 'pending' ? 'disabled' : null,
+      title: j.verdict === 'pending' ? '结论未完成，不能签发 Nothing to sign while pending' : '签发此结论 Sign the verdict off',
+    }, s.sign_offs.length ? '重新签发 Sign off again' : '签发 Sign off');
+  } else {
+    signOff = el('span', { class: 'muted' }, s.sign_offs.length ? '签发已失效，待主管重新签发 A supervisor signs again' : '由主管签发 A supervisor signs off');
+  }
+  const reports = s.reports.map((r) => el('a', { class: 'report', href: r.url, download: r.name, title: `SHA-256 ${r.sha256}` },
+    `${r.name.startsWith('corrective') ? '整改意见书' : '验收报告'} ${r.name}`));
+  const d = s.sample;
+  $('sample-bar').replaceChildren(
+    el('div', { class: 'sample-head' },
+      el('span', { id: 'sample-verdict', class: `verdict ${j.verdict}` }, VERDICT_NAMES[j.verdict]),
+      el('span', { class: 'sample-meta' },
+        `第 ${d.number} 次抽检 · ${d.size}/${d.population} ${d.record_unit}（${d.rate}）· 种子 ${d.seed} · ${d.drawn_by} ${d.drawn_at.slice(0, 10)}`),
+      el('span', { class: 'spacer' }),
+      signOff,
+      el('button', { id: 'sample-report', onclick: writeSampleReports, title: '验收报告及整改意见书 (PDF + JSON) 写入 WORK/reports' }, '生成报告 Write reports')),
+    el('div', { id: 'sample-tallies', class: 'tallies' }, ...cells),
+    j.pending.length ? el('div', { class: 'sample-note' }, el('b', {}, '未完成 Pending：'), j.pending.join('；')) : null,
+    el('div', { class: 'sample-note sample-reports' }, el('b', {}, '报告 Reports：'),
+      ...(reports.length ? reports : [el('span', { class: 'muted' }, '尚未生成 none written yet')])));
+}
+
+function renderSamplePanel() {
+  const record = state.sample.records.find((r) => r.ref === state.sampledRef);
+  const detail = state.recordDetail;
+  if (!record || !detail || detail.ref !== record.ref) return;
+  const items = inspectorItems().map((item) => {
+    const check = record.checks[item.code];
+    const note = el('input', {
+      class: 'note', maxlength: 4000, 'aria-label': `${item.name} 说明 note`,
+      placeholder: '说明 Note（不合格必填）', title: '不合格必须写明问题 a fail needs a note',
+    });
+    const problem = el('div', { class: 'error' });
+    const send = (passed) => {
+      const text = note.value.trim();
+      if (!passed && !text) {
+        problem.textContent = '不合格须写明问题（列入整改意见书）A fail needs a note: it goes into the notice';
+        note.focus();
+        return;
+      }
+      checkSampled(record.ref, item.code, passed, text);
+    };
+    note.addEventListener('keydown', (event) => { if (event.key === 'Enter') { event.preventDefault(); send(!event.shiftKey); } });
+    return el('div', { class: `check-item ${!check ? 'pending' : check.passed ? 'pass' : 'fail'}`, 'data-item': item.code },
+      el('div', { class: 'check-head' },
+        el('b', {}, item.name), el('span', { class: 'rule' }, `≥ ${item.required}`), el('span', { class: 'spacer' }),
+        el('span', { class: 'state' }, !check ? '待检 To check' : check.passed ? '✓ 合格 Pass' : '✗ 不合格 Fail')),
+      el('div', { class: 'meaning' }, item.meaning),
+      check ? el('div', { class: 'by' }, `#${check.id} ${check.by} · ${check.at}${check.note ? '：' + check.note : ''}`) : null,
+      el('div', { class: 'check-row' }, note,
+        el('button', { class: 'pass', 'data-pass': item.code, title: 'Enter', onclick: () => send(true) }, '合格 Pass'),
+        el('button', { class: 'danger', 'data-fail': item.code, title: 'Shift+Enter', onclick: () => send(false) }, '不合格 Fail')),
+      problem);
+  });
+  const catalogue = el('dl', { class: 'catalogue' });
+  renderCatalogue(catalogue, detail.catalogue);
+  $('sample-panel').replaceChildren(
+    el('section', { class: 'panel' },
+      el('h2', {}, '本件检查 Checks of this record'),
+      el('div', { class: 'sample-record' }, el('strong', {}, record.ref), ' ',
+        el('span', { class: `badge ${record.result}` }, `${RESULT_NAMES[record.result]} ${record.result}`)),
+      el('div', { class: 'muted sample-title' }, record.title),
+      ...items,
+      el('div', { class: 'muted small' }, `本件检查记录 ${record.checks_on_record} 条（更正的也留存 corrected ones are kept）`)),
+    el('section', { class: 'panel' },
+      el('h2', {}, `本件各页 Pages — 找到 ${detail.pages.length} 页，目录 ${record.pages} 页`),
+      el('div', { id: 'sample-pages', class: 'record-pages' })),
+    el('section', { class: 'panel' }, el('h2', {}, '目录条目 Catalogue entry'), catalogue));
+  renderSamplePages();
+}
+
+function renderSamplePages() {
+  const node = $('sample-pages');
+  if (!node || !state.recordDetail) return;
+  node.replaceChildren(...state.recordDetail.pages.map((p) => el('button', {
+    class: `${p.status}${state.item && p.id === state.item.id ? ' current' : ''}`,
+    title: p.reasons.join(' '),
+    onclick: () => openSampledPage(p.id),
+  }, String(p.seq).padStart(4, '0'))));
+}
+
+async function checkSampled(ref, item, passed, note) {
+  try {
+    const answer = await api('POST', `/api/sample/${encodeURIComponent(ref)}/verdict`,
+      { item, passed, note, sample: state.sample.sample.number });
+    applySample(answer);
+    toast(`#${answer.check.id} ${ref} ${ITEM_MARK[item] || item}：${passed ? '合格' : '不合格'} — 已记录 recorded`);
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+async function signOffSample() {
+  const j = state.sample.judgement;
+  const note = await askReason(`签发第 ${state.sample.sample.number} 次抽检：${VERDICT_NAMES[j.verdict]}`,
+    `缺陷 ${j.defects.length} 项。签发后再有检查，签发即失效 A check after the sign-off asks for a new one.`,
+    ['同意验收 Accepted', '不合格，退回整改 Failed: back for correction'], false);
+  if (note === null) return;
+  try {
+    const answer = await api('POST', '/api/sample/sign-off', { note, sample: state.sample.sample.number });
+    applySample(answer);
+    toast(`已签发 signed off — ${VERDICT_NAMES[answer.sign_off.verdict]}`);
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
+async function writeSampleReports() {
+  try {
+    const answer = await api('POST', '/api/sample/report', { sample: state.sample.sample.number });
+    applySample(answer);
+    toast(`已生成 written: ${answer.written.join(', ')}`);
+  } catch (e) {
+    toast(e.message, true);
+  }
+}
+
 // ── Keyboard ──────────────────────────────────────────────────────────────────────
 document.addEventListener('keydown', (event) => {
   if ($('app').hidden || document.querySelector('dialog[open]')) return;
   if (event.target.matches('input, textarea, select') || event.ctrlKey || event.metaKey || event.altKey) return;
   const key = event.key;
+  if (state.queue === 'sample' && ['a', 'r', 'R', 's', 'd'].includes(key)) return;  // page decisions: not in the sample
   const handled = {
     j: () => select(state.selected + 1), ArrowDown: () => select(state.selected + 1),
     k: () => select(state.selected - 1), ArrowUp: () => select(state.selected - 1),
@@ -572,6 +844,8 @@ document.addEventListener('keydown', (event) => {
     c: () => { $('show-cleanup').checked = !$('show-cleanup').checked; if (state.item) showImages(state.item); },
     d: () => { state.order = state.order === 'lot' ? 'deviation' : 'lot'; state.selected = -1; loadQueue(); },
     1: () => switchQueue(QUEUES[0].id), 2: () => switchQueue(QUEUES[1].id), 3: () => switchQueue(QUEUES[2].id),
+    4: () => switchQueue(QUEUES[3].id),
+    '[': () => state.queue === 'sample' && stepSampledPage(-1), ']': () => state.queue === 'sample' && stepSampledPage(1),
     '?': () => $('help-dialog').showModal(),
   }[key];
   if (handled) { event.preventDefault(); handled(); }
