@@ -229,6 +229,10 @@ class SoundWatch {
 
   void finish() {
     if (window_fill_ > 0) close_window();
+    if (envelope_ && step_fill_ > 0) {  // the last step, part filled
+      envelope_->low.push_back(static_cast<float>(std::max(-1.0, step_low_)));
+      envelope_->high.push_back(static_cast<float>(std::min(1.0, step_high_)));
+    }
     silence_.close(report_.silent);
     if (samples_ > 0) report_.clipped_share = std::max(report_.clipped_share, static_cast<double>(clipped_) / samples_);
   }
@@ -242,10 +246,7 @@ class SoundWatch {
     const double start = static_cast<double>(decoded_) / sample_rate_;
     decoded_ += window_fill_;
     silence_.observe(dbfs < settings_.silence_dbfs, start, static_cast<double>(decoded_) / sample_rate_, report_.silent);
-    if (envelope_) {
-      envelope_->low.push_back(static_cast<float>(std::max(-1.0, low_)));
-      envelope_->high.push_back(static_cast<float>(std::min(1.0, high_)));
-    }
+    if (envelope_) add_to_envelope();
     low_ = 1;
     high_ = -1;
     sum_squares_ = 0;
@@ -253,9 +254,34 @@ class SoundWatch {
     window_fill_ = 0;
   }
 
+  // One window into the envelope. Past kMaxEnvelopeSteps (a day of sound) neighbouring
+  // steps are merged and each step covers twice the windows: memory stays bounded
+  // whatever the recording's length.
+  void add_to_envelope() {
+    static constexpr std::size_t kMaxEnvelopeSteps = std::size_t{1} << 20;
+    step_low_ = std::min(step_low_, low_);
+    step_high_ = std::max(step_high_, high_);
+    if (++step_fill_ < windows_per_step_) return;
+    envelope_->low.push_back(static_cast<float>(std::max(-1.0, step_low_)));
+    envelope_->high.push_back(static_cast<float>(std::min(1.0, step_high_)));
+    step_low_ = 1;
+    step_high_ = -1;
+    step_fill_ = 0;
+    if (envelope_->low.size() < kMaxEnvelopeSteps) return;
+    for (std::size_t i = 0; i < envelope_->low.size() / 2; ++i) {
+      envelope_->low[i] = std::min(envelope_->low[2 * i], envelope_->low[2 * i + 1]);
+      envelope_->high[i] = std::max(envelope_->high[2 * i], envelope_->high[2 * i + 1]);
+    }
+    envelope_->low.resize(envelope_->low.size() / 2);
+    envelope_->high.resize(envelope_->high.size() / 2);
+    windows_per_step_ *= 2;
+  }
+
   const AnalysisSettings& settings_;
   MediaReport& report_;
   Envelope* envelope_;  // null: not kept (a second sound stream)
+  long long windows_per_step_ = 1, step_fill_ = 0;
+  double step_low_ = 1, step_high_ = -1;
   StretchTracker silence_;
   int window_samples_, sample_rate_;
   int window_fill_ = 0;
@@ -380,6 +406,8 @@ struct IoFree {
   }
 };
 
+constexpr std::int64_t kMaxPicturePixels = std::int64_t{8192} * 4352;
+
 double seconds_of(std::int64_t timestamp, AVRational time_base) {
   return timestamp == AV_NOPTS_VALUE ? std::numeric_limits<double>::quiet_NaN() : timestamp * av_q2d(time_base);
 }
@@ -472,6 +500,8 @@ MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSetti
     // conforming MPEG-2 from FFmpeg's own encoder.
     decoder.codec->err_recognition = AV_EF_CRCCHECK;
     decoder.codec->pkt_timebase = stream->time_base;
+    // A header claiming a larger picture than 8K is refused before a frame is allocated.
+    decoder.codec->max_pixels = kMaxPicturePixels;
     if (const int code = avcodec_open2(decoder.codec.get(), codec, nullptr); code < 0) {
       ++report.error_count;
       report.errors.push_back({0, std::string("cannot open the ") + codec_name + " decoder: " + error_text(code)});

@@ -67,8 +67,8 @@ struct ContactFrame {
   cv::Mat picture;
 };
 
-// The sound's envelope, a tenth of a second a step: the lowest and highest sample of any
-// channel, -1 to 1. Small beside the sound (2.9 MB for ten hours).
+// The sound's envelope, a tenth of a second a step (longer steps past a day of sound): the
+// lowest and highest sample of any channel, -1 to 1. At most 8 MB, whatever the length.
 struct Envelope {
   std::vector<float> low, high;
 };
