@@ -1,5 +1,7 @@
 #include "pipeline/stage_sequence.h"
 
+#include <algorithm>
+
 #include "pipeline/review.h"
 
 namespace lantai {
@@ -7,8 +9,13 @@ namespace lantai {
 std::vector<StageInfo> StageSequence::describe() const {
   std::vector<StageInfo> all;
   if (ingest) all.push_back(ingest->describe());
+  // A stage that serves several chains (the virus scan) is one stage: described once.
   for (const auto& [kind, chain] : chains)
-    for (const auto& stage : chain) all.push_back(stage->describe());
+    for (const auto& stage : chain) {
+      StageInfo info = stage->describe();
+      const bool described = std::any_of(all.begin(), all.end(), [&](const StageInfo& seen) { return seen.id == info.id; });
+      if (!described) all.push_back(std::move(info));
+    }
   for (const auto& stage : record_stages) all.push_back(stage->describe());
   if (deposit) all.push_back(deposit->describe());
   if (catalogue_draft) all.push_back(catalogue_draft->describe());

@@ -35,9 +35,11 @@ StageSequence make_stage_sequence() {
   pages.push_back(std::make_unique<derivatives::DerivativeStage>());
   pages.push_back(std::make_unique<quality::QualityStage>());
   pages.push_back(std::make_unique<ocr::OcrStage>());
-  // Recordings (audio, video): checked whole, delivered as they are (DA/T 62-2017). The
-  // deposit's scan of the finished bag covers them.
-  stages.chains[ItemKind::av].push_back(std::make_unique<av::AvStage>());
+  // Recordings (audio, video): scanned for viruses like pages, then checked whole and
+  // delivered as they are (DA/T 62-2017).
+  auto& recordings = stages.chains[ItemKind::av];
+  recordings.push_back(std::make_unique<virus_scan::VirusScanStage>());
+  recordings.push_back(std::make_unique<av::AvStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
   // then duplicates within the record; last, the record's searchable PDF and, when the
   // profile asks, its pages as one multi-page TIFF.

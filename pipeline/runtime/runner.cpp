@@ -125,7 +125,10 @@ struct BatchRun::State {
     ProfileSection section = profile.section(info.id);
     stage.setup(section, context);
     section.finish();
-    processing.push_back({info, section.effective()});
+    // A stage that serves several chains (the virus scan) is in the history once.
+    const bool recorded = std::any_of(processing.begin(), processing.end(),
+                                      [&](const StageRecord& record) { return record.info.id == info.id; });
+    if (!recorded) processing.push_back({info, section.effective()});
     return info;
   }
 

@@ -9,6 +9,7 @@
 #include "pipeline/files.h"
 #include "samples/image_encoder.h"
 #include "tests/e2e/e2e_support.h"
+#include "tests/support/test_virus_db.h"
 #include "tests/stages/orient/turned_pages.h"
 
 namespace lantai::e2e {
@@ -20,6 +21,7 @@ const std::string kPaper = "J012-WS·2021-Y-BGS-0001";
 const std::string kVideo = "J012-SX·2021-Y-BGS-0001";
 const std::string kCutVideo = "J012-SX·2021-Y-BGS-0002";
 const std::string kSound = "J012-LY·2021-Y-BGS-0001";
+const std::string kInfected = "J012-LY·2021-Y-BGS-0002";
 
 void ffmpeg(const std::string& arguments, const fs::path& out) {
   const std::string command =
@@ -33,7 +35,8 @@ class MixedLot : public ::testing::Test {
     dir_ = e2e_dir().parent_path() / "e2e-recordings";
     fs::remove_all(dir_);
     const fs::path scans = dir_ / "lot" / "scans";
-    for (const std::string& ref : {kPaper, kVideo, kCutVideo, kSound}) fs::create_directories(scans / fs::u8path(ref));
+    for (const std::string& ref : {kPaper, kVideo, kCutVideo, kSound, kInfected})
+      fs::create_directories(scans / fs::u8path(ref));
     const auto page = orient::testing::make_turned_page(orient::testing::PageClass::chinese, 0, 601);
     write_file_atomically(scans / fs::u8path(kPaper) / "0001.png", samples::encode_png(page.upright, page.resolution_dpi));
     const std::string pal = "-f lavfi -i testsrc2=size=720x576:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 "
@@ -44,12 +47,16 @@ class MixedLot : public ::testing::Test {
     write_file_atomically(scans / fs::u8path(kCutVideo) / "0001.avi", whole.substr(0, whole.size() / 2));
     ffmpeg("-f lavfi -i sine=frequency=440:sample_rate=44100 -c:a pcm_s24le -t 3",
            scans / fs::u8path(kSound) / "0001.wav");
+    // A WAV with the EICAR test string appended: a recording that carries a signature.
+    write_file_atomically(scans / fs::u8path(kInfected) / "0001.wav",
+                          slurp(scans / fs::u8path(kSound) / "0001.wav") + test_support::eicar_test_file());
     write_file_atomically(dir_ / "lot" / "catalogue.csv",
                           "档号,题名,责任者,文号,日期,页数,保管期限,密级,备注\r\n" +
                               csv_line({kPaper, "关于档案工作的通知", "临江市档案局", "", "20210308", "1", "永久", "", ""}, "\r\n") +
                               csv_line({kVideo, "档案工作会议录像", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n") +
                               csv_line({kCutVideo, "档案工作培训录像", "临江市档案局", "", "20211216", "1", "永久", "", ""}, "\r\n") +
-                              csv_line({kSound, "档案工作会议录音", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n"));
+                              csv_line({kSound, "档案工作会议录音", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n") +
+                              csv_line({kInfected, "档案工作会议录音（二）", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n"));
     run_ = run_command({lantai_bin().string(), "run", "--profile", profile_file().string(), "--in", scans.string(),
                         "--catalog", (dir_ / "lot" / "catalogue.csv").string(), "--out", (dir_ / "work").string(),
                         "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2", "--virus-db",
@@ -94,6 +101,18 @@ TEST_F(MixedLot, ATruncatedVideoIsQuarantined) {
   EXPECT_NE(cut.at("findings").find("av.duration_mismatch"), std::string::npos) << cut.at("findings");
   EXPECT_EQ(row_of("records.csv", "record", kCutVideo).at("status"), "withheld");
   EXPECT_FALSE(fs::exists(bag_of(dir_ / "work") / "data" / "entity" / fs::u8path(kCutVideo)));
+}
+
+//! A recording that carries a virus signature is quarantined with virus.found before it is decoded, its record withheld; the rest deposits.
+TEST_F(MixedLot, AnInfectedRecordingIsQuarantined) {
+  ASSERT_EQ(run_.exit_code, 0) << run_.output;
+  const auto infected = row_of("pages.csv", "file", kInfected + "/0001.wav");
+  ASSERT_FALSE(infected.empty());
+  EXPECT_EQ(infected.at("status"), "quarantined");
+  EXPECT_NE(infected.at("findings").find("virus.found"), std::string::npos) << infected.at("findings");
+  EXPECT_EQ(row_of("records.csv", "record", kInfected).at("status"), "withheld");
+  EXPECT_FALSE(fs::exists(dir_ / "work" / "av" / fs::u8path(kInfected))) << "never copied nor decoded";
+  EXPECT_TRUE(fs::exists(bag_of(dir_ / "work") / "data" / "entity" / fs::u8path(kSound) / "0001.wav"));
 }
 
 }  // namespace
