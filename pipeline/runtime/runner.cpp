@@ -529,10 +529,19 @@ void BatchRun::run_items() {
   s.summary.items_processed_now = figures.items_done;
   s.summary.items_per_minute = figures.items_per_minute;
   s.summary.peak_bytes_in_flight = figures.peak_bytes_in_flight;
+  // A stage serving several chains (the virus scan) is one line, its items and time summed.
   for (const auto& [kind, chain] : s.chains)
-    for (const auto& stage : chain)
-      s.summary.stage_times.push_back(
-          {stage->info.id, stage->items.load(), static_cast<double>(stage->microseconds.load()) / 1e6});
+    for (const auto& stage : chain) {
+      const double seconds = static_cast<double>(stage->microseconds.load()) / 1e6;
+      auto same = std::find_if(s.summary.stage_times.begin(), s.summary.stage_times.end(),
+                               [&](const auto& time) { return time.stage == stage->info.id; });
+      if (same == s.summary.stage_times.end()) {
+        s.summary.stage_times.push_back({stage->info.id, stage->items.load(), seconds});
+      } else {
+        same->items += stage->items.load();
+        same->seconds += seconds;
+      }
+    }
 }
 
 void BatchRun::run_records() {
