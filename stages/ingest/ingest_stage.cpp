@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "pipeline/catalog.h"
+#include "pipeline/file_signature.h"
 #include "pipeline/files.h"
 #include "pipeline/format.h"
 #include "pipeline/utf8.h"
-#include "stages/ingest/content_kind.h"
 #include "stages/ingest/natural_order.h"
 #include "stages/ingest/tiff_frames.h"
 
@@ -59,16 +59,14 @@ PageKind page_kind(const std::string& name) {
   return PageKind::none;
 }
 
-PageKind page_kind(ContentKind content) {
-  switch (content) {
-    case ContentKind::jpeg: return PageKind::jpeg;
-    case ContentKind::png: return PageKind::png;
-    case ContentKind::tiff: return PageKind::tiff;
-    case ContentKind::jpeg2000: return PageKind::jpeg2000;
-    case ContentKind::audio_video:
-    case ContentKind::unknown: break;
+PageKind page_kind(FileSignature signature) {
+  switch (signature) {
+    case FileSignature::jpeg: return PageKind::jpeg;
+    case FileSignature::png: return PageKind::png;
+    case FileSignature::tiff: return PageKind::tiff;
+    case FileSignature::jpeg2000: return PageKind::jpeg2000;
+    default: return PageKind::none;
   }
-  return PageKind::none;
 }
 
 std::string_view kind_name(PageKind kind) {
@@ -190,13 +188,14 @@ class LotWalk {
         continue;
       }
       const std::string rel_path = relative_utf8(entry.path, lot_.input_root);
-      const ContentKind content = content_kind_of(entry.path);
-      if (content == ContentKind::audio_video) {
+      const FileSignature signature = file_signature_of(entry.path);
+      if (signature == FileSignature::audio_video) {
         lot_.items.push_back({rel_path, 0, folder.name, ++seq, ItemKind::av});
         parts_of_.clear();
         continue;
       }
-      const PageKind kind = content == ContentKind::unknown ? page_kind(entry.name) : page_kind(content);
+      const PageKind by_content = page_kind(signature);
+      const PageKind kind = by_content != PageKind::none ? by_content : page_kind(entry.name);
       if (kind == PageKind::none) {
         report(entry, kUnsupportedFile, folder.name,
                "is neither a page image (JPEG, PNG, TIFF, JPEG 2000) nor audio or video, by its content and its name; "

@@ -12,6 +12,7 @@
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/format.h"
+#include "pipeline/file_signature.h"
 #include "pipeline/registration.h"
 #include "pipeline/utf8.h"
 #include "pipeline/virus_scanner.h"
@@ -31,7 +32,7 @@ constexpr const char* kEntityDir = "data/entity";
 constexpr std::uint64_t kMaxMetadataBytes = 64ull << 20;  // a form or catalogue larger than this is not read
 
 // What a file is, told from its first bytes (and, for text, from all of them being UTF-8).
-enum class Format { jpeg, tiff, jp2, pdf, png, text, archive, unknown };
+enum class Format { jpeg, tiff, jp2, pdf, png, recording, text, archive, unknown };
 
 std::string_view format_name(Format format) {
   switch (format) {
@@ -45,6 +46,8 @@ std::string_view format_name(Format format) {
       return "PDF";
     case Format::png:
       return "PNG";
+    case Format::recording:
+      return "audio or video recording";
     case Format::text:
       return "text (UTF-8)";
     case Format::archive:
@@ -72,18 +75,16 @@ std::string read_head(const fs::path& file, std::size_t bytes, std::uint64_t fro
 }
 
 Format sniff(const fs::path& file, std::uint64_t size) {
-  const std::string head = read_head(file, 16);
-  auto starts = [&](std::string_view magic) { return std::string_view(head).starts_with(magic); };
-  if (starts("\xFF\xD8\xFF")) return Format::jpeg;
-  if (starts(std::string_view("II*\0", 4)) || starts(std::string_view("MM\0*", 4))) return Format::tiff;
-  if (starts(std::string_view("\0\0\0\x0CjP  ", 8)) || starts("\xFF\x4F\xFF\x51")) return Format::jp2;
-  if (starts("%PDF-")) return Format::pdf;
-  if (starts("\x89PNG")) return Format::png;
-  if (starts("PK\x03\x04") || starts("Rar!") || starts("7z\xBC\xAF\x27\x1C") || starts("\x1F\x8B") || starts("BZh") ||
-      starts(std::string_view("\xFD"
-                              "7zXZ\0",
-                              6)))
-    return Format::archive;
+  switch (file_signature_of(file)) {
+    case FileSignature::jpeg: return Format::jpeg;
+    case FileSignature::tiff: return Format::tiff;
+    case FileSignature::jpeg2000: return Format::jp2;
+    case FileSignature::pdf: return Format::pdf;
+    case FileSignature::png: return Format::png;
+    case FileSignature::archive: return Format::archive;
+    case FileSignature::audio_video: return Format::recording;
+    case FileSignature::unknown: break;
+  }
   if (size <= kMaxMetadataBytes) {
     const std::string text = read_head(file, static_cast<std::size_t>(size));
     if (text.find('\0') == std::string::npos && is_valid_utf8(text)) return Format::text;
@@ -100,16 +101,19 @@ std::set<Format> promised_by(const std::string& name) {
   if (ends(".jp2") || ends(".j2k")) return {Format::jp2};
   if (ends(".pdf")) return {Format::pdf};
   if (ends(".png")) return {Format::png};
+  for (const char* extension : {".avi", ".mxf", ".wav", ".mp4", ".mov", ".mkv", ".mpg", ".mpeg", ".ts", ".mp3"})
+    if (ends(extension)) return {Format::recording};
   if (ends(".txt") || ends(".csv") || ends(".xml") || ends(".json") || ends(".hocr") || ends(".html"))
     return {Format::text};
   return {};
 }
 
 // Preservation and metadata formats the deposit accepts (DA/T 31-2017: TIFF, JPEG, JPEG 2000
-// images; PDF for access copies; GB/T 18894-2016: open text formats for metadata).
+// images; PDF for access copies; DA/T 62-2017: recordings, their containers and codecs held
+// to the profile by the av stage; GB/T 18894-2016: open text formats for metadata).
 bool allowed(Format format) {
   return format == Format::jpeg || format == Format::tiff || format == Format::jp2 || format == Format::pdf ||
-         format == Format::text;
+         format == Format::recording || format == Format::text;
 }
 
 bool pdf_encrypted(const fs::path& file, std::uint64_t size) {

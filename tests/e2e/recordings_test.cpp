@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/csv.h"
 #include "pipeline/files.h"
 #include "samples/image_encoder.h"
@@ -90,6 +92,10 @@ TEST_F(MixedLot, PagesAndRecordingsDepositInOneBag) {
   EXPECT_EQ(video.at("status"), "accepted") << video.at("findings");
   EXPECT_EQ(video.at("frame_size"), "720x576");
   EXPECT_EQ(video.at("chroma"), "4:2:2");
+  // The self-check's 四性 report reads the recordings as recordings: formats allowed (3-3).
+  const auto report = nlohmann::json::parse(slurp(dir_ / "work" / "reports" / "four-properties.json"));
+  for (const auto& item : report["items"])
+    if (item["item"] == "3-3") EXPECT_EQ(item["verdict"], "pass") << item.dump();
 }
 
 //! The video cut in half is quarantined with av.duration_mismatch and its record withheld; the batch goes on.
