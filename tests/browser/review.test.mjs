@@ -116,8 +116,7 @@ async function main() {
 
     // The quarantined low-resolution page: open it from its code's filter, turn it right.
     await page.click('#code-filters button:has-text("qc.resolution.low")');
-    await page.waitForFunction(() => document.querySelectorAll('#queue-list li').length >= 1 &&
-      document.querySelector('#item-file')?.textContent.length > 0);
+    await page.waitForSelector('#code-filters button.active:has-text("qc.resolution.low")');  // the list is the filtered one
     await page.click('#queue-list li >> nth=0');
     await page.waitForSelector(`#item-file:has-text("${lowResolution.file.split('/').pop()}")`);
     await page.click('#act-rotate-right');
@@ -126,6 +125,7 @@ async function main() {
     // The blank page: accept its finding with a reason.
     await page.click('#code-filters button:has-text("qc.resolution.low")');  // filter off
     await page.click('#code-filters button:has-text("qc.blank")');
+    await page.waitForSelector('#code-filters button.active:has-text("qc.blank")');
     await page.waitForSelector(`#item-file:has-text("${blank.file.split('/').pop()}")`);
     await page.waitForSelector('#viewer-processed img[src*="image/processed"]');
     await page.click('button[data-accept="qc.blank"]');

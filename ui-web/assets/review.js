@@ -81,6 +81,16 @@ async function api(method, path, body) {
   return data;
 }
 
+// Answers can come back out of order (a click in the list, then a filter that opens its
+// first entry): only the answer to the latest request of each kind is shown; an earlier
+// one arriving late gives null and its caller stops.
+const asked = { list: 0, view: 0 };
+async function latest(kind, path) {
+  const ticket = ++asked[kind];
+  const answer = await api('GET', path);
+  return ticket === asked[kind] ? answer : null;
+}
+
 // ── Session ───────────────────────────────────────────────────────────────────────
 function showLogin() {
   $('app').hidden = true;
@@ -138,7 +148,9 @@ async function loadQueue(keepSelection = false) {
   const params = new URLSearchParams({ queue: state.queue, order: state.order });
   if (state.code) params.set('code', state.code);
   if (state.record) params.set('record', state.record);
-  const data = await api('GET', `/api/queue?${params}`);
+  const fresh = state.selected < 0;  // decided now: a click meanwhile was in the old list
+  const data = await latest('list', `/api/queue?${params}`);
+  if (!data) return;
   const counts = data.counts;
   state.counts = counts;
   renderCounts(counts);
@@ -151,7 +163,7 @@ async function loadQueue(keepSelection = false) {
   renderList();
   if (previous) {
     highlight(state.entries.findIndex((e) => e.key === previous.key));  // it may have left the queue
-  } else if (state.entries.length && state.selected < 0) {
+  } else if (state.entries.length && fresh) {
     select(0);
   }
 }
@@ -268,7 +280,8 @@ $('record-filter').addEventListener('change', () => { state.record = $('record-f
 
 // ── One page ──────────────────────────────────────────────────────────────────────
 async function openItem(id) {
-  const item = await api('GET', itemPath(id));
+  const item = await latest('view', itemPath(id));
+  if (!item) return;
   state.recordDetail = null;
   showPage(item);
   $('sample-bar').hidden = true;
@@ -519,7 +532,8 @@ $('act-rescan').addEventListener('click', async () => {
 
 // ── One record ────────────────────────────────────────────────────────────────────
 async function openRecord(ref) {
-  const record = await api('GET', recordPath(ref));
+  const record = await latest('view', recordPath(ref));
+  if (!record) return;
   state.recordDetail = record;
   state.item = null;
   $('empty').hidden = true;
@@ -612,8 +626,11 @@ async function loadSample(keepSelection = false) {
   $('code-filters').hidden = true;
   const previous = keepSelection && state.entries[state.selected];
   const number = keepSelection && state.sample ? state.sample.sample.number : 0;
+  const fresh = state.selected < 0;
   try {
-    state.sample = await api('GET', number ? `/api/sample?sample=${number}` : '/api/sample');
+    const sample = await latest('list', number ? `/api/sample?sample=${number}` : '/api/sample');
+    if (!sample) return;
+    state.sample = sample;
   } catch (e) {
     state.sample = null;
     state.entries = [];
@@ -624,7 +641,7 @@ async function loadSample(keepSelection = false) {
   }
   applySample(state.sample);
   if (previous) highlight(state.entries.findIndex((e) => e.key === previous.key));
-  else if (state.entries.length && state.selected < 0) select(0);
+  else if (state.entries.length && fresh) select(0);
 }
 
 // A sample as the server answered it (GET, or after a change): the list, the bar, the panel.
@@ -643,7 +660,8 @@ function applySample(sample) {
 }
 
 async function openSampled(ref, pageId) {
-  const record = await api('GET', recordPath(ref));
+  const record = await latest('view', recordPath(ref));
+  if (!record) return;
   state.recordDetail = record;
   state.sampledRef = ref;
   $('details').hidden = true;
@@ -664,7 +682,9 @@ async function openSampled(ref, pageId) {
 }
 
 async function openSampledPage(id) {
-  showPage(await api('GET', itemPath(id)));
+  const item = await latest('view', itemPath(id));
+  if (!item) return;
+  showPage(item);
   renderSamplePages();
 }
 
