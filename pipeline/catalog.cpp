@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "pipeline/csv.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/utf8.h"
@@ -29,56 +30,6 @@ std::string gb18030_to_utf8(const std::filesystem::path& file, std::string_view 
                        std::to_string(bytes.size() - in_left) + ")");
   out.resize(out.size() - out_left);
   return out;
-}
-
-// RFC 4180 CSV: quoted fields may hold commas, quotes ("") and line breaks.
-std::vector<std::pair<int, std::vector<std::string>>> parse_csv(std::string_view text) {
-  std::vector<std::pair<int, std::vector<std::string>>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false, field_started = false;
-  int line = 1, row_line = 1;
-  auto end_row = [&] {
-    row.push_back(std::move(field));
-    field.clear();
-    bool blank = row.size() == 1 && row[0].empty();
-    if (!blank) rows.emplace_back(row_line, std::move(row));
-    row.clear();
-    field_started = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field.push_back(c);
-      }
-      continue;
-    }
-    if (c == '"' && !field_started) {
-      quoted = field_started = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-      field_started = false;
-    } else if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      end_row();
-      row_line = ++line;
-    } else {
-      field.push_back(c);
-      field_started = true;
-    }
-  }
-  if (!field.empty() || !row.empty()) end_row();
-  return rows;
 }
 
 std::string trim(std::string text) {

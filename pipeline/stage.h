@@ -89,6 +89,9 @@ struct StageContext {
   const VirusScanner* virus_scanner = nullptr;
   // --sign-key: the SM2 private key (PEM) the deposit signs the bag with; empty: unsigned.
   std::filesystem::path sign_key;
+  // --continues: the earlier deposit bag this run's deposit continues (an incremental
+  // deposit, pipeline/holdings.h); empty: a full deposit.
+  std::filesystem::path continues;
 };
 
 // Unit is const for every scope but the lot, which ingest fills.

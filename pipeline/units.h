@@ -83,6 +83,7 @@ struct BatchWork {
   std::vector<std::string> catalog_columns;  // in the order the catalogue had them
   std::vector<DepositRecord> records;        // accepted records, in catalogue order (for the
                                              // catalogue draft: every folder, its entry drafted)
+  std::vector<std::string> catalogue_refs;    // every 档号 of the catalogue, deposited or not
   std::vector<StageRecord> processing;       // the stages and settings that made the items
   // The acceptance reports written for this WORK (验收报告, 整改意见书: WORK/reports/…, as
   // the ledger recorded them), carried in the bag's metadata/acceptance/.
@@ -100,6 +101,8 @@ struct Bag {
   // Its maker was asked for SM3 manifests (the profile's deposit.sm3_manifest): the
   // self-check then requires them.
   bool sm3_manifests = false;
+  // The earlier deposit it continues (an increment made with --continues); empty: none.
+  std::filesystem::path continues;
 };
 
 using IngestStage = Stage<Lot>;

@@ -96,6 +96,11 @@ void add_run_command(CLI::App& app) {
                   "SM2 private key (PEM, from lantai keys new): the bag's tag manifests are signed with it "
                   "(bag-signature-sm2.txt; check with lantai verify --trust PUBLIC-KEY)")
       ->check(CLI::ExistingFile);
+  run->add_option("--continues", options->continues,
+                  "an earlier deposit bag of this lot: the deposit holds only the records added or changed since "
+                  "it, names it (bag-info Continues-Batch and its package digest) and lists the records withdrawn "
+                  "from the catalogue (an incremental deposit; check with lantai verify --previous)")
+      ->check(CLI::ExistingDirectory);
   run->callback([options, ocr] {
     if (*ocr == "later") options->deferred_stages = {"ocr"};
     options->show_progress = ::isatty(STDERR_FILENO);

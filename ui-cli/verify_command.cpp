@@ -1,5 +1,5 @@
 // lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] [--virus-db DIR | --no-virus-scan]
-//               [--trust PUBLIC-KEY] BAG:
+//               [--trust PUBLIC-KEY] [--previous EARLIER-BAG] BAG:
 // validates a bag.
 #include <unistd.h>
 
@@ -25,6 +25,7 @@ struct VerifyArguments {
   verify::Policy policy = verify::Policy::rfc8493;
   bool fast = false;
   bool require_sm3 = false;
+  std::filesystem::path previous;
   std::string virus_db;
   bool no_virus_scan = false;
   std::string trust;
@@ -57,6 +58,10 @@ void add_verify_command(CLI::App& app) {
   verify->add_flag("--fast", args->fast, "completeness and Payload-Oxum only: no file is hashed");
   verify->add_flag("--require-sm3", args->require_sm3,
                    "with --policy centre: SM3 manifests (manifest-sm3.txt, tagmanifest-sm3.txt) are required too");
+  verify->add_option("--previous", args->previous,
+                     "the earlier deposit bag: BAG must be an increment continuing it (Continues-Batch, its package "
+                     "digest, the next Deposit-Sequence) and its holdings that bag's, updated by exactly its changes")
+      ->check(CLI::ExistingDirectory);
   verify->add_option("--virus-db", args->virus_db,
                      "ClamAV signature database folder (default /var/lib/clamav); every file of the bag is scanned. "
                      "With --policy centre the scan is part of the check, so a missing database stops verify");
@@ -88,6 +93,7 @@ void add_verify_command(CLI::App& app) {
     options.policy = args->policy;
     options.fast = args->fast;
     options.require_sm3 = args->require_sm3;
+    options.previous = args->previous;
     if (::isatty(STDERR_FILENO)) options.progress = show_progress;
     if (scanner) std::printf("virus scan: %s\n", scanner->describe().c_str());
     const std::vector<Finding> findings = verify::verify_bag(args->bag_dir, options);

@@ -476,6 +476,7 @@ void BatchRun::prepare() {
   s.work_dir = absolute_path(s.options.work_dir);
   s.context = StageContext{s.work_dir, absolute_path(s.options.input_root), s.options.jobs};
   s.context.sign_key = s.options.sign_key;
+  s.context.continues = s.options.continues;
   s.load_virus_scanner = true;
   try {
     s.set_up_stages();
@@ -604,6 +605,7 @@ void BatchRun::deposit() {
   State& s = *state_;
   BatchWork batch = s.batch_work();
   batch.catalog_columns = s.catalog.columns;
+  for (const CatalogRecord& entry : s.catalog.records) batch.catalogue_refs.push_back(entry.ref);
   for (const RecordRow& row : s.records)
     if (row.deposited)
       batch.records.push_back({*s.catalog.find(row.ref), s.items_by_record[row.ref], s.ledger->record_outputs(row.ref)});
@@ -621,13 +623,15 @@ void BatchRun::deposit() {
     s.log->write("deposit_failed", {{"reason", outcome.findings.empty() ? "" : outcome.findings.front().message}});
     return;
   }
-  // Bags of this WORK made under another batch id (a changed profile or lot) are superseded.
+  // Bags of this WORK made under another batch id (a changed profile or lot) are
+  // superseded, unless this deposit continues one: then the earlier ones were handed over.
   const std::string bag_path = relative_utf8(s.summary.bag_dir, s.work_dir);
-  for (const std::string& earlier : s.ledger->deposit_paths()) {
-    if (earlier == bag_path || !earlier.starts_with("deposit/") || earlier.find("..") != std::string::npos) continue;
-    std::error_code ignored;
-    fs::remove_all(s.work_dir / utf8_path(earlier), ignored);
-  }
+  if (s.options.continues.empty())
+    for (const std::string& earlier : s.ledger->deposit_paths()) {
+      if (earlier == bag_path || !earlier.starts_with("deposit/") || earlier.find("..") != std::string::npos) continue;
+      std::error_code ignored;
+      fs::remove_all(s.work_dir / utf8_path(earlier), ignored);
+    }
   s.log->write("deposit", {{"bag", s.summary.bag_dir.string()}, {"records", s.summary.records_deposited}});
 }
 
@@ -665,7 +669,7 @@ void BatchRun::verify() {
     write_reports(*s.ledger, s.work_dir, s.stages.describe());
     return;
   }
-  const Bag bag{s.summary.bag_dir, s.deposit_writes_sm3};
+  const Bag bag{s.summary.bag_dir, s.deposit_writes_sm3, s.options.continues};
   Outcome checked = s.guard.call(*s.stages.verify, s.verify_info, bag, s.summary.bag_dir.string());
   s.ledger->replace_batch_findings(s.verify_info.id, as_batch_findings(s.verify_info.id, checked.findings));
   s.summary.verify_problems = checked.findings;

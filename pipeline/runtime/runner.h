@@ -70,6 +70,9 @@ struct RunOptions {
   // An SM2 private key (PEM): the deposit signs the bag's tag manifests with it
   // (bag-signature-sm2.txt); empty: the bag is not signed.
   std::filesystem::path sign_key;
+  // An earlier deposit bag (--continues): the deposit then holds only the records added or
+  // changed since it, names it, and lists the records withdrawn from the catalogue.
+  std::filesystem::path continues;
 };
 
 struct RunSummary {

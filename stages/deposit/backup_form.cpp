@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipeline/bag_signature.h"
+#include "pipeline/holdings.h"
 
 namespace lantai::deposit {
 
@@ -39,6 +40,18 @@ std::string backup_form_json(const BackupForm& form) {
     json["signature"] = {{"algorithm", kBagSignatureAlgorithm},
                          {"file", kBagSignaturePath},
                          {"public_key_sm3", form.signature_key_sm3}};
+  json["deposit_type"] = form.continues_batch.empty() ? "full" : "incremental";
+  json["deposit_sequence"] = form.sequence;
+  if (!form.continues_batch.empty()) {
+    ordered_json earlier = ordered_json::array();
+    for (const auto& [algorithm, hex] : form.continues_package_digests)
+      earlier.push_back({{"algorithm", std::string(form_algorithm_name(algorithm))}, {"value", hex}});
+    json["continues"] = {{"batch_id", form.continues_batch}, {"package_digests", std::move(earlier)}};
+    json["changes"] = {{"added_record_count", form.added_record_count},
+                       {"changed_record_count", form.changed_record_count},
+                       {"withdrawn_refs", form.withdrawn_refs}};
+  }
+  json["holdings"] = kHoldingsPath;
   json["profile"] = {{"name", form.profile_name}, {"sha256", form.profile_sha256}};
   json["records"] = std::move(records);
   return json.dump(2) + "\n";

@@ -53,6 +53,14 @@ struct BackupForm {
   // The fingerprint (SM3 of the public key) of the SM2 key that signs the bag; empty when
   // it is not signed. The signature itself is made after the form, so it is not here.
   std::string signature_key_sm3;
+  // An incremental deposit (holdings.h): the deposit it continues, with that deposit's
+  // package digests, and the records withdrawn since; empty for a full deposit.
+  int sequence = 1;  // place in its chain of deposits: 1 for a full one
+  std::string continues_batch;
+  std::vector<std::pair<DigestAlgorithm, std::string>> continues_package_digests;
+  std::int64_t added_record_count = 0;
+  std::int64_t changed_record_count = 0;
+  std::vector<std::string> withdrawn_refs;
 };
 
 // The form's JSON text, 2-space indented, ending in a newline.

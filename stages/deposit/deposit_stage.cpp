@@ -94,6 +94,7 @@ void copy_checked(BagBuilder& bag, const fs::path& work_dir, const StageOutput& 
 
 std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::uint64_t octets,
                           std::uint64_t streams) {
+  const bool incremental = !form.continues_batch.empty();
   std::string text;
   auto field = [&](const char* label, const std::string& value) {
     text += label;
@@ -102,7 +103,7 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
     text += '\n';
   };
   field("Source-Organization", batch.unit_name);
-  field("External-Identifier", batch.batch_id);
+  field("External-Identifier", form.batch_id);
   field("Bagging-Date", form.bagging_date);
   field("Payload-Oxum", std::to_string(octets) + "." + std::to_string(streams));
   field("Bag-Software-Agent", std::string("lantai (deposit stage ") + kStageVersion + ")");
@@ -113,6 +114,16 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
   field("Input-Page-Count", std::to_string(batch.items_in));
   field("Quarantined-Page-Count", std::to_string(batch.items_quarantined));
   field("Withheld-Record-Count", std::to_string(batch.records_withheld));
+  field(kDepositTypeLabel, incremental ? "incremental" : "full");
+  field(kDepositSequenceLabel, std::to_string(form.sequence));
+  if (incremental) {
+    field(kContinuesBatchLabel, form.continues_batch);
+    for (const auto& [algorithm, hex] : form.continues_package_digests)
+      field((kContinuesPackageLabel + std::string(form_algorithm_name(algorithm))).c_str(), hex);
+    field("Added-Record-Count", std::to_string(form.added_record_count));
+    field("Changed-Record-Count", std::to_string(form.changed_record_count));
+    field("Withdrawn-Record-Count", std::to_string(form.withdrawn_refs.size()));
+  }
   field("Processing-Profile", batch.profile_name);
   field("Processing-Profile-SHA256", batch.profile_sha256);
   return text;
@@ -205,7 +216,7 @@ std::string review_decisions_json(const BatchWork& batch) {
 // What each stage measured on each deposited page and did with it (turn, skew, crop box,
 // cleaned pixels, OCR confidence …): ISO/TR 13028 process metadata per image, beside the
 // settings of processing-history.json. Columns in stage order, as the stages declare them.
-std::string page_measurements_csv(const BatchWork& batch) {
+std::string page_measurements_csv(const BatchWork& batch, const std::vector<const DepositRecord*>& records) {
   std::vector<std::string> header{"档号", "page", "original", "frame"};
   std::vector<std::string_view> names;
   for (const StageRecord& stage : batch.processing)
@@ -214,9 +225,9 @@ std::string page_measurements_csv(const BatchWork& batch) {
       names.push_back(measurement.name);
     }
   std::string csv = csv_line(header);
-  for (const DepositRecord& record : batch.records)
-    for (const RecordItem& page : record.items) {
-      std::vector<std::string> row{record.entry.ref, std::to_string(page.seq), page.rel_path, std::to_string(page.frame)};
+  for (const DepositRecord* record : records)
+    for (const RecordItem& page : record->items) {
+      std::vector<std::string> row{record->entry.ref, std::to_string(page.seq), page.rel_path, std::to_string(page.frame)};
       for (std::string_view name : names) {
         const auto& values = page.measurements.all();
         const auto value = values.find(name);
@@ -227,6 +238,13 @@ std::string page_measurements_csv(const BatchWork& batch) {
   return csv;
 }
 
+// A catalogue row as column → value, a short row's missing fields empty.
+std::map<std::string, std::string> catalogue_row(const std::vector<std::string>& columns, const CatalogRecord& entry) {
+  std::map<std::string, std::string> row;
+  for (size_t c = 0; c < columns.size(); ++c) row[columns[c]] = c < entry.values.size() ? entry.values[c] : "";
+  return row;
+}
+
 }  // namespace
 
 StageInfo DepositStage::describe() const {
@@ -235,7 +253,7 @@ StageInfo DepositStage::describe() const {
           "registration and backup (登记备份)",
           kStageVersion,
           {kSm3Manifest.info(), kIncludeExtras.info()},
-          {kBagVirusFound, kBagNotScanned},
+          {kBagVirusFound, kBagNotScanned, kNothingNew},
           {},
           {kBagOutput, kFormOutput, kSignatureOutput}};
 }
@@ -246,6 +264,11 @@ void DepositStage::setup(ProfileSection& section, const StageContext& context) {
   if (!context.sign_key.empty()) {
     signing_key_ = Sm2Key::load_private(context.sign_key);
     section.record("sign_key_sm3", signing_key_->fingerprint(), "--sign-key");
+  }
+  earlier_.reset();
+  if (!context.continues.empty()) {
+    earlier_ = read_deposit(context.continues);
+    section.record("continues", earlier_->batch_id, "--continues");
   }
   sm3_manifest_ = section.get(kSm3Manifest);
   include_extras_ = section.get(kIncludeExtras);
@@ -282,14 +305,64 @@ bool DepositStage::deposited(OutputRole role) const {
   return role == OutputRole::entity || (role == OutputRole::extra && include_extras_);
 }
 
+std::map<std::string, std::string> DepositStage::deposited_files(const DepositRecord& record) const {
+  std::map<std::string, std::string> files;
+  auto add = [&](const StageOutput& output) {
+    if (deposited(output.role)) files[basename_of(output.path)] = ascii_lower(output.sha256);
+  };
+  for (const RecordItem& page : record.items)
+    for (const StageOutput& output : page.outputs) add(output);
+  for (const StageOutput& output : record.outputs) add(output);
+  return files;
+}
+
 Outcome DepositStage::process(const BatchWork& batch) const {
   if (batch.work_dir.empty()) throw std::runtime_error("no work folder was given to the deposit stage");
-  if (!is_safe_ref(batch.batch_id))
-    throw std::runtime_error("batch id '" + batch.batch_id + "' cannot name a deposit folder");
+  // An increment is named by its place in the chain, so it never replaces the deposit it
+  // continues, even when the lot is the same (records freed by review since).
+  const int sequence = earlier_ ? earlier_->sequence + 1 : 1;
+  const std::string deposit_id = earlier_ ? batch.batch_id + "-" + std::to_string(sequence) : batch.batch_id;
+  if (!is_safe_ref(deposit_id))
+    throw std::runtime_error("batch id '" + deposit_id + "' cannot name a deposit folder");
   const fs::path deposit_root = batch.work_dir / "deposit";
-  const fs::path final_dir = deposit_root / utf8_path(batch.batch_id);
-  const fs::path partial = deposit_root / utf8_path(batch.batch_id + ".partial");
-  const fs::path replaced = deposit_root / utf8_path(batch.batch_id + ".replaced");
+  const fs::path final_dir = deposit_root / utf8_path(deposit_id);
+  const fs::path partial = deposit_root / utf8_path(deposit_id + ".partial");
+  const fs::path replaced = deposit_root / utf8_path(deposit_id + ".replaced");
+
+  // What goes in: the records the centre does not hold as they are now (all of them for
+  // a full deposit); an increment also withdraws what the catalogue no longer lists.
+  Holdings holdings = earlier_ ? earlier_->holdings : Holdings{};
+  Changes changes;
+  std::vector<const DepositRecord*> included;
+  for (const DepositRecord& record : batch.records) {
+    const std::string& ref = record.entry.ref;
+    const std::string fingerprint =
+        record_fingerprint(catalogue_row(batch.catalog_columns, record.entry), deposited_files(record));
+    const auto held = holdings.find(ref);
+    if (held != holdings.end() && held->second.fingerprint == fingerprint) continue;
+    if (earlier_) changes[ref] = held == holdings.end() ? Change::added : Change::changed;
+    holdings[ref] = {fingerprint, deposit_id};
+    included.push_back(&record);
+  }
+  if (earlier_) {
+    const std::set<std::string> listed(batch.catalogue_refs.begin(), batch.catalogue_refs.end());
+    for (auto held = holdings.begin(); held != holdings.end();) {
+      if (listed.count(held->first)) {
+        ++held;
+        continue;
+      }
+      changes[held->first] = Change::withdrawn;
+      held = holdings.erase(held);
+    }
+    if (changes.empty()) {
+      Outcome nothing;
+      nothing.findings.push_back(kNothingNew("no record was added, changed or withdrawn since deposit " +
+                                                 earlier_->batch_id + "; no bag was made",
+                                             earlier_->batch_id));
+      return nothing;
+    }
+  }
+
   // Left by a crash: never complete, or already superseded.
   remove_folder(partial);
   remove_folder(replaced);
@@ -301,11 +374,21 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   BackupForm form;
   form.fonds_code = batch.fonds_code;
   form.unit_name = batch.unit_name;
-  form.batch_id = batch.batch_id;
+  form.batch_id = deposit_id;
+  form.sequence = sequence;
+  if (earlier_) {
+    form.continues_batch = earlier_->batch_id;
+    form.continues_package_digests = earlier_->package_digests;
+    for (const auto& [ref, change] : changes) {
+      if (change == Change::added) ++form.added_record_count;
+      if (change == Change::changed) ++form.changed_record_count;
+      if (change == Change::withdrawn) form.withdrawn_refs.push_back(ref);
+    }
+  }
   form.bagging_date = now_text("%Y-%m-%d", TimeZone::local);
   form.profile_name = batch.profile_name;
   form.profile_sha256 = batch.profile_sha256;
-  form.record_count = static_cast<std::int64_t>(batch.records.size());
+  form.record_count = static_cast<std::int64_t>(included.size());
   form.quarantined_page_count = batch.items_quarantined;
   form.withheld_record_count = batch.records_withheld;
   if (signing_key_) form.signature_key_sm3 = signing_key_->fingerprint();
@@ -317,12 +400,13 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     bag.add_tag_file("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
 
     std::vector<std::vector<std::string>> rows;
-    for (const DepositRecord& record : batch.records) rows.push_back(record.entry.values);
+    for (const DepositRecord* record : included) rows.push_back(record->entry.values);
     const std::string csv = catalogue_csv(batch.catalog_columns, rows);
     bag.add_payload(kCataloguePath, csv, bag.digest(csv));
 
     std::set<std::string> refs;
-    for (const DepositRecord& record : batch.records) {
+    for (const DepositRecord* included_record : included) {
+      const DepositRecord& record = *included_record;
       const std::string& ref = record.entry.ref;
       if (!is_safe_ref(ref)) throw std::runtime_error("档号 '" + ref + "' cannot name a folder in the bag");
       if (!refs.insert(ref).second) throw std::runtime_error("档号 " + ref + " is given twice for one deposit");
@@ -365,7 +449,9 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     form_text = backup_form_json(form);
     bag.add_tag_file(kBackupFormPath, form_text);
     bag.add_tag_file(kProcessingHistoryPath, processing_history_json(batch, include_extras_));
-    bag.add_tag_file(kPageMeasurementsPath, page_measurements_csv(batch));
+    bag.add_tag_file(kPageMeasurementsPath, page_measurements_csv(batch, included));
+    bag.add_tag_file(kHoldingsPath, holdings_csv(holdings));
+    if (earlier_) bag.add_tag_file(kChangesPath, changes_csv(changes));
     for (const StageOutput& report : batch.acceptance_reports) add_acceptance_report(bag, batch.work_dir, report);
     bag.add_tag_file(kReviewDecisionsPath, review_decisions_json(batch));
     if (std::vector<Finding> infected = scan_for_viruses(partial); !infected.empty()) {

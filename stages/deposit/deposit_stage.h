@@ -15,6 +15,10 @@
 //   forms/backup-form.json          电子文件和数字档案备份情况表, machine-readable (backup_form.h)
 //   metadata/processing-history.json  the stages, versions and settings that made the pages,
 //                                    and the kinds of their outputs this bag carries
+//   metadata/holdings.csv             every record the centre holds after this deposit, with
+//                                    its fingerprint and the deposit holding it (holdings.h)
+//   metadata/changes.csv              an incremental deposit's records: added, changed,
+//                                    withdrawn
 //   metadata/acceptance/              the acceptance reports written before the deposit
 //                                    (验收报告 acceptance-<n>.json/.pdf, 整改意见书
 //                                    corrective-action-<n>.json/.pdf), as written
@@ -34,6 +38,12 @@
 // kill at any moment never leaves a half bag under the final name. An earlier bag under
 // the final name is replaced (moved aside to <batch_id>.replaced, then removed).
 //
+// Incremental deposits (--continues EARLIER_BAG, pipeline/holdings.h): the bag holds only
+// the records whose fingerprint differs from the earlier deposit's holdings or that it
+// does not hold; records it holds that the catalogue no longer lists are withdrawn. The
+// bag is named <batch_id>-<n>, n its place in the chain, so that it never replaces the
+// deposit it continues. With nothing to carry no bag is made (deposit.nothing_new).
+//
 // Determinism: the payload (data/ and the payload manifests) depends only on the
 // BatchWork and the profile; only tag files carry the day (Bagging-Date).
 //
@@ -42,9 +52,12 @@
 // deposit folder cannot be written: damaged data is never deposited.
 #pragma once
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "pipeline/bag_signature.h"
+#include "pipeline/holdings.h"
 #include "pipeline/profile.h"
 #include "pipeline/registration.h"
 #include "pipeline/units.h"
@@ -62,6 +75,12 @@ inline constexpr FindingCode kBagNotScanned{
     "deposit.not_virus_scanned", Severity::reject,
     "a file of the finished bag could not be scanned whole for viruses (beyond the profile's clamav limits, or "
     "unreadable); no bag was made"};
+
+// An incremental deposit (--continues) with nothing to carry: every record is as the
+// earlier deposit holds it and none was withdrawn from the catalogue.
+inline constexpr FindingCode kNothingNew{
+    "deposit.nothing_new", Severity::reject,
+    "no record was added, changed or withdrawn since the deposit this one continues; no bag was made"};
 
 inline constexpr FlagParam kSm3Manifest{
     kSm3ManifestSetting, false,
@@ -84,10 +103,13 @@ class DepositStage final : public BatchStage {
 
  private:
   bool deposited(OutputRole role) const;  // entity always, extra with include_extras
+  // The files the bag holds of a record, by name, with the sha256 the ledger recorded.
+  std::map<std::string, std::string> deposited_files(const DepositRecord& record) const;
 
   std::vector<Finding> scan_for_viruses(const std::filesystem::path& bag_dir) const;
 
   const VirusScanner* scanner_ = nullptr;  // the run's; null: not scanned (--no-virus-scan)
+  std::optional<DepositBag> earlier_;      // --continues: the deposit this one continues
   std::optional<Sm2Key> signing_key_;      // --sign-key
   bool sm3_manifest_ = kSm3Manifest.default_value;
   bool include_extras_ = kIncludeExtras.default_value;

@@ -34,6 +34,12 @@ inline constexpr FindingCode kPolicy{"verify.policy", Severity::reject,
                                      "the bag is valid BagIt but breaks a deposit rule of the centre policy"};
 inline constexpr FindingCode kFormMismatch{"verify.form_mismatch", Severity::reject,
                                            "the backup form's figures differ from the bag"};
+inline constexpr FindingCode kHoldingsMismatch{
+    "verify.holdings_mismatch", Severity::reject,
+    "metadata/holdings.csv or changes.csv disagrees with the records the deposit carries"};
+inline constexpr FindingCode kChainBroken{
+    "verify.chain_broken", Severity::reject,
+    "an incremental deposit does not continue the earlier deposit it was checked against"};
 inline constexpr FindingCode kVirusFound{"verify.virus_found", Severity::reject,
                                          "ClamAV found a virus signature in a file of the bag"};
 inline constexpr FindingCode kNotVirusScanned{
@@ -57,7 +63,7 @@ inline constexpr FindingCode kUncheckedManifest{"verify.unchecked_manifest", Sev
 inline std::vector<FindingCode> verify_finding_codes() {
   return {kMalformed,       kUnsupportedVersion, kBadEncoding,        kPathEscape,       kMissingFile,
           kFetchRequired,   kFetchOutsidePayload, kUnlistedFile,      kNormalisationTwins, kChecksumMismatch,
-          kOxumMismatch,    kPolicy,             kFormMismatch,       kVirusFound,       kNotVirusScanned,
+          kOxumMismatch,    kPolicy,             kFormMismatch,       kHoldingsMismatch, kChainBroken,      kVirusFound,       kNotVirusScanned,
           kSignature,       kSignatureUnchecked, kDuplicateEntry,  kMd5sumPrefix,
           kCaseTwins,       kUncheckedManifest};
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 
 namespace lantai {
@@ -25,6 +26,8 @@ struct VerifyOptions {
   // The bag's SM2 signature (bag-signature-sm2.txt) must verify with this public key, and
   // cover every tag file; null: a signature is reported as not checked.
   const Sm2Key* trusted_key = nullptr;
+  // An earlier deposit bag: the bag must be an increment that continues it (chain_check.h).
+  std::filesystem::path previous;
   // Called from the hashing threads, one call at a time, after each file and every few
   // megabytes: bytes hashed so far and in all. Must not throw.
   std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;

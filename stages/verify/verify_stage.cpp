@@ -3,13 +3,18 @@
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "stages/verify/bag_verifier.h"
+#include "stages/verify/chain_check.h"
 #include "stages/verify/four_properties.h"
 #include "stages/verify/verify_codes.h"
 
 namespace lantai::verify {
 
 std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options) {
-  return BagVerifier(bag_dir, options).run();
+  std::vector<Finding> findings = BagVerifier(bag_dir, options).run();
+  auto append = [&](std::vector<Finding> more) { findings.insert(findings.end(), more.begin(), more.end()); };
+  if (options.policy == Policy::centre) append(check_holdings(bag_dir));
+  if (!options.previous.empty()) append(check_chain(bag_dir, options.previous));
+  return findings;
 }
 
 namespace {
@@ -46,6 +51,7 @@ Outcome VerifyStage::process(const Bag& bag) const {
   options.policy = Policy::centre;
   options.require_sm3 = bag.sm3_manifests;
   options.trusted_key = signing_key_ ? &*signing_key_ : nullptr;
+  options.previous = bag.continues;
   outcome.findings = verify_bag(bag.dir, options);
   if (work_dir_.empty()) return outcome;
 
