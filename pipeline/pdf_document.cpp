@@ -86,6 +86,11 @@ struct PdfDocument::State {
     pango_layout_set_width(layout.get(), static_cast<int>(width_pt * PANGO_SCALE));
     pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);  // CJK lines break between characters
     pango_layout_set_alignment(layout.get(), alignment);
+    // A digest or 档号 broken across lines must not gain a hyphen a reader would copy.
+    PangoAttrList* attributes = pango_attr_list_new();
+    pango_attr_list_insert(attributes, pango_attr_insert_hyphens_new(FALSE));
+    pango_layout_set_attributes(layout.get(), attributes);
+    pango_attr_list_unref(attributes);
     pango_layout_set_text(layout.get(), text.data(), static_cast<int>(text.size()));
     return layout;
   }

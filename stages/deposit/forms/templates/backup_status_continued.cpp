@@ -1,0 +1,32 @@
+// 电子文件和数字档案备份情况表（续表）: each carrier or package with its 唯一性认证信息.
+#include "stages/deposit/forms/templates/templates.h"
+
+namespace lantai::deposit::forms {
+
+const FormTemplate& backup_status_continued_form() {
+  static const FormTemplate form{
+      .name = "备份情况表续表",
+      .title = "电子文件和数字档案备份情况表",
+      .subtitle = "（续表）",
+      .head = form_head(),
+      .sections = {
+          FieldGrid{.pairs_per_row = 1, .label_share = 0.2, .fields = {{"批次号", "batch_id"}}},
+          TableSpec{.rows = "carriers",
+                    // A SHA-256 or SM3 digest (64 hex digits) whole on one line at 8 pt.
+                    .columns = {{"序号", "serial", 8, Align::centre},
+                                {"载体编号", "number", 30},
+                                {"载体类型", "type", 15, Align::centre},
+                                {"数据量（GB）", "data_volume_gb", 13, Align::right},
+                                {"唯一性认证信息（摘要算法：摘要值）", "authentication", 114}},
+                    .min_row_height_mm = 9,
+                    .text_pt = 8},
+          Note{.text = "唯一性认证信息：载体或数据包文件的摘要，按所列算法计算（MD5、SHA-256、SM3 即 GB/T 32905）；"
+                       "签名载体另列 SM2 签名公钥的指纹（公钥的 SM3 摘要）。"},
+          SignBoxes{.boxes = {{"填表人", {"签字：", "日期：      年    月    日"}},
+                              {"填报单位（盖章）", {"日期：      年    月    日"}}},
+                    .height_mm = 32},
+      }};
+  return form;
+}
+
+}  // namespace lantai::deposit::forms
