@@ -7,6 +7,7 @@
 #include <libxml/xpathInternals.h>
 
 #include <memory>
+#include <regex>
 #include <stdexcept>
 
 namespace lantai::testing {
@@ -160,6 +161,29 @@ std::vector<XlsxSheet> read_xlsx(const std::filesystem::path& file) {
     sheets.push_back(std::move(sheet));
   }
   return sheets;
+}
+
+// Cell references compared as (row, column), the column by its letters' length first.
+const XlsxCell* cell_right_of(const XlsxSheet& sheet, const std::string& label) {
+  static const std::regex reference("([A-Z]+)([0-9]+)");
+  auto split = [](const std::string& ref) {
+    std::smatch m;
+    if (!std::regex_match(ref, m, reference)) throw std::runtime_error("bad cell reference " + ref);
+    return std::tuple{std::stoi(m[2].str()), m[1].str().size(), m[1].str()};
+  };
+  for (const auto& [ref, cell] : sheet.cells) {
+    if (cell.text != label) continue;
+    const auto at = split(ref);
+    const XlsxCell* nearest = nullptr;
+    std::tuple<int, std::size_t, std::string> nearest_at;
+    for (const auto& [other_ref, other] : sheet.cells) {
+      const auto other_at = split(other_ref);
+      if (std::get<0>(other_at) != std::get<0>(at) || other_at <= at || (other.text.empty() && !other.number)) continue;
+      if (!nearest || other_at < nearest_at) nearest = &other, nearest_at = other_at;
+    }
+    return nearest;
+  }
+  return nullptr;
 }
 
 }  // namespace lantai::testing

@@ -33,4 +33,8 @@ struct XlsxSheet {
 // Throws std::runtime_error when the file is not a readable workbook.
 std::vector<XlsxSheet> read_xlsx(const std::filesystem::path& file);
 
+// The first filled cell right of the cell that says label, in its row (a form's value
+// beside its label); null when there is none.
+const XlsxCell* cell_right_of(const XlsxSheet& sheet, const std::string& label);
+
 }  // namespace lantai::testing

@@ -12,11 +12,12 @@ const FormTemplate& registration_detail_form() {
           FieldGrid{.pairs_per_row = 2, .label_share = 0.3,
                     .fields = {{"批次号", "batch_id", 2}, {"条目数（件）", "record_count"}, {"页数", "page_count"}}},
           TableSpec{.rows = "records",
-                    // 档号 and 日期 each on one line at 9 pt; 题名 wraps.
+                    // 档号 (to 25 characters, J012-WS·2021-D30-BGS-0003), 日期 and 保管期限 each on one
+                    // line at 9 pt; 题名 and 责任者 wrap.
                     .columns = {{"序号", "serial", 9, Align::centre},
-                                {"档号", "ref", 44},
-                                {"题名", "title", 48},
-                                {"责任者", "creator", 24},
+                                {"档号", "ref", 48},
+                                {"题名", "title", 46},
+                                {"责任者", "creator", 22},
                                 {"日期", "date", 19, Align::centre},
                                 {"页数", "page_count", 9, Align::right},
                                 {"保管期限", "retention", 17, Align::centre},
