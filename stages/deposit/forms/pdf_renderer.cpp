@@ -16,15 +16,20 @@ PdfAlign pdf_align(Align align) {
   return PdfAlign::left;
 }
 
+// Ruled labels are centred in their box, as on paper; the head's stand against their
+// values ("全宗号：J012").
+PdfAlign label_align(const LaidCell& cell, const FieldGrid& grid) {
+  if (!cell.label) return PdfAlign::left;
+  return grid.ruled ? PdfAlign::centre : PdfAlign::right;
+}
+
 void draw_grid(PdfDocument& document, const FieldGrid& grid, const FormValues& values) {
   if (!grid.caption.empty()) document.paragraph(grid.caption, true);
   std::vector<std::vector<PdfCell>> rows;
   for (const LaidRow& laid : lay_out_grid(grid, values)) {
     std::vector<PdfCell>& row = rows.emplace_back();
     for (const LaidCell& cell : laid)
-      // Ruled labels are centred in their box, as on paper; the head line reads left to right.
-      row.push_back({cell.value.text, cell.x1_mm - cell.x0_mm, cell.label && grid.ruled,
-                     cell.label && grid.ruled ? PdfAlign::centre : PdfAlign::left});
+      row.push_back({cell.value.text, cell.x1_mm - cell.x0_mm, cell.label && grid.ruled, label_align(cell, grid)});
   }
   document.grid(rows, grid.ruled, grid.min_row_height_mm);
 }

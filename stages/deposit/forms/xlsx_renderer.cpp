@@ -159,7 +159,9 @@ class SheetWriter {
     for (const LaidRow& laid : lay_out_grid(spec, values_)) {
       for (const LaidCell& cell : laid) {
         const Style style = !spec.ruled ? Style::head : cell.label ? Style::label : Style::value;
-        put(cell.x0_mm, cell.x1_mm, cell.value, style, cell.label && spec.ruled ? Align::centre : Align::left);
+        // As on the PDF: ruled labels centred, the head's against their values.
+        const Align align = !cell.label ? Align::left : spec.ruled ? Align::centre : Align::right;
+        put(cell.x0_mm, cell.x1_mm, cell.value, style, align);
       }
       end_row(spec.min_row_height_mm * kPointsPerMm);
     }

@@ -494,13 +494,17 @@ TEST_F(DepositTest, CleansALeftoverPartialFolder) {
   EXPECT_EQ(read_file(bag / "manifest-sha256.txt").find("stale"), std::string::npos);
 }
 
-//! Depositing again replaces the earlier bag entirely and leaves no side folder.
+//! Depositing again replaces the earlier bag and its forms folder entirely and leaves no side folder.
 TEST_F(DepositTest, ReplacesAnEarlierBag) {
   const fs::path bag = deposit();
   write_bytes(bag / "data/entity/extra.jpg", "from an earlier run");
+  const fs::path forms = bag.string() + "-forms";
+  write_bytes(forms / "old-form.pdf", "from an earlier run");
   DepositStage stage = make_stage();
   stage.process(batch_);
   EXPECT_FALSE(fs::exists(bag / "data/entity/extra.jpg"));
+  EXPECT_FALSE(fs::exists(forms / "old-form.pdf")) << "the forms folder is replaced whole";
+  EXPECT_TRUE(fs::exists(forms / utf8_path("备份情况表.pdf")));
   EXPECT_TRUE(fs::exists(bag / "bagit.txt"));
   EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms"}));
 }
