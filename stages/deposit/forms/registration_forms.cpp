@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kOnline = "在线传输";
+constexpr const char* kNoBreakSpace = "\u00A0";  // keeps a figure and its unit on one line
 
 // Each algorithm named on its line, its digest whole on the next.
 std::string digest_lines(const DigestList& digests) {
@@ -141,11 +142,11 @@ FormValues form_values(const RegistrationForms& forms) {
       {{"item", FormValue::of("载体检验")}, {"unit_result", FormValue::of(carrier_check)}},
       {{"item", FormValue::of("MD5 校验")}, {"unit_result", FormValue::of("数据包 MD5：\n" + package_md5)}},
       {{"item", FormValue::of("数据量核对")},
-       {"unit_result", FormValue::of("档案条目 " + std::to_string(forms.record_count) + " 件，页 " +
+       {"unit_result", FormValue::of("档案条目 " + std::to_string(forms.record_count) + " 件，" +
                                      std::to_string(forms.page_count) + " 页，文件 " +
-                                     std::to_string(forms.payload_file_count) + " 个，" +
-                                     data_volume_gb(forms.payload_bytes) + " GB（" +
-                                     std::to_string(forms.payload_bytes) + " 字节）")}},
+                                     std::to_string(forms.payload_file_count) + " 个，数据量 " +
+                                     data_volume_gb(forms.payload_bytes) + kNoBreakSpace + "GB（" +
+                                     std::to_string(forms.payload_bytes) + kNoBreakSpace + "字节）")}},
       {{"item", FormValue::of("数字签名")}, {"unit_result", FormValue::of(signature_text(forms.signature_key_sm3))}},
   };
   return values;
