@@ -31,9 +31,9 @@ const FormTemplate& backup_status_form() {
                                {"唯一性认证信息", "authentication_summary", 2},
                                {"数字签名", "signature", 2},
                                {"备注", "", 2}}},
-          SignBoxes{.boxes = {{"填表人", {"签字：", "日期：      年    月    日"}},
-                              {"审核人", {"签字：", "日期：      年    月    日"}},
-                              {"填报单位（盖章）", {"日期：      年    月    日"}}},
+          SignBoxes{.boxes = {{"填表人", {"签字：", kDateLine}},
+                              {"审核人", {"签字：", kDateLine}},
+                              {"填报单位（盖章）", {kDateLine}}},
                     .height_mm = 38},
       }};
   return form;

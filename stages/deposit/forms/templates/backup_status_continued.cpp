@@ -22,9 +22,7 @@ const FormTemplate& backup_status_continued_form() {
                     .text_pt = 8},
           Note{.text = "唯一性认证信息：载体或数据包文件的摘要，按所列算法计算（MD5、SHA-256、SM3 即 GB/T 32905）；"
                        "签名载体另列 SM2 签名公钥的指纹（公钥的 SM3 摘要）。"},
-          SignBoxes{.boxes = {{"填表人", {"签字：", "日期：      年    月    日"}},
-                              {"填报单位（盖章）", {"日期：      年    月    日"}}},
-                    .height_mm = 32},
+          preparer_and_seal(),
       }};
   return form;
 }

@@ -21,9 +21,7 @@ const FormTemplate& carrier_catalogue_form() {
                                 {"制作日期", "made_on", 20, Align::centre}},
                     .min_row_height_mm = 9,
                     .text_pt = 9},
-          SignBoxes{.boxes = {{"填表人", {"签字：", "日期：      年    月    日"}},
-                              {"填报单位（盖章）", {"日期：      年    月    日"}}},
-                    .height_mm = 32},
+          preparer_and_seal(),
       }};
   return form;
 }

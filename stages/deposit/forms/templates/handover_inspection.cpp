@@ -34,9 +34,9 @@ const FormTemplate& handover_inspection_form() {
           FieldGrid{.caption = "三、接收单位填写",
                     .min_row_height_mm = 9,
                     .fields = {{"接收日期", ""}, {"检验结论", ""}, {"处理意见", "", 2}}},
-          SignBoxes{.boxes = {{"移交单位（盖章）", {"移交人（签字）：", "日期：      年    月    日"}},
+          SignBoxes{.boxes = {{"移交单位（盖章）", {"移交人（签字）：", kDateLine}},
                               {"接收单位（盖章）",
-                               {"接收人（签字）：", "检验人（签字）：", "日期：      年    月    日"}}},
+                               {"接收人（签字）：", "检验人（签字）：", kDateLine}}},
                     .height_mm = 36},
       }};
   return form;

@@ -24,9 +24,7 @@ const FormTemplate& registration_detail_form() {
                                 {"密级", "classification", 10, Align::centre}},
                     .min_row_height_mm = 7,
                     .text_pt = 9},
-          SignBoxes{.boxes = {{"填表人", {"签字：", "日期：      年    月    日"}},
-                              {"填报单位（盖章）", {"日期：      年    月    日"}}},
-                    .height_mm = 32},
+          preparer_and_seal(),
       }};
   return form;
 }
