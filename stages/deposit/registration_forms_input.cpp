@@ -35,7 +35,8 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
   // The package is the bag as it stands: its folder, payload and payload digest (backup_form.h).
   // Once the bag is packed into one file (WORK/deposit/<batch_id>.tar), that file's name,
   // size and digests go here, and so onto every form.
-  input.package = {form.batch_id, form.total_bytes, form.file_count, form.package_digests};
+  input.package = {form.batch_id, form.total_bytes, form.file_count, form.package_digests,
+                   std::string(kPackageDigestOf) + "（列有每个文件的 SHA-256）"};
 
   const std::vector<std::string>& columns = batch.catalog_columns;
   for (std::size_t i = 0; i < batch.records.size() && i < form.records.size(); ++i) {

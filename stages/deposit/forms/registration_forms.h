@@ -33,6 +33,9 @@ struct PackageFile {
   std::uint64_t size_bytes = 0;
   std::uint64_t file_count = 0;  // files it holds
   DigestList digests;
+  // What the digests are taken of when it is not the package file itself (a bag folder:
+  // its manifest-sha256.txt); empty: of the file.
+  std::string digests_of;
 };
 
 // A carrier (载体): a disc, a tape, or the package itself when it is transferred online.

@@ -258,6 +258,12 @@ TEST_F(DepositTest, WritesTheRegistrationFormsBesideTheBag) {
   for (const std::string& expected : {std::string("全宗号：J012"), std::string("某某市档案馆"), octets, md5,
                                       std::string("0.000")})
     EXPECT_NE(status.find(expected), std::string::npos) << expected << " not in:\n" << status;
+  // Until the bag is one package file, the 续表 says what its digests are of.
+  std::string continued = testing::pdf_text(forms / utf8_path("备份情况表续表.pdf"));
+  continued.erase(std::remove_if(continued.begin(), continued.end(), [](char c) { return c == ' ' || c == '\n'; }),
+                  continued.end());
+  EXPECT_NE(continued.find("MD5：" + md5), std::string::npos) << continued;
+  EXPECT_NE(continued.find("数据包的摘要取自其manifest-sha256.txt"), std::string::npos) << continued;
   std::string detail = testing::pdf_text(forms / utf8_path("登记明细表.pdf"));
   detail.erase(std::remove_if(detail.begin(), detail.end(), [](char c) { return c == ' ' || c == '\n'; }), detail.end());
   for (const char* ref : {kRef1, kRef2, kRef3}) EXPECT_NE(detail.find(ref), std::string::npos) << ref;

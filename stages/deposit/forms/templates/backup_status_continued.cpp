@@ -20,8 +20,7 @@ const FormTemplate& backup_status_continued_form() {
                                 {"唯一性认证信息（摘要算法：摘要值）", "authentication", 114}},
                     .min_row_height_mm = 9,
                     .text_pt = 8},
-          Note{.text = "唯一性认证信息：载体或数据包文件的摘要，按所列算法计算（MD5、SHA-256、SM3 即 GB/T 32905）；"
-                       "签名载体另列 SM2 签名公钥的指纹（公钥的 SM3 摘要）。"},
+          Note{.key = "authentication_note"},
           preparer_and_seal(),
       }};
   return form;
