@@ -227,7 +227,10 @@ class SheetWriter {
 
 void write_workbook(const std::vector<const FormTemplate*>& forms, const FormValues& values,
                     const std::filesystem::path& file) {
-  lxw_workbook* workbook = workbook_new(file.c_str());
+  // libxlsxwriter's temporary files beside the workbook, so they stay in WORK.
+  std::string tmpdir = file.parent_path().string();
+  lxw_workbook_options options{.constant_memory = LXW_FALSE, .tmpdir = tmpdir.data(), .use_zip64 = LXW_FALSE};
+  lxw_workbook* workbook = workbook_new_opt(file.c_str(), &options);
   if (!workbook) throw std::runtime_error("cannot create the workbook " + file.string());
   try {
     for (const FormTemplate* form : forms) SheetWriter(workbook, *form, values).write();
