@@ -5,7 +5,8 @@
 // Blocks are added top to bottom; a block that does not fit on the page starts a new
 // one (a table repeats its header there). Every page carries a footer: the document's
 // footer text and "第 n 页 共 m 页" (pages are kept as recordings until finish() knows m).
-// Text is plain UTF-8, never markup.
+// Text is plain UTF-8, never markup; a line broken inside a word (a digest, a 档号) gains
+// no hyphen, so what is copied from the page is what was written.
 //
 // One document per object, built on one thread; separate documents may be built on
 // separate threads at once.

@@ -105,7 +105,7 @@ FormValues form_values(const RegistrationForms& forms) {
       {"signature", FormValue::of(signature_text(forms.signature_key_sm3))},
       {"authentication_note",
        FormValue::of("唯一性认证信息：各载体的摘要按所列算法计算（MD5、SHA-256、SM3 即 GB/T 32905）；数据包的摘要" +
-                     (forms.package.digests_of.empty() ? std::string("即数据包文件的摘要") : "取自其 " + forms.package.digests_of) +
+                     (forms.package.digests_of.empty() ? std::string("按数据包文件本身计算") : "取自其 " + forms.package.digests_of) +
                      "；签名的载体另列 SM2 签名公钥的指纹（公钥的 SM3 摘要）。")},
   };
 
