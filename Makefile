@@ -31,7 +31,7 @@ demo: build
 	  --in $(DEMO)/lot/scans --catalog $(DEMO)/lot/catalogue.csv --out $(DEMO)/work \
 	  --fonds J012 --unit 示例市档案馆 --jobs $(JOBS) \
 	  $$([ -d /var/lib/clamav ] || echo --no-virus-scan)
-	$(BUILD)/ui-cli/lantai verify $(DEMO)/work/deposit/*/
+	$(BUILD)/ui-cli/lantai verify $$(dirname $(DEMO)/work/deposit/*/bagit.txt)
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

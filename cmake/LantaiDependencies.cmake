@@ -22,6 +22,11 @@ pkg_check_modules(FREETYPE REQUIRED IMPORTED_TARGET freetype2)
 pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 # Printable reports and forms (pipeline/pdf_document.h): pango lays out the text, cairo writes the PDF.
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
+# The registration forms as a workbook (stages/deposit/forms).
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+# Tests read the workbooks back as a spreadsheet program does: the ZIP, then its XML.
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 # The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(CLAMAV REQUIRED IMPORTED_TARGET libclamav)

@@ -56,6 +56,12 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
     return;
   }
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
+  if (!summary.registration_forms.empty()) {
+    std::string names;
+    for (const auto& form : summary.registration_forms) names += (names.empty() ? "" : ", ") + form.filename().string();
+    std::printf("  forms             %s (登记备份表格, to print, sign and stamp)\n    %s\n",
+                summary.registration_forms.front().parent_path().c_str(), names.c_str());
+  }
   if (summary.verified) {
     std::printf("  verify            OK: every file present and its checksums match\n");
     if (!summary.four_properties_report.empty())

@@ -615,8 +615,11 @@ void BatchRun::deposit() {
   Outcome outcome = s.guard.call(*s.stages.deposit, s.deposit_info, std::as_const(batch), batch.batch_id);
   s.ledger->replace_batch_findings(s.deposit_info.id, as_batch_findings(s.deposit_info.id, outcome.findings));
   s.summary.bag_dir.clear();
-  for (const StageOutput& output : outcome.outputs)
+  s.summary.registration_forms.clear();
+  for (const StageOutput& output : outcome.outputs) {
     if (output.role == OutputRole::package) s.summary.bag_dir = s.work_dir / utf8_path(output.path);
+    if (output.kind == "registration_form") s.summary.registration_forms.push_back(s.work_dir / utf8_path(output.path));
+  }
   s.summary.deposited = !outcome.rejected() && !s.summary.bag_dir.empty();
   if (!s.summary.deposited) {
     s.summary.deposit_problems = outcome.findings;
@@ -631,6 +634,7 @@ void BatchRun::deposit() {
       if (earlier == bag_path || !earlier.starts_with("deposit/") || earlier.find("..") != std::string::npos) continue;
       std::error_code ignored;
       fs::remove_all(s.work_dir / utf8_path(earlier), ignored);
+      fs::remove_all(s.work_dir / utf8_path(earlier + "-forms"), ignored);  // its registration forms
     }
   s.log->write("deposit", {{"bag", s.summary.bag_dir.string()}, {"records", s.summary.records_deposited}});
 }

@@ -97,6 +97,9 @@ struct RunSummary {
   std::vector<StageTime> stage_times;
   std::uint64_t peak_bytes_in_flight = 0;  // the memory budget's high-water mark
   std::filesystem::path bag_dir;
+  // The registration forms beside the bag (WORK/deposit/<batch_id>-forms): PDFs to print,
+  // sign and stamp, and the workbook.
+  std::vector<std::filesystem::path> registration_forms;
   bool deposited = false;
   bool verified = false;
   std::vector<std::string> deferred_stages;  // as asked: the deposit waits for them

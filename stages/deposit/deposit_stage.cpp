@@ -17,6 +17,7 @@
 #include "stages/deposit/backup_form.h"
 #include "stages/deposit/bag_builder.h"
 #include "stages/deposit/catalogue_csv.h"
+#include "stages/deposit/registration_forms_input.h"
 
 namespace lantai::deposit {
 namespace fs = std::filesystem;
@@ -35,6 +36,9 @@ constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WO
 constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
 constexpr OutputInfo kSignatureOutput{"bag_signature", OutputRole::work,
                                       "the bag's SM2 signature over its tag manifests, inside the bag"};
+constexpr OutputInfo kRegistrationFormOutput{
+    "registration_form", OutputRole::work,
+    "a registration form to print, sign and stamp (PDF), or all of them as one workbook (XLSX), beside the bag"};
 
 // A WORK-relative path from the ledger that stays below WORK.
 bool stays_inside(const std::string& rel_path) {
@@ -255,7 +259,7 @@ StageInfo DepositStage::describe() const {
           {kSm3Manifest.info(), kIncludeExtras.info()},
           {kBagVirusFound, kBagNotScanned, kNothingNew},
           {},
-          {kBagOutput, kFormOutput, kSignatureOutput}};
+          {kBagOutput, kFormOutput, kSignatureOutput, kRegistrationFormOutput}};
 }
 
 void DepositStage::setup(ProfileSection& section, const StageContext& context) {
@@ -481,6 +485,14 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   if (signing_key_)
     outcome.outputs.push_back({std::string(kSignatureOutput.kind), bag_rel + "/" + kBagSignaturePath,
                                hex_digest(DigestAlgorithm::sha256, signature_text), signature_text.size()});
+
+  // The registration forms beside the bag, for the unit to print, sign and stamp.
+  const fs::path forms_dir = deposit_root / utf8_path(batch.batch_id + kFormsFolderSuffix);
+  for (const forms::FormFile& file :
+       forms::write_registration_forms(registration_forms_input(batch, form, scanner_), forms_dir))
+    outcome.outputs.push_back({std::string(kRegistrationFormOutput.kind),
+                               relative_utf8(forms_dir / utf8_path(file.name), batch.work_dir), file.sha256,
+                               file.size_bytes});
   return outcome;
 }
 

@@ -27,6 +27,15 @@
 //   bag-signature-sm2.txt           with --sign-key: SM2 over the tag manifests, listed in
 //                                    none (pipeline/bag_signature.h)
 //
+// Beside the bag, once it is in place, the registration forms (登记备份表格, forms/
+// registration_forms.h) at WORK/deposit/<batch_id>-forms/, each named by its form, for the
+// unit to print, sign and stamp:
+//
+//   备份情况表.pdf  备份情况表续表.pdf  备份载体目录.pdf  登记明细表.pdf  移交接收检验表.pdf
+//   登记备份表格.xlsx                  the same forms, one sheet each
+//
+// Their figures are the bag's (its backup form); the folder is replaced whole on a rerun.
+//
 // Package digest (唯一性认证信息): the MD5, SHA-256 (and SM3) of the bytes of
 // manifest-sha256.txt, which lists the SHA-256 of every payload file. See backup_form.h.
 //
@@ -95,10 +104,11 @@ class DepositStage final : public BatchStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  // Builds the bag and returns two outputs: kind "bag" (path "deposit/<batch_id>",
-  // sha256 = the SHA-256 package digest, size_bytes = payload octets) and kind
-  // "backup_form" (the form file, with its own sha256 and size). Called once per batch;
-  // safe to call from any thread (keeps no state).
+  // Builds the bag and returns its outputs: kind "bag" (path "deposit/<batch_id>",
+  // sha256 = the SHA-256 package digest, size_bytes = payload octets), kind "backup_form"
+  // (the form file, with its own sha256 and size), "bag_signature" when signed, and one
+  // "registration_form" per file of WORK/deposit/<batch_id>-forms/. Called once per
+  // batch; safe to call from any thread (keeps no state).
   Outcome process(const BatchWork& batch) const override;
 
  private:

@@ -33,7 +33,7 @@ fs::path profile_file() { return LANTAI_PROFILE; }
 
 fs::path bag_of(const fs::path& work_dir) {
   for (const auto& entry : fs::directory_iterator(work_dir / "deposit"))
-    if (entry.is_directory() && entry.path().extension() != ".partial") return entry.path();
+    if (fs::is_regular_file(entry.path() / "bagit.txt") && entry.path().extension() != ".partial") return entry.path();
   throw std::runtime_error("no bag in " + work_dir.string());
 }
 

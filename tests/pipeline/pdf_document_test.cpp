@@ -58,9 +58,27 @@ TEST(PdfDocument, LongTableRunsOverPages) {
   const std::string text = without_spaces(testing::pdf_text(file));
   EXPECT_NE(text.find("问题120"), std::string::npos);
   EXPECT_NE(text.find("第3页"), std::string::npos) << "120 rows should take three pages";
+  // Every page knows how many there are: 第 n 页 共 m 页, m the same on each.
+  std::size_t pages = 0;
+  while (text.find("第" + std::to_string(pages + 1) + "页") != std::string::npos) ++pages;
+  for (std::size_t n = 1; n <= pages; ++n)
+    EXPECT_NE(text.find("第" + std::to_string(n) + "页共" + std::to_string(pages) + "页"), std::string::npos) << n;
   std::size_t headers = 0;
   for (std::size_t at = text.find("问题描述"); at != std::string::npos; at = text.find("问题描述", at + 1)) ++headers;
   EXPECT_GE(headers, 3u);
+}
+
+//! A grid of label and value boxes and boxes for seals come back as text, the labels as written.
+TEST(PdfDocument, DrawsGridsAndSignBoxes) {
+  PdfDocument document("电子文件和数字档案备份情况表", "");
+  document.subtitle("（续表）");
+  document.grid({{{"全宗号", 1, true, PdfAlign::centre}, {"J012", 2}}, {{"单位名称", 1, true}, {"示例市档案馆", 2}}}, true, 9);
+  document.sign_boxes({{"填报单位（盖章）", {"日期：    年  月  日"}}, {"审核人", {"签字：", "日期："}}}, 35);
+  const auto file = written("grid", document.finish());
+  const std::string text = without_spaces(testing::pdf_text(file));
+  for (const char* expected : {"（续表）", "全宗号J012", "单位名称示例市档案馆", "填报单位（盖章）", "日期：年月日", "审核人", "签字：",
+                               "第1页共1页"})
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in:\n" << text;
 }
 
 }  // namespace

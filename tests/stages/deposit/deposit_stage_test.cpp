@@ -13,6 +13,8 @@
 #include "stages/deposit/bag_builder.h"
 #include "stages/deposit/catalogue_csv.h"
 #include "tests/stages/deposit/synthetic_work.h"
+#include "tests/support/pdf_inspection.h"
+#include "tests/support/xlsx_reading.h"
 
 namespace lantai::deposit {
 namespace {
@@ -64,6 +66,15 @@ class DepositTest : public ::testing::Test {
     return bag_dir_of(batch_, outcome_);
   }
 
+  // What WORK/deposit holds, sorted.
+  std::vector<std::string> deposit_folder() const {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(work_.path() / "deposit"))
+      names.push_back(relative_utf8(entry.path(), work_.path()));
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
   TempDir work_{"deposit-work"};
   TempDir scratch_{"deposit-scratch"};
   BatchWork batch_;
@@ -89,12 +100,9 @@ TEST_F(DepositTest, LaysOutTheBag) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(files_below(bag / "data", bag), expected);
 
-  std::vector<std::string> siblings;
-  for (const auto& entry : fs::directory_iterator(work_.path() / "deposit"))
-    siblings.push_back(relative_utf8(entry.path(), work_.path()));
-  EXPECT_EQ(siblings, std::vector<std::string>{"deposit/J012-2021-批次01"});
+  EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms"}));
 
-  ASSERT_EQ(outcome_.outputs.size(), 2u);
+  ASSERT_EQ(outcome_.outputs.size(), 8u) << "the bag, its backup form, five form PDFs and the workbook";
   EXPECT_EQ(outcome_.outputs[0].kind, "bag");
   EXPECT_EQ(outcome_.outputs[0].path, "deposit/J012-2021-批次01");
   EXPECT_EQ(outcome_.outputs[0].sha256, hex_digest(DigestAlgorithm::sha256, read_file(bag / "manifest-sha256.txt")));
@@ -223,6 +231,56 @@ TEST_F(DepositTest, FillsTheBackupForm) {
   EXPECT_EQ(form["records"][0]["page_count"], 2);
   EXPECT_EQ(form["records"][2]["ref"], kRef3);
   EXPECT_EQ(form["records"][2]["page_count"], 3);
+}
+
+//! The registration forms land beside the bag, recorded as outputs, and state the bag's own figures: Payload-Oxum, record count, package MD5, every 档号.
+TEST_F(DepositTest, WritesTheRegistrationFormsBesideTheBag) {
+  const fs::path bag = deposit();
+  const fs::path forms = work_.path() / "deposit" / utf8_path("J012-2021-批次01-forms");
+  std::vector<std::string> written;
+  for (const StageOutput& output : outcome_.outputs) {
+    if (output.kind != "registration_form") continue;
+    written.push_back(output.path);
+    const std::string bytes = read_file(work_.path() / utf8_path(output.path));
+    EXPECT_EQ(output.sha256, hex_digest(DigestAlgorithm::sha256, bytes)) << output.path;
+    EXPECT_EQ(output.role, OutputRole::work) << output.path;
+  }
+  EXPECT_EQ(written.size(), 6u);
+  EXPECT_EQ(files_below(forms, work_.path()).size(), 6u);
+
+  auto fields = bag_info_fields(bag);
+  const std::string oxum = fields["Payload-Oxum"];
+  const std::string octets = oxum.substr(0, oxum.find('.'));
+  const std::string streams = oxum.substr(oxum.find('.') + 1);
+  const std::string md5 = hex_digest(DigestAlgorithm::md5, read_file(bag / "manifest-sha256.txt"));
+  std::string status = testing::pdf_text(forms / utf8_path("备份情况表.pdf"));
+  status.erase(std::remove_if(status.begin(), status.end(), [](char c) { return c == ' ' || c == '\n'; }), status.end());
+  for (const std::string& expected : {std::string("全宗号：J012"), std::string("某某市档案馆"), octets, md5,
+                                      std::string("0.000")})
+    EXPECT_NE(status.find(expected), std::string::npos) << expected << " not in:\n" << status;
+  // Until the bag is one package file, the 续表 says what its digests are of.
+  std::string continued = testing::pdf_text(forms / utf8_path("备份情况表续表.pdf"));
+  continued.erase(std::remove_if(continued.begin(), continued.end(), [](char c) { return c == ' ' || c == '\n'; }),
+                  continued.end());
+  EXPECT_NE(continued.find("MD5：" + md5), std::string::npos) << continued;
+  EXPECT_NE(continued.find("数据包的摘要取自其manifest-sha256.txt"), std::string::npos) << continued;
+  std::string detail = testing::pdf_text(forms / utf8_path("登记明细表.pdf"));
+  detail.erase(std::remove_if(detail.begin(), detail.end(), [](char c) { return c == ' ' || c == '\n'; }), detail.end());
+  for (const char* ref : {kRef1, kRef2, kRef3}) EXPECT_NE(detail.find(ref), std::string::npos) << ref;
+
+  const auto sheets = testing::read_xlsx(forms / utf8_path("登记备份表格.xlsx"));
+  ASSERT_EQ(sheets.size(), 5u);
+  const testing::XlsxCell* bytes = testing::cell_right_of(sheets[0], "数据量（字节）");
+  const testing::XlsxCell* records = testing::cell_right_of(sheets[0], "档案条目数（件）");
+  const testing::XlsxCell* files = testing::cell_right_of(sheets[0], "文件数");
+  ASSERT_TRUE(bytes && records && files);
+  EXPECT_EQ(bytes->text, octets);
+  EXPECT_EQ(records->text, fields["Record-Count"]);
+  EXPECT_EQ(files->text, streams);
+  EXPECT_EQ(testing::cell_right_of(sheets[0], "数据包 MD5")->text, md5);
+  const testing::XlsxCell* creator = testing::cell_right_of(sheets[3], "关于做好2021年档案工作的通知");
+  ASSERT_TRUE(creator) << "the detail sheet lists the first record";
+  EXPECT_EQ(creator->text, batch_.records[0].entry.field(batch_.catalog_columns, "责任者"));
 }
 
 //! Data volume is in GB of 10^9 bytes, rounded half up to exactly 3 decimals.
@@ -442,18 +500,19 @@ TEST_F(DepositTest, CleansALeftoverPartialFolder) {
   EXPECT_EQ(read_file(bag / "manifest-sha256.txt").find("stale"), std::string::npos);
 }
 
-//! Depositing again replaces the earlier bag entirely and leaves no side folder.
+//! Depositing again replaces the earlier bag and its forms folder entirely and leaves no side folder.
 TEST_F(DepositTest, ReplacesAnEarlierBag) {
   const fs::path bag = deposit();
   write_bytes(bag / "data/entity/extra.jpg", "from an earlier run");
+  const fs::path forms = bag.string() + "-forms";
+  write_bytes(forms / "old-form.pdf", "from an earlier run");
   DepositStage stage = make_stage();
   stage.process(batch_);
   EXPECT_FALSE(fs::exists(bag / "data/entity/extra.jpg"));
+  EXPECT_FALSE(fs::exists(forms / "old-form.pdf")) << "the forms folder is replaced whole";
+  EXPECT_TRUE(fs::exists(forms / utf8_path("备份情况表.pdf")));
   EXPECT_TRUE(fs::exists(bag / "bagit.txt"));
-  std::vector<std::string> siblings;
-  for (const auto& entry : fs::directory_iterator(work_.path() / "deposit"))
-    siblings.push_back(relative_utf8(entry.path(), work_.path()));
-  EXPECT_EQ(siblings, std::vector<std::string>{"deposit/J012-2021-批次01"});
+  EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms"}));
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#include "stages/deposit/registration_forms_input.h"
+
+#include "pipeline/catalog.h"
+
+namespace lantai::deposit {
+
+namespace {
+
+// Catalogue columns (目录) the detail list prints; a catalogue without one prints it blank.
+constexpr const char* kCreatorColumn = "责任者";
+constexpr const char* kDateColumn = "日期";
+constexpr const char* kRetentionColumn = "保管期限";
+constexpr const char* kClassificationColumn = "密级";
+
+}  // namespace
+
+forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
+                                                  const VirusScanner* scanner) {
+  forms::RegistrationForms input;
+  input.fonds_code = form.fonds_code;
+  input.unit_name = form.unit_name;
+  input.batch_id = form.batch_id;
+  input.date = form.bagging_date;
+  input.profile_name = form.profile_name;
+  input.record_count = form.record_count;
+  input.page_count = form.page_count;
+  input.quarantined_page_count = form.quarantined_page_count;
+  input.withheld_record_count = form.withheld_record_count;
+  input.payload_file_count = form.file_count;
+  input.payload_bytes = form.total_bytes;
+  if (scanner)
+    input.virus_scan = "ClamAV " + scanner->engine_version() +
+                       (scanner->database_version() ? "，病毒库 " + std::to_string(scanner->database_version()) : "");
+  input.signature_key_sm3 = form.signature_key_sm3;
+  // The package is the bag as it stands: its folder, payload and payload digest (backup_form.h).
+  // Once the bag is packed into one file (WORK/deposit/<batch_id>.tar), that file's name,
+  // size and digests go here, and so onto every form.
+  input.package = {form.batch_id, form.total_bytes, form.file_count, form.package_digests,
+                   std::string(kPackageDigestOf) + "（列有每个文件的 SHA-256）"};
+
+  const std::vector<std::string>& columns = batch.catalog_columns;
+  for (std::size_t i = 0; i < batch.records.size() && i < form.records.size(); ++i) {
+    const CatalogRecord& entry = batch.records[i].entry;
+    input.records.push_back({form.records[i].ref, form.records[i].title, entry.field(columns, kCreatorColumn),
+                             entry.field(columns, kDateColumn), form.records[i].page_count,
+                             entry.field(columns, kRetentionColumn), entry.field(columns, kClassificationColumn)});
+  }
+  // Sent online, the package is the one carrier; disc carriers, once made, are listed instead.
+  input.carriers = {forms::online_carrier(input)};
+  return input;
+}
+
+}  // namespace lantai::deposit

@@ -1,0 +1,21 @@
+// What the registration forms say (forms/registration_forms.h), taken from the batch and
+// the finished bag's backup form, so the printed figures are the bag's own.
+#pragma once
+
+#include <string>
+
+#include "pipeline/units.h"
+#include "pipeline/virus_scanner.h"
+#include "stages/deposit/backup_form.h"
+#include "stages/deposit/forms/registration_forms.h"
+
+namespace lantai::deposit {
+
+// The forms' folder beside the bag: WORK/deposit/<batch_id>-forms.
+inline constexpr const char* kFormsFolderSuffix = "-forms";
+
+// scanner: the engine that scanned the bag before it was sealed; null when not scanned.
+forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
+                                                  const VirusScanner* scanner);
+
+}  // namespace lantai::deposit
