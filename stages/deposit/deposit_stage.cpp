@@ -487,7 +487,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
                                hex_digest(DigestAlgorithm::sha256, signature_text), signature_text.size()});
 
   // The registration forms beside the bag, for the unit to print, sign and stamp.
-  const fs::path forms_dir = deposit_root / utf8_path(batch.batch_id + kFormsFolderSuffix);
+  const fs::path forms_dir = deposit_root / utf8_path(deposit_id + kFormsFolderSuffix);
   for (const forms::FormFile& file :
        forms::write_registration_forms(registration_forms_input(batch, form, scanner_), forms_dir))
     outcome.outputs.push_back({std::string(kRegistrationFormOutput.kind),

@@ -1,5 +1,7 @@
 #include "stages/deposit/registration_forms_input.h"
 
+#include <map>
+
 #include "pipeline/catalog.h"
 
 namespace lantai::deposit {
@@ -38,12 +40,23 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
   input.package = {form.batch_id, form.total_bytes, form.file_count, form.package_digests,
                    std::string(kPackageDigestOf) + "（列有每个文件的 SHA-256）"};
 
+  input.sequence = form.sequence;
+  input.continues_batch = form.continues_batch;
+  input.continues_package_digests = form.continues_package_digests;
+  input.added_record_count = form.added_record_count;
+  input.changed_record_count = form.changed_record_count;
+  input.withdrawn_refs = form.withdrawn_refs;
+
+  // The records the bag holds (an increment holds some of the batch's), by 档号.
+  std::map<std::string, const CatalogRecord*> entries;
+  for (const DepositRecord& record : batch.records) entries[record.entry.ref] = &record.entry;
   const std::vector<std::string>& columns = batch.catalog_columns;
-  for (std::size_t i = 0; i < batch.records.size() && i < form.records.size(); ++i) {
-    const CatalogRecord& entry = batch.records[i].entry;
-    input.records.push_back({form.records[i].ref, form.records[i].title, entry.field(columns, kCreatorColumn),
-                             entry.field(columns, kDateColumn), form.records[i].page_count,
-                             entry.field(columns, kRetentionColumn), entry.field(columns, kClassificationColumn)});
+  for (const BackupFormRecord& record : form.records) {
+    const auto found = entries.find(record.ref);
+    const CatalogRecord* entry = found == entries.end() ? nullptr : found->second;
+    auto field = [&](const char* column) { return entry ? entry->field(columns, column) : std::string(); };
+    input.records.push_back({record.ref, record.title, field(kCreatorColumn), field(kDateColumn), record.page_count,
+                             field(kRetentionColumn), field(kClassificationColumn)});
   }
   // Sent online, the package is the one carrier; disc carriers, once made, are listed instead.
   input.carriers = {forms::online_carrier(input)};

@@ -36,6 +36,23 @@ std::string signature_text(const std::string& key_sm3) {
   return key_sm3.empty() ? "未签名" : "SM2 签名，签名公钥指纹（SM3）：\n" + key_sm3;
 }
 
+// The deposit an increment continues, with the package MD5 the centre recorded for it.
+std::string continues_text(const RegistrationForms& forms) {
+  if (forms.continues_batch.empty()) return "无（完全备份）";
+  const std::string md5 = digest_of(forms.continues_package_digests, DigestAlgorithm::md5);
+  return forms.continues_batch + (md5.empty() ? "" : "\n数据包 MD5：" + md5);
+}
+
+// What an increment changes: counts, and the 档号 withdrawn (the centre removes those).
+std::string changes_text(const RegistrationForms& forms) {
+  if (forms.continues_batch.empty()) return "";
+  std::string text = "新增 " + std::to_string(forms.added_record_count) + " 件，变更 " +
+                     std::to_string(forms.changed_record_count) + " 件，撤回 " +
+                     std::to_string(forms.withdrawn_refs.size()) + " 件";
+  for (size_t i = 0; i < forms.withdrawn_refs.size(); ++i) text += (i ? "、" : "：") + forms.withdrawn_refs[i];
+  return text;
+}
+
 std::string delivery_of(const std::vector<Carrier>& carriers) {
   for (const Carrier& carrier : carriers)
     if (carrier.type != kOnline) return "离线（载体移交）";
@@ -88,7 +105,11 @@ FormValues form_values(const RegistrationForms& forms) {
       {"date", FormValue::of(forms.date)},
       {"profile_name", FormValue::of(forms.profile_name)},
       {"content", FormValue::of("档案数字化成果（目录数据、实体数据）")},
-      {"backup_kind", FormValue::of("完全备份")},
+      {"backup_kind", FormValue::of(forms.continues_batch.empty()
+                                        ? std::string("完全备份")
+                                        : "增量备份（第 " + std::to_string(forms.sequence) + " 次）")},
+      {"continues", FormValue::of(continues_text(forms))},
+      {"remarks", FormValue::of(changes_text(forms))},
       {"delivery", FormValue::of(delivery_of(forms.carriers))},
       {"record_count", FormValue::count(static_cast<std::uint64_t>(forms.record_count))},
       {"page_count", FormValue::count(static_cast<std::uint64_t>(forms.page_count))},

@@ -75,6 +75,14 @@ struct RegistrationForms {
   std::string virus_scan;  // the engine that scanned the package; empty: not scanned
   std::string signature_key_sm3;  // the SM2 key that signs the package; empty: not signed
   PackageFile package;
+  // An incremental deposit: its place in the chain, the deposit it continues with that
+  // deposit's package digests, and what changed; continues_batch empty for a full one.
+  int sequence = 1;
+  std::string continues_batch;
+  DigestList continues_package_digests;
+  std::int64_t added_record_count = 0;
+  std::int64_t changed_record_count = 0;
+  std::vector<std::string> withdrawn_refs;
   std::vector<Carrier> carriers;  // the package itself when it goes online
   std::vector<RecordEntry> records;
 };
