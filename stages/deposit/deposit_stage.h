@@ -23,8 +23,19 @@
 //   bag-signature-sm2.txt           with --sign-key: SM2 over the tag manifests, listed in
 //                                    none (pipeline/bag_signature.h)
 //
-// Package digest (唯一性认证信息): the MD5, SHA-256 (and SM3) of the bytes of
-// manifest-sha256.txt, which lists the SHA-256 of every payload file. See backup_form.h.
+// Beside the bag, once it is in place, the registration package as one file
+// (package_file.h):
+//
+//   WORK/deposit/<batch_id>.tar     the bag as one deterministic archive (deposit.package:
+//                                   tar, or zip → <batch_id>.zip); its MD5 is the package
+//                                   digest (唯一性认证信息) the centre recomputes
+//   WORK/deposit/<batch_id>.package.json  its name, size, GB, MD5/SHA-256 (/SM3), 全宗号,
+//                                   单位名称, Payload-Oxum and counts: what the forms print
+//
+// Payload digest, inside the bag on forms/backup-form.json (its package_digests keys, kept
+// for the centre's readers): the MD5, SHA-256 (and SM3) of manifest-sha256.txt, which
+// fixes every payload file. It is not the package file's digest: the package holds the
+// form, so the form cannot hold the package's digest. See backup_form.h.
 //
 // Before it is sealed (tag manifests written, moved into place) every file of the bag is
 // scanned with the run's ClamAV engine; a finding leaves no bag (deposit.virus_found).
@@ -32,10 +43,13 @@
 // Crash safety: the bag is built in WORK/deposit/<batch_id>.partial (removed first when a
 // crash left one) and renamed into place only when every file is written and synced, so a
 // kill at any moment never leaves a half bag under the final name. An earlier bag under
-// the final name is replaced (moved aside to <batch_id>.replaced, then removed).
+// the final name is replaced (moved aside to <batch_id>.replaced, then removed). The
+// package file is written after the bag is in place, through <batch_id>.tar.partial, and
+// package.json after it; a package of the other format left by an earlier run is removed.
 //
 // Determinism: the payload (data/ and the payload manifests) depends only on the
-// BatchWork and the profile; only tag files carry the day (Bagging-Date).
+// BatchWork and the profile; only tag files carry the day (Bagging-Date). The package
+// file depends only on the bag's bytes (its entries dated by Bagging-Date).
 //
 // process() throws std::runtime_error, ending the batch, when WORK is damaged (an output
 // whose bytes no longer match the sha256 the ledger recorded, a missing output) or the
@@ -49,6 +63,7 @@
 #include "pipeline/registration.h"
 #include "pipeline/units.h"
 #include "pipeline/virus_scanner.h"
+#include "stages/deposit/package_file.h"
 
 namespace lantai::deposit {
 
@@ -67,6 +82,10 @@ inline constexpr FlagParam kSm3Manifest{
     kSm3ManifestSetting, false,
     "also write manifest-sm3.txt and tagmanifest-sm3.txt and give the SM3 package digest "
     "(GB/T 32905), beside MD5 and SHA-256, which are always written"};
+inline const ChoiceParam kPackage{
+    "package", {"tar", "zip"}, "tar",
+    "the registration package written beside the bag: tar (POSIX pax, <batch id>.tar) or zip (stored, UTF-8 "
+    "names, <batch id>.zip); either holds the bag under <batch id>/, byte for byte the same for the same bag"};
 inline constexpr FlagParam kIncludeExtras{
     "include_extras", true,
     "deposit each item's extra outputs (its OCR text, 0001.txt) beside its entity file, and each "
@@ -76,10 +95,11 @@ class DepositStage final : public BatchStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  // Builds the bag and returns two outputs: kind "bag" (path "deposit/<batch_id>",
-  // sha256 = the SHA-256 package digest, size_bytes = payload octets) and kind
-  // "backup_form" (the form file, with its own sha256 and size). Called once per batch;
-  // safe to call from any thread (keeps no state).
+  // Builds the bag and its package file and returns their outputs: kind "bag" (path
+  // "deposit/<batch_id>", sha256 = the SHA-256 payload digest, size_bytes = payload
+  // octets), "backup_form" (the form file inside the bag), "package" (the package file,
+  // its sha256 and size), "package_json" (the figures beside it) and, when signed,
+  // "bag_signature". Called once per batch; safe to call from any thread (keeps no state).
   Outcome process(const BatchWork& batch) const override;
 
  private:
@@ -91,6 +111,7 @@ class DepositStage final : public BatchStage {
   std::optional<Sm2Key> signing_key_;      // --sign-key
   bool sm3_manifest_ = kSm3Manifest.default_value;
   bool include_extras_ = kIncludeExtras.default_value;
+  PackageFormat package_format_ = PackageFormat::tar;
 };
 
 }  // namespace lantai::deposit
