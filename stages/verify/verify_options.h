@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 
 namespace lantai {
@@ -25,6 +26,9 @@ struct VerifyOptions {
   // The bag's SM2 signature (bag-signature-sm2.txt) must verify with this public key, and
   // cover every tag file; null: a signature is reported as not checked.
   const Sm2Key* trusted_key = nullptr;
+  // A package file checked with the centre policy: the package.json whose size and
+  // digests it must match; empty for <package>.package.json beside it.
+  std::filesystem::path package_form;
   // Called from the hashing threads, one call at a time, after each file and every few
   // megabytes: bytes hashed so far and in all. Must not throw.
   std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;
