@@ -191,5 +191,21 @@ TEST_F(PackageVerifyTest, DamagedPackages) {
   EXPECT_TRUE(has(cut_findings, "verify.malformed", "cut.tar: ")) << describe(cut_findings);
 }
 
+//! The run's self-check (the verify stage on a bag with its package) checks the package file too, its findings named by the package.
+TEST_F(PackageVerifyTest, SelfCheckVerifiesThePackage) {
+  VerifyStage stage;
+  Profile profile = load_profile(scratch_.path(), "verify: {}\n");
+  ProfileSection section = profile.section("verify");
+  stage.setup(section, StageContext{});
+  EXPECT_EQ(rejects(stage.process(Bag{bag(), false, beside(".tar")}).findings), 0u);
+  std::string bytes = read_file(beside(".tar"));
+  bytes[bytes.size() - 1] = 'x';  // inside the end blocks: only the package digest sees it
+  write_bytes(beside(".tar"), bytes);
+  const auto findings = stage.process(Bag{bag(), false, beside(".tar")}).findings;
+  EXPECT_TRUE(has(findings, "verify.package_mismatch", batch_.batch_id + ".tar: " + batch_.batch_id + ".package.json: MD5 is"))
+      << describe(findings);
+  EXPECT_EQ(rejects(findings), 2u) << describe(findings);  // MD5 and SHA-256
+}
+
 }  // namespace
 }  // namespace lantai::verify
