@@ -16,6 +16,7 @@
 
 #include "pipeline/files.h"
 #include "pipeline/registration.h"
+#include "pipeline/threaded_digest.h"
 
 namespace lantai {
 namespace fs = std::filesystem;
@@ -178,7 +179,7 @@ class PartialFile {
   bool committed_ = false;
 };
 
-NamedDigests named(const std::vector<DigestAlgorithm>& algorithms, DigestStream& stream) {
+NamedDigests named(const std::vector<DigestAlgorithm>& algorithms, ThreadedDigestStream& stream) {
   NamedDigests digests;
   std::vector<std::string> hex = stream.finish();
   for (std::size_t i = 0; i < algorithms.size(); ++i) digests.emplace_back(algorithms[i], std::move(hex[i]));
@@ -264,7 +265,8 @@ SealedFigures seal_package(const fs::path& package, const fs::path& out, const S
   figures.package = package;
   figures.sealed = out;
   const std::vector<DigestAlgorithm> algorithms = seal_digest_algorithms(key.cipher());
-  DigestStream plain_digests(algorithms), sealed_digests(algorithms);
+  // Each side's digests on a thread of their own, beside the cipher on this one.
+  ThreadedDigestStream plain_digests(algorithms), sealed_digests(algorithms);
 
   InputFile in(package);
   std::error_code error;
@@ -370,7 +372,8 @@ SealedFigures unseal_package(const fs::path& sealed, const fs::path& out, const 
   figures.sealed = sealed;
   figures.package = out;
   const std::vector<DigestAlgorithm> algorithms = seal_digest_algorithms(header.cipher);
-  DigestStream plain_digests(algorithms), sealed_digests(algorithms);
+  // Each side's digests on a thread of their own, beside the cipher on this one.
+  ThreadedDigestStream plain_digests(algorithms), sealed_digests(algorithms);
   sealed_digests.update(header.bytes);
   PartialFile restored(out);
   Gcm gcm(key);

@@ -15,6 +15,7 @@
 
 #include "pipeline/files.h"
 #include "pipeline/registration.h"
+#include "pipeline/threaded_digest.h"
 #include "pipeline/utf8.h"
 
 namespace lantai::deposit {
@@ -32,9 +33,11 @@ struct EntryFree {
 };
 
 // The archive's bytes on their way to the file: hashed as they are written.
+// The digests run on a thread of their own, so reading, copying and writing keep one core.
 struct Sink {
+  explicit Sink(const std::vector<DigestAlgorithm>& algorithms) : digests(algorithms) {}
   int fd = -1;
-  DigestStream digests;
+  ThreadedDigestStream digests;
   std::uint64_t bytes = 0;
   std::string error;
 };
@@ -136,7 +139,7 @@ PackageFile write_package(const fs::path& bag_dir, const fs::path& package_path,
   std::error_code ignored;
   fs::remove(partial, ignored);
 
-  Sink sink{-1, DigestStream(algorithms)};
+  Sink sink(algorithms);
   sink.fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (sink.fd < 0)
     throw std::runtime_error(partial.string() + ": cannot be written: " +

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "pipeline/threaded_digest.h"
 #include "pipeline/utf8.h"
 #include "stages/verify/verify_codes.h"
 
@@ -29,7 +30,7 @@ using ArchivePtr = std::unique_ptr<archive, ArchiveFree>;
 struct Source {
   int fd = -1;
   std::vector<char> buffer = std::vector<char>(kChunkBytes);
-  DigestStream* digests = nullptr;
+  ThreadedDigestStream* digests = nullptr;
   std::uint64_t file_bytes = 0;
   std::uint64_t position = 0;
 };
@@ -255,7 +256,8 @@ void PackageContents::hash(const std::vector<HashJob*>& jobs, const std::functio
     if (found != entries_.end() && found->second.type == EntryType::file) by_ordinal[found->second.ordinal] = job;
     else job->error = "not a file in the package";
   }
-  DigestStream package_digest(package_algorithms_);
+  // The package's own digests on a thread of their own, beside the entries' on this one.
+  ThreadedDigestStream package_digest(package_algorithms_);
   Source source;
   source.digests = &package_digest;
   source.fd = ::open(package_.c_str(), O_RDONLY | O_CLOEXEC);

@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -151,12 +152,13 @@ TEST_F(PackageVerifyTest, ZipPackageVerifies) {
 //! Hostile entries ('..', an absolute path, a symlink, a hard link, an entry outside the top folder, one given twice) are each refused with one line, and nothing is written to disk.
 TEST_F(PackageVerifyTest, HostileEntriesRefused) {
   const std::string top = batch_.batch_id;
+  const std::string escaped = "lantai-escaped-" + std::to_string(::getpid());
   struct Case {
     RawEntry entry;
     std::string expected;
   };
   const std::vector<Case> cases = {
-      {{top + "/../x", AE_IFREG, "escape"}, "climbs out of its folder with '..'"},
+      {{top + "/../" + escaped, AE_IFREG, "escape"}, "climbs out of its folder with '..'"},
       {{"/tmp/lantai-absolute", AE_IFREG, "absolute"}, "an absolute path"},
       {{top + "/data/entity/evil", AE_IFLNK, "", "/etc/passwd"}, "a link"},
       {{top + "/data/entity/hard", AE_IFREG, "", top + "/bagit.txt", true}, "a link"},
@@ -172,7 +174,8 @@ TEST_F(PackageVerifyTest, HostileEntriesRefused) {
         << describe(findings);
     EXPECT_EQ(findings.size(), 1u) << describe(findings);  // the bag itself is intact
     EXPECT_FALSE(fs::exists("/tmp/lantai-absolute"));
-    EXPECT_FALSE(fs::exists(scratch_.path().parent_path() / "x"));
+    EXPECT_FALSE(fs::exists(fs::current_path().parent_path() / escaped));
+    EXPECT_FALSE(fs::exists(scratch_.path().parent_path() / escaped));
   }
 }
 
