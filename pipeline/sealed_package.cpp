@@ -27,6 +27,8 @@ constexpr char kMagic[8] = {'L', 'T', 'S', 'E', 'A', 'L', 'E', 'D'};
 constexpr unsigned char kVersion = 1;
 constexpr std::size_t kFileNonceBytes = 8;
 constexpr std::uintmax_t kMaxKeyFileBytes = 4096;
+// A chunk's nonce ends in its index as 32 bits, so no nonce repeats within a file.
+constexpr std::uint64_t kMaxChunks = 1ull << 32;
 
 unsigned char cipher_code(SealCipher cipher) { return cipher == SealCipher::sm4_gcm ? 2 : 1; }
 
@@ -287,6 +289,7 @@ SealedFigures seal_package(const fs::path& package, const fs::path& out, const S
   Gcm gcm(key);
   std::vector<char> buffer(chunk_bytes + kSealTagBytes);
   const std::uint64_t chunks = chunk_count(length, chunk_bytes);
+  if (chunks > kMaxChunks) throw std::runtime_error(package.string() + ": too large to seal in chunks of this size");
   for (std::uint64_t i = 0; i < chunks; ++i) {
     const std::size_t size = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes, length - i * chunk_bytes));
     if (read_full(in.fd(), buffer.data(), size) != size)
@@ -334,7 +337,8 @@ SealedHeader read_header(int fd, const fs::path& sealed) {
   header.length = get_be(header.bytes, 16, 8);
   if (header.chunk_bytes == 0 || header.chunk_bytes > kMaxSealChunkBytes)
     throw SealError(name + ": chunk size " + std::to_string(header.chunk_bytes) + " in its header is out of range");
-  if (header.length > (1ull << 60)) throw SealError(name + ": its header states an impossible length");
+  if (chunk_count(header.length, header.chunk_bytes) > kMaxChunks)
+    throw SealError(name + ": its header states an impossible length");
   return header;
 }
 

@@ -247,16 +247,15 @@ std::time_t start_of_day_utc(const std::string& yyyy_mm_dd) {
 PackageFile write_package_beside(const fs::path& bag_dir, PackageFormat format, const BackupForm& form,
                                  const std::vector<DigestAlgorithm>& algorithms, std::string& json_text) {
   const std::string base = bag_dir.string();
+  std::error_code ignored;
   // Sealed copies (lantai run --seal-key) belong to the package they were made from.
   for (PackageFormat any : {PackageFormat::tar, PackageFormat::zip}) {
     const std::string package = base + std::string(extension_of(any));
-    std::error_code ignored;
     if (any != format) fs::remove(package, ignored);
     fs::remove(package + ".sealed", ignored);
     fs::remove(package + ".sealed.json", ignored);
   }
   const fs::path json_path = base + kPackageJsonSuffix;
-  std::error_code ignored;
   fs::remove(json_path, ignored);  // never beside a package it does not describe
   PackageFile package = write_package(bag_dir, base + std::string(extension_of(format)), format,
                                       start_of_day_utc(form.bagging_date), algorithms);
