@@ -9,7 +9,9 @@
 // - TAR: POSIX pax (restricted: a pax header only where ustar cannot say it, such as a
 //   UTF-8 or long name), every entry dated the bag's Bagging-Date at 00:00 UTC, so the
 //   same bag always gives the same bytes and extracted files still show the day;
-// - ZIP: the UTF-8 name flag on every entry, entries stored, not deflated (the payload
+// - ZIP: the UTF-8 name flag on every entry whose name is not plain ASCII (the bytes are
+//   the same either way), each file's CRC in a data descriptor after it (taken as it
+//   streams; its sizes are in its header too), entries stored, not deflated (the payload
 //   is JPEG, TIFF, JPEG 2000 and video, already compressed: deflate would spend CPU for
 //   nothing, and stored bytes do not depend on the zlib version); ZIP dates are local
 //   time, which would make the bytes depend on the machine's time zone, so every entry
