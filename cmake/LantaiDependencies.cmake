@@ -24,12 +24,16 @@ pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 # The registration forms as a workbook (stages/deposit/forms).
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
-# Tests read the workbooks back as a spreadsheet program does: the ZIP, then its XML.
-pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# Tests read the workbooks back as a spreadsheet program does: the ZIP (libarchive, below), then its XML.
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 # The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(CLAMAV REQUIRED IMPORTED_TARGET libclamav)
+# The registration package as one TAR or ZIP file (deposit writes it, verify reads it).
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# Outer encryption of a package (lantai seal): SM4-GCM and AES-256-GCM. OpenSSL 3.0 on
+# Debian 12 has no SM4-GCM (it came in 3.2), libgcrypt 1.10 has both.
+pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

@@ -52,6 +52,8 @@ std::string read_small_file(const fs::path& file, const char* what) {
   return bytes.str();
 }
 
+constexpr std::uintmax_t kMaxSignatureBytes = 1u << 20;
+
 // The bag's tag manifests, by name (byte order).
 std::vector<std::string> tag_manifests_of(const fs::path& bag_dir) {
   std::vector<std::string> names;
@@ -222,31 +224,57 @@ std::string sign_bag(const fs::path& bag_dir, const Sm2Key& key) {
   return signed_lines + "Signature: " + base64_encode(key.sign(signed_lines)) + "\n";
 }
 
-std::string signature_key_fingerprint(const fs::path& bag_dir) {
-  std::ifstream in(bag_dir / kBagSignaturePath);
+std::string fingerprint_in_signature(std::string_view signature_text) {
+  std::istringstream in{std::string(signature_text)};
   std::string line;
   while (std::getline(in, line))
     if (line.starts_with("Public-Key-SM3: ")) return line.substr(16);
   return "";
 }
 
+std::string signature_key_fingerprint(const fs::path& bag_dir) {
+  std::ifstream in(bag_dir / kBagSignaturePath);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string bytes = text.str();
+  return fingerprint_in_signature(bytes);
+}
+
 std::vector<std::string> check_bag_signature(const fs::path& bag_dir, const Sm2Key& trusted) {
+  SignedBag bag;
+  bag.tag_manifests = tag_manifests_of(bag_dir);
+  bag.sm3_of = [&](const std::string& name) -> std::optional<std::string> {
+    return name.find('/') == std::string::npos ? sm3_of(bag_dir / name) : std::nullopt;
+  };
+  std::error_code error;
+  const fs::path path = bag_dir / kBagSignaturePath;
+  if (fs::is_regular_file(fs::symlink_status(path, error))) {
+    if (fs::file_size(path, error) > kMaxSignatureBytes)
+      return {std::string(kBagSignaturePath) + ": larger than 1 MiB; not a signature file"};
+    bag.signature_text = read_small_file(path, "signature");
+  }
+  return check_bag_signature(bag, trusted);
+}
+
+std::vector<std::string> check_bag_signature(const SignedBag& bag, const Sm2Key& trusted) {
   const std::string file = kBagSignaturePath;
   std::vector<std::string> problems;
   auto problem = [&](const std::string& about, const std::string& reason) {
     problems.push_back(about + ": " + reason);
   };
-  std::error_code error;
-  const fs::path path = bag_dir / file;
-  if (!fs::is_regular_file(fs::symlink_status(path, error))) {
+  if (!bag.signature_text) {
     problem(file, "missing; the bag is not signed (or its signature was removed)");
     return problems;
   }
-  if (fs::file_size(path, error) > (1u << 20)) {
+  if (bag.signature_text->size() > kMaxSignatureBytes) {
     problem(file, "larger than 1 MiB; not a signature file");
     return problems;
   }
-  const std::string text = read_small_file(path, "signature");
+  const std::string& text = *bag.signature_text;
+  if (text.empty()) {
+    problem(file, "has no final 'Signature:' line");
+    return problems;
+  }
   const std::size_t signature_at = text.rfind("\nSignature: ");
   if (signature_at == std::string::npos || text.back() != '\n') {
     problem(file, "has no final 'Signature:' line");
@@ -298,17 +326,18 @@ std::vector<std::string> check_bag_signature(const fs::path& bag_dir, const Sm2K
     return problems;
   }
   // The signature holds: now every tag manifest must be one it signed, unchanged.
-  for (const std::string& name : tag_manifests_of(bag_dir)) {
+  for (const std::string& name : bag.tag_manifests) {
     auto listed = signed_files.find(name);
     if (listed == signed_files.end()) {
       problem(name, "not signed: added or renamed after the bag was signed");
       continue;
     }
-    const auto found = sm3_of(bag_dir / name);
+    const auto found = bag.sm3_of(name);
     if (!found || *found != listed->second) problem(name, "changed since the bag was signed (its SM3 differs)");
   }
   for (const auto& [name, digest] : signed_files)
-    if (!fs::exists(fs::symlink_status(bag_dir / name, error)) || name.find('/') != std::string::npos)
+    if (name.find('/') != std::string::npos ||
+        std::find(bag.tag_manifests.begin(), bag.tag_manifests.end(), name) == bag.tag_manifests.end())
       problem(name, "signed, but no longer in the bag");
   return problems;
 }

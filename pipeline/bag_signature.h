@@ -27,6 +27,8 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -75,8 +77,20 @@ std::string sign_bag(const std::filesystem::path& bag_dir, const Sm2Key& key);
 // starts with the file it is about; empty when the signature holds.
 std::vector<std::string> check_bag_signature(const std::filesystem::path& bag_dir, const Sm2Key& trusted);
 
+// What the signature check reads of a bag wherever it lies (a folder, or a package file
+// read without unpacking it).
+struct SignedBag {
+  std::vector<std::string> tag_manifests;  // its tagmanifest-*.txt, in byte order
+  // The SM3 (hex) of a plain file at the bag's top; nullopt when absent or not plain.
+  std::function<std::optional<std::string>(const std::string& name)> sm3_of;
+  // The bytes of bag-signature-sm2.txt; nullopt when absent or not a plain file.
+  std::optional<std::string> signature_text;
+};
+std::vector<std::string> check_bag_signature(const SignedBag& bag, const Sm2Key& trusted);
+
 // The Public-Key-SM3 the bag's signature file names, or "" when it has none.
 std::string signature_key_fingerprint(const std::filesystem::path& bag_dir);
+std::string fingerprint_in_signature(std::string_view signature_text);
 
 std::string base64_encode(std::string_view bytes);
 std::string base64_decode(std::string_view text);  // throws std::invalid_argument

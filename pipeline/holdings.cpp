@@ -4,6 +4,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "pipeline/catalog.h"
 #include "pipeline/csv.h"
 #include "pipeline/files.h"
@@ -89,6 +91,22 @@ std::vector<std::map<std::string, std::string>> read_table(const fs::path& file,
   return table;
 }
 
+// The digests package.json gives of the package file beside the bag (stages/deposit/package_file.h).
+std::vector<std::pair<DigestAlgorithm, std::string>> package_file_digests(const fs::path& file) {
+  const nlohmann::json json = nlohmann::json::parse(read_file(file), nullptr, false);
+  std::vector<std::pair<DigestAlgorithm, std::string>> digests;
+  if (json.is_object() && json.contains("digests") && json["digests"].is_array())
+    for (const auto& entry : json["digests"]) {
+      if (!entry.is_object() || !entry.contains("algorithm") || !entry.contains("value") ||
+          !entry["algorithm"].is_string() || !entry["value"].is_string())
+        continue;
+      if (auto algorithm = algorithm_from_form_name(entry["algorithm"].get<std::string>()))
+        digests.emplace_back(*algorithm, entry["value"].get<std::string>());
+    }
+  if (digests.empty()) throw std::runtime_error(file.string() + ": no package digests in it");
+  return digests;
+}
+
 }  // namespace
 
 std::string record_fingerprint(const std::map<std::string, std::string>& catalogue_row,
@@ -144,10 +162,17 @@ DepositBag read_deposit(const fs::path& bag_dir) {
   }
 
   const std::string manifest = read_file(bag_dir / "manifest-sha256.txt");
-  bag.package_digests = {{DigestAlgorithm::md5, hex_digest(DigestAlgorithm::md5, manifest)},
-                         {DigestAlgorithm::sha256, hex_digest(DigestAlgorithm::sha256, manifest)}};
-  if (fs::exists(bag_dir / "manifest-sm3.txt"))
-    bag.package_digests.emplace_back(DigestAlgorithm::sm3, hex_digest(DigestAlgorithm::sm3, manifest));
+  const fs::path package_json = bag_dir.string() + kPackageJsonSuffix;
+  if (fs::exists(package_json)) {
+    bag.package_digests = package_file_digests(package_json);
+    bag.package_digests_of = "package file";
+  } else {
+    bag.package_digests = {{DigestAlgorithm::md5, hex_digest(DigestAlgorithm::md5, manifest)},
+                           {DigestAlgorithm::sha256, hex_digest(DigestAlgorithm::sha256, manifest)}};
+    if (fs::exists(bag_dir / "manifest-sm3.txt"))
+      bag.package_digests.emplace_back(DigestAlgorithm::sm3, hex_digest(DigestAlgorithm::sm3, manifest));
+    bag.package_digests_of = "manifest-sha256.txt";
+  }
 
   // Files by record, from the manifest: data/entity/<档号>/<name>.
   std::map<std::string, std::map<std::string, std::string>> files;

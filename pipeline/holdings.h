@@ -35,6 +35,7 @@ inline constexpr const char* kDepositTypeLabel = "Deposit-Type";
 inline constexpr const char* kDepositSequenceLabel = "Deposit-Sequence";
 inline constexpr const char* kContinuesBatchLabel = "Continues-Batch";
 inline constexpr const char* kContinuesPackageLabel = "Continues-Package-";  // + MD5, SHA-256, SM3
+inline constexpr const char* kPackageJsonSuffix = ".package.json";  // beside the bag (package_file.h)
 
 // Catalogue row (column → value, 档号 left out) and files (name → sha256).
 std::string record_fingerprint(const std::map<std::string, std::string>& catalogue_row,
@@ -63,9 +64,12 @@ struct DepositBag {
   int sequence = 1;             // Deposit-Sequence; 1 when absent (a bag made before it was written)
   std::string continues_batch;  // Continues-Batch, for an increment
   std::vector<std::pair<DigestAlgorithm, std::string>> continues_package;  // Continues-Package-*
-  // The package digest (backup_form.h): of the bytes of manifest-sha256.txt, under MD5,
-  // SHA-256, and SM3 when the bag has SM3 manifests; recomputed here, not read off the form.
+  // The package digest the forms printed for this deposit: the package file's, as
+  // <bag>.package.json beside the bag gives them (lantai verify --policy centre of the
+  // package proves them); for a bag made without a package file, the payload digest
+  // (of manifest-sha256.txt, under MD5, SHA-256, and SM3 with SM3 manifests), recomputed.
   std::vector<std::pair<DigestAlgorithm, std::string>> package_digests;
+  std::string package_digests_of;  // "package file" or "manifest-sha256.txt"
   std::map<std::string, std::string> own_records;  // 档号 → fingerprint, of the records in its payload
   Holdings holdings;  // metadata/holdings.csv; a bag made before holdings were written: its own records
   bool holdings_written = false;

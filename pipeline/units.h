@@ -101,6 +101,9 @@ struct Bag {
   // Its maker was asked for SM3 manifests (the profile's deposit.sm3_manifest): the
   // self-check then requires them.
   bool sm3_manifests = false;
+  // The package file made from it (the bag as one .tar or .zip, its package.json beside
+  // it); empty when there is none.
+  std::filesystem::path package;
   // The earlier deposit it continues (an increment made with --continues); empty: none.
   std::filesystem::path continues;
 };

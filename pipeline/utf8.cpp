@@ -1,6 +1,7 @@
 #include "pipeline/utf8.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 namespace lantai {
@@ -91,6 +92,16 @@ std::size_t edit_distance(std::u32string_view a, std::u32string_view b, bool b_s
     row.swap(next);
   }
   return b_substring ? *std::min_element(row.begin(), row.end()) : row[b.size()];
+}
+
+ScopedUtf8Locale::ScopedUtf8Locale() : utf8_(::newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0))) {
+  if (utf8_ == static_cast<locale_t>(0)) throw std::runtime_error("the C.UTF-8 locale is missing (glibc provides it)");
+  previous_ = ::uselocale(utf8_);
+}
+
+ScopedUtf8Locale::~ScopedUtf8Locale() {
+  ::uselocale(previous_);
+  ::freelocale(utf8_);
 }
 
 }  // namespace lantai

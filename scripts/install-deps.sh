@@ -16,7 +16,7 @@ packages=("$@")
   tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcpp-httplib-dev libopencv-imgcodecs-dev chromium nodejs
-  libclamav-dev libxlsxwriter-dev libarchive-dev libxml2-dev
+  libclamav-dev libxlsxwriter-dev libarchive-dev libxml2-dev libgcrypt20-dev
 )
 
 missing=()

@@ -13,5 +13,6 @@ void add_profile_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_review_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
+void add_seal_commands(CLI::App& app);  // seal and unseal
 
 }  // namespace lantai::cli

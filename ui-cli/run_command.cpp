@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "pipeline/runtime/runner.h"
+#include "pipeline/sealed_package.h"
 #include "stages/stage_sequence.h"
 #include "ui-cli/commands.h"
 
@@ -56,6 +57,9 @@ void print_summary(const RunSummary& summary, const RunOptions& options) {
     return;
   }
   std::printf("  deposit batch     %s\n", summary.bag_dir.c_str());
+  if (!summary.package_file.empty()) std::printf("  package file      %s\n", summary.package_file.c_str());
+  if (!summary.package_json.empty()) std::printf("  package figures   %s\n", summary.package_json.c_str());
+  if (!summary.sealed_package.empty()) std::printf("  sealed package    %s\n", summary.sealed_package.c_str());
   if (!summary.registration_forms.empty()) {
     std::string names;
     for (const auto& form : summary.registration_forms) names += (names.empty() ? "" : ", ") + form.filename().string();
@@ -107,7 +111,19 @@ void add_run_command(CLI::App& app) {
                   "it, names it (bag-info Continues-Batch and its package digest) and lists the records withdrawn "
                   "from the catalogue (an incremental deposit; check with lantai verify --previous)")
       ->check(CLI::ExistingDirectory);
+  run->add_option("--seal-key", options->seal_key,
+                  "key file: once the package file verified, it is sealed whole with it (lantai seal) into "
+                  "WORK/deposit/<batch-id>.tar.sealed, and package.json gains the sealed file's digests")
+      ->check(CLI::ExistingFile);
+  run->add_option("--seal-cipher", options->seal_cipher, "with --seal-key: sm4 (SM4-GCM) or aes256 (AES-256-GCM)")
+      ->check(CLI::IsMember({"sm4", "aes256"}))
+      ->capture_default_str();
   run->callback([options, ocr] {
+    if (!options->seal_key.empty()) try {
+        SealKey::load(options->seal_key, *seal_cipher_from_option(options->seal_cipher));  // refused before any work
+      } catch (const SealError& error) {
+        throw RunError(kExitBadInput, error.what());
+      }
     if (*ocr == "later") options->deferred_stages = {"ocr"};
     options->show_progress = ::isatty(STDERR_FILENO);
     StageSequence stages = make_stage_sequence();

@@ -1,6 +1,6 @@
 // lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] [--virus-db DIR | --no-virus-scan]
-//               [--trust PUBLIC-KEY] [--previous EARLIER-BAG] BAG:
-// validates a bag.
+//               [--trust PUBLIC-KEY] [--package-form FILE] [--previous EARLIER-BAG] BAG|PACKAGE:
+// validates a bag folder, or a package file (the bag as one .tar or .zip) without unpacking it.
 #include <unistd.h>
 
 #include <cstdio>
@@ -30,6 +30,7 @@ struct VerifyArguments {
   bool no_virus_scan = false;
   std::string trust;
   std::string report_dir;
+  std::string package_form;
 };
 
 void show_progress(std::uint64_t done, std::uint64_t total) {
@@ -46,7 +47,10 @@ void add_verify_command(CLI::App& app) {
   auto args = std::make_shared<VerifyArguments>();
   CLI::App* verify = app.add_subcommand(
       "verify", "Validate a BagIt bag (RFC 8493), every problem on its own line: exit 0 only when it is valid");
-  verify->add_option("BAG", args->bag_dir, "the bag folder (WORK/deposit/<batch-id>, or any bag)")->required();
+  verify->add_option("BAG", args->bag_dir,
+                     "the bag folder (WORK/deposit/<batch-id>, or any bag), or a package file holding one "
+                     "(WORK/deposit/<batch-id>.tar or .zip), read without unpacking it")
+      ->required();
   const std::map<std::string, verify::Policy> policies{{"rfc8493", verify::Policy::rfc8493},
                                                        {"centre", verify::Policy::centre}};
   verify
@@ -70,6 +74,10 @@ void add_verify_command(CLI::App& app) {
   verify->add_option("--trust", args->trust,
                      "the signer's SM2 public key (PEM): the bag's signature (bag-signature-sm2.txt) must verify with "
                      "it and cover every tag file")
+      ->check(CLI::ExistingFile);
+  verify->add_option("--package-form", args->package_form,
+                     "with --policy centre and a package file: the package.json its size and MD5/SHA-256/SM3 must "
+                     "match (default: <package>.package.json beside it)")
       ->check(CLI::ExistingFile);
   verify->add_option("--report", args->report_dir,
                      "write the 四性 report (DA/T 70-2018) of this check to DIR/four-properties.json and .html");
@@ -95,8 +103,15 @@ void add_verify_command(CLI::App& app) {
     options.require_sm3 = args->require_sm3;
     options.previous = args->previous;
     if (::isatty(STDERR_FILENO)) options.progress = show_progress;
+    const bool package = std::filesystem::is_regular_file(args->bag_dir);
+    if (package && !args->report_dir.empty())
+      throw RunError(kExitBadArguments, "--report reads a bag folder; verify the folder the package was made from");
+    if (package && !args->previous.empty())
+      throw RunError(kExitBadArguments, "--previous reads the increment as a bag folder; give the folder the package was made from");
+    options.package_form = args->package_form;
     if (scanner) std::printf("virus scan: %s\n", scanner->describe().c_str());
-    const std::vector<Finding> findings = verify::verify_bag(args->bag_dir, options);
+    const std::vector<Finding> findings =
+        package ? verify::verify_package(args->bag_dir, options) : verify::verify_bag(args->bag_dir, options);
     if (!args->report_dir.empty()) {
       verify::AssessmentContext context;
       context.checker = std::string("centre check by lantai verify --policy ") +

@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS record_outputs (
   record_ref TEXT NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
   sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS record_outputs_record ON record_outputs (record_ref, stage);
+CREATE TABLE IF NOT EXISTS batch_outputs (
+  stage TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
+  sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS findings (
   id INTEGER PRIMARY KEY, scope TEXT NOT NULL, stage TEXT NOT NULL, item_id TEXT NOT NULL,
   record_ref TEXT NOT NULL, code TEXT NOT NULL, severity TEXT NOT NULL, value TEXT NOT NULL,
@@ -470,6 +473,29 @@ std::vector<StageOutput> Ledger::record_outputs(const std::string& record_ref) c
   Statement query(db_,
                   "SELECT kind, role, path, sha256, size_bytes FROM record_outputs WHERE record_ref = ? ORDER BY rowid");
   query.bind(1, record_ref);
+  std::vector<StageOutput> outputs;
+  while (query.step()) outputs.push_back(output_from(query, 0));
+  return outputs;
+}
+
+void Ledger::replace_batch_outputs(const std::string& stage, const std::vector<StageOutput>& outputs) {
+  std::lock_guard lock(mutex_);
+  Transaction transaction(*this);
+  Statement clear(db_, "DELETE FROM batch_outputs WHERE stage = ?");
+  clear.bind(1, stage).run();
+  for (const StageOutput& output : outputs) {
+    Statement insert(db_,
+                     "INSERT INTO batch_outputs (stage, kind, role, path, sha256, size_bytes) VALUES (?, ?, ?, ?, ?, ?)");
+    insert.bind(1, stage).bind(2, output.kind).bind(3, std::string(to_string(output.role))).bind(4, output.path)
+        .bind(5, output.sha256).bind(6, static_cast<long long>(output.size_bytes)).run();
+  }
+  transaction.commit();
+}
+
+std::vector<StageOutput> Ledger::batch_outputs(const std::string& stage) const {
+  std::lock_guard lock(mutex_);
+  Statement query(db_, "SELECT kind, role, path, sha256, size_bytes FROM batch_outputs WHERE stage = ? ORDER BY rowid");
+  query.bind(1, stage);
   std::vector<StageOutput> outputs;
   while (query.step()) outputs.push_back(output_from(query, 0));
   return outputs;

@@ -202,6 +202,10 @@ class Ledger {
                                const std::vector<StoredFinding>& findings,
                                const std::vector<std::pair<std::string, StageOutput>>& outputs = {});
   std::vector<StageOutput> record_outputs(const std::string& record_ref) const;  // the record stages' outputs
+  // What a batch stage wrote (the deposit: its bag, package file, package.json), replaced
+  // on every run of that stage.
+  void replace_batch_outputs(const std::string& stage, const std::vector<StageOutput>& outputs);
+  std::vector<StageOutput> batch_outputs(const std::string& stage) const;
   // Replaces the batch-scope findings of one stage (catalog, ingest, deposit, verify).
   void replace_batch_findings(const std::string& stage, const std::vector<StoredFinding>& findings);
 

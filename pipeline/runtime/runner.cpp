@@ -11,6 +11,7 @@
 #include "pipeline/files.h"
 #include "pipeline/runtime/acceptance_settings.h"
 #include "pipeline/registration.h"
+#include "pipeline/sealed_package.h"
 #include "pipeline/runtime/event_log.h"
 #include "pipeline/runtime/item_flow.h"
 #include "pipeline/runtime/ledger.h"
@@ -615,11 +616,16 @@ void BatchRun::deposit() {
   Outcome outcome = s.guard.call(*s.stages.deposit, s.deposit_info, std::as_const(batch), batch.batch_id);
   s.ledger->replace_batch_findings(s.deposit_info.id, as_batch_findings(s.deposit_info.id, outcome.findings));
   s.summary.bag_dir.clear();
+  s.summary.package_file.clear();
+  s.summary.package_json.clear();
   s.summary.registration_forms.clear();
   for (const StageOutput& output : outcome.outputs) {
     if (output.role == OutputRole::package) s.summary.bag_dir = s.work_dir / utf8_path(output.path);
+    if (output.kind == "package") s.summary.package_file = s.work_dir / utf8_path(output.path);
+    if (output.kind == "package_json") s.summary.package_json = s.work_dir / utf8_path(output.path);
     if (output.kind == "registration_form") s.summary.registration_forms.push_back(s.work_dir / utf8_path(output.path));
   }
+  s.ledger->replace_batch_outputs(s.deposit_info.id, outcome.outputs);
   s.summary.deposited = !outcome.rejected() && !s.summary.bag_dir.empty();
   if (!s.summary.deposited) {
     s.summary.deposit_problems = outcome.findings;
@@ -635,6 +641,9 @@ void BatchRun::deposit() {
       std::error_code ignored;
       fs::remove_all(s.work_dir / utf8_path(earlier), ignored);
       fs::remove_all(s.work_dir / utf8_path(earlier + "-forms"), ignored);  // its registration forms
+      for (const char* beside : {".tar", ".zip", ".package.json", ".tar.sealed", ".tar.sealed.json", ".zip.sealed",
+                                 ".zip.sealed.json"})
+        fs::remove(s.work_dir / utf8_path(earlier + beside), ignored);
     }
   s.log->write("deposit", {{"bag", s.summary.bag_dir.string()}, {"records", s.summary.records_deposited}});
 }
@@ -673,7 +682,7 @@ void BatchRun::verify() {
     write_reports(*s.ledger, s.work_dir, s.stages.describe());
     return;
   }
-  const Bag bag{s.summary.bag_dir, s.deposit_writes_sm3, s.options.continues};
+  const Bag bag{s.summary.bag_dir, s.deposit_writes_sm3, s.summary.package_file, s.options.continues};
   Outcome checked = s.guard.call(*s.stages.verify, s.verify_info, bag, s.summary.bag_dir.string());
   s.ledger->replace_batch_findings(s.verify_info.id, as_batch_findings(s.verify_info.id, checked.findings));
   s.summary.verify_problems = checked.findings;
@@ -688,6 +697,37 @@ void BatchRun::verify() {
   write_reports(*s.ledger, s.work_dir, s.stages.describe());
 }
 
+// With --seal-key: the package, once it verified, encrypted whole for the journey; the
+// sealed file's figures beside it and in package.json, so the forms can carry both.
+void BatchRun::seal() {
+  State& s = *state_;
+  if (s.options.seal_key.empty() || !s.summary.verified || s.summary.package_file.empty()) return;
+  const SealCipher cipher = seal_cipher_from_option(s.options.seal_cipher).value_or(SealCipher::sm4_gcm);
+  const SealKey key = SealKey::load(s.options.seal_key, cipher);
+  const fs::path sealed = s.summary.package_file.string() + ".sealed";
+  const SealedFigures figures = seal_package(s.summary.package_file, sealed, key);
+  nlohmann::ordered_json sealed_figures = nlohmann::ordered_json::parse(sealed_json(figures));
+  write_file_atomically(sealed.string() + ".json", sealed_figures.dump(2) + "\n");
+  nlohmann::ordered_json package = nlohmann::ordered_json::parse(read_file(s.summary.package_json));
+  sealed_figures.erase("package");  // package.json states those itself
+  package["sealed"] = std::move(sealed_figures);
+  const std::string package_text = package.dump(2) + "\n";
+  write_file_atomically(s.summary.package_json, package_text);
+  s.summary.sealed_package = sealed;
+
+  std::vector<StageOutput> outputs = s.ledger->batch_outputs(s.deposit_info.id);
+  for (StageOutput& output : outputs)
+    if (output.kind == "package_json") {
+      output.sha256 = hex_digest(DigestAlgorithm::sha256, package_text);
+      output.size_bytes = package_text.size();
+    }
+  for (const auto& [algorithm, hex] : figures.sealed_digests)
+    if (algorithm == DigestAlgorithm::sha256)
+      outputs.push_back({"sealed_package", relative_utf8(sealed, s.work_dir), hex, figures.sealed_bytes});
+  s.ledger->replace_batch_outputs(s.deposit_info.id, outputs);
+  s.log->write("seal", {{"sealed", sealed.string()}, {"cipher", std::string(seal_cipher_name(cipher))}});
+}
+
 RunSummary BatchRun::run() {
   prepare();
   run_items();
@@ -699,6 +739,7 @@ RunSummary BatchRun::run() {
   } else if (s.options.deferred_stages.empty()) {
     deposit();
     verify();
+    seal();
   } else {
     s.summary.deferred_stages = s.options.deferred_stages;
     nlohmann::json waiting = s.options.deferred_stages;

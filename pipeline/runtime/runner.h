@@ -9,7 +9,8 @@
 //   records  the record stages of every record the graph did not bring
 //   assess   each record's fate (deposited or withheld, and why); the reports
 //   deposit  the deposited records packed into the bag
-//   verify   the bag checked as the registration centre will
+//   verify   the bag and its package file checked as the registration centre will
+//   (seal)   with --seal-key, the verified package file encrypted whole
 //   (draft)  with no catalogue, in place of deposit and verify: the catalogue drafted
 //            from the pages (目录建库), for an inspector to confirm and give to a rerun
 //
@@ -73,6 +74,11 @@ struct RunOptions {
   // An earlier deposit bag (--continues): the deposit then holds only the records added or
   // changed since it, names it, and lists the records withdrawn from the catalogue.
   std::filesystem::path continues;
+  // With a key file: the package file, once it verified, sealed whole (lantai seal) into
+  // <package>.sealed with <package>.sealed.json, and package.json gains the sealed file's
+  // figures. seal_cipher: "sm4" or "aes256".
+  std::filesystem::path seal_key;
+  std::string seal_cipher = "sm4";
 };
 
 struct RunSummary {
@@ -100,6 +106,9 @@ struct RunSummary {
   // The registration forms beside the bag (WORK/deposit/<batch_id>-forms): PDFs to print,
   // sign and stamp, and the workbook.
   std::vector<std::filesystem::path> registration_forms;
+  std::filesystem::path package_file;  // the bag as one file, WORK/deposit/<batch id>.tar (or .zip)
+  std::filesystem::path package_json;  // its size and digests beside it
+  std::filesystem::path sealed_package;  // with --seal-key: the package encrypted whole
   bool deposited = false;
   bool verified = false;
   std::vector<std::string> deferred_stages;  // as asked: the deposit waits for them
@@ -122,6 +131,7 @@ class BatchRun {
   void assess();
   void deposit();
   void verify();
+  void seal();  // with --seal-key, after verify
   void draft_catalogue();  // in place of deposit and verify when no catalogue was given
   RunSummary run();  // every phase, in order
 

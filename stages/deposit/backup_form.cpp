@@ -12,7 +12,7 @@ namespace lantai::deposit {
 std::string backup_form_json(const BackupForm& form) {
   using nlohmann::ordered_json;
   ordered_json digests = ordered_json::array();
-  for (const auto& [algorithm, hex] : form.package_digests)
+  for (const auto& [algorithm, hex] : form.payload_digests)
     digests.push_back({{"algorithm", std::string(form_algorithm_name(algorithm))}, {"value", hex}});
   ordered_json records = ordered_json::array();
   for (const auto& record : form.records)
@@ -34,7 +34,7 @@ std::string backup_form_json(const BackupForm& form) {
   json["total_bytes"] = form.total_bytes;
   json["data_volume_gb"] = data_volume_gb(form.total_bytes);
   json["data_volume_unit"] = "GB = 10^9 bytes";
-  json["package_digest_of"] = kPackageDigestOf;
+  json["package_digest_of"] = kPayloadDigestOf;  // the key the centre's readers know
   json["package_digests"] = std::move(digests);
   if (!form.signature_key_sm3.empty())
     json["signature"] = {{"algorithm", kBagSignatureAlgorithm},

@@ -2,11 +2,14 @@
 // form) of one deposit bag, a tag file. Keys are stable English snake_case, in a fixed order
 // (nlohmann::ordered_json); the Chinese form title and 档号/题名 values are UTF-8.
 //
-// Package digest (the package's 唯一性认证信息, checked by the centre against the form):
-// the digest of the bytes of the bag's manifest-sha256.txt, under MD5 always, SHA-256
-// always, and SM3 when the SM3 manifest is written. manifest-sha256.txt lists the SHA-256
-// of every payload file, so this one digest covers the whole payload, while staying
-// independent of the tag files (bag-info.txt, this form) that carry it.
+// Payload digest, under the keys package_digest_of and package_digests (kept as they are:
+// verify and the centre's readers of earlier bags know them): the digest of the bytes of
+// the bag's manifest-sha256.txt, under MD5 always, SHA-256 always, and SM3 when the SM3
+// manifest is written. manifest-sha256.txt lists the SHA-256 of every payload file, so
+// this one digest covers the whole payload, while staying independent of the tag files
+// (bag-info.txt, this form) that carry it. It is not the digest of the package file
+// (<batch_id>.tar): that file holds this form, so its digest is written beside it, in
+// <batch_id>.package.json (package_file.h), and that is the MD5 the centre recomputes.
 //
 // Data volume: payload octets in GB, where 1 GB = 10^9 bytes (the unit disc and tape
 // carriers are sold in), rounded half up to 3 decimals and written as text ("0.042") so
@@ -27,7 +30,7 @@ namespace lantai::deposit {
 
 inline constexpr const char* kBackupFormPath = "forms/backup-form.json";
 inline constexpr const char* kBackupFormTitle = "电子文件和数字档案备份情况表";
-inline constexpr const char* kPackageDigestOf = "manifest-sha256.txt";
+inline constexpr const char* kPayloadDigestOf = "manifest-sha256.txt";
 
 struct BackupFormRecord {
   std::string ref;    // 档号
@@ -48,7 +51,7 @@ struct BackupForm {
   std::int64_t withheld_record_count = 0;
   std::uint64_t file_count = 0;   // payload files
   std::uint64_t total_bytes = 0;  // payload octets
-  std::vector<std::pair<DigestAlgorithm, std::string>> package_digests;  // hex, lowercase
+  std::vector<std::pair<DigestAlgorithm, std::string>> payload_digests;  // of manifest-sha256.txt, hex, lowercase
   std::vector<BackupFormRecord> records;
   // The fingerprint (SM3 of the public key) of the SM2 key that signs the bag; empty when
   // it is not signed. The signature itself is made after the form, so it is not here.

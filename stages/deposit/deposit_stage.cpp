@@ -1,6 +1,8 @@
 #include "stages/deposit/deposit_stage.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -34,6 +36,10 @@ constexpr const char* kReviewDecisionsPath = "metadata/review-decisions.json";
 
 constexpr OutputInfo kBagOutput{"bag", OutputRole::package, "the deposit bag, WORK/deposit/<batch id>"};
 constexpr OutputInfo kFormOutput{"backup_form", OutputRole::work, "the backup form inside the bag"};
+constexpr OutputInfo kPackageOutput{"package", OutputRole::work,
+                                    "the registration package, WORK/deposit/<batch id>.tar (or .zip): the bag as one file"};
+constexpr OutputInfo kPackageJsonOutput{"package_json", OutputRole::work,
+                                        "the package file's size and digests, WORK/deposit/<batch id>.package.json"};
 constexpr OutputInfo kSignatureOutput{"bag_signature", OutputRole::work,
                                       "the bag's SM2 signature over its tag manifests, inside the bag"};
 constexpr OutputInfo kRegistrationFormOutput{
@@ -247,6 +253,42 @@ std::map<std::string, std::string> catalogue_row(const std::vector<std::string>&
   std::map<std::string, std::string> row;
   for (size_t c = 0; c < columns.size(); ++c) row[columns[c]] = c < entry.values.size() ? entry.values[c] : "";
   return row;
+// The bag's day at 00:00 UTC, the package entries' date: from the bag, not the clock.
+std::time_t start_of_day_utc(const std::string& yyyy_mm_dd) {
+  std::tm day{};
+  if (std::sscanf(yyyy_mm_dd.c_str(), "%4d-%2d-%2d", &day.tm_year, &day.tm_mon, &day.tm_mday) != 3) return 0;
+  day.tm_year -= 1900;
+  day.tm_mon -= 1;
+  return ::timegm(&day);
+}
+
+// The package file beside the finished bag, then its figures beside it. A package of the
+// other format, left by a run with another setting, would contradict package.json.
+PackageFile write_package_beside(const fs::path& bag_dir, PackageFormat format, const BackupForm& form,
+                                 const std::vector<DigestAlgorithm>& algorithms, std::string& json_text) {
+  const std::string base = bag_dir.string();
+  std::error_code ignored;
+  // Sealed copies (lantai run --seal-key) belong to the package they were made from.
+  for (PackageFormat any : {PackageFormat::tar, PackageFormat::zip}) {
+    const std::string package = base + std::string(extension_of(any));
+    if (any != format) fs::remove(package, ignored);
+    fs::remove(package + ".sealed", ignored);
+    fs::remove(package + ".sealed.json", ignored);
+  }
+  const fs::path json_path = base + kPackageJsonSuffix;
+  fs::remove(json_path, ignored);  // never beside a package it does not describe
+  PackageFile package = write_package(bag_dir, base + std::string(extension_of(format)), format,
+                                      start_of_day_utc(form.bagging_date), algorithms);
+  PackageFacts facts;
+  facts.batch_id = form.batch_id;
+  facts.fonds_code = form.fonds_code;
+  facts.unit_name = form.unit_name;
+  facts.payload_oxum = std::to_string(form.total_bytes) + "." + std::to_string(form.file_count);
+  facts.record_count = form.record_count;
+  facts.page_count = form.page_count;
+  json_text = package_json(package, facts);
+  write_file_atomically(json_path, json_text);
+  return package;
 }
 
 }  // namespace
@@ -256,10 +298,10 @@ StageInfo DepositStage::describe() const {
           "packs the accepted records into one BagIt 1.0 bag with the backup form, for "
           "registration and backup (登记备份)",
           kStageVersion,
-          {kSm3Manifest.info(), kIncludeExtras.info()},
+          {kSm3Manifest.info(), kIncludeExtras.info(), kPackage.info()},
           {kBagVirusFound, kBagNotScanned, kNothingNew},
           {},
-          {kBagOutput, kFormOutput, kSignatureOutput, kRegistrationFormOutput}};
+          {kBagOutput, kFormOutput, kSignatureOutput, kPackageOutput, kPackageJsonOutput, kRegistrationFormOutput}};
 }
 
 void DepositStage::setup(ProfileSection& section, const StageContext& context) {
@@ -276,6 +318,7 @@ void DepositStage::setup(ProfileSection& section, const StageContext& context) {
   }
   sm3_manifest_ = section.get(kSm3Manifest);
   include_extras_ = section.get(kIncludeExtras);
+  package_format_ = section.get(kPackage) == "zip" ? PackageFormat::zip : PackageFormat::tar;
   section.finish();
 }
 
@@ -398,7 +441,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   if (signing_key_) form.signature_key_sm3 = signing_key_->fingerprint();
   std::string form_text;
   std::string signature_text;
-  std::string package_sha256;
+  std::string payload_sha256;
   try {
     BagBuilder bag(partial, algorithms);
     bag.add_tag_file("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n");
@@ -447,8 +490,8 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     form.file_count = bag.payload_streams();
     form.total_bytes = bag.payload_octets();
     for (DigestAlgorithm algorithm : algorithms)
-      form.package_digests.emplace_back(algorithm, hex_digest(algorithm, sha256_manifest));
-    package_sha256 = hex_digest(DigestAlgorithm::sha256, sha256_manifest);
+      form.payload_digests.emplace_back(algorithm, hex_digest(algorithm, sha256_manifest));
+    payload_sha256 = hex_digest(DigestAlgorithm::sha256, sha256_manifest);
     bag.add_tag_file("bag-info.txt", bag_info_text(batch, form, bag.payload_octets(), bag.payload_streams()));
     form_text = backup_form_json(form);
     bag.add_tag_file(kBackupFormPath, form_text);
@@ -476,20 +519,29 @@ Outcome DepositStage::process(const BatchWork& batch) const {
     throw;
   }
   move_into_place(partial, final_dir, replaced);
+  std::string package_json_text;
+  const PackageFile package = write_package_beside(final_dir, package_format_, form, algorithms, package_json_text);
 
   Outcome outcome;
   const std::string bag_rel = relative_utf8(final_dir, batch.work_dir);
-  outcome.outputs.push_back({std::string(kBagOutput.kind), bag_rel, package_sha256, form.total_bytes});
+  outcome.outputs.push_back({std::string(kBagOutput.kind), bag_rel, payload_sha256, form.total_bytes});
   outcome.outputs.push_back({std::string(kFormOutput.kind), bag_rel + "/" + kBackupFormPath,
                              hex_digest(DigestAlgorithm::sha256, form_text), form_text.size()});
   if (signing_key_)
     outcome.outputs.push_back({std::string(kSignatureOutput.kind), bag_rel + "/" + kBagSignaturePath,
                                hex_digest(DigestAlgorithm::sha256, signature_text), signature_text.size()});
 
+  const auto sha256 = std::find_if(package.digests.begin(), package.digests.end(),
+                                   [](const auto& digest) { return digest.first == DigestAlgorithm::sha256; });
+  outcome.outputs.push_back({std::string(kPackageOutput.kind), relative_utf8(package.path, batch.work_dir),
+                             sha256->second, package.bytes});
+  outcome.outputs.push_back({std::string(kPackageJsonOutput.kind), bag_rel + kPackageJsonSuffix,
+                             hex_digest(DigestAlgorithm::sha256, package_json_text), package_json_text.size()});
+
   // The registration forms beside the bag, for the unit to print, sign and stamp.
   const fs::path forms_dir = deposit_root / utf8_path(deposit_id + kFormsFolderSuffix);
   for (const forms::FormFile& file :
-       forms::write_registration_forms(registration_forms_input(batch, form, scanner_), forms_dir))
+       forms::write_registration_forms(registration_forms_input(batch, form, package, scanner_), forms_dir))
     outcome.outputs.push_back({std::string(kRegistrationFormOutput.kind),
                                relative_utf8(forms_dir / utf8_path(file.name), batch.work_dir), file.sha256,
                                file.size_bytes});

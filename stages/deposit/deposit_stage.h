@@ -27,17 +27,27 @@
 //   bag-signature-sm2.txt           with --sign-key: SM2 over the tag manifests, listed in
 //                                    none (pipeline/bag_signature.h)
 //
-// Beside the bag, once it is in place, the registration forms (登记备份表格, forms/
-// registration_forms.h) at WORK/deposit/<batch_id>-forms/, each named by its form, for the
-// unit to print, sign and stamp:
+// Beside the bag, once it is in place, the registration package as one file
+// (package_file.h):
+//
+//   WORK/deposit/<batch_id>.tar     the bag as one deterministic archive (deposit.package:
+//                                   tar, or zip → <batch_id>.zip); its MD5 is the package
+//                                   digest (唯一性认证信息) the centre recomputes
+//   WORK/deposit/<batch_id>.package.json  its name, size, GB, MD5/SHA-256 (/SM3), 全宗号,
+//                                   单位名称, Payload-Oxum and counts: what the forms print
+//
+// and the registration forms (登记备份表格, forms/registration_forms.h) at
+// WORK/deposit/<batch_id>-forms/, each named by its form, for the unit to print, sign and
+// stamp, their figures the bag's and the package file's; the folder is replaced whole on
+// a rerun:
 //
 //   备份情况表.pdf  备份情况表续表.pdf  备份载体目录.pdf  登记明细表.pdf  移交接收检验表.pdf
 //   登记备份表格.xlsx                  the same forms, one sheet each
 //
-// Their figures are the bag's (its backup form); the folder is replaced whole on a rerun.
-//
-// Package digest (唯一性认证信息): the MD5, SHA-256 (and SM3) of the bytes of
-// manifest-sha256.txt, which lists the SHA-256 of every payload file. See backup_form.h.
+// Payload digest, inside the bag on forms/backup-form.json (its package_digests keys, kept
+// for the centre's readers): the MD5, SHA-256 (and SM3) of manifest-sha256.txt, which
+// fixes every payload file. It is not the package file's digest: the package holds the
+// form, so the form cannot hold the package's digest. See backup_form.h.
 //
 // Before it is sealed (tag manifests written, moved into place) every file of the bag is
 // scanned with the run's ClamAV engine; a finding leaves no bag (deposit.virus_found).
@@ -45,7 +55,9 @@
 // Crash safety: the bag is built in WORK/deposit/<batch_id>.partial (removed first when a
 // crash left one) and renamed into place only when every file is written and synced, so a
 // kill at any moment never leaves a half bag under the final name. An earlier bag under
-// the final name is replaced (moved aside to <batch_id>.replaced, then removed).
+// the final name is replaced (moved aside to <batch_id>.replaced, then removed). The
+// package file is written after the bag is in place, through <batch_id>.tar.partial, and
+// package.json after it; a package of the other format left by an earlier run is removed.
 //
 // Incremental deposits (--continues EARLIER_BAG, pipeline/holdings.h): the bag holds only
 // the records whose fingerprint differs from the earlier deposit's holdings or that it
@@ -54,7 +66,8 @@
 // deposit it continues. With nothing to carry no bag is made (deposit.nothing_new).
 //
 // Determinism: the payload (data/ and the payload manifests) depends only on the
-// BatchWork and the profile; only tag files carry the day (Bagging-Date).
+// BatchWork and the profile; only tag files carry the day (Bagging-Date). The package
+// file depends only on the bag's bytes (its entries dated by Bagging-Date).
 //
 // process() throws std::runtime_error, ending the batch, when WORK is damaged (an output
 // whose bytes no longer match the sha256 the ledger recorded, a missing output) or the
@@ -71,6 +84,7 @@
 #include "pipeline/registration.h"
 #include "pipeline/units.h"
 #include "pipeline/virus_scanner.h"
+#include "stages/deposit/package_file.h"
 
 namespace lantai::deposit {
 
@@ -95,6 +109,10 @@ inline constexpr FlagParam kSm3Manifest{
     kSm3ManifestSetting, false,
     "also write manifest-sm3.txt and tagmanifest-sm3.txt and give the SM3 package digest "
     "(GB/T 32905), beside MD5 and SHA-256, which are always written"};
+inline const ChoiceParam kPackage{
+    "package", {"tar", "zip"}, "tar",
+    "the registration package written beside the bag: tar (POSIX pax, <batch id>.tar) or zip (stored, UTF-8 "
+    "names, <batch id>.zip); either holds the bag under <batch id>/, byte for byte the same for the same bag"};
 inline constexpr FlagParam kIncludeExtras{
     "include_extras", true,
     "deposit each item's extra outputs (its OCR text, 0001.txt) beside its entity file, and each "
@@ -104,11 +122,12 @@ class DepositStage final : public BatchStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
-  // Builds the bag and returns its outputs: kind "bag" (path "deposit/<batch_id>",
-  // sha256 = the SHA-256 package digest, size_bytes = payload octets), kind "backup_form"
-  // (the form file, with its own sha256 and size), "bag_signature" when signed, and one
-  // "registration_form" per file of WORK/deposit/<batch_id>-forms/. Called once per
-  // batch; safe to call from any thread (keeps no state).
+  // Builds the bag and its package file and returns their outputs: kind "bag" (path
+  // "deposit/<deposit id>", sha256 = the SHA-256 payload digest, size_bytes = payload
+  // octets), "backup_form" (the form file inside the bag), "package" (the package file,
+  // its sha256 and size), "package_json" (the figures beside it), "bag_signature" when
+  // signed, and one "registration_form" per file of WORK/deposit/<deposit id>-forms/.
+  // Called once per batch; safe to call from any thread (keeps no state).
   Outcome process(const BatchWork& batch) const override;
 
  private:
@@ -123,6 +142,7 @@ class DepositStage final : public BatchStage {
   std::optional<Sm2Key> signing_key_;      // --sign-key
   bool sm3_manifest_ = kSm3Manifest.default_value;
   bool include_extras_ = kIncludeExtras.default_value;
+  PackageFormat package_format_ = PackageFormat::tar;
 };
 
 }  // namespace lantai::deposit

@@ -17,7 +17,7 @@ constexpr const char* kClassificationColumn = "密级";
 }  // namespace
 
 forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
-                                                  const VirusScanner* scanner) {
+                                                  const PackageFile& package, const VirusScanner* scanner) {
   forms::RegistrationForms input;
   input.fonds_code = form.fonds_code;
   input.unit_name = form.unit_name;
@@ -34,11 +34,8 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
     input.virus_scan = "ClamAV " + scanner->engine_version() +
                        (scanner->database_version() ? "，病毒库 " + std::to_string(scanner->database_version()) : "");
   input.signature_key_sm3 = form.signature_key_sm3;
-  // The package is the bag as it stands: its folder, payload and payload digest (backup_form.h).
-  // Once the bag is packed into one file (WORK/deposit/<batch_id>.tar), that file's name,
-  // size and digests go here, and so onto every form.
-  input.package = {form.batch_id, form.total_bytes, form.file_count, form.package_digests,
-                   std::string(kPackageDigestOf) + "（列有每个文件的 SHA-256）"};
+  // The package file: what the centre receives, and whose MD5 it recomputes.
+  input.package = {package.path.filename().string(), package.bytes, form.file_count, package.digests, ""};
 
   input.sequence = form.sequence;
   input.continues_batch = form.continues_batch;

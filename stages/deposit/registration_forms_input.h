@@ -8,14 +8,16 @@
 #include "pipeline/virus_scanner.h"
 #include "stages/deposit/backup_form.h"
 #include "stages/deposit/forms/registration_forms.h"
+#include "stages/deposit/package_file.h"
 
 namespace lantai::deposit {
 
 // The forms' folder beside the bag: WORK/deposit/<batch_id>-forms.
 inline constexpr const char* kFormsFolderSuffix = "-forms";
 
+// package: the package file made of the bag (its digests are the ones the centre compares).
 // scanner: the engine that scanned the bag before it was sealed; null when not scanned.
 forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
-                                                  const VirusScanner* scanner);
+                                                  const PackageFile& package, const VirusScanner* scanner);
 
 }  // namespace lantai::deposit

@@ -24,7 +24,7 @@ class FormChecker {
   FormChecker(const json& form, const BagFacts& facts) : form_(form), facts_(facts) {}
 
   std::vector<Finding> run() {
-    check_package_digests();
+    check_payload_digests();
     check_number("file_count", facts_.payload_streams, "files under data/");
     check_number("total_bytes", facts_.payload_octets, "bytes under data/");
     if (form_.contains("data_volume_gb")) {
@@ -51,7 +51,7 @@ class FormChecker {
         signature.is_object() && signature.contains("public_key_sm3") && signature["public_key_sm3"].is_string()
             ? signature["public_key_sm3"].get<std::string>()
             : std::string();
-    const std::string found = signature_key_fingerprint(facts_.bag_dir);
+    const std::string& found = facts_.signature_key_sm3;
     if (found.empty())
       fail(std::string("names a signing key, but the bag has no ") + kBagSignaturePath, "", stated);
     else if (stated != found)
@@ -100,11 +100,12 @@ class FormChecker {
       fail(std::string(key) + " is '" + stated + "', bag-info.txt " + label + " is '" + *value + "'", *value, stated);
   }
 
-  void check_package_digests() {
+  // The payload digest, which the form keeps under its package_digest* keys.
+  void check_payload_digests() {
     if (form_.contains("package_digest_of") &&
-        form_["package_digest_of"] != json(kPackageDigestOf)) {
-      fail("package_digest_of is " + form_["package_digest_of"].dump() + "; lantai's package digest is over " +
-           kPackageDigestOf);
+        form_["package_digest_of"] != json(kPayloadDigestOf)) {
+      fail("package_digest_of is " + form_["package_digest_of"].dump() + "; lantai's payload digest is over " +
+           kPayloadDigestOf);
       return;
     }
     if (!form_.contains("package_digests") || !form_["package_digests"].is_array()) {
@@ -112,7 +113,7 @@ class FormChecker {
       return;
     }
     if (!facts_.sha256_manifest) {
-      fail(std::string("the package digest cannot be checked: the bag has no ") + kPackageDigestOf);
+      fail(std::string("the payload digest cannot be checked: the bag has no ") + kPayloadDigestOf);
       return;
     }
     bool has_md5 = false;
@@ -126,7 +127,7 @@ class FormChecker {
       const std::string stated = entry["value"].get<std::string>();
       auto algorithm = algorithm_from_form_name(name);
       if (!algorithm) {
-        fail("package digest algorithm '" + name + "' is not MD5, SHA-256 or SM3");
+        fail("payload digest algorithm '" + name + "' is not MD5, SHA-256 or SM3");
         continue;
       }
       has_md5 = has_md5 || *algorithm == DigestAlgorithm::md5;
@@ -134,10 +135,10 @@ class FormChecker {
       std::string stated_lower = stated;
       for (char& c : stated_lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (found != stated_lower)
-        fail(name + " package digest is " + stated + ", " + kPackageDigestOf + " gives " + found, found, stated);
+        fail(name + " payload digest (package_digests) is " + stated + ", " + kPayloadDigestOf + " gives " + found, found, stated);
     }
     // The centre compares the MD5 (DA/T 70-2018 item 1-14).
-    if (!has_md5) fail("has no MD5 package digest");
+    if (!has_md5) fail("has no MD5 payload digest in package_digests");
   }
 
   void check_records() {
@@ -162,10 +163,7 @@ class FormChecker {
       if (record_pages == 0) continue;  // no files, so no folder: empty folders do not travel
       const std::string ref = record["ref"].get<std::string>();
       const std::string folder = "data/entity/" + ref;
-      std::error_code error;
-      if (!is_safe_ref(ref) ||
-          !std::filesystem::is_directory(facts_.bag_dir / std::filesystem::path(std::u8string(folder.begin(), folder.end())),
-                                         error))
+      if (!is_safe_ref(ref) || !facts_.is_folder(folder))
         fail("record " + ref + " has no folder " + folder + " in the bag");
     }
     if (record_count) {

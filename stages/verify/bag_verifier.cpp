@@ -1,10 +1,7 @@
 #include "stages/verify/bag_verifier.h"
 
-#include <fcntl.h>
-#include <tbb/parallel_for_each.h>
 #include <unicode/normalizer2.h>
 #include <unicode/unistr.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,7 +16,6 @@
 #include "stages/verify/backup_form_check.h"
 
 namespace lantai::verify {
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -62,53 +58,12 @@ std::string case_folded(const std::string& name) {
   return out;
 }
 
-// One file to read once for all the algorithms its manifests use.
-struct HashJob {
-  std::string path;
-  std::uint64_t size = 0;
-  std::vector<DigestAlgorithm> algorithms;
-  std::vector<const Manifest*> listing;
-  std::vector<std::string> found;
-  std::string error;
-};
-
-// Streams the file through every digest; the final component is never followed if a link.
-void hash_file(const fs::path& file, HashJob& job, const std::function<void(std::uint64_t)>& advanced) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    job.error = std::error_code(errno, std::generic_category()).message();
-    return;
-  }
-  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-  DigestStream digests(job.algorithms);
-  std::vector<char> buffer(1 << 20);
-  for (;;) {
-    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      job.error = std::error_code(errno, std::generic_category()).message();
-      ::close(fd);
-      return;
-    }
-    if (n == 0) break;
-    digests.update({buffer.data(), static_cast<size_t>(n)});
-    advanced(static_cast<std::uint64_t>(n));
-  }
-  ::close(fd);
-  job.found = digests.finish();
-}
-
 }  // namespace
 
-BagVerifier::BagVerifier(fs::path bag_dir, VerifyOptions options)
-    : dir_(std::move(bag_dir)), options_(std::move(options)) {}
+BagVerifier::BagVerifier(BagContents& contents, VerifyOptions options)
+    : contents_(contents), options_(std::move(options)) {}
 
 std::vector<Finding> BagVerifier::run() {
-  std::error_code error;
-  if (!fs::is_directory(dir_, error)) {
-    report(kMalformed, dir_.string() + ": not a folder; a bag is a folder holding bagit.txt and data/");
-    return std::move(findings_);
-  }
   if (!check_declaration()) return std::move(findings_);
   read_fetch();
   scan_payload_folder();
@@ -136,41 +91,29 @@ void BagVerifier::report_lines(const std::string& file, const std::vector<LinePr
            file + ": " + (problem.line > 0 ? "line " + std::to_string(problem.line) + ": " : "") + problem.reason);
 }
 
-fs::path BagVerifier::path_of(const std::string& rel_path) const {
-  return dir_ / fs::path(std::u8string(rel_path.begin(), rel_path.end()));
-}
-
-bool BagVerifier::plain_path(const std::string& rel_path) const {
-  fs::path at = dir_;
-  for (const auto& part : fs::path(std::u8string(rel_path.begin(), rel_path.end()))) {
-    at /= part;
-    std::error_code error;
-    if (fs::is_symlink(fs::symlink_status(at, error))) return false;
-  }
-  return true;
+bool BagVerifier::exists(const std::string& rel_path) const {
+  return contents_.type(rel_path) != EntryType::absent;
 }
 
 std::optional<std::string> BagVerifier::tag_raw(const std::string& rel_path, bool report_absent) {
-  std::error_code error;
-  const fs::path file = path_of(rel_path);
-  const fs::file_status status = fs::symlink_status(file, error);
-  if (!fs::exists(status)) {
+  const EntryType type = contents_.type(rel_path);
+  if (type == EntryType::absent) {
     if (report_absent) report(kMissingFile, rel_path + ": missing");
     return std::nullopt;
   }
-  if (!plain_path(rel_path) || !fs::is_regular_file(status)) {
+  if (type != EntryType::file) {
     report(kMalformed, rel_path + ": a link or special file; a bag holds plain files only");
     return std::nullopt;
   }
-  const std::uintmax_t size = fs::file_size(file, error);
-  if (!error && size > kMaxTagFileBytes) {
+  const std::uint64_t size = contents_.size(rel_path);
+  if (size > kMaxTagFileBytes) {
     report(kMalformed, rel_path + ": " + std::to_string(size) + " bytes; lantai reads tag files up to " +
                            std::to_string(kMaxTagFileBytes >> 20) + " MiB",
            std::to_string(size), std::to_string(kMaxTagFileBytes));
     return std::nullopt;
   }
   try {
-    return read_file(file);
+    return contents_.read(rel_path);
   } catch (const std::exception&) {
     report(kMissingFile, rel_path + ": cannot be read");
     return std::nullopt;
@@ -189,8 +132,7 @@ std::optional<std::string> BagVerifier::tag_text(const std::string& rel_path, bo
 }
 
 bool BagVerifier::check_declaration() {
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path_of("bagit.txt"), error))) {
+  if (!exists("bagit.txt")) {
     report(kMalformed, "bagit.txt: missing; every bag starts with its bag declaration");
     return true;  // read on as a 1.0 bag to name what else is wrong
   }
@@ -220,8 +162,7 @@ bool BagVerifier::check_declaration() {
 }
 
 void BagVerifier::read_fetch() {
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path_of("fetch.txt"), error))) return;
+  if (!exists("fetch.txt")) return;
   auto text = tag_text("fetch.txt", false);
   if (!text) return;
   FetchList fetch = parse_fetch(*text, version_ != "0.97");
@@ -230,26 +171,21 @@ void BagVerifier::read_fetch() {
 }
 
 void BagVerifier::scan_payload_folder() {
-  const fs::path data = dir_ / "data";
-  std::error_code error;
-  if (!fs::is_directory(fs::symlink_status(data, error))) {
+  if (contents_.type("data") != EntryType::folder) {
     report(kMalformed, "data/: missing; the payload folder is required");
     return;
   }
-  fs::recursive_directory_iterator it(data, error), end;
-  for (; !error && it != end; it.increment(error)) {
-    std::error_code entry_error;
-    const fs::file_status status = it->symlink_status(entry_error);
-    const std::string rel = relative_utf8(it->path(), dir_);
-    if (fs::is_directory(status)) continue;
-    if (fs::is_symlink(status) || !fs::is_regular_file(status)) {
-      report(kMalformed, rel + ": a link or special file; a bag holds plain files only");
-      irregular_files_.insert(rel);
+  std::string problem;
+  for (const ContentEntry& entry : contents_.list("data", true, problem)) {
+    if (entry.type == EntryType::folder) continue;
+    if (entry.type != EntryType::file) {
+      report(kMalformed, entry.path + ": a link or special file; a bag holds plain files only");
+      irregular_files_.insert(entry.path);
       continue;
     }
-    payload_files_[rel] = it->file_size(entry_error);
+    payload_files_[entry.path] = entry.size;
   }
-  if (error) report(kMalformed, "data/: cannot be listed completely: " + error.message());
+  if (!problem.empty()) report(kMalformed, "data/: cannot be listed completely: " + problem);
 }
 
 void BagVerifier::check_payload_names() {
@@ -277,9 +213,8 @@ void BagVerifier::check_payload_names() {
 
 void BagVerifier::read_manifests() {
   std::vector<std::string> names;
-  std::error_code error;
-  for (fs::directory_iterator it(dir_, error), end; !error && it != end; it.increment(error))
-    names.push_back(relative_utf8(it->path(), dir_));
+  std::string problem;
+  for (const ContentEntry& entry : contents_.list("", false, problem)) names.push_back(entry.path);
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
     const bool payload = name.starts_with("manifest-");
@@ -296,7 +231,7 @@ void BagVerifier::read_manifests() {
     }
     auto text = tag_text(name, true);
     if (!text) continue;
-    if (name == kPackageDigestOf) sha256_manifest_bytes_ = tag_raw(name, false);
+    if (name == kPayloadDigestOf) sha256_manifest_bytes_ = tag_raw(name, false);
     Manifest manifest = parse_manifest(name, *algorithm, *text, {payload, version_ != "0.97"});
     report_lines(name, manifest.problems);
     // Names one manifest lists twice under two normalisations.
@@ -356,15 +291,13 @@ void BagVerifier::check_completeness() {
   for (const Manifest& manifest : tag_manifests_)
     for (const auto& entry : manifest.entries) tag_listed[entry.first].push_back(&manifest);
   for (const auto& [path, listing] : tag_listed) {
-    std::error_code error;
-    if (!fs::exists(fs::symlink_status(path_of(path), error)))
+    if (!exists(path))
       report(kMissingFile, path + ": listed in " + join_names(listing) + " but not in the bag");
   }
 }
 
 void BagVerifier::check_oxum() {
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path_of("bag-info.txt"), error))) return;  // optional in RFC 8493
+  if (!exists("bag-info.txt")) return;  // optional in RFC 8493
   auto text = tag_text("bag-info.txt", false);
   if (!text) return;
   bag_info_ = parse_tag_fields(*text);
@@ -408,14 +341,13 @@ void BagVerifier::check_digests() {
         if (it == payload_files_.end()) continue;  // missing: reported already
         size = it->second;
       } else {
-        std::error_code error;
-        const fs::file_status status = fs::symlink_status(path_of(path), error);
-        if (!fs::exists(status)) continue;  // missing: reported already
-        if (!plain_path(path) || !fs::is_regular_file(status)) {
+        const EntryType type = contents_.type(path);
+        if (type == EntryType::absent) continue;  // missing: reported already
+        if (type != EntryType::file) {
           report(kMalformed, path + ": a link or special file; a bag holds plain files only");
           continue;
         }
-        size = fs::file_size(path_of(path), error);
+        size = contents_.size(path);
       }
       HashJob job;
       job.path = path;
@@ -448,13 +380,7 @@ void BagVerifier::check_digests() {
     last_reported = now;
     options_.progress(now, total);
   };
-  tbb::parallel_for_each(order.begin(), order.end(), [&](HashJob* job) {
-    try {
-      hash_file(path_of(job->path), *job, advanced);
-    } catch (const std::exception& error) {
-      job->error = error.what();
-    }
-  });
+  contents_.hash(order, advanced);
   if (options_.progress) options_.progress(done.load(), total);
 
   for (const HashJob& job : jobs) {
@@ -478,22 +404,9 @@ void BagVerifier::check_digests() {
 // Every plain file in the bag, payload and tag files alike, links not followed (they are
 // reported as malformed already), in parallel.
 void BagVerifier::scan_for_viruses() {
-  std::vector<fs::path> files;
-  std::error_code error;
-  fs::recursive_directory_iterator it(dir_, error), end;
-  for (; !error && it != end; it.increment(error)) {
-    std::error_code entry_error;
-    if (fs::is_regular_file(it->symlink_status(entry_error))) files.push_back(it->path());
-  }
-  if (error) report(kNotVirusScanned, "(the bag): cannot be listed completely for the virus scan: " + error.message());
-  std::vector<std::pair<std::string, VirusScanResult>> flagged;
-  std::mutex mutex;
-  tbb::parallel_for_each(files.begin(), files.end(), [&](const fs::path& file) {
-    VirusScanResult result = options_.virus_scanner->scan(file);
-    if (result.verdict == VirusScanResult::Verdict::clean) return;
-    std::lock_guard lock(mutex);
-    flagged.emplace_back(relative_utf8(file, dir_), std::move(result));
-  });
+  std::string problem;
+  auto flagged = contents_.scan(*options_.virus_scanner, problem);
+  if (!problem.empty()) report(kNotVirusScanned, "(the bag): cannot be listed completely for the virus scan: " + problem);
   std::sort(flagged.begin(), flagged.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const auto& [rel, result] : flagged) {
     if (result.verdict == VirusScanResult::Verdict::infected)
@@ -506,30 +419,52 @@ void BagVerifier::scan_for_viruses() {
 // With a trusted key: the signature holds, signs every tag manifest as it is, and the tag
 // manifests list every other tag file, so no tag file can change unseen.
 void BagVerifier::check_signature() {
-  std::error_code error;
-  const bool signed_bag = fs::exists(fs::symlink_status(path_of(kBagSignaturePath), error));
+  const bool signed_bag = exists(kBagSignaturePath);
   if (!options_.trusted_key) {
     if (signed_bag)
       report(kSignatureUnchecked, std::string(kBagSignaturePath) + ": the bag is signed; give the signer's public key "
                                                                   "with --trust to check it");
     return;
   }
-  for (std::string& problem : check_bag_signature(dir_, *options_.trusted_key)) report(kSignature, std::move(problem));
+  // Top-level files no larger than a tag file may be, read whole (as tag files are).
+  auto plain_bytes = [this](const std::string& name) -> std::optional<std::string> {
+    if (contents_.type(name) != EntryType::file || contents_.size(name) > kMaxTagFileBytes) return std::nullopt;
+    try {
+      return contents_.read(name);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  };
+  SignedBag bag;
+  std::string problem;
+  std::vector<ContentEntry> top = contents_.list("", false, problem);
+  for (const ContentEntry& entry : top)
+    if (entry.path.starts_with("tagmanifest-") && entry.path.ends_with(".txt")) bag.tag_manifests.push_back(entry.path);
+  std::sort(bag.tag_manifests.begin(), bag.tag_manifests.end());
+  bag.sm3_of = [&](const std::string& name) -> std::optional<std::string> {
+    auto bytes = plain_bytes(name);
+    if (!bytes) return std::nullopt;
+    return hex_digest(DigestAlgorithm::sm3, *bytes);
+  };
+  bag.signature_text = plain_bytes(kBagSignaturePath);
+  for (std::string& problem : check_bag_signature(bag, *options_.trusted_key)) report(kSignature, std::move(problem));
   if (!signed_bag) return;
   std::set<std::string> listed;
   for (const Manifest& manifest : tag_manifests_)
     for (const auto& entry : manifest.entries) listed.insert(entry.first);
-  fs::recursive_directory_iterator it(dir_, error), end;
-  for (; !error && it != end; it.increment(error)) {
-    const std::string rel = relative_utf8(it->path(), dir_);
-    if (rel == "data" && it->is_directory()) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    std::error_code entry_error;
-    if (it->is_directory(entry_error)) continue;
-    const std::string name = it->path().filename().string();
-    if (rel == kBagSignaturePath || (rel == name && name.starts_with("tagmanifest-") && name.ends_with(".txt")))
+  // Every tag file: the top's files, and everything in its folders but data/.
+  std::vector<ContentEntry> tag_files;
+  for (const ContentEntry& entry : top) {
+    if (entry.type != EntryType::folder) tag_files.push_back(entry);
+    else if (entry.path != "data")
+      for (ContentEntry& inner : contents_.list(entry.path, true, problem))
+        if (inner.type != EntryType::folder) tag_files.push_back(std::move(inner));
+  }
+  std::sort(tag_files.begin(), tag_files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
+  for (const ContentEntry& entry : tag_files) {
+    const std::string& rel = entry.path;
+    if (rel == kBagSignaturePath ||
+        (rel.find('/') == std::string::npos && rel.starts_with("tagmanifest-") && rel.ends_with(".txt")))
       continue;
     if (!listed.count(rel))
       report(kSignature, rel + ": a tag file no tag manifest lists, so the signature does not cover it");
@@ -555,14 +490,13 @@ void BagVerifier::check_centre_policy() {
     if (!has(tag_manifests_, algorithm))
       report(kPolicy, "tagmanifest-" + name + ".txt: missing; the centre asks for " + name + " manifests");
   }
-  std::error_code error;
-  if (fs::exists(fs::symlink_status(path_of("fetch.txt"), error)))
+  if (exists("fetch.txt"))
     report(kPolicy, "fetch.txt: present; a deposit carries all its files and no fetch.txt");
   if (!bag_info_)
     report(kPolicy, "bag-info.txt: missing; the centre reads the deposit's identity and Payload-Oxum from it");
   else if (!bag_info_->get("Payload-Oxum"))
     report(kPolicy, "bag-info.txt: no Payload-Oxum; the centre compares it with the payload");
-  if (!fs::exists(fs::symlink_status(path_of(kBackupFormPath), error)))
+  if (!exists(kBackupFormPath))
     report(kPolicy, std::string(kBackupFormPath) + ": missing; a deposit carries its registration form");
   else {
     bool listed = false;
@@ -572,12 +506,13 @@ void BagVerifier::check_centre_policy() {
 }
 
 void BagVerifier::check_form() {
-  std::error_code error;
-  if (!fs::exists(fs::symlink_status(path_of(kBackupFormPath), error))) return;  // reported by the policy
+  if (!exists(kBackupFormPath)) return;  // reported by the policy
   auto form = tag_raw(kBackupFormPath, false);
   if (!form) return;
   BagFacts facts;
-  facts.bag_dir = dir_;
+  facts.is_folder = [this](const std::string& path) { return contents_.type(path) == EntryType::folder; };
+  if (exists(kBagSignaturePath))
+    if (auto signature = tag_raw(kBagSignaturePath, false)) facts.signature_key_sm3 = fingerprint_in_signature(*signature);
   facts.bag_info = bag_info_ ? &*bag_info_ : nullptr;
   facts.sha256_manifest = sha256_manifest_bytes_ ? &*sha256_manifest_bytes_ : nullptr;
   for (const auto& [path, size] : payload_files_) facts.payload_octets += size;

@@ -3,6 +3,8 @@
 // completeness, Payload-Oxum, the digests of every listed file (each file read once for
 // all its algorithms, files hashed in parallel on oneTBB's pool), a virus scan of every
 // file when a scanner is given, then the centre policy and the backup form. One verifier per bag and call; not shared between threads.
+// The bag is read through BagContents (bag_contents.h): a folder or a package file are
+// judged by these same rules.
 //
 // Hostile bags: every path is confined to the bag before it is opened; links are never
 // followed; a tag file larger than kMaxTagFileBytes is refused rather than read; a line
@@ -18,17 +20,18 @@
 #include <vector>
 
 #include "pipeline/finding.h"
+#include "stages/verify/bag_contents.h"
 #include "stages/verify/tag_lines.h"
 #include "stages/verify/verify_codes.h"
 #include "stages/verify/verify_options.h"
 
 namespace lantai::verify {
 
-inline constexpr std::uint64_t kMaxTagFileBytes = 256ull << 20;
 
 class BagVerifier {
  public:
-  BagVerifier(std::filesystem::path bag_dir, VerifyOptions options);
+  // contents outlives the verifier.
+  BagVerifier(BagContents& contents, VerifyOptions options);
   std::vector<Finding> run();
 
  private:
@@ -49,12 +52,11 @@ class BagVerifier {
   // absent, a link, too large, unreadable or not in the encoding.
   std::optional<std::string> tag_text(const std::string& rel_path, bool report_absent);
   std::optional<std::string> tag_raw(const std::string& rel_path, bool report_absent);
-  bool plain_path(const std::string& rel_path) const;  // no part of it a link
-  std::filesystem::path path_of(const std::string& rel_path) const;
+  bool exists(const std::string& rel_path) const;
   void report(const FindingCode& code, std::string message, std::string value = {}, std::string threshold = {});
   void report_lines(const std::string& file, const std::vector<LineProblem>& problems);
 
-  std::filesystem::path dir_;
+  BagContents& contents_;
   VerifyOptions options_;
   std::vector<Finding> findings_;
   std::string version_ = "1.0";

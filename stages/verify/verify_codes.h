@@ -51,6 +51,14 @@ inline constexpr FindingCode kSignature{
 inline constexpr FindingCode kSignatureUnchecked{
     "verify.signature_unchecked", Severity::warn,
     "the bag is signed (bag-signature-sm2.txt) but no --trust key was given, so the signature was not checked"};
+inline constexpr FindingCode kPackageUnsafe{
+    "verify.package_unsafe", Severity::reject,
+    "an entry of a package file (TAR/ZIP) lies outside its top folder, is absolute, climbs with '..', is a link or "
+    "special file, is given twice, or is beyond the limits lantai reads; it was left out and nothing was written"};
+inline constexpr FindingCode kPackageMismatch{
+    "verify.package_mismatch", Severity::reject,
+    "the package file's name, size or MD5/SHA-256/SM3 differ from its package.json, or package.json is missing or "
+    "unreadable (centre policy)"};
 inline constexpr FindingCode kDuplicateEntry{"verify.duplicate_entry", Severity::warn,
                                              "a manifest lists the same file twice with the same digest"};
 inline constexpr FindingCode kMd5sumPrefix{"verify.md5sum_prefix", Severity::warn,
@@ -63,8 +71,9 @@ inline constexpr FindingCode kUncheckedManifest{"verify.unchecked_manifest", Sev
 inline std::vector<FindingCode> verify_finding_codes() {
   return {kMalformed,       kUnsupportedVersion, kBadEncoding,        kPathEscape,       kMissingFile,
           kFetchRequired,   kFetchOutsidePayload, kUnlistedFile,      kNormalisationTwins, kChecksumMismatch,
-          kOxumMismatch,    kPolicy,             kFormMismatch,       kHoldingsMismatch, kChainBroken,      kVirusFound,       kNotVirusScanned,
-          kSignature,       kSignatureUnchecked, kDuplicateEntry,  kMd5sumPrefix,
+          kOxumMismatch,    kPolicy,             kFormMismatch,       kHoldingsMismatch, kChainBroken,      kVirusFound,
+          kNotVirusScanned, kSignature,          kSignatureUnchecked, kPackageUnsafe,    kPackageMismatch,  kDuplicateEntry,
+          kMd5sumPrefix,
           kCaseTwins,       kUncheckedManifest};
 }
 

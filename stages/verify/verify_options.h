@@ -28,6 +28,9 @@ struct VerifyOptions {
   const Sm2Key* trusted_key = nullptr;
   // An earlier deposit bag: the bag must be an increment that continues it (chain_check.h).
   std::filesystem::path previous;
+  // A package file checked with the centre policy: the package.json whose size and
+  // digests it must match; empty for <package>.package.json beside it.
+  std::filesystem::path package_form;
   // Called from the hashing threads, one call at a time, after each file and every few
   // megabytes: bytes hashed so far and in all. Must not throw.
   std::function<void(std::uint64_t done_bytes, std::uint64_t total_bytes)> progress;

@@ -5,15 +5,41 @@
 #include "stages/verify/bag_verifier.h"
 #include "stages/verify/chain_check.h"
 #include "stages/verify/four_properties.h"
+#include "stages/verify/package_contents.h"
+#include "stages/verify/package_form_check.h"
 #include "stages/verify/verify_codes.h"
 
 namespace lantai::verify {
 
 std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options) {
-  std::vector<Finding> findings = BagVerifier(bag_dir, options).run();
+  std::error_code error;
+  if (!std::filesystem::is_directory(bag_dir, error))
+    return {kMalformed(bag_dir.string() + ": not a folder; a bag is a folder holding bagit.txt and data/")};
+  const std::unique_ptr<BagContents> contents = folder_contents(bag_dir);
+  std::vector<Finding> findings = BagVerifier(*contents, options).run();
   auto append = [&](std::vector<Finding> more) { findings.insert(findings.end(), more.begin(), more.end()); };
   if (options.policy == Policy::centre) append(check_holdings(bag_dir));
   if (!options.previous.empty()) append(check_chain(bag_dir, options.previous));
+  return findings;
+}
+
+std::filesystem::path package_form_beside(const std::filesystem::path& package) {
+  return std::filesystem::path(package).replace_extension(kPackageFormSuffix);
+}
+
+std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options) {
+  std::vector<Finding> findings;
+  const bool centre = options.policy == Policy::centre;
+  std::optional<PackageForm> form;
+  if (centre)
+    form = read_package_form(
+        options.package_form.empty() ? package_form_beside(package) : options.package_form,
+        findings);
+  PackageContents contents(package, package_algorithms(form ? &*form : nullptr), findings);
+  if (!contents.readable()) return findings;
+  for (Finding& finding : BagVerifier(contents, options).run()) findings.push_back(std::move(finding));
+  // --fast reads no file, so the package's own digest is not taken either.
+  if (form && !options.fast) check_package_form(*form, package, contents.file_bytes(), contents.package_digests(), findings);
   return findings;
 }
 
@@ -53,6 +79,14 @@ Outcome VerifyStage::process(const Bag& bag) const {
   options.trusted_key = signing_key_ ? &*signing_key_ : nullptr;
   options.previous = bag.continues;
   outcome.findings = verify_bag(bag.dir, options);
+  if (!bag.package.empty()) {
+    // The same bag as the centre receives it: one file, checked against package.json.
+    const std::string name = bag.package.filename().string();
+    for (Finding& finding : verify_package(bag.package, options)) {
+      if (!finding.message.starts_with(name)) finding.message = name + ": " + finding.message;
+      outcome.findings.push_back(std::move(finding));
+    }
+  }
   if (work_dir_.empty()) return outcome;
 
   AssessmentContext context;

@@ -39,13 +39,26 @@ namespace lantai::verify {
 
 std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options = {});
 
+// The figures beside a package file: <batch_id>.tar → <batch_id>.package.json.
+inline constexpr const char* kPackageFormSuffix = ".package.json";
+std::filesystem::path package_form_beside(const std::filesystem::path& package);
+
+// A package file (the bag as one TAR or ZIP): the bag inside judged by the same rules as
+// verify_bag, read with libarchive and nothing unpacked (package_contents.h); findings name
+// files as they lie below the package's top folder. With the centre policy, the package
+// file's name, size and digests must also match package.json (options.package_form, or
+// <package>.package.json beside it), taken in the same read as the entries. The virus
+// scan, when asked for, scans the package file whole.
+std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options = {});
+
 class VerifyStage final : public BagStage {
  public:
   StageInfo describe() const override;
   void setup(ProfileSection& section, const StageContext& context) override;
   // The findings of verify_bag(bag.dir) with the centre policy, SM3 manifests required when
-  // bag.sm3_manifests and the signature checked with the run's own key: lantai's
-  // self-check (自检). Writes its 四性 report (four_properties.h) to WORK/reports/.
+  // bag.sm3_manifests and the signature checked with the run's own key, then the same of
+  // verify_package(bag.package) when the bag has a package file, each of its findings
+  // starting with the package's name: lantai's self-check (自检). Writes its 四性 report (four_properties.h) to WORK/reports/.
   Outcome process(const Bag& bag) const override;
 
  private:

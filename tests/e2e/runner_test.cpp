@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -15,6 +16,7 @@
 #include "pipeline/jpeg_codec.h"
 #include "pipeline/runtime/ledger.h"
 #include "pipeline/runtime/runner.h"
+#include "pipeline/sealed_package.h"
 #include "pipeline/bag_signature.h"
 #include "stages/stage_sequence.h"
 #include "stages/verify/verify_stage.h"
@@ -541,6 +543,43 @@ TEST(Runner, NoVirusScanIsRecordedAsNotDone) {
   EXPECT_EQ(four_properties_item(lot / "work", "4-2")["verdict"], "not done");
   EXPECT_EQ(four_properties_item(lot / "work", "4-1")["verdict"], "not done");
   EXPECT_NE(read_file(lot / "work" / "reports" / "four-properties.html").find("not done"), std::string::npos);
+}
+
+//! A run leaves the package file and package.json beside the bag and verifies it; with a seal key the verified package is sealed, package.json gains the sealed file's digests, and it unseals to the package byte for byte.
+TEST(Runner, PackagesAndSeals) {
+  const fs::path lot = make_lot("package");
+  RunOptions options = options_for(lot);
+  options.seal_key = lot / "seal.key";
+  write_file_atomically(options.seal_key, std::string(32, 'c') + "\n");  // SM4, hex
+  const RunSummary summary = run(options);
+  ASSERT_TRUE(summary.verified);
+  EXPECT_EQ(summary.package_file, summary.bag_dir.string() + ".tar");
+  EXPECT_EQ(summary.package_json, summary.bag_dir.string() + ".package.json");
+  EXPECT_EQ(summary.sealed_package, summary.bag_dir.string() + ".tar.sealed");
+  const auto md5 = hex_digests_of_file(summary.package_file, {DigestAlgorithm::md5}).front();
+  const auto figures = nlohmann::json::parse(read_file(summary.package_json));
+  EXPECT_EQ(figures["digests"][0]["value"], md5);
+  EXPECT_EQ(figures["sealed"]["cipher"], "SM4-GCM");
+  EXPECT_EQ(figures["sealed"]["digests"][0]["value"],
+            hex_digests_of_file(summary.sealed_package, {DigestAlgorithm::md5}).front());
+
+  const fs::path restored = lot / "restored.tar";
+  unseal_package(summary.sealed_package, restored, SealKey::load(options.seal_key, SealCipher::sm4_gcm));
+  EXPECT_EQ(read_file(restored), read_file(summary.package_file));
+
+  const auto ledger = Ledger::open(options.work_dir);
+  std::set<std::string> kinds;
+  for (const StageOutput& output : ledger->batch_outputs("deposit")) kinds.insert(output.kind);
+  for (const char* kind : {"bag", "backup_form", "package", "package_json", "sealed_package"})
+    EXPECT_TRUE(kinds.count(kind)) << kind;
+
+  // A rerun without the key leaves no sealed file of an earlier package beside the new one.
+  options.seal_key.clear();
+  const RunSummary again = run(options);
+  EXPECT_TRUE(again.verified);
+  EXPECT_TRUE(again.sealed_package.empty());
+  EXPECT_FALSE(fs::exists(summary.sealed_package));
+  EXPECT_FALSE(nlohmann::json::parse(read_file(again.package_json)).contains("sealed"));
 }
 
 }  // namespace

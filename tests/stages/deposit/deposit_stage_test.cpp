@@ -100,9 +100,12 @@ TEST_F(DepositTest, LaysOutTheBag) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(files_below(bag / "data", bag), expected);
 
-  EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms"}));
+  EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms",
+                                                        "deposit/J012-2021-批次01.package.json",
+                                                        "deposit/J012-2021-批次01.tar"}));
 
-  ASSERT_EQ(outcome_.outputs.size(), 8u) << "the bag, its backup form, five form PDFs and the workbook";
+  ASSERT_EQ(outcome_.outputs.size(), 10u)
+      << "the bag, its backup form, the package file and its figures, five form PDFs and the workbook";
   EXPECT_EQ(outcome_.outputs[0].kind, "bag");
   EXPECT_EQ(outcome_.outputs[0].path, "deposit/J012-2021-批次01");
   EXPECT_EQ(outcome_.outputs[0].sha256, hex_digest(DigestAlgorithm::sha256, read_file(bag / "manifest-sha256.txt")));
@@ -195,7 +198,7 @@ TEST_F(DepositTest, FillsBagInfo) {
   for (const auto& [label, value] : fields) EXPECT_EQ(label.find(':'), std::string::npos) << label;
 }
 
-//! The backup form states the figures of the bag and the package digest: digests of manifest-sha256.txt's bytes.
+//! The backup form states the figures of the bag and the payload digest (its package_digests keys): digests of manifest-sha256.txt's bytes.
 TEST_F(DepositTest, FillsTheBackupForm) {
   const fs::path bag = deposit();
   const auto form = nlohmann::ordered_json::parse(read_file(bag / "forms/backup-form.json"));
@@ -345,7 +348,7 @@ TEST_F(DepositTest, CarriesTheReviewDecisions) {
             "metadata/review-decisions.json");
 }
 
-//! With sm3_manifest: true the bag also has SM3 manifests and the form an SM3 package digest.
+//! With sm3_manifest: true the bag also has SM3 manifests and the form an SM3 payload digest.
 TEST_F(DepositTest, WritesSm3WhenAsked) {
   const fs::path bag = deposit("deposit:\n  sm3_manifest: true\n");
   const std::string manifest = read_file(bag / "manifest-sha256.txt");
@@ -399,11 +402,14 @@ TEST_F(DepositTest, DescribesItselfAndRefusesUnknownKeys) {
   DepositStage stage;
   const StageInfo info = stage.describe();
   EXPECT_EQ(info.id, "deposit");
-  ASSERT_EQ(info.params.size(), 2u);
+  ASSERT_EQ(info.params.size(), 3u);
   EXPECT_EQ(info.params[0].name, "sm3_manifest");
   EXPECT_EQ(info.params[1].name, "include_extras");
+  EXPECT_EQ(info.params[2].name, "package");
+  EXPECT_EQ(info.params[2].range, "tar|zip");
   EXPECT_THROW(make_stage("deposit:\n  sm3_manifests: true\n"), ProfileError);
   EXPECT_THROW(make_stage("deposit:\n  sm3_manifest: yes please\n"), ProfileError);
+  EXPECT_THROW(make_stage("deposit:\n  package: tar.gz\n"), ProfileError);
 }
 
 //! Two deposits of the same batch into two WORKs give identical payload manifests and payload bytes.
@@ -512,7 +518,9 @@ TEST_F(DepositTest, ReplacesAnEarlierBag) {
   EXPECT_FALSE(fs::exists(forms / "old-form.pdf")) << "the forms folder is replaced whole";
   EXPECT_TRUE(fs::exists(forms / utf8_path("备份情况表.pdf")));
   EXPECT_TRUE(fs::exists(bag / "bagit.txt"));
-  EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms"}));
+  EXPECT_EQ(deposit_folder(), (std::vector<std::string>{"deposit/J012-2021-批次01", "deposit/J012-2021-批次01-forms",
+                                                        "deposit/J012-2021-批次01.package.json",
+                                                        "deposit/J012-2021-批次01.tar"}));
 }
 
 }  // namespace
