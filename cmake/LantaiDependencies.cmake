@@ -25,6 +25,9 @@ pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 # The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(CLAMAV REQUIRED IMPORTED_TARGET libclamav)
+# Carriers: ISO 9660 images with Joliet and Rock Ridge (libisofs), 文件目录.XML (libxml2).
+pkg_check_modules(LIBISOFS REQUIRED IMPORTED_TARGET libisofs-1)
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

@@ -13,5 +13,6 @@ void add_profile_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_review_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
+void add_carriers_command(CLI::App& app);
 
 }  // namespace lantai::cli
