@@ -138,6 +138,7 @@ struct VerifiedStreamData {
   const WriteProgress* progress;
   std::uint64_t* done;
   std::uint64_t total;
+  ino_t serial;  // the stream's one id: the ISO 9660 and Joliet trees share its data only when it stays the same
 };
 
 VerifiedStreamData& data_of(IsoStream* stream) {
@@ -186,10 +187,10 @@ int stream_read(IsoStream* stream, void* buffer, size_t count) {
 
 int stream_repeatable(IsoStream*) { return 1; }
 
-void stream_id(IsoStream*, unsigned int* fs_id, dev_t* dev_id, ino_t* ino_id) {
+void stream_id(IsoStream* stream, unsigned int* fs_id, dev_t* dev_id, ino_t* ino_id) {
   *fs_id = 0;  // no file system of its own: a serial number, as libisofs asks
   *dev_id = 0;
-  *ino_id = serial_id++;
+  *ino_id = data_of(stream).serial;
 }
 
 void stream_free(IsoStream* stream) { delete &data_of(stream); }
@@ -206,7 +207,7 @@ IsoStream* verified_stream(const CarrierFile& file, std::string& error, const Wr
   if (!object) throw std::bad_alloc();
   object->iface = &verified_stream_class;
   object->refcount = 1;
-  object->data = new VerifiedStreamData{&file, VerifiedSource(file), &error, &progress, &done, total};
+  object->data = new VerifiedStreamData{&file, VerifiedSource(file), &error, &progress, &done, total, serial_id++};
   return reinterpret_cast<IsoStream*>(object);
 }
 
@@ -352,15 +353,22 @@ fs::path write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir,
   std::string failure;
   try {
     out = create_file(partial.path);
-    std::vector<unsigned char> buffer(32 * 2048);
+    // libisofs hands out the image one 2048-byte sector a call (a shorter request at the
+    // end returns nothing); sectors are gathered into larger writes.
+    std::vector<unsigned char> buffer(512 * kSectorBytes);
+    std::size_t filled = 0;
     for (;;) {
-      const int got = burn->read_xt(burn, buffer.data(), static_cast<int>(buffer.size()));
+      const int got = burn->read_xt(burn, buffer.data() + filled, static_cast<int>(kSectorBytes));
       if (got < 0) {
         failure = "libisofs could not make the image";
         break;
       }
+      filled += static_cast<std::size_t>(got);
+      if (got == 0 || filled == buffer.size()) {
+        write_all(out, reinterpret_cast<const char*>(buffer.data()), filled, partial.path);
+        filled = 0;
+      }
       if (got == 0) break;
-      write_all(out, reinterpret_cast<const char*>(buffer.data()), static_cast<std::size_t>(got), partial.path);
     }
   } catch (const std::exception& caught) {
     failure = caught.what();

@@ -4,6 +4,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -181,9 +182,12 @@ TEST(Carriers, IsoCarriersReadBackAndNameAFlippedByte) {
   const CarrierPlan plan = plan_carriers(bag, parse_medium("2M"), {});
   ASSERT_GE(plan.count(), 3);
   std::vector<CheckedCarrier> checked;
+  int number = 0;
   for (const fs::path& image : write_all(plan, bag, root / "out", true)) {
     EXPECT_EQ(image.extension(), ".iso");
+    // Within the medium, and within what the plan counted (each file's data written once).
     EXPECT_LE(fs::file_size(image), 2'000'000u);
+    EXPECT_LE(fs::file_size(image), plan.carriers[number++].estimated_bytes + kCarrierOverheadBytes);
     checked.push_back(check_carrier(image));
     EXPECT_TRUE(checked.back().findings.empty()) << messages(checked.back().findings);
     EXPECT_TRUE(checked.back().digests.count("说明文件.TXT"));  // Chinese names come back whole
@@ -194,6 +198,14 @@ TEST(Carriers, IsoCarriersReadBackAndNameAFlippedByte) {
   const fs::path first = root / "out" / "J012-TEST-BATCH-01.iso";
   const std::string image = slurp(first);
   EXPECT_EQ(image.substr(16 * 2048 + 40, plan.carriers[0].volume_id.size()), plan.carriers[0].volume_id);
+  // The image is whole: as many sectors as its volume descriptor says.
+  std::uint32_t sectors = 0;
+  std::memcpy(&sectors, image.data() + 16 * 2048 + 80, 4);  // both-endian field, little-endian half first
+  EXPECT_EQ(image.size(), std::size_t{sectors} * 2048);
+  // Joliet: a supplementary volume descriptor with a UCS-2 escape sequence; Rock Ridge: its ER entry.
+  EXPECT_EQ(image[17 * 2048], '\x02');
+  EXPECT_EQ(image.substr(17 * 2048 + 88, 2), "%/");
+  EXPECT_NE(image.find("IEEE_1282"), std::string::npos);
 
   const std::string marker = testing::file_marker(plan.carriers[0].refs[0], 1);
   const std::size_t at = image.find(marker);
