@@ -65,6 +65,7 @@ void write_carriers(const CarriersArguments& args) {
   if (fs::is_regular_file(args.source, error)) {
     plan = read_plan(args.source);
     bag = read_bag(plan.bag);
+    check_plan_fits_bag(plan, bag);
   } else {
     bag = read_bag(args.source);
     plan = plan_carriers(bag, medium_of(args.media), settings);
@@ -74,13 +75,17 @@ void write_carriers(const CarriersArguments& args) {
     const CarrierLayout layout = lay_out_carrier(plan, carrier, bag, settings);
     const auto started = std::chrono::steady_clock::now();
     const WriteProgress progress = terminal ? WriteProgress(show_progress) : WriteProgress();
-    const fs::path written = args.iso ? write_carrier_iso(layout, args.out, progress)
-                                      : write_carrier_folder(layout, args.out, progress);
+    const WrittenCarrier written = args.iso ? write_carrier_iso(layout, args.out, progress)
+                                            : write_carrier_folder(layout, args.out, progress);
+    if (written.written_before) {
+      std::printf("%d/%d %s: written before, kept\n", carrier.number, plan.count(), written.path.c_str());
+      continue;
+    }
     if (terminal) std::fprintf(stderr, "\n");
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    const double bytes = double(args.iso ? fs::file_size(written) : layout.total_bytes());
+    const double bytes = double(args.iso ? fs::file_size(written.path) : layout.total_bytes());
     std::printf("%d/%d %s: %zu records, %zu files, %s GB, %.1f s, %.1f MB/s\n", carrier.number, plan.count(),
-                written.c_str(), carrier.refs.size(), layout.files.size(), data_volume_gb(std::uint64_t(bytes)).c_str(),
+                written.path.c_str(), carrier.refs.size(), layout.files.size(), data_volume_gb(std::uint64_t(bytes)).c_str(),
                 seconds, seconds > 0 ? bytes / 1e6 / seconds : 0.0);
   }
 }

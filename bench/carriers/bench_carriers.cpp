@@ -56,10 +56,10 @@ int main(int argc, char** argv) {
   const CarrierPlan plan = plan_carriers(bag, parse_medium("hdd"), {});
   const CarrierLayout layout = lay_out_carrier(plan, plan.carriers[0], bag, {});
   auto start = Clock::now();
-  const fs::path folder = write_carrier_folder(layout, root / "folder");
+  write_carrier_folder(layout, root / "folder");
   report("lantai carriers write (folder, hashed, synced)", bag.payload_bytes, seconds_since(start));
   start = Clock::now();
-  const fs::path image = write_carrier_iso(layout, root / "iso");
+  const fs::path image = write_carrier_iso(layout, root / "iso").path;
   report("lantai carriers write --iso (hashed, synced)", bag.payload_bytes, seconds_since(start));
   start = Clock::now();
   const auto checked = check_carrier(image);

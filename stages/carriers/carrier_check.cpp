@@ -278,7 +278,8 @@ class Checker {
 
 // A carrier's catalogue rows by 档号 (the bytes go through load_catalog, as a file).
 std::map<std::string, std::vector<std::string>> catalogue_rows(const std::string& bytes, const std::string& where) {
-  char name[] = "/tmp/lantai-carrier-catalogue-XXXXXX";
+  std::string template_name = (fs::temp_directory_path() / "lantai-carrier-catalogue-XXXXXX").string();
+  char* name = template_name.data();
   const int fd = ::mkstemp(name);
   if (fd < 0) throw std::runtime_error("cannot make a temporary file to read " + where);
   const bool written = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
@@ -330,6 +331,21 @@ CheckedCarrier check_carrier(const fs::path& folder_or_iso) {
   }
   Checker(out).run(*reader);
   return out;
+}
+
+std::optional<std::string> read_carrier_file(const fs::path& folder_or_iso, const std::string& path) {
+  try {
+    std::unique_ptr<CarrierReader> reader;
+    if (is_iso(folder_or_iso)) reader = std::make_unique<IsoReader>(folder_or_iso);
+    else reader = std::make_unique<FolderReader>(folder_or_iso);
+    auto found = reader->files.find(path);
+    if (found == reader->files.end() || found->second > kMaxListingBytes) return std::nullopt;
+    std::string bytes;
+    reader->read(path, [&](std::string_view chunk) { bytes.append(chunk); });
+    return bytes;
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
 }
 
 std::vector<Finding> check_reproduces_bag(const BagContents& bag, const std::vector<CheckedCarrier>& carriers) {

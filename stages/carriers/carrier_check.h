@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct CheckedCarrier {
 };
 
 CheckedCarrier check_carrier(const std::filesystem::path& folder_or_iso);
+
+// One file of a carrier (a folder or an image), up to kMaxListingBytes; nullopt when the
+// carrier or the file cannot be read.
+std::optional<std::string> read_carrier_file(const std::filesystem::path& folder_or_iso, const std::string& path);
 
 // Whether the carriers together reproduce the bag: every payload file of the bag on
 // exactly one carrier with the bag's digest, every catalogue row on exactly one carrier

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 
 #include "pipeline/files.h"
 #include "pipeline/registration.h"
@@ -121,6 +122,21 @@ CarrierPlan plan_carriers(const BagContents& bag, const Medium& medium, const Ca
     carrier.volume_id = volume_id(bag.batch_id, carrier.number, plan.count());
   }
   return plan;
+}
+
+void check_plan_fits_bag(const CarrierPlan& plan, const BagContents& bag) {
+  const auto stale = [&](const std::string& why) {
+    return CarrierError("the plan for " + plan.batch_id + " does not fit the bag " + bag.dir.string() + " (" + why +
+                        "); plan again with lantai carriers plan");
+  };
+  if (plan.batch_id != bag.batch_id) throw stale("the bag is batch " + bag.batch_id);
+  std::map<std::string, int> planned;
+  for (const PlannedCarrier& carrier : plan.carriers)
+    for (const std::string& ref : carrier.refs)
+      if (!planned.emplace(ref, carrier.number).second) throw stale("record " + ref + " is planned twice");
+  for (const BagRecord& record : bag.records)
+    if (!planned.erase(record.ref)) throw stale("record " + record.ref + " is on no carrier");
+  if (!planned.empty()) throw stale("record " + planned.begin()->first + " is not in the bag");
 }
 
 std::string plan_json(const CarrierPlan& plan) {

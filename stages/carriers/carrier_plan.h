@@ -48,6 +48,10 @@ struct CarrierPlan {
 // Throws CarrierError naming a record larger than one carrier.
 CarrierPlan plan_carriers(const BagContents& bag, const Medium& medium, const CarrierSettings& settings);
 
+// Throws CarrierError unless the plan was made for this bag as it is: the same batch, and
+// every record of the bag on exactly one of its carriers.
+void check_plan_fits_bag(const CarrierPlan& plan, const BagContents& bag);
+
 std::string plan_json(const CarrierPlan& plan);
 // Throws CarrierError naming the file when it is not a plan.
 CarrierPlan read_plan(const std::filesystem::path& file);

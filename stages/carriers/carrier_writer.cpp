@@ -14,6 +14,7 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "stages/carriers/carrier_check.h"
 
 namespace lantai::carriers {
 namespace fs = std::filesystem;
@@ -79,7 +80,7 @@ void write_all(int fd, const char* data, std::size_t size, const fs::path& targe
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw CarrierError(target.string() + ": write failed (" + errno_text() + ")");
+    if (n < 0) throw std::runtime_error(target.string() + ": write failed (" + errno_text() + ")");
     data += n;
     size -= static_cast<std::size_t>(n);
   }
@@ -88,14 +89,18 @@ void write_all(int fd, const char* data, std::size_t size, const fs::path& targe
 // A new file below dir; O_EXCL and O_NOFOLLOW: nothing already there is written through.
 int create_file(const fs::path& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) throw CarrierError(path.string() + ": cannot be created (" + errno_text() + ")");
+  if (fd < 0) throw std::runtime_error(path.string() + ": cannot be created (" + errno_text() + ")");
   return fd;
 }
 
-void refuse_existing(const fs::path& final_path) {
+// True when final_path holds this very carrier already: its manifest has the same bytes.
+bool written_before(const fs::path& final_path, const CarrierLayout& layout) {
   std::error_code error;
-  if (fs::exists(fs::symlink_status(final_path, error)))
-    throw CarrierError(final_path.string() + ": already exists; a carrier is never overwritten (move it away first)");
+  if (!fs::exists(fs::symlink_status(final_path, error))) return false;
+  for (const CarrierFile& file : layout.files)
+    if (file.path == kSha256Manifest && read_carrier_file(final_path, kSha256Manifest) == file.bytes) return true;
+  throw CarrierError(final_path.string() +
+                     ": already exists and holds another carrier; a carrier is never overwritten (move it away first)");
 }
 
 // Removes a .partial on every way out but success.
@@ -112,12 +117,12 @@ void sync_and_rename(const fs::path& partial, const fs::path& final_path) {
   const int fd = ::open(partial.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 || ::syncfs(fd) != 0) {
     if (fd >= 0) ::close(fd);
-    throw CarrierError(partial.string() + ": cannot be synced (" + errno_text() + ")");
+    throw std::runtime_error(partial.string() + ": cannot be synced (" + errno_text() + ")");
   }
   ::close(fd);
   std::error_code error;
   fs::rename(partial, final_path, error);
-  if (error) throw CarrierError(final_path.string() + ": cannot be put in place (" + error.message() + ")");
+  if (error) throw std::runtime_error(final_path.string() + ": cannot be put in place (" + error.message() + ")");
   sync_directory(final_path.parent_path());
 }
 
@@ -226,7 +231,7 @@ IsoStream* memory_stream(const std::string& bytes) {
 void start_libisofs() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (iso_init() < 0) throw CarrierError("libisofs could not start");
+    if (iso_init() < 0) throw std::runtime_error("libisofs could not start");
     iso_set_local_charset(const_cast<char*>("UTF-8"), 0);  // names are given (and read back) as UTF-8
     iso_set_msgs_severities(const_cast<char*>("NEVER"), const_cast<char*>("FATAL"), const_cast<char*>("lantai"));
   });
@@ -243,22 +248,22 @@ struct ImageHandle {
 
 }  // namespace
 
-fs::path write_carrier_folder(const CarrierLayout& layout, const fs::path& out_dir, const WriteProgress& progress) {
+WrittenCarrier write_carrier_folder(const CarrierLayout& layout, const fs::path& out_dir, const WriteProgress& progress) {
   const fs::path final_dir = out_dir / utf8_path(layout.carrier.label);
-  refuse_existing(final_dir);
+  if (written_before(final_dir, layout)) return {final_dir, true};
   PartialGuard partial{out_dir / utf8_path(layout.carrier.label + ".partial")};
   std::error_code error;
   fs::remove_all(partial.path, error);
   fs::create_directories(out_dir, error);
   if (!fs::create_directory(partial.path, error) || error)
-    throw CarrierError(partial.path.string() + ": cannot be created (" + error.message() + ")");
+    throw std::runtime_error(partial.path.string() + ": cannot be created (" + error.message() + ")");
   const std::uint64_t total = layout.total_bytes();
   std::uint64_t done = 0;
   std::vector<char> buffer(kCopyBuffer);
   for (const CarrierFile& file : layout.files) {
     const fs::path target = partial.path / utf8_path(file.path);  // a checked relative path (lay_out_carrier)
     fs::create_directories(target.parent_path(), error);
-    if (error) throw CarrierError(target.parent_path().string() + ": cannot be created (" + error.message() + ")");
+    if (error) throw std::runtime_error(target.parent_path().string() + ": cannot be created (" + error.message() + ")");
     const int out = create_file(target);
     try {
       if (file.source.empty()) {
@@ -277,21 +282,21 @@ fs::path write_carrier_folder(const CarrierLayout& layout, const fs::path& out_d
       ::close(out);
       throw;
     }
-    if (::close(out) != 0) throw CarrierError(target.string() + ": write failed (" + errno_text() + ")");
+    if (::close(out) != 0) throw std::runtime_error(target.string() + ": write failed (" + errno_text() + ")");
   }
   sync_and_rename(partial.path, final_dir);
   partial.done = true;
-  return final_dir;
+  return {final_dir};
 }
 
-fs::path write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir, const WriteProgress& progress) {
+WrittenCarrier write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir, const WriteProgress& progress) {
   start_libisofs();
   const fs::path final_file = out_dir / utf8_path(layout.carrier.label + ".iso");
-  refuse_existing(final_file);
+  if (written_before(final_file, layout)) return {final_file, true};
   ImageHandle handle;
   const std::string& volume_id = layout.carrier.volume_id;
   int result = iso_image_new(volume_id.c_str(), &handle.image);
-  if (result < 0) throw CarrierError("libisofs: " + iso_error(result));
+  if (result < 0) throw std::runtime_error("libisofs: " + iso_error(result));
   iso_image_set_application_id(handle.image, "LANTAI");
   iso_image_set_data_preparer_id(handle.image, "LANTAI CARRIERS");
 
@@ -309,7 +314,7 @@ fs::path write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir,
         IsoDir* dir = nullptr;
         const std::string name = prefix.substr(prefix.rfind('/') + 1);
         result = iso_image_add_new_dir(handle.image, parent, name.c_str(), &dir);
-        if (result < 0) throw CarrierError(prefix + ": libisofs: " + iso_error(result));
+        if (result < 0) throw std::runtime_error(prefix + ": libisofs: " + iso_error(result));
         iso_node_set_permissions(reinterpret_cast<IsoNode*>(dir), 0555);
         found = dirs.emplace(prefix, dir).first;
       }
@@ -327,13 +332,13 @@ fs::path write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir,
     result = iso_image_add_new_file(handle.image, dir, name.c_str(), stream, &node);
     if (result < 0) {
       iso_stream_unref(stream);
-      throw CarrierError(file.path + ": libisofs: " + iso_error(result));
+      throw std::runtime_error(file.path + ": libisofs: " + iso_error(result));
     }
     iso_node_set_permissions(reinterpret_cast<IsoNode*>(node), 0444);
   }
 
   IsoWriteOpts* options = nullptr;
-  if (iso_write_opts_new(&options, 0) < 0) throw CarrierError("libisofs: cannot make write options");
+  if (iso_write_opts_new(&options, 0) < 0) throw std::runtime_error("libisofs: cannot make write options");
   iso_write_opts_set_iso_level(options, 3);  // files of 4 GiB and more, on an hdd carrier
   iso_write_opts_set_rockridge(options, 1);
   iso_write_opts_set_joliet(options, 1);
@@ -343,7 +348,7 @@ fs::path write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir,
   burn_source* burn = nullptr;
   result = iso_image_create_burn_source(handle.image, options, &burn);
   iso_write_opts_free(options);
-  if (result < 0) throw CarrierError("libisofs: " + iso_error(result));
+  if (result < 0) throw std::runtime_error("libisofs: " + iso_error(result));
 
   PartialGuard partial{out_dir / utf8_path(layout.carrier.label + ".iso.partial")};
   std::error_code error;
@@ -379,12 +384,12 @@ fs::path write_carrier_iso(const CarrierLayout& layout, const fs::path& out_dir,
   if (out >= 0 && ::fsync(out) != 0 && failure.empty()) failure = partial.path.string() + ": cannot be synced";
   if (out >= 0) ::close(out);
   if (!stream_error.empty()) throw CarrierError(stream_error);
-  if (!failure.empty()) throw CarrierError(failure);
+  if (!failure.empty()) throw std::runtime_error(failure);
   fs::rename(partial.path, final_file, error);
-  if (error) throw CarrierError(final_file.string() + ": cannot be put in place (" + error.message() + ")");
+  if (error) throw std::runtime_error(final_file.string() + ": cannot be put in place (" + error.message() + ")");
   partial.done = true;
   sync_directory(out_dir);
-  return final_file;
+  return {final_file};
 }
 
 }  // namespace lantai::carriers

@@ -48,7 +48,7 @@ std::vector<fs::path> write_all(const CarrierPlan& plan, const BagContents& bag,
   std::vector<fs::path> written;
   for (const PlannedCarrier& carrier : plan.carriers) {
     const CarrierLayout layout = lay_out_carrier(plan, carrier, bag, settings);
-    written.push_back(iso ? write_carrier_iso(layout, out) : write_carrier_folder(layout, out));
+    written.push_back((iso ? write_carrier_iso(layout, out) : write_carrier_folder(layout, out)).path);
   }
   return written;
 }
@@ -96,6 +96,17 @@ TEST(Carriers, PlanKeepsRecordsWholeAndInOrder) {
   ASSERT_EQ(read.count(), plan.count());
   EXPECT_EQ(read.carriers[1].refs, plan.carriers[1].refs);
   EXPECT_EQ(read.bag, fs::absolute(bag_dir));
+  EXPECT_NO_THROW(check_plan_fits_bag(read, bag));
+
+  // A plan for the bag as it was: a record added since is on no carrier.
+  auto more = testing::synthetic_records(13, 3, 100'000);
+  const BagContents grown = read_bag(make_synthetic_bag(scratch("plan-grown") / "bag", more));
+  try {
+    check_plan_fits_bag(read, grown);
+    ADD_FAILURE() << "fits";
+  } catch (const CarrierError& error) {
+    EXPECT_NE(std::string(error.what()).find(more.back().ref + " is on no carrier"), std::string::npos) << error.what();
+  }
 }
 
 //! A record larger than one carrier is refused with one line naming its 档号; a broken plan file is named.
@@ -142,9 +153,13 @@ TEST(Carriers, FolderCarriersReproduceTheBag) {
   EXPECT_TRUE(codes_of(check_reproduces_bag(bag, short_set)).count("carriers.catalogue_row"));
   short_set.push_back(checked[1]);
   EXPECT_TRUE(codes_of(check_reproduces_bag(bag, short_set)).count("carriers.bag_file_twice"));
-  // An existing carrier is never overwritten.
+  // A carrier written before is kept (a rerun goes on with the next); another under its name is never overwritten.
   const CarrierLayout again = lay_out_carrier(plan, plan.carriers[0], bag, {});
+  EXPECT_TRUE(write_carrier_folder(again, root / "out").written_before);
+  fs::rename(root / "out" / "J012-TEST-BATCH-01", root / "out" / "J012-TEST-BATCH-02.tmp");
+  fs::rename(root / "out" / "J012-TEST-BATCH-02", root / "out" / "J012-TEST-BATCH-01");
   EXPECT_THROW(write_carrier_folder(again, root / "out"), CarrierError);
+  EXPECT_TRUE(check_carrier(root / "out" / "J012-TEST-BATCH-01").findings.empty());
 }
 
 //! A flipped byte, a missing file, an added file and an edited manifest on a carrier are each named by file.
@@ -193,6 +208,7 @@ TEST(Carriers, IsoCarriersReadBackAndNameAFlippedByte) {
     EXPECT_TRUE(checked.back().digests.count("说明文件.TXT"));  // Chinese names come back whole
   }
   EXPECT_TRUE(check_reproduces_bag(bag, checked).empty()) << messages(check_reproduces_bag(bag, checked));
+  EXPECT_TRUE(write_carrier_iso(lay_out_carrier(plan, plan.carriers[0], bag, {}), root / "out").written_before);
 
   // The volume id carries the carrier number, at its place in the primary volume descriptor.
   const fs::path first = root / "out" / "J012-TEST-BATCH-01.iso";
@@ -320,7 +336,8 @@ TEST(Carriers, HostileInputStaysInside) {
     for (bool iso : {false, true}) {
       const CarrierLayout layout = lay_out_carrier(plan, plan.carriers[0], bag, {});
       try {
-        iso ? write_carrier_iso(layout, root / "changed-out") : write_carrier_folder(layout, root / "changed-out");
+        if (iso) write_carrier_iso(layout, root / "changed-out");
+        else write_carrier_folder(layout, root / "changed-out");
         ADD_FAILURE() << "written";
       } catch (const CarrierError& error) {
         EXPECT_NE(std::string(error.what()).find("0001.jpg: differs from the bag's manifests"), std::string::npos)
