@@ -37,7 +37,14 @@ struct BagRecord {
   std::uint64_t bytes() const;
 };
 
+// Its records point into its catalogue: moved, never copied.
 struct BagContents {
+  BagContents() = default;
+  BagContents(const BagContents&) = delete;
+  BagContents& operator=(const BagContents&) = delete;
+  BagContents(BagContents&&) = default;
+  BagContents& operator=(BagContents&&) = default;
+
   std::filesystem::path dir;
   std::string batch_id;  // External-Identifier, or the folder's name
   std::string fonds;     // 全宗号
