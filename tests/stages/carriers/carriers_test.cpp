@@ -70,6 +70,30 @@ TEST(Carriers, MediaAndSizes) {
   }
 }
 
+//! The carriers section is read strictly: the shipped profiles give UTF-8; an unknown encoding or key is refused naming it.
+TEST(Carriers, ProfileSettings) {
+  const CarrierSettings shipped =
+      load_carrier_settings(std::string(LANTAI_SOURCE_DIR) + "/profiles/da-t31-2017-paper.yaml");
+  EXPECT_EQ(shipped.encoding, "UTF-8");
+  EXPECT_EQ(shipped.year_column, "日期");
+  EXPECT_EQ(shipped.class_column, "保管期限");
+  const fs::path dir = scratch("profile");
+  for (const auto& [text, named] : std::vector<std::pair<std::string, std::string>>{
+           {"profile: p\ncarriers:\n  encoding: GB2312\n", "encoding"},
+           {"profile: p\ncarriers:\n  reserve_percent: 80\n", "reserve_percent"},
+           {"profile: p\ncarriers:\n  xml_encodng: UTF-8\n", "xml_encodng"}}) {
+    write_file_atomically(dir / "p.yaml", text);
+    try {
+      load_carrier_settings((dir / "p.yaml").string());
+      ADD_FAILURE() << text;
+    } catch (const ProfileError& error) {
+      EXPECT_NE(std::string(error.what()).find(named), std::string::npos) << error.what();
+    }
+  }
+  write_file_atomically(dir / "p.yaml", "profile: p\ncarriers:\n  encoding: GB18030\n");
+  EXPECT_EQ(load_carrier_settings((dir / "p.yaml").string()).encoding, "GB18030");
+}
+
 //! A lot on small carriers: 3 or more, records whole and in catalogue order, each carrier within its capacity.
 TEST(Carriers, PlanKeepsRecordsWholeAndInOrder) {
   const fs::path bag_dir = make_synthetic_bag(scratch("plan") / "bag", testing::synthetic_records(12, 3, 100'000));
