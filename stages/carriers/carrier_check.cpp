@@ -8,7 +8,6 @@
 #include <functional>
 #include <optional>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string_view>
 #include <system_error>
@@ -17,6 +16,7 @@
 #include "pipeline/files.h"
 #include "pipeline/utf8.h"
 #include "stages/carriers/carrier_codes.h"
+#include "stages/carriers/libisofs_session.h"
 #include "stages/carriers/carrier_layout.h"
 
 namespace lantai::carriers {
@@ -83,14 +83,6 @@ class FolderReader final : public CarrierReader {
   fs::path root_;
 };
 
-void start_libisofs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (iso_init() < 0) throw std::runtime_error("libisofs could not start");
-    iso_set_local_charset(const_cast<char*>("UTF-8"), 0);
-    iso_set_msgs_severities(const_cast<char*>("NEVER"), const_cast<char*>("FATAL"), const_cast<char*>("lantai"));
-  });
-}
 
 // An ISO 9660 image read with libisofs: Rock Ridge names where present, else Joliet.
 class IsoReader final : public CarrierReader {

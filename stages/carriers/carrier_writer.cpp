@@ -10,12 +10,12 @@
 #include <cstring>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <system_error>
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "stages/carriers/carrier_check.h"
+#include "stages/carriers/libisofs_session.h"
 
 namespace lantai::carriers {
 namespace fs = std::filesystem;
@@ -244,14 +244,6 @@ IsoStream* memory_stream(const std::string& bytes) {
   return stream;
 }
 
-void start_libisofs() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (iso_init() < 0) throw std::runtime_error("libisofs could not start");
-    iso_set_local_charset(const_cast<char*>("UTF-8"), 0);  // names are given (and read back) as UTF-8
-    iso_set_msgs_severities(const_cast<char*>("NEVER"), const_cast<char*>("FATAL"), const_cast<char*>("lantai"));
-  });
-}
 
 std::string iso_error(int code) { return iso_error_to_msg(code); }
 
