@@ -48,13 +48,7 @@ std::string read_tag_file(const fs::path& bag, const std::string& name) {
 
 std::map<std::string, std::string> read_bag_info(const std::string& text) {
   std::map<std::string, std::string> fields;
-  std::size_t at = 0;
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(at, end - at);
-    at = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (const std::string& line : text_lines(text)) {
     const std::size_t colon = line.find(": ");
     if (colon != std::string::npos) fields.emplace(line.substr(0, colon), line.substr(colon + 2));
   }
@@ -86,6 +80,19 @@ const BagRecord* BagContents::find(const std::string& ref) const {
   return nullptr;
 }
 
+std::vector<std::string> text_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(at, end - at));
+    if (!lines.back().empty() && lines.back().back() == '\r') lines.back().pop_back();
+    at = end + 1;
+  }
+  return lines;
+}
+
 bool is_safe_relative_path(const std::string& path) {
   if (path.empty() || !is_valid_utf8(path)) return false;
   std::size_t start = 0;
@@ -103,15 +110,9 @@ bool is_safe_relative_path(const std::string& path) {
 
 std::vector<std::pair<std::string, std::string>> parse_manifest(const std::string& text, const std::string& file) {
   std::vector<std::pair<std::string, std::string>> entries;
-  std::size_t at = 0;
   int line_number = 0;
-  while (at < text.size()) {
-    std::size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(at, end - at);
-    at = end + 1;
+  for (const std::string& line : text_lines(text)) {
     ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     const std::size_t space = line.find_first_of(" \t");
     const std::size_t path_start = space == std::string::npos ? space : line.find_first_not_of(" \t*", space);

@@ -70,6 +70,9 @@ BagContents read_bag(const std::filesystem::path& bag_dir);
 // manifests too, which share the format.
 std::vector<std::pair<std::string, std::string>> parse_manifest(const std::string& text, const std::string& file);
 
+// The lines of a text, without their LF or CRLF ends.
+std::vector<std::string> text_lines(const std::string& text);
+
 // A '/'-separated relative path whose every part may name a file: not empty, not "." or
 // "..", no backslash or control character, valid UTF-8.
 bool is_safe_relative_path(const std::string& path);

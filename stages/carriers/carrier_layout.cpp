@@ -216,13 +216,7 @@ CarrierLayout lay_out_carrier(const CarrierPlan& plan, const PlannedCarrier& car
 
 std::vector<std::tuple<std::string, std::string, std::string>> stated_digests(const std::string& notice) {
   std::vector<std::tuple<std::string, std::string, std::string>> stated;
-  std::size_t at = 0;
-  while (at < notice.size()) {
-    std::size_t end = notice.find('\n', at);
-    if (end == std::string::npos) end = notice.size();
-    std::string line = notice.substr(at, end - at);
-    at = end + 1;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
+  for (const std::string& line : text_lines(notice)) {
     for (const char* algorithm : {"MD5", "SHA256"}) {
       const std::string prefix = std::string(algorithm) + " (";
       const std::size_t close = line.find(") = ");
