@@ -18,8 +18,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+fs::path scratch_root() { return fs::temp_directory_path() / ("lantai-carriers-test-" + std::to_string(::getpid())); }
+
+// The bags and carriers of a test run are removed when it ends.
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override { fs::remove_all(scratch_root()); }
+};
+const auto* const cleanup = ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / ("lantai-carriers-test-" + std::to_string(::getpid())) / name;
+  const fs::path dir = scratch_root() / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
