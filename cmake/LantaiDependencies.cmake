@@ -24,8 +24,6 @@ pkg_check_modules(QPDF REQUIRED IMPORTED_TARGET libqpdf)
 pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 # The registration forms as a workbook (stages/deposit/forms).
 pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
-# Tests read the workbooks back as a spreadsheet program does: the ZIP (libarchive, below), then its XML.
-pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 # The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(CLAMAV REQUIRED IMPORTED_TARGET libclamav)
@@ -34,6 +32,10 @@ pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 # Outer encryption of a package (lantai seal): SM4-GCM and AES-256-GCM. OpenSSL 3.0 on
 # Debian 12 has no SM4-GCM (it came in 3.2), libgcrypt 1.10 has both.
 pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)
+# Carriers: ISO 9660 images with Joliet and Rock Ridge (libisofs), 文件目录.XML (libxml2; the tests also
+# read the forms' workbooks with it, the ZIP opened with libarchive).
+pkg_check_modules(LIBISOFS REQUIRED IMPORTED_TARGET libisofs-1)
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

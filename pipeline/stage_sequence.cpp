@@ -29,6 +29,8 @@ std::vector<FindingCode> StageSequence::finding_codes() const {
   codes.push_back(kReviewAwaitingRescan);
   codes.push_back(kReviewSentBack);
   for (const StageInfo& info : describe()) codes.insert(codes.end(), info.findings.begin(), info.findings.end());
+  for (const BagCommand& command : bag_commands)
+    codes.insert(codes.end(), command.findings.begin(), command.findings.end());
   return codes;
 }
 

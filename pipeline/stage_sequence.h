@@ -2,10 +2,13 @@
 // real ones in one place; tests build their own sequences.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
+#include "pipeline/profile.h"
 #include "pipeline/units.h"
 
 namespace lantai {
@@ -19,6 +22,16 @@ struct StageSequence {
   // pages (目录建库), for an inspector to confirm; optional.
   std::unique_ptr<BatchStage> catalogue_draft;
   std::unique_ptr<BagStage> verify;                                  // on the finished bag
+
+  // Commands run on a finished bag (lantai carriers): their profile section, checked with
+  // the rest of the profile when a batch starts so that a bad value stops it before any
+  // work, and the finding codes they report, listed with the stages'.
+  struct BagCommand {
+    std::string section;
+    std::function<void(ProfileSection&)> read;  // throws ProfileError on a bad value
+    std::vector<FindingCode> findings;
+  };
+  std::vector<BagCommand> bag_commands;
 
   // Every stage's description, in run order, each stage once (a stage object may serve
   // one kind only; ids are unique across the sequence).

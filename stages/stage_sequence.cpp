@@ -1,6 +1,8 @@
 #include "stages/stage_sequence.h"
 
 #include "stages/av/av_stage.h"
+#include "stages/carriers/carrier_codes.h"
+#include "stages/carriers/carrier_settings.h"
 #include "stages/cataloguing/catalogue_draft_stage.h"
 #include "stages/cataloguing/cataloguing_stage.h"
 #include "stages/decode/decode_stage.h"
@@ -51,6 +53,9 @@ StageSequence make_stage_sequence() {
   stages.deposit = std::make_unique<deposit::DepositStage>();
   stages.catalogue_draft = std::make_unique<cataloguing::CatalogueDraftStage>();
   stages.verify = std::make_unique<verify::VerifyStage>();
+  stages.bag_commands.push_back({carriers::kCarriersSection,
+                                 [](ProfileSection& section) { carriers::read_carrier_settings(section); },
+                                 carriers::carrier_finding_codes()});
   return stages;
 }
 

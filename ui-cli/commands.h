@@ -14,5 +14,6 @@ void add_sample_command(CLI::App& app);
 void add_review_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
 void add_seal_commands(CLI::App& app);  // seal and unseal
+void add_carriers_command(CLI::App& app);
 
 }  // namespace lantai::cli

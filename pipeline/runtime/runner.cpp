@@ -169,6 +169,11 @@ struct BatchRun::State {
       if (value.key == kSm3ManifestSetting) deposit_writes_sm3 = value.value == "true";
     if (stages.catalogue_draft) draft_info = set_up(*stages.catalogue_draft, profile);
     verify_info = set_up(*stages.verify, profile);
+    for (const auto& command : stages.bag_commands) {
+      ProfileSection section = profile.section(command.section);
+      command.read(section);
+      section.finish();
+    }
 
     ProfileSection runtime = profile.section(kRuntimeSection);
     memory_budget_bytes = static_cast<std::uint64_t>(runtime.get(kMemoryBudget)) << 20;

@@ -45,7 +45,7 @@ TEST(CommandLine, UsageAndHelp) {
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
   EXPECT_NE(missing.output.find("--profile is required"), std::string::npos) << missing.output;
   EXPECT_EQ(run_command({lantai_bin().string(), "run", "--jobs", "0"}).exit_code, 2);
-  for (const char* command : {"run", "verify", "status", "samples", "profile", "sample"}) {
+  for (const char* command : {"run", "verify", "status", "samples", "profile", "sample", "carriers"}) {
     CommandResult help = run_command({lantai_bin().string(), command, "--help"});
     EXPECT_EQ(help.exit_code, 0) << command;
     EXPECT_NE(help.output.find("Usage"), std::string::npos) << command;
