@@ -253,6 +253,8 @@ std::map<std::string, std::string> catalogue_row(const std::vector<std::string>&
   std::map<std::string, std::string> row;
   for (size_t c = 0; c < columns.size(); ++c) row[columns[c]] = c < entry.values.size() ? entry.values[c] : "";
   return row;
+}
+
 // The bag's day at 00:00 UTC, the package entries' date: from the bag, not the clock.
 std::time_t start_of_day_utc(const std::string& yyyy_mm_dd) {
   std::tm day{};
