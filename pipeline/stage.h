@@ -92,6 +92,10 @@ struct StageContext {
   // --continues: the earlier deposit bag this run's deposit continues (an incremental
   // deposit, pipeline/holdings.h); empty: a full deposit.
   std::filesystem::path continues;
+  // --seal-key and --seal-cipher ("sm4" or "aes256"): the deposit seals the package file
+  // with them (pipeline/sealed_package.h); empty: not sealed. The key is never logged.
+  std::filesystem::path seal_key;
+  std::string seal_cipher;
 };
 
 // Unit is const for every scope but the lot, which ingest fills.

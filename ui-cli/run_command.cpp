@@ -112,8 +112,9 @@ void add_run_command(CLI::App& app) {
                   "from the catalogue (an incremental deposit; check with lantai verify --previous)")
       ->check(CLI::ExistingDirectory);
   run->add_option("--seal-key", options->seal_key,
-                  "key file: once the package file verified, it is sealed whole with it (lantai seal) into "
-                  "WORK/deposit/<batch-id>.tar.sealed, and package.json gains the sealed file's digests")
+                  "key file: the package file is sealed whole with it (lantai seal) into "
+                  "WORK/deposit/<batch-id>.tar.sealed; package.json and the forms gain the sealed file's digests, "
+                  "and a package that fails the self-check loses its sealed copy")
       ->check(CLI::ExistingFile);
   run->add_option("--seal-cipher", options->seal_cipher, "with --seal-key: sm4 (SM4-GCM) or aes256 (AES-256-GCM)")
       ->check(CLI::IsMember({"sm4", "aes256"}))

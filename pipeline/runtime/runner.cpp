@@ -11,7 +11,6 @@
 #include "pipeline/files.h"
 #include "pipeline/runtime/acceptance_settings.h"
 #include "pipeline/registration.h"
-#include "pipeline/sealed_package.h"
 #include "pipeline/runtime/event_log.h"
 #include "pipeline/runtime/item_flow.h"
 #include "pipeline/runtime/ledger.h"
@@ -483,6 +482,8 @@ void BatchRun::prepare() {
   s.context = StageContext{s.work_dir, absolute_path(s.options.input_root), s.options.jobs};
   s.context.sign_key = s.options.sign_key;
   s.context.continues = s.options.continues;
+  s.context.seal_key = s.options.seal_key;
+  s.context.seal_cipher = s.options.seal_cipher;
   s.load_virus_scanner = true;
   try {
     s.set_up_stages();
@@ -623,11 +624,13 @@ void BatchRun::deposit() {
   s.summary.bag_dir.clear();
   s.summary.package_file.clear();
   s.summary.package_json.clear();
+  s.summary.sealed_package.clear();
   s.summary.registration_forms.clear();
   for (const StageOutput& output : outcome.outputs) {
     if (output.role == OutputRole::package) s.summary.bag_dir = s.work_dir / utf8_path(output.path);
     if (output.kind == "package") s.summary.package_file = s.work_dir / utf8_path(output.path);
     if (output.kind == "package_json") s.summary.package_json = s.work_dir / utf8_path(output.path);
+    if (output.kind == "sealed_package") s.summary.sealed_package = s.work_dir / utf8_path(output.path);
     if (output.kind == "registration_form") s.summary.registration_forms.push_back(s.work_dir / utf8_path(output.path));
   }
   s.ledger->replace_batch_outputs(s.deposit_info.id, outcome.outputs);
@@ -694,43 +697,19 @@ void BatchRun::verify() {
   for (const StageOutput& output : checked.outputs)
     if (output.path.ends_with(".html")) s.summary.four_properties_report = s.work_dir / utf8_path(output.path);
   s.summary.verified = !checked.rejected();
+  // A package that fails its self-check is not sent sealed either.
+  if (!s.summary.verified && !s.summary.sealed_package.empty()) {
+    std::error_code ignored;
+    fs::remove(s.summary.sealed_package, ignored);
+    fs::remove(s.summary.sealed_package.string() + ".json", ignored);
+    s.summary.sealed_package.clear();
+  }
   std::string package_digest =
       hex_digests_of_file(s.summary.bag_dir / "manifest-sha256.txt", {DigestAlgorithm::md5}).front();
   s.ledger->record_deposit(s.summary.batch_id, relative_utf8(s.summary.bag_dir, s.work_dir), package_digest,
                            s.summary.verified);
   s.log->write("verify", {{"bag", s.summary.bag_dir.string()}, {"verified", s.summary.verified}});
   write_reports(*s.ledger, s.work_dir, s.stages.describe());
-}
-
-// With --seal-key: the package, once it verified, encrypted whole for the journey; the
-// sealed file's figures beside it and in package.json, so the forms can carry both.
-void BatchRun::seal() {
-  State& s = *state_;
-  if (s.options.seal_key.empty() || !s.summary.verified || s.summary.package_file.empty()) return;
-  const SealCipher cipher = seal_cipher_from_option(s.options.seal_cipher).value_or(SealCipher::sm4_gcm);
-  const SealKey key = SealKey::load(s.options.seal_key, cipher);
-  const fs::path sealed = s.summary.package_file.string() + ".sealed";
-  const SealedFigures figures = seal_package(s.summary.package_file, sealed, key);
-  nlohmann::ordered_json sealed_figures = nlohmann::ordered_json::parse(sealed_json(figures));
-  write_file_atomically(sealed.string() + ".json", sealed_figures.dump(2) + "\n");
-  nlohmann::ordered_json package = nlohmann::ordered_json::parse(read_file(s.summary.package_json));
-  sealed_figures.erase("package");  // package.json states those itself
-  package["sealed"] = std::move(sealed_figures);
-  const std::string package_text = package.dump(2) + "\n";
-  write_file_atomically(s.summary.package_json, package_text);
-  s.summary.sealed_package = sealed;
-
-  std::vector<StageOutput> outputs = s.ledger->batch_outputs(s.deposit_info.id);
-  for (StageOutput& output : outputs)
-    if (output.kind == "package_json") {
-      output.sha256 = hex_digest(DigestAlgorithm::sha256, package_text);
-      output.size_bytes = package_text.size();
-    }
-  for (const auto& [algorithm, hex] : figures.sealed_digests)
-    if (algorithm == DigestAlgorithm::sha256)
-      outputs.push_back({"sealed_package", relative_utf8(sealed, s.work_dir), hex, figures.sealed_bytes});
-  s.ledger->replace_batch_outputs(s.deposit_info.id, outputs);
-  s.log->write("seal", {{"sealed", sealed.string()}, {"cipher", std::string(seal_cipher_name(cipher))}});
 }
 
 RunSummary BatchRun::run() {
@@ -744,7 +723,6 @@ RunSummary BatchRun::run() {
   } else if (s.options.deferred_stages.empty()) {
     deposit();
     verify();
-    seal();
   } else {
     s.summary.deferred_stages = s.options.deferred_stages;
     nlohmann::json waiting = s.options.deferred_stages;

@@ -8,9 +8,9 @@
 //            a record's stages run as soon as its last item is in
 //   records  the record stages of every record the graph did not bring
 //   assess   each record's fate (deposited or withheld, and why); the reports
-//   deposit  the deposited records packed into the bag
+//   deposit  the deposited records packed into the bag, the package file and its forms
+//            (with --seal-key, the package file encrypted whole beside it)
 //   verify   the bag and its package file checked as the registration centre will
-//   (seal)   with --seal-key, the verified package file encrypted whole
 //   (draft)  with no catalogue, in place of deposit and verify: the catalogue drafted
 //            from the pages (目录建库), for an inspector to confirm and give to a rerun
 //
@@ -74,9 +74,10 @@ struct RunOptions {
   // An earlier deposit bag (--continues): the deposit then holds only the records added or
   // changed since it, names it, and lists the records withdrawn from the catalogue.
   std::filesystem::path continues;
-  // With a key file: the package file, once it verified, sealed whole (lantai seal) into
-  // <package>.sealed with <package>.sealed.json, and package.json gains the sealed file's
-  // figures. seal_cipher: "sm4" or "aes256".
+  // With a key file: the deposit seals the package file whole (lantai seal) into
+  // <package>.sealed with <package>.sealed.json, package.json and the forms gain the sealed
+  // file's figures; a package that fails the self-check loses its sealed copy.
+  // seal_cipher: "sm4" or "aes256".
   std::filesystem::path seal_key;
   std::string seal_cipher = "sm4";
 };
@@ -131,7 +132,6 @@ class BatchRun {
   void assess();
   void deposit();
   void verify();
-  void seal();  // with --seal-key, after verify
   void draft_catalogue();  // in place of deposit and verify when no catalogue was given
   RunSummary run();  // every phase, in order
 

@@ -40,6 +40,9 @@ constexpr OutputInfo kPackageOutput{"package", OutputRole::work,
                                     "the registration package, WORK/deposit/<batch id>.tar (or .zip): the bag as one file"};
 constexpr OutputInfo kPackageJsonOutput{"package_json", OutputRole::work,
                                         "the package file's size and digests, WORK/deposit/<batch id>.package.json"};
+constexpr OutputInfo kSealedPackageOutput{
+    "sealed_package", OutputRole::work,
+    "with --seal-key: the package file encrypted whole, WORK/deposit/<batch id>.tar.sealed (its figures in .sealed.json)"};
 constexpr OutputInfo kSignatureOutput{"bag_signature", OutputRole::work,
                                       "the bag's SM2 signature over its tag manifests, inside the bag"};
 constexpr OutputInfo kRegistrationFormOutput{
@@ -303,12 +306,20 @@ StageInfo DepositStage::describe() const {
           {kSm3Manifest.info(), kIncludeExtras.info(), kPackage.info()},
           {kBagVirusFound, kBagNotScanned, kNothingNew},
           {},
-          {kBagOutput, kFormOutput, kSignatureOutput, kPackageOutput, kPackageJsonOutput, kRegistrationFormOutput}};
+          {kBagOutput, kFormOutput, kSignatureOutput, kPackageOutput, kPackageJsonOutput, kSealedPackageOutput,
+           kRegistrationFormOutput}};
 }
 
 void DepositStage::setup(ProfileSection& section, const StageContext& context) {
   scanner_ = context.virus_scanner;
   signing_key_.reset();
+  seal_key_.reset();
+  if (!context.seal_key.empty()) {
+    const auto cipher = seal_cipher_from_option(context.seal_cipher.empty() ? "sm4" : context.seal_cipher);
+    if (!cipher) throw std::runtime_error("--seal-cipher '" + context.seal_cipher + "': sm4 or aes256");
+    seal_key_.emplace(SealKey::load(context.seal_key, *cipher));
+    section.record("seal_cipher", std::string(seal_cipher_name(*cipher)), "--seal-cipher");
+  }
   if (!context.sign_key.empty()) {
     signing_key_ = Sm2Key::load_private(context.sign_key);
     section.record("sign_key_sm3", signing_key_->fingerprint(), "--sign-key");
@@ -523,6 +534,19 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   move_into_place(partial, final_dir, replaced);
   std::string package_json_text;
   const PackageFile package = write_package_beside(final_dir, package_format_, form, algorithms, package_json_text);
+  // Sealed for the journey (--seal-key), outside the package as DA/T 70 3-8 asks: the
+  // figures of both sides beside it and in package.json, so the forms carry both.
+  std::optional<SealedFigures> sealed;
+  if (seal_key_) {
+    sealed = seal_package(package.path, package.path.string() + ".sealed", *seal_key_);
+    nlohmann::ordered_json figures = nlohmann::ordered_json::parse(sealed_json(*sealed));
+    write_file_atomically(sealed->sealed.string() + ".json", figures.dump(2) + "\n");
+    figures.erase("package");  // package.json states those itself
+    nlohmann::ordered_json package_figures = nlohmann::ordered_json::parse(package_json_text);
+    package_figures["sealed"] = std::move(figures);
+    package_json_text = package_figures.dump(2) + "\n";
+    write_file_atomically(final_dir.string() + kPackageJsonSuffix, package_json_text);
+  }
 
   Outcome outcome;
   const std::string bag_rel = relative_utf8(final_dir, batch.work_dir);
@@ -539,11 +563,16 @@ Outcome DepositStage::process(const BatchWork& batch) const {
                              sha256->second, package.bytes});
   outcome.outputs.push_back({std::string(kPackageJsonOutput.kind), bag_rel + kPackageJsonSuffix,
                              hex_digest(DigestAlgorithm::sha256, package_json_text), package_json_text.size()});
+  if (sealed)
+    for (const auto& [algorithm, hex] : sealed->sealed_digests)
+      if (algorithm == DigestAlgorithm::sha256)
+        outcome.outputs.push_back({std::string(kSealedPackageOutput.kind), relative_utf8(sealed->sealed, batch.work_dir),
+                                   hex, sealed->sealed_bytes});
 
   // The registration forms beside the bag, for the unit to print, sign and stamp.
   const fs::path forms_dir = deposit_root / utf8_path(deposit_id + kFormsFolderSuffix);
   for (const forms::FormFile& file :
-       forms::write_registration_forms(registration_forms_input(batch, form, package, scanner_), forms_dir))
+       forms::write_registration_forms(registration_forms_input(batch, form, package, sealed ? &*sealed : nullptr, scanner_), forms_dir))
     outcome.outputs.push_back({std::string(kRegistrationFormOutput.kind),
                                relative_utf8(forms_dir / utf8_path(file.name), batch.work_dir), file.sha256,
                                file.size_bytes});

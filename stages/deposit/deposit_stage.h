@@ -80,6 +80,7 @@
 
 #include "pipeline/bag_signature.h"
 #include "pipeline/holdings.h"
+#include "pipeline/sealed_package.h"
 #include "pipeline/profile.h"
 #include "pipeline/registration.h"
 #include "pipeline/units.h"
@@ -140,6 +141,7 @@ class DepositStage final : public BatchStage {
   const VirusScanner* scanner_ = nullptr;  // the run's; null: not scanned (--no-virus-scan)
   std::optional<DepositBag> earlier_;      // --continues: the deposit this one continues
   std::optional<Sm2Key> signing_key_;      // --sign-key
+  std::optional<SealKey> seal_key_;        // --seal-key: the package file sealed with it
   bool sm3_manifest_ = kSm3Manifest.default_value;
   bool include_extras_ = kIncludeExtras.default_value;
   PackageFormat package_format_ = PackageFormat::tar;

@@ -17,7 +17,8 @@ constexpr const char* kClassificationColumn = "密级";
 }  // namespace
 
 forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
-                                                  const PackageFile& package, const VirusScanner* scanner) {
+                                                  const PackageFile& package, const SealedFigures* sealed,
+                                                  const VirusScanner* scanner) {
   forms::RegistrationForms input;
   input.fonds_code = form.fonds_code;
   input.unit_name = form.unit_name;
@@ -36,6 +37,9 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
   input.signature_key_sm3 = form.signature_key_sm3;
   // The package file: what the centre receives, and whose MD5 it recomputes.
   input.package = {package.path.filename().string(), package.bytes, form.file_count, package.digests, ""};
+  if (sealed)
+    input.sealed = {sealed->sealed.filename().string(), std::string(seal_cipher_name(sealed->cipher)),
+                    sealed->sealed_bytes, sealed->sealed_digests};
 
   input.sequence = form.sequence;
   input.continues_batch = form.continues_batch;

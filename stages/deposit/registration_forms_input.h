@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "pipeline/sealed_package.h"
 #include "pipeline/units.h"
 #include "pipeline/virus_scanner.h"
 #include "stages/deposit/backup_form.h"
@@ -16,8 +17,10 @@ namespace lantai::deposit {
 inline constexpr const char* kFormsFolderSuffix = "-forms";
 
 // package: the package file made of the bag (its digests are the ones the centre compares).
+// sealed: the package encrypted for the journey (--seal-key); null when it is not.
 // scanner: the engine that scanned the bag before it was sealed; null when not scanned.
 forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
-                                                  const PackageFile& package, const VirusScanner* scanner);
+                                                  const PackageFile& package, const SealedFigures* sealed,
+                                                  const VirusScanner* scanner);
 
 }  // namespace lantai::deposit

@@ -43,6 +43,13 @@ std::string continues_text(const RegistrationForms& forms) {
   return forms.continues_batch + (md5.empty() ? "" : "\n数据包 MD5：" + md5);
 }
 
+// The sealed package's figures, after encryption; the package MD5 row gives them before.
+std::string encryption_text(const SealedPackage& sealed) {
+  if (sealed.name.empty()) return "未加密";
+  return sealed.cipher + " 加密后：" + sealed.name + "（" + std::to_string(sealed.size_bytes) + " 字节）\n" +
+         digest_lines(sealed.digests);
+}
+
 // What an increment changes: counts, and the 档号 withdrawn (the centre removes those).
 std::string changes_text(const RegistrationForms& forms) {
   if (forms.continues_batch.empty()) return "";
@@ -109,6 +116,7 @@ FormValues form_values(const RegistrationForms& forms) {
                                         ? std::string("完全备份")
                                         : "增量备份（第 " + std::to_string(forms.sequence) + " 次）")},
       {"continues", FormValue::of(continues_text(forms))},
+      {"encryption", FormValue::of(encryption_text(forms.sealed))},
       {"remarks", FormValue::of(changes_text(forms))},
       {"delivery", FormValue::of(delivery_of(forms.carriers))},
       {"record_count", FormValue::count(static_cast<std::uint64_t>(forms.record_count))},

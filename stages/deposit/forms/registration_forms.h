@@ -38,6 +38,15 @@ struct PackageFile {
   std::string digests_of;
 };
 
+// The package encrypted whole for the journey (外层加密, outside the package as DA/T 70
+// 3-8 asks), when it is: its file, cipher, size and digests after encryption.
+struct SealedPackage {
+  std::string name;    // empty: not sealed
+  std::string cipher;  // "SM4-GCM", "AES-256-GCM"
+  std::uint64_t size_bytes = 0;
+  DigestList digests;
+};
+
 // A carrier (载体): a disc, a tape, or the package itself when it is transferred online.
 struct Carrier {
   std::string number;  // 载体编号 (the package's file name when online)
@@ -75,6 +84,7 @@ struct RegistrationForms {
   std::string virus_scan;  // the engine that scanned the package; empty: not scanned
   std::string signature_key_sm3;  // the SM2 key that signs the package; empty: not signed
   PackageFile package;
+  SealedPackage sealed;
   // An incremental deposit: its place in the chain, the deposit it continues with that
   // deposit's package digests, and what changed; continues_batch empty for a full one.
   int sequence = 1;

@@ -309,6 +309,7 @@ TEST_F(DepositTest, WritesTagManifests) {
     }
     EXPECT_EQ(paths, (std::vector<std::string>{"bag-info.txt", "bagit.txt", "forms/backup-form.json",
                                                "manifest-md5.txt", "manifest-sha256.txt",
+                                               "metadata/holdings.csv",
                                                "metadata/page-measurements.csv",
                                                "metadata/processing-history.json",
                                                "metadata/review-decisions.json"}))

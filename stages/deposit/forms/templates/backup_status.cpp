@@ -30,6 +30,7 @@ const FormTemplate& backup_status_form() {
                                {"数据包 MD5", "package_md5", 2},
                                {"唯一性认证信息", "authentication_summary", 2},
                                {"数字签名", "signature", 2},
+                               {"外层加密", "encryption", 2},
                                {"续接批次", "continues", 2},
                                {"备注", "remarks", 2}}},
           SignBoxes{.boxes = {{"填表人", {"签字：", kDateLine}},
