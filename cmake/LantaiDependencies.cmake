@@ -25,6 +25,8 @@ pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 # The review server (ui-web): cpp-httplib as Debian builds it (a shared library).
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(CLAMAV REQUIRED IMPORTED_TARGET libclamav)
+# EXIF, XMP and ICC of photos (pipeline/photo_metadata.h).
+pkg_check_modules(EXIV2 REQUIRED IMPORTED_TARGET exiv2)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

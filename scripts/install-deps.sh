@@ -16,7 +16,7 @@ packages=("$@")
   tesseract-ocr-chi-sim-vert ocrmypdf unpaper img2pdf
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcpp-httplib-dev libopencv-imgcodecs-dev chromium nodejs
-  libclamav-dev
+  libclamav-dev libexiv2-dev
 )
 
 missing=()
