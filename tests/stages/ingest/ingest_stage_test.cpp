@@ -12,6 +12,8 @@
 
 #include "pipeline/profile.h"
 
+#include <yaml-cpp/yaml.h>
+
 namespace lantai::ingest {
 namespace {
 
@@ -198,6 +200,44 @@ TEST_F(IngestTest, KindsByContent) {
     EXPECT_EQ(lot_.items[i].kind, expected[i]) << lot_.items[i].rel_path;
     EXPECT_EQ(lot_.items[i].seq, static_cast<int>(i) + 1);
   }
+}
+
+// Kinds of the items ingest finds, set up from a profile section, with a catalogue.
+std::vector<ItemKind> kinds_of(Lot& lot, const std::string& yaml, const Catalog* catalog) {
+  IngestStage stage;
+  ProfileSection section("test.yaml", "ingest", YAML::Load(yaml));
+  stage.setup(section, {});
+  lot.catalog = catalog;
+  stage.process(lot);
+  std::vector<ItemKind> kinds;
+  for (const ItemRef& item : lot.items) kinds.push_back(item.kind);
+  return kinds;
+}
+
+//! Photo records are told by the catalogue (a 门类 column saying 照片), by the 档号's 门类代码 ZP (either form), or by the profile, never by the pixels; a recording in a photo record stays a recording.
+TEST_F(IngestTest, PhotoRecordsByCatalogueCodeOrProfile) {
+  using namespace std::string_literals;
+  const std::string jpeg = "\xFF\xD8\xFF\xE0 a JPEG"s;
+  touch("J012-WS·2021-Y-BGS-0001/0001.jpg", jpeg);       // paper
+  touch("J012-WS·2021-Y-BGS-0002/0001.jpg", jpeg);       // 门类 照片 in the catalogue
+  touch("J012-ZP·2021-Y-0001/0001.jpg", jpeg);           // 门类代码 ZP
+  touch("J012-ZP-2021-0002/0001.jpg", jpeg);             // the same without the middle dot
+  touch("J012-ZP-2021-0002/0002.wav", "RIFF\x10\0\0\0WAVEfmt "s);
+  Catalog catalog;
+  catalog.columns = {"档号", "门类", "题名"};
+  catalog.records.push_back({"J012-WS·2021-Y-BGS-0001", std::nullopt, {"J012-WS·2021-Y-BGS-0001", "文书", "通知"}, 2});
+  catalog.records.push_back({"J012-WS·2021-Y-BGS-0002", std::nullopt, {"J012-WS·2021-Y-BGS-0002", " 照片 ", "合影"}, 3});
+  for (std::size_t i = 0; i < catalog.records.size(); ++i) catalog.index[catalog.records[i].ref] = i;
+
+  lot_.input_root = root_;
+  EXPECT_EQ(kinds_of(lot_, "{}", &catalog),
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::av}));
+  EXPECT_EQ(kinds_of(lot_, "{}", nullptr),
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::av}));
+  EXPECT_EQ(kinds_of(lot_, "photo_category_codes: ''", &catalog),
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::page, ItemKind::page, ItemKind::av}));
+  EXPECT_EQ(kinds_of(lot_, "photo_records: true", nullptr),
+            (std::vector<ItemKind>{ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::av}));
 }
 
 //! A file directly under the input folder is ingest.loose_file (warn), with its item id.
