@@ -220,6 +220,7 @@ TEST_F(IngestTest, PhotoRecordsByCatalogueCodeOrProfile) {
   const std::string jpeg = "\xFF\xD8\xFF\xE0 a JPEG"s;
   touch("J012-WS·2021-Y-BGS-0001/0001.jpg", jpeg);       // paper
   touch("J012-WS·2021-Y-BGS-0002/0001.jpg", jpeg);       // 门类 照片 in the catalogue
+  // Natural order puts the 档号 without the middle dot first.
   touch("J012-ZP·2021-Y-0001/0001.jpg", jpeg);           // 门类代码 ZP
   touch("J012-ZP-2021-0002/0001.jpg", jpeg);             // the same without the middle dot
   touch("J012-ZP-2021-0002/0002.wav", "RIFF\x10\0\0\0WAVEfmt "s);
@@ -231,13 +232,13 @@ TEST_F(IngestTest, PhotoRecordsByCatalogueCodeOrProfile) {
 
   lot_.input_root = root_;
   EXPECT_EQ(kinds_of(lot_, "{}", &catalog),
-            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::av}));
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::av, ItemKind::photo}));
   EXPECT_EQ(kinds_of(lot_, "{}", nullptr),
-            (std::vector<ItemKind>{ItemKind::page, ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::av}));
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::page, ItemKind::photo, ItemKind::av, ItemKind::photo}));
   EXPECT_EQ(kinds_of(lot_, "photo_category_codes: ''", &catalog),
-            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::page, ItemKind::page, ItemKind::av}));
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::page, ItemKind::av, ItemKind::page}));
   EXPECT_EQ(kinds_of(lot_, "photo_records: true", nullptr),
-            (std::vector<ItemKind>{ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::av}));
+            (std::vector<ItemKind>{ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::av, ItemKind::photo}));
 }
 
 //! A file directly under the input folder is ingest.loose_file (warn), with its item id.
@@ -287,7 +288,7 @@ TEST_F(IngestTest, MissingRootThrowsAndRerunsAgree) {
   EXPECT_EQ(first.size(), 2u);
 }
 
-//! setup() accepts an empty section and refuses any key; describe() names the stage.
+//! setup() refuses a key it does not know; describe() names the stage and its photo-record settings.
 TEST_F(IngestTest, SetupRefusesKeys) {
   const fs::path profile_file = root_ / "profile.yaml";
   std::ofstream(profile_file) << "profile: test\ningest: {recursive: true}\n";
@@ -296,7 +297,9 @@ TEST_F(IngestTest, SetupRefusesKeys) {
   IngestStage stage;
   EXPECT_THROW(stage.setup(section, StageContext{root_, root_, 1}), ProfileError);
   EXPECT_EQ(stage.describe().id, "ingest");
-  EXPECT_TRUE(stage.describe().params.empty());
+  std::vector<std::string> names;
+  for (const ParamInfo& param : stage.describe().params) names.push_back(param.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"photo_records", "kind_columns", "photo_kinds", "photo_category_codes"}));
 }
 
 //! A page scanned in parts (0003a, 0003b, 0003c) is one page, one serial, named by its first
