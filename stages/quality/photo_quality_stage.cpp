@@ -22,7 +22,7 @@ const TextParam kColourModes{"colour_modes", "colour,grey",
 const IntegerParam kMinColourBits{"min_colour_bits", "bits", 8, 96, 24,
                                   "the least bits per pixel of a colour scan (24; 48 for negatives)"};
 const IntegerParam kMinGreyBits{"min_grey_bits", "bits", 1, 32, 8, "the least bits per pixel of a greyscale scan"};
-const NumberParam kMaxBlur{"max_blur_print_mm", "mm", 0.02, 5, 0.3,
+const NumberParam kMaxBlur{"max_blur_print_mm", "mm", 0.02, 5, 0.25,
                            "edges blurred more than this (a Gaussian's sigma, on the photo shown as a 5-inch print): "
                            "photo.blur"};
 

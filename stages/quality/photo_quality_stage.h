@@ -41,7 +41,7 @@ struct PhotoQualitySettings {
   std::vector<ColourMode> colour_modes{ColourMode::colour, ColourMode::grey};  // modes a photo may be scanned in
   int min_colour_bits = 24;  // bits per pixel of a colour scan (3 samples)
   int min_grey_bits = 8;     // of a greyscale scan
-  double max_blur_print_mm = 0.3;
+  double max_blur_print_mm = 0.25;
 };
 
 class PhotoQualityStage final : public ItemStage {

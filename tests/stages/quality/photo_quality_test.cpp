@@ -100,7 +100,7 @@ TEST(PhotoQuality, AGoodColourScanPassesAndItsExifIsRead) {
   EXPECT_EQ(m.number("icc_profile_bytes"), static_cast<double>(icc.size()));
   EXPECT_NEAR(*m.number("original_long_side_mm"), 127, 0.1);
   EXPECT_NEAR(*m.number("required_resolution_dpi"), 600, 1e-6);
-  EXPECT_LT(*m.number("blur_print_mm"), 0.3);
+  EXPECT_LT(*m.number("blur_print_mm"), 0.25);
 }
 
 //! The same print scanned at 300 dpi is too coarse for its size; a 10-inch print at 300 dpi is not.
@@ -141,7 +141,7 @@ TEST(PhotoQuality, BlurIsFlagged) {
   test_photos::write_jpeg(file, blurred, 600, kScanner);
   const Checked checked = check(file);
   EXPECT_TRUE(has(checked, "photo.blur")) << ::testing::PrintToString(checked.codes);
-  EXPECT_GT(*checked.item.measurements.number("blur_print_mm"), 0.3);
+  EXPECT_GT(*checked.item.measurements.number("blur_print_mm"), 0.25);
 }
 
 //! A file whose metadata exiv2 cannot read is reported, not failed: the check goes on.
