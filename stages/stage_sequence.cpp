@@ -52,7 +52,7 @@ StageSequence make_stage_sequence() {
   photos.push_back(std::make_unique<quality::PhotoQualityStage>());
   photos.push_back(std::make_unique<derivatives::PhotoDerivativeStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
-  // then duplicates within the record; last, the record's searchable PDF and, when the
+  // then duplicates within the record and a photo record's date against its files; last, the record's searchable PDF and, when the
   // profile asks, its pages as one multi-page TIFF.
   stages.record_stages.push_back(std::make_unique<link::LinkStage>());
   stages.record_stages.push_back(std::make_unique<cataloguing::CataloguingStage>());
