@@ -232,7 +232,10 @@ class LotWalk {
       }
       // DA/T 31-2017's one format per batch is about pages; photos keep the format they came in.
       if (image_kind == ItemKind::page) ++files_of_kind_[static_cast<std::size_t>(kind)];
-      const auto part = part_name(entry.name);
+      // A photo is one file: never gathered from parts, and only its first TIFF directory
+      // (scanners put a thumbnail in the second).
+      const bool photo = image_kind == ItemKind::photo;
+      const auto part = photo ? std::nullopt : part_name(entry.name);
       // The next part of the page being gathered (its first part is the last item).
       if (part && !parts_of_.empty() && part->letter == next_letter_ && part->stem == parts_of_) {
         ItemRef& page = lot_.items.back();
@@ -242,7 +245,7 @@ class LotWalk {
         continue;
       }
       int frames = 1;
-      if (kind == PageKind::tiff) {
+      if (kind == PageKind::tiff && !photo) {
         const TiffFrames counted = count_tiff_frames(entry.path);
         // Past a broken link, one more frame lets decode name the damage.
         if (counted.readable > 0) frames = counted.readable + (counted.chain_broken ? 1 : 0);

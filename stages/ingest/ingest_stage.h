@@ -25,7 +25,8 @@
 //   names its kind in one of kind_columns (门类, 类别) with one of photo_kinds (照片, ZP),
 //   or its 档号's 门类代码 (the segment after the 全宗号: J012-ZP·2021-Y-0001) is one of
 //   photo_category_codes, or the profile says every record is a photo record
-//   (photo_records). Recordings stay recordings in any record.
+//   (photo_records). Recordings stay recordings in any record. A photo is one file: its
+//   first TIFF directory only (a scanner's thumbnail follows it), never gathered from parts.
 // - Order: folders, then files, both in natural order (natural_order.h), then frames.
 //   seq is 1-based within the record across files and frames. lot.folders lists the
 //   record folders read (bad names excluded), in the same order.

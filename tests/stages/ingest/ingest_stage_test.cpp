@@ -214,7 +214,7 @@ std::vector<ItemKind> kinds_of(Lot& lot, const std::string& yaml, const Catalog*
   return kinds;
 }
 
-//! Photo records are told by the catalogue (a 门类 column saying 照片), by the 档号's 门类代码 ZP (either form), or by the profile, never by the pixels; a recording in a photo record stays a recording.
+//! Photo records are told by the catalogue (a 门类 column saying 照片), by the 档号's 门类代码 ZP (either form), or by the profile, never by the pixels; a recording in a photo record stays a recording; a photo is one file.
 TEST_F(IngestTest, PhotoRecordsByCatalogueCodeOrProfile) {
   using namespace std::string_literals;
   const std::string jpeg = "\xFF\xD8\xFF\xE0 a JPEG"s;
@@ -231,6 +231,17 @@ TEST_F(IngestTest, PhotoRecordsByCatalogueCodeOrProfile) {
   for (std::size_t i = 0; i < catalog.records.size(); ++i) catalog.index[catalog.records[i].ref] = i;
 
   lot_.input_root = root_;
+  // A photo is one file: a TIFF's second directory (a thumbnail) and a letter-named part are not read as more.
+  write_tiff("J012-ZP-2021-0003/0001.tif", 2);
+  touch("J012-ZP-2021-0003/0002a.jpg", jpeg);
+  touch("J012-ZP-2021-0003/0002b.jpg", jpeg);
+  kinds_of(lot_, "{}", nullptr);
+  std::vector<std::string> photos;
+  for (const ItemRef& item : lot_.items)
+    if (item.record_ref == "J012-ZP-2021-0003") photos.push_back(item.rel_path + "#" + std::to_string(item.frame));
+  EXPECT_EQ(photos, (std::vector<std::string>{"J012-ZP-2021-0003/0001.tif#0", "J012-ZP-2021-0003/0002a.jpg#0",
+                                              "J012-ZP-2021-0003/0002b.jpg#0"}));
+  fs::remove_all(root_ / "J012-ZP-2021-0003");
   EXPECT_EQ(kinds_of(lot_, "{}", &catalog),
             (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::av, ItemKind::photo}));
   EXPECT_EQ(kinds_of(lot_, "{}", nullptr),
