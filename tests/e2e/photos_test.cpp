@@ -214,5 +214,31 @@ TEST_F(PhotoLot, NoOcrOnPhotos) {
   EXPECT_FALSE(fs::exists(dir_ / "work" / "ocr" / fs::u8path(kColour)));
 }
 
+//! A lot of photos alone, with the photo profile and a DA/T 50-2014 catalogue that has no 页数 column: every record deposited, the access copies reduced to the profile's long side, the bag verifies.
+TEST_F(PhotoLot, APhotoLotWithItsOwnProfileAndCatalogue) {
+  const fs::path lot = dir_ / "photo-lot";
+  fs::create_directories(lot / "scans");
+  for (const std::string& ref : {kColour, kTurned, kDeep})
+    fs::copy(scan(ref, "").parent_path(), lot / "scans" / fs::u8path(ref), fs::copy_options::recursive);
+  write_file_atomically(lot / "catalogue.csv",
+                        "档号,照片号,题名,摄影者,时间,地点,人物,底片号,参见号\n" + kColour +
+                            ",ZP0001,新馆落成典礼,王明,1985-10-01,临江市,李华,DP0001,\n" + kTurned +
+                            ",ZP0002,新馆大门,王明,1985-10,临江市,,DP0002,\n" + kDeep +
+                            ",ZP0004,馆藏珍品展,王明,2003-04-18,临江市,,,\n");
+  const CommandResult run = run_command(
+      {lantai_bin().string(), "run", "--profile", (profile_file().parent_path() / "da-t50-photo.yaml").string(),
+       "--in", (lot / "scans").string(), "--catalog", (lot / "catalogue.csv").string(), "--out",
+       (lot / "work").string(), "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2", "--virus-db",
+       test_virus_db().string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const auto& row : read_csv(lot / "work" / "reports" / "records.csv")) EXPECT_EQ(row.at("status"), "deposited");
+  const fs::path bag = bag_of(lot / "work");
+  EXPECT_EQ(slurp(bag / "data" / "entity" / fs::u8path(kDeep) / "0001.tif"), slurp(scan(kDeep, "0001.tif")));
+  const cv::Mat copy = decode_jpeg(slurp(bag / "data" / "entity" / fs::u8path(kDeep) / "0001.access.jpg"));
+  EXPECT_EQ(std::max(copy.cols, copy.rows), 3000);  // within the profile's 4000: the scan's own size
+  EXPECT_NE(slurp(bag / "data" / "catalogue" / "目录.csv").find("底片号"), std::string::npos);
+  EXPECT_EQ(run_command({lantai_bin().string(), "verify", bag.string()}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace lantai::e2e
