@@ -35,17 +35,6 @@ void set_up(S& stage, const std::string& id, const fs::path& work) {
   section.finish();
 }
 
-Item photo_item(const fs::path& file) {
-  Item item;
-  item.kind = ItemKind::photo;
-  item.rel_path = kRef + "/" + file.filename().string();
-  item.id = Item::make_id(item.rel_path, 0);
-  item.record_ref = kRef;
-  item.seq = 1;
-  item.source = file;
-  return item;
-}
-
 double ms_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
@@ -81,7 +70,7 @@ int main(int argc, char** argv) {
            {"large.jpg", "10-inch print, 600 dpi, JPEG"}}) {
     double decode_ms = 0, quality_ms = 0, derive_ms = 0;
     for (int i = 0; i < repeats; ++i) {
-      Item item = photo_item(dir / name);
+      Item item = test_photos::photo_item(kRef, dir / name);
       auto start = std::chrono::steady_clock::now();
       Outcome decoded = decoder.process(item);
       item.measurements.merge(decoded.measurements);
@@ -103,7 +92,7 @@ int main(int argc, char** argv) {
     cv::Mat blurred = print;
     if (sigma_px > 0) cv::GaussianBlur(print, blurred, {0, 0}, sigma_px);
     test_photos::write_jpeg(dir / "blurred.jpg", blurred, 600, exif, icc);
-    Item item = photo_item(dir / "blurred.jpg");
+    Item item = test_photos::photo_item(kRef, dir / "blurred.jpg");
     Outcome decoded = decoder.process(item);
     item.measurements.merge(decoded.measurements);
     item.image = Image::seal(*decoded.image);

@@ -133,6 +133,17 @@ void write_tiff(const std::filesystem::path& file, const cv::Mat& image, double 
   add_exif(file, exif);
 }
 
+Item photo_item(const std::string& ref, const std::filesystem::path& file) {
+  Item item;
+  item.kind = ItemKind::photo;
+  item.rel_path = ref + "/" + file.filename().string();
+  item.id = Item::make_id(item.rel_path, 0);
+  item.record_ref = ref;
+  item.seq = 1;
+  item.source = file;
+  return item;
+}
+
 std::string read_bytes(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});

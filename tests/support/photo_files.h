@@ -9,6 +9,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "pipeline/item.h"
+
 namespace lantai::test_photos {
 
 // Where the red patch lies on a picture of this size (it stays red in every copy).
@@ -37,6 +39,9 @@ void write_jpeg(const std::filesystem::path& file, const cv::Mat& image, double 
 // image: 8- or 16-bit BGR or grey, stored uncompressed (RGB order in the file).
 void write_tiff(const std::filesystem::path& file, const cv::Mat& image, double resolution_dpi, const Exif& exif,
                 std::string_view icc = {});
+
+// The photo item of a file in record ref's folder (its first, serial 0001), as ingest makes it.
+Item photo_item(const std::string& ref, const std::filesystem::path& file);
 
 // A file's bytes.
 std::string read_bytes(const std::filesystem::path& file);

@@ -46,13 +46,7 @@ S set_up(const std::string& id, const std::string& yaml = "{}") {
 
 // The photo chain after the virus scan: decode, photo_quality, photo_derivatives.
 Outcome run_chain(const fs::path& file, const std::string& yaml = "{}") {
-  Item item;
-  item.kind = ItemKind::photo;
-  item.rel_path = kRef + "/" + file.filename().string();
-  item.id = Item::make_id(item.rel_path, 0);
-  item.record_ref = kRef;
-  item.seq = 1;
-  item.source = file;
+  Item item = test_photos::photo_item(kRef, file);
   run_stage(set_up<decode::DecodeStage>("decode"), item);
   run_stage(set_up<quality::PhotoQualityStage>("photo_quality"), item);
   return run_stage(set_up<PhotoDerivativeStage>("photo_derivatives", yaml), item);

@@ -30,17 +30,6 @@ fs::path folder() {
   return dir;
 }
 
-Item photo_item(const fs::path& file) {
-  Item item;
-  item.kind = ItemKind::photo;
-  item.rel_path = kRef + "/" + file.filename().string();
-  item.id = Item::make_id(item.rel_path, 0);
-  item.record_ref = kRef;
-  item.seq = 1;
-  item.source = file;
-  return item;
-}
-
 template <class S>
 S set_up(const std::string& id, const std::string& yaml = "{}") {
   ProfileSection section("test.yaml", id, YAML::Load(yaml));
@@ -59,7 +48,7 @@ struct Checked {
 Checked check(const fs::path& file, const std::string& yaml = "{}") {
   static const decode::DecodeStage decoder = set_up<decode::DecodeStage>("decode");
   const PhotoQualityStage stage = set_up<PhotoQualityStage>("photo_quality", yaml);
-  Checked checked{photo_item(file), {}};
+  Checked checked{test_photos::photo_item(kRef, file), {}};
   run_stage(decoder, checked.item);
   const Outcome outcome = run_stage(stage, checked.item);
   for (const Finding& finding : outcome.findings) checked.codes.push_back(finding.code);
@@ -146,7 +135,7 @@ TEST(PhotoQuality, BlurIsFlagged) {
 
 //! A file whose metadata exiv2 cannot read is reported, not failed: the check goes on.
 TEST(PhotoQuality, UnreadableMetadataIsAFinding) {
-  Item item = photo_item(folder() / "missing.jpg");
+  Item item = test_photos::photo_item(kRef, folder() / "missing.jpg");
   item.image = Image::seal(test_photos::draw_photo({3000, 2100}));
   item.measurements.set("colour_mode", std::string("colour"));
   const Outcome outcome = set_up<PhotoQualityStage>("photo_quality").process(item);
