@@ -36,6 +36,8 @@ pkg_check_modules(GCRYPT REQUIRED IMPORTED_TARGET libgcrypt)
 # read the forms' workbooks with it, the ZIP opened with libarchive).
 pkg_check_modules(LIBISOFS REQUIRED IMPORTED_TARGET libisofs-1)
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
+# EXIF, XMP and ICC of photos (pipeline/photo_metadata.h).
+pkg_check_modules(EXIV2 REQUIRED IMPORTED_TARGET exiv2)
 # qpdf 11: std::shared_ptr throughout, without its PointerHolder compatibility type.
 set_property(TARGET PkgConfig::QPDF APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS POINTERHOLDER_TRANSITION=4)
 

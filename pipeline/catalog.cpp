@@ -89,16 +89,19 @@ Catalog load_catalog(const std::filesystem::path& file) {
   auto rows = parse_csv(text);
   if (rows.empty()) throw CatalogError(file.string() + ": the catalogue is empty; it needs a header row");
   for (auto& column : rows.front().second) catalog.columns.push_back(trim(column));
-  auto column_index = [&](const char* name) -> size_t {
+  auto find_column = [&](const char* name) -> std::optional<size_t> {
     auto it = std::find(catalog.columns.begin(), catalog.columns.end(), name);
-    if (it == catalog.columns.end())
-      throw CatalogError(file.string() + ": the header has no " + name +
-                         " column (required: 档号, 题名, 页数)");
+    if (it == catalog.columns.end()) return std::nullopt;
     return static_cast<size_t>(it - catalog.columns.begin());
+  };
+  auto column_index = [&](const char* name) -> size_t {
+    if (auto index = find_column(name)) return *index;
+    throw CatalogError(file.string() + ": the header has no " + name + " column (required: 档号, 题名)");
   };
   const size_t ref_index = column_index(kRefColumn);
   column_index(kTitleColumn);
-  const size_t pages_index = column_index(kPageCountColumn);
+  // A photo catalogue (DA/T 50-2014) has no 页数: then no record's count is checked.
+  const std::optional<size_t> pages_index = find_column(kPageCountColumn);
 
   const std::string name = file.filename().string();
   for (size_t r = 1; r < rows.size(); ++r) {
@@ -130,10 +133,12 @@ Catalog load_catalog(const std::filesystem::path& file) {
       catalog.findings.push_back(std::move(duplicate));
       continue;
     }
-    const std::string count_text = trim(values[pages_index]);
+    const std::string count_text = pages_index ? trim(values[*pages_index]) : std::string();
     int count = 0;
     auto [end, error] = std::from_chars(count_text.data(), count_text.data() + count_text.size(), count);
-    if (error == std::errc() && end == count_text.data() + count_text.size() && count >= 0) {
+    if (!pages_index) {
+      // not counted
+    } else if (error == std::errc() && end == count_text.data() + count_text.size() && count >= 0) {
       record.page_count = count;
     } else {
       Finding bad_count =

@@ -1,6 +1,8 @@
 // The catalogue (目录): a CSV exported by an archive system, UTF-8 (with or without
 // BOM) or GB18030, detected. Bad rows become catalog.* findings; only a file that
-// cannot be a catalogue at all (unreadable, no 档号/题名/页数 header) is an error.
+// cannot be a catalogue at all (unreadable, no 档号/题名 header) is an error. 页数 is read
+// when the header has it (then every row must give a whole number: for a photo record, its
+// image files); a catalogue without it (photos, DA/T 50-2014) has no counts to check.
 #pragma once
 
 #include <filesystem>
@@ -20,7 +22,7 @@ inline constexpr const char* kPageCountColumn = "页数";
 
 struct CatalogRecord {
   std::string ref;                             // 档号
-  std::optional<int> page_count;               // 页数, absent when not a number
+  std::optional<int> page_count;               // 页数, absent when not a number or no 页数 column
   std::vector<std::string> values;             // every column, as in the file (UTF-8)
   int row = 0;                                 // 1-based line of the data row (header = row 1)
   std::string field(const std::vector<std::string>& columns, const std::string& name) const;

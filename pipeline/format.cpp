@@ -1,9 +1,24 @@
 #include "pipeline/format.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
 namespace lantai {
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> items;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    item.remove_prefix(std::min(item.size(), item.find_first_not_of(" \t")));
+    const std::size_t last = item.find_last_not_of(" \t");
+    item = last == std::string_view::npos ? std::string_view() : item.substr(0, last + 1);
+    if (!item.empty()) items.emplace_back(item);
+  }
+  return items;
+}
 
 std::string fixed(double value, int decimals) {
   char text[64];

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace lantai {
 
@@ -17,6 +19,9 @@ std::string one_line(std::string text);
 
 // ASCII letters in lower case; other bytes (UTF-8 included) as they are.
 std::string ascii_lower(std::string text);
+
+// A profile's list "avi, mxf": the entries between commas, trimmed, empty ones dropped.
+std::vector<std::string> split_list(std::string_view text);
 
 enum class TimeZone { utc, local };
 

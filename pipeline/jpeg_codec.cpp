@@ -37,7 +37,8 @@ void on_message(j_common_ptr info, int level) {
 
 }  // namespace
 
-std::string encode_jpeg(const cv::Mat& image, int quality, std::optional<double> resolution_dpi) {
+std::string encode_jpeg(const cv::Mat& image, int quality, std::optional<double> resolution_dpi,
+                        std::string_view icc_profile) {
   CV_Assert(image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3));
   jpeg_compress_struct info{};
   ErrorManager errors{};
@@ -64,6 +65,9 @@ std::string encode_jpeg(const cv::Mat& image, int quality, std::optional<double>
     info.X_density = info.Y_density = static_cast<UINT16>(std::lround(*resolution_dpi));
   }
   jpeg_start_compress(&info, TRUE);
+  if (!icc_profile.empty())
+    jpeg_write_icc_profile(&info, reinterpret_cast<const JOCTET*>(icc_profile.data()),
+                           static_cast<unsigned int>(icc_profile.size()));
   while (info.next_scanline < info.image_height) {
     JSAMPROW row = const_cast<JSAMPROW>(image.ptr<unsigned char>(static_cast<int>(info.next_scanline)));
     jpeg_write_scanlines(&info, &row, 1);

@@ -13,8 +13,11 @@
 
 namespace lantai {
 
-// image: 8-bit grey or BGR; quality 1..100. Throws std::runtime_error if libjpeg fails.
-std::string encode_jpeg(const cv::Mat& image, int quality, std::optional<double> resolution_dpi);
+// image: 8-bit grey or BGR; quality 1..100. icc_profile, when given, is embedded as the
+// image's colour space (APP2 ICC_PROFILE markers), so its colours mean what they meant in
+// the file the pixels came from. Throws std::runtime_error if libjpeg fails.
+std::string encode_jpeg(const cv::Mat& image, int quality, std::optional<double> resolution_dpi,
+                        std::string_view icc_profile = {});
 
 // 8-bit grey (CV_8UC1) or BGR (CV_8UC3). Throws std::runtime_error naming libjpeg's
 // reason when the bytes are not a whole JPEG.

@@ -32,6 +32,9 @@ struct ItemRef {
 // Ingest's unit: the input lot. Ingest fills items from the folders under input_root.
 struct Lot {
   std::filesystem::path input_root;
+  // The catalogue, read-only, so ingest can tell a record's kind (照片 or 文书) from its
+  // row; null when the batch has none.
+  const Catalog* catalog = nullptr;
   std::vector<ItemRef> items;        // in record order, then natural file order, then frame
   std::vector<std::string> folders;  // record folders found, sorted
 };

@@ -17,7 +17,7 @@ packages=("$@")
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcpp-httplib-dev libopencv-imgcodecs-dev chromium nodejs
   libclamav-dev libxlsxwriter-dev libarchive-dev libxml2-dev libgcrypt20-dev
-  libisofs-dev
+  libisofs-dev libexiv2-dev
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "stages/decode/decode_stage.h"
 #include "stages/deposit/deposit_stage.h"
 #include "stages/derivatives/derivative_stage.h"
+#include "stages/derivatives/photo_derivative_stage.h"
 #include "stages/derivatives/record_tiff_stage.h"
 #include "stages/deskew/deskew_stage.h"
 #include "stages/ingest/ingest_stage.h"
@@ -15,6 +16,8 @@
 #include "stages/ocr/ocr_stage.h"
 #include "stages/orient/orient_stage.h"
 #include "stages/quality/duplicate_stage.h"
+#include "stages/quality/photo_date_stage.h"
+#include "stages/quality/photo_quality_stage.h"
 #include "stages/quality/quality_stage.h"
 #include "stages/searchable_pdf/searchable_pdf_stage.h"
 #include "stages/verify/verify_stage.h"
@@ -42,12 +45,21 @@ StageSequence make_stage_sequence() {
   auto& recordings = stages.chains[ItemKind::av];
   recordings.push_back(std::make_unique<virus_scan::VirusScanStage>());
   recordings.push_back(std::make_unique<av::AvStage>());
+  // Photos (照片档案, told by the catalogue or the profile at ingest): scanned and decoded
+  // like pages, checked as photos, and kept as scanned (no turning, straightening,
+  // cropping or OCR), with an upright access copy beside the master.
+  auto& photos = stages.chains[ItemKind::photo];
+  photos.push_back(std::make_unique<virus_scan::VirusScanStage>());
+  photos.push_back(std::make_unique<decode::DecodeStage>());
+  photos.push_back(std::make_unique<quality::PhotoQualityStage>());
+  photos.push_back(std::make_unique<derivatives::PhotoDerivativeStage>());
   // Once a record's pages are done: 数据挂接, the catalogue checked against the pages,
-  // then duplicates within the record; last, the record's searchable PDF and, when the
+  // then duplicates within the record and a photo record's date against its files; last, the record's searchable PDF and, when the
   // profile asks, its pages as one multi-page TIFF.
   stages.record_stages.push_back(std::make_unique<link::LinkStage>());
   stages.record_stages.push_back(std::make_unique<cataloguing::CataloguingStage>());
   stages.record_stages.push_back(std::make_unique<quality::DuplicateStage>());
+  stages.record_stages.push_back(std::make_unique<quality::PhotoDateStage>());
   stages.record_stages.push_back(std::make_unique<searchable_pdf::SearchablePdfStage>());
   stages.record_stages.push_back(std::make_unique<derivatives::RecordTiffStage>());
   stages.deposit = std::make_unique<deposit::DepositStage>();

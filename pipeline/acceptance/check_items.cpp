@@ -8,17 +8,21 @@ const std::vector<CheckItem>& check_items() {
   static const std::vector<CheckItem> items{
       {"machine.catalogue", "目录数据著录检查",
        "the catalogue rows are complete and well formed: 档号 present, unique and of the profile's grammar, 页数 a "
-       "number, 件号 continuous, the fields read from the first page agreeing with the row",
-       CheckMethod::machine, PassRule::every_record, {"catalog", "cataloguing", "catalogue_draft"}},
+       "number, 件号 continuous, the fields read from the first page agreeing with the row, a photo's date agreeing "
+       "with its file",
+       CheckMethod::machine, PassRule::every_record, {"catalog", "cataloguing", "catalogue_draft", "photo_dates"}},
       {"machine.image_files", "图像文件检查",
        "every page file and recording is free of viruses, readable, of an accepted format, named and numbered in "
-       "order, and its preservation copy was written; a recording decodes whole and meets the profile (DA/T 62-2017)",
+       "order, and its preservation copy was written (a photo's master and access copy); a recording decodes whole "
+       "and meets the profile (DA/T 62-2017)",
        CheckMethod::machine, PassRule::every_record,
-       {"ingest", "virus_scan", "decode", "derivatives", "searchable_pdf", "record_tiff", "av"}},
+       {"ingest", "virus_scan", "decode", "derivatives", "photo_derivatives", "searchable_pdf", "record_tiff", "av"}},
       {"machine.image_quality", "图像质量检查",
        "resolution, colour mode, blank pages, blur, exposure, dark borders, skew and orientation, repeated pages, "
-       "OCR confidence: measured on every page against the profile",
-       CheckMethod::machine, PassRule::every_record, {"orient", "deskew", "quality", "duplicates", "ocr"}},
+       "OCR confidence: measured on every page against the profile; a photo's resolution for its size, colour mode, "
+       "bit depth and blur",
+       CheckMethod::machine, PassRule::every_record,
+       {"orient", "deskew", "quality", "duplicates", "ocr", "photo_quality"}},
       {"machine.linking", "数据挂接检查",
        "every catalogue entry has its folder of images and every folder its entry; the pages found equal 页数",
        CheckMethod::machine, PassRule::every_record, {"link"}},

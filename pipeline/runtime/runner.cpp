@@ -271,6 +271,7 @@ struct BatchRun::State {
 
   void ingest() {
     lot.input_root = context.input_root;
+    lot.catalog = drafting ? nullptr : &catalog;
     Outcome outcome = guard.call(*stages.ingest, ingest_info, lot, options.input_root.string());
     if (any_internal(outcome.findings))
       throw RunError(kExitBadInput, outcome.findings.back().message);  // the lot cannot be read at all

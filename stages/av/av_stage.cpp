@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
-#include <sstream>
 
 #include "pipeline/files.h"
 #include "pipeline/format.h"
@@ -98,17 +97,6 @@ constexpr MeasurementInfo kFrozenM{"frozen_s", "longest frozen stretch"};
 constexpr MeasurementInfo kSilentM{"silent_s", "longest silent stretch"};
 constexpr MeasurementInfo kClippedM{"clipped_share", "share of sound samples at full scale"};
 constexpr MeasurementInfo kErrorsM{"decode_errors", "decode errors counted"};
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  std::stringstream stream(text);
-  for (std::string item; std::getline(stream, item, ',');) {
-    item.erase(0, item.find_first_not_of(" \t"));
-    item.erase(item.find_last_not_of(" \t") + 1);
-    if (!item.empty()) items.push_back(item);
-  }
-  return items;
-}
 
 bool allowed(const std::vector<std::string>& list, const std::string& name) {
   return std::any_of(list.begin(), list.end(), [&](const std::string& entry) {

@@ -89,6 +89,9 @@ constexpr MeasurementInfo kStitchSeams{
 constexpr MeasurementInfo kWidth{"width_px", "image width as stored"};
 constexpr MeasurementInfo kHeight{"height_px", "image height as stored"};
 constexpr MeasurementInfo kColourMode{"colour_mode", "bilevel, grey or colour, as the file stores the page"};
+constexpr MeasurementInfo kBitsPerSample{"bits_per_sample",
+                                         "bits of each colour sample as the file stores them (1, 8, 16), before "
+                                         "the reduction to 8 bits every later stage reads"};
 constexpr MeasurementInfo kResolution{"resolution_dpi",
                                       "scan resolution from the file's tags, only when plausible (the smaller axis)"};
 
@@ -242,6 +245,7 @@ void record(DecodedImage decoded, const DecodeSettings& settings, Outcome& outco
   outcome.measurements.set(kWidth.name, decoded.width_px);
   outcome.measurements.set(kHeight.name, decoded.height_px);
   outcome.measurements.set(kColourMode.name, std::string(to_string(decoded.colour_mode)));
+  outcome.measurements.set(kBitsPerSample.name, decoded.bits_per_sample);
   if (decoded.problem == Problem::too_large) {
     report.add(code_of(decoded.problem), reason_of(decoded), std::to_string(decoded.claimed_pixels),
                std::to_string(settings.limits.max_pixels));
@@ -370,12 +374,12 @@ StageInfo DecodeStage::describe() const {
           "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
           "oversized files, and records its size, colour mode and a resolution only when plausible; a page scanned "
           "in parts is stitched (拼接) into one, each seam's overlap and error measured.",
-          "2",
+          "3",
           {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info(),
            kStitchMinOverlap.info(), kStitchMaxSeamError.info(), kStitchRejectSeamError.info()},
           {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
            kResolutionImplausible, kStitchFailed, kStitchLowOverlap, kStitchSeamError},
-          {kWidth, kHeight, kColourMode, kResolution, kStitchParts, kStitchOverlap, kStitchSeamErrorGrey, kStitchSeams},
+          {kWidth, kHeight, kColourMode, kBitsPerSample, kResolution, kStitchParts, kStitchOverlap, kStitchSeamErrorGrey, kStitchSeams},
           {},
           true};
 }

@@ -8,7 +8,8 @@
 // - Output on success: the image is CV_8UC1 for grey and bilevel (bilevel as 0/255) or
 //   CV_8UC3 BGR for colour (CMYK converted to sRGB with its ICC profile), 8 bits whatever
 //   the file's depth, alpha composited on white;
-//   measurements width_px/height_px as stored, colour_mode, and resolution_dpi only when
+//   measurements width_px/height_px as stored, colour_mode, bits_per_sample (as stored:
+//   a 16-bit scan says 16 though its pixels come on as 8), and resolution_dpi only when
 //   the file tags one and it is plausible (see resolution_check.h; never a default).
 //   When the two axes differ, the smaller is recorded.
 // - Every problem is a finding, never an exception: decode.unreadable, decode.empty,

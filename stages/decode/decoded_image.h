@@ -29,6 +29,7 @@ struct DecodedImage {
   int height_px = 0;
   std::uint64_t claimed_pixels = 0;  // width × height as the header claims it
   ColourMode colour_mode = ColourMode::unknown;
+  int bits_per_sample = 8;  // as stored, before the reduction to 8 bits (1, 8, 16 …)
   std::optional<TaggedResolution> resolution;  // absent: no tag with a physical unit
   std::string missing_resolution_note;         // why resolution is absent ("JFIF density unit 0")
   Problem problem = Problem::none;

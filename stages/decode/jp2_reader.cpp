@@ -176,6 +176,7 @@ void decode(std::FILE* file, const ReadLimits& limits, DecodedImage& out) {
     }
   const int width = out.width_px, height = out.height_px;
   const int precision = static_cast<int>(image->comps[0].prec);
+  out.bits_per_sample = precision;
   out.colour_mode = colours == 3 ? ColourMode::colour : precision == 1 ? ColourMode::bilevel : ColourMode::grey;
   out.image.create(height, width, colours == 3 ? CV_8UC3 : CV_8UC1);
   for (int y = 0; y < height; ++y) {

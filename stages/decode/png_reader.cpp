@@ -135,6 +135,7 @@ void decode(Job& job) {
     return;
   }
   take_resolution(job);
+  job.out.bits_per_sample = bit_depth;
 
   switch (colour_type) {
     case PNG_COLOR_TYPE_GRAY:

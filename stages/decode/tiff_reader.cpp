@@ -195,6 +195,7 @@ class FrameReader {
     if (!read_layout()) return;
     if (!accept_size(layout_.width, layout_.height, limits_, out_)) return;
     take_resolution();
+    out_.bits_per_sample = layout_.bits;
     if (!TIFFIsCODECConfigured(layout_.compression)) {
       out_.fail(Problem::unsupported, "TIFF compression " + std::to_string(layout_.compression) + " is not supported");
       return;

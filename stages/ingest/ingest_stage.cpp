@@ -24,6 +24,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+const FlagParam kPhotoRecords{"photo_records", false,
+                               "every record of the lot is a photo record (照片档案): its images go through the "
+                               "photo chain"};
+const TextParam kKindColumns{"kind_columns", "门类,类别",
+                             "catalogue columns that name a record's kind (comma-separated)"};
+const TextParam kPhotoKinds{"photo_kinds", "照片,照片档案,ZP",
+                            "values of a kind column that make the record a photo record"};
+const TextParam kPhotoCategoryCodes{
+    "photo_category_codes", "ZP",
+    "门类代码 that make a record a photo record, read from its 档号's segment after the 全宗号 (J012-ZP·2021-Y-0001)"};
+
 constexpr FindingCode kBadFolder{"ingest.bad_folder", Severity::reject,
                                 "an input folder whose name cannot be a 档号; its files are not read"};
 constexpr FindingCode kUnsupportedFile{"ingest.unsupported_file", Severity::warn,
@@ -146,9 +157,24 @@ std::vector<Entry> list_folder(const fs::path& folder) {
   return entries;
 }
 
+// The 门类代码 of a 档号 (DA/T 22-2015: 全宗号-门类代码·年度-…, or 全宗号-门类代码-年度-…): the
+// segment after the first '-', up to the next '·' or '-'.
+std::string category_code(const std::string& ref) {
+  const std::string dot = "·";
+  const auto dash = ref.find('-');
+  if (dash == std::string::npos) return {};
+  const std::string rest = ref.substr(dash + 1);
+  return rest.substr(0, std::min(rest.find(dot), rest.find('-')));
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
 class LotWalk {
  public:
-  LotWalk(Lot& lot, Outcome& outcome) : lot_(lot), outcome_(outcome) {}
+  LotWalk(Lot& lot, Outcome& outcome, const PhotoRecordRule& photo_rule)
+      : lot_(lot), outcome_(outcome), photo_rule_(photo_rule) {}
 
   void run() {
     for (const Entry& entry : list_folder(lot_.input_root)) {
@@ -173,6 +199,8 @@ class LotWalk {
   void read_record(const Entry& folder) {
     int seq = 0;
     parts_of_.clear();
+    const ItemKind image_kind =
+        photo_rule_.is_photo_record(folder.name, lot_.catalog) ? ItemKind::photo : ItemKind::page;
     for (const Entry& entry : list_folder(folder.path)) {
       if (entry.is_folder) {
         report(entry, kUnsupportedFile, folder.name, "is a folder inside a record folder; nested folders are not read");
@@ -202,8 +230,12 @@ class LotWalk {
                "it is not read");
         continue;
       }
-      ++files_of_kind_[static_cast<std::size_t>(kind)];
-      const auto part = part_name(entry.name);
+      // DA/T 31-2017's one format per batch is about pages; photos keep the format they came in.
+      if (image_kind == ItemKind::page) ++files_of_kind_[static_cast<std::size_t>(kind)];
+      // A photo is one file: never gathered from parts, and only its first TIFF directory
+      // (scanners put a thumbnail in the second).
+      const bool photo = image_kind == ItemKind::photo;
+      const auto part = photo ? std::nullopt : part_name(entry.name);
       // The next part of the page being gathered (its first part is the last item).
       if (part && !parts_of_.empty() && part->letter == next_letter_ && part->stem == parts_of_) {
         ItemRef& page = lot_.items.back();
@@ -213,13 +245,13 @@ class LotWalk {
         continue;
       }
       int frames = 1;
-      if (kind == PageKind::tiff) {
+      if (kind == PageKind::tiff && !photo) {
         const TiffFrames counted = count_tiff_frames(entry.path);
         // Past a broken link, one more frame lets decode name the damage.
         if (counted.readable > 0) frames = counted.readable + (counted.chain_broken ? 1 : 0);
       }
       for (int frame = 0; frame < frames; ++frame)
-        lot_.items.push_back({rel_path, frame, folder.name, ++seq, ItemKind::page});
+        lot_.items.push_back({rel_path, frame, folder.name, ++seq, image_kind});
       // A first part (of one frame) may be followed by the page's other parts.
       parts_of_ = part && part->letter == 'a' && frames == 1 ? part->stem : std::string();
       next_letter_ = 'b';
@@ -256,6 +288,7 @@ class LotWalk {
 
   Lot& lot_;
   Outcome& outcome_;
+  const PhotoRecordRule& photo_rule_;
   std::string parts_of_;    // the name (stem and extension) of the page whose parts are being gathered
   char next_letter_ = 'b';  // the letter its next part would have
   std::array<int, kPageKinds.size() + 1> files_of_kind_{};  // page files per PageKind
@@ -263,18 +296,38 @@ class LotWalk {
 
 }  // namespace
 
+bool PhotoRecordRule::is_photo_record(const std::string& ref, const Catalog* catalog) const {
+  if (all_records || contains(category_codes, category_code(ref))) return true;
+  const CatalogRecord* entry = catalog ? catalog->find(ref) : nullptr;
+  if (!entry) return false;
+  for (const std::string& column : kind_columns) {
+    std::string value = entry->field(catalog->columns, column);
+    value.erase(0, value.find_first_not_of(" \t"));
+    value.erase(value.find_last_not_of(" \t") + 1);
+    if (contains(photo_kinds, value)) return true;
+  }
+  return false;
+}
+
 StageInfo IngestStage::describe() const {
   return {"ingest",
           "Finds the record folders (one per 档号) under the input folder and lists, in natural order, their "
           "pages (JPEG, PNG, TIFF, JPEG 2000: one per TIFF frame and one per page scanned in parts, 0007a, "
-          "0007b …) and their audio and video recordings, each told by its content; notes a batch that mixes "
-          "page formats.",
-          "4",
-          {},
+          "0007b …) and their audio and video recordings, each told by its content; the images of photo records "
+          "(照片, told by the catalogue's kind column, the 档号's 门类代码 or the profile) as photos; notes a batch "
+          "that mixes page formats.",
+          "5",
+          {kPhotoRecords.info(), kKindColumns.info(), kPhotoKinds.info(), kPhotoCategoryCodes.info()},
           {kBadFolder, kUnsupportedFile, kLooseFile, kMixedFormats}};
 }
 
-void IngestStage::setup(ProfileSection& section, const StageContext&) { section.finish(); }
+void IngestStage::setup(ProfileSection& section, const StageContext&) {
+  photo_rule_.all_records = section.get(kPhotoRecords);
+  photo_rule_.kind_columns = split_list(section.get(kKindColumns));
+  photo_rule_.photo_kinds = split_list(section.get(kPhotoKinds));
+  photo_rule_.category_codes = split_list(section.get(kPhotoCategoryCodes));
+  section.finish();
+}
 
 Outcome IngestStage::process(Lot& lot) const {
   std::error_code error;
@@ -284,7 +337,7 @@ Outcome IngestStage::process(Lot& lot) const {
   lot.items.clear();
   lot.folders.clear();
   Outcome outcome;
-  LotWalk(lot, outcome).run();
+  LotWalk(lot, outcome, photo_rule_).run();
   return outcome;
 }
 

@@ -20,6 +20,13 @@
 //   make one ItemRef, rel_path the a's, parts every part in order (decode stitches them).
 //   A lone a (an inserted page), a b without its a, a letter that does not follow on, a
 //   part of another extension, and a multi-page TIFF named as a part are pages of their own.
+// - 照片档案: the image files of a photo record are photos (ItemKind::photo, the photo
+//   chain), told by the catalogue or the profile, never by the pixels: the record's row
+//   names its kind in one of kind_columns (门类, 类别) with one of photo_kinds (照片, ZP),
+//   or its 档号's 门类代码 (the segment after the 全宗号: J012-ZP·2021-Y-0001) is one of
+//   photo_category_codes, or the profile says every record is a photo record
+//   (photo_records). Recordings stay recordings in any record. A photo is one file: its
+//   first TIFF directory only (a scanner's thumbnail follows it), never gathered from parts.
 // - Order: folders, then files, both in natural order (natural_order.h), then frames.
 //   seq is 1-based within the record across files and frames. lot.folders lists the
 //   record folders read (bad names excluded), in the same order.
@@ -34,12 +41,24 @@
 
 namespace lantai::ingest {
 
+// How photo records are told (the profile's ingest section).
+struct PhotoRecordRule {
+  bool all_records = false;                      // photo_records: every record is a photo record
+  std::vector<std::string> kind_columns;         // catalogue columns naming a record's kind
+  std::vector<std::string> photo_kinds;          // their values that mean 照片
+  std::vector<std::string> category_codes;       // 门类代码 of photo records in a 档号
+  // True when the record (its 档号, and its catalogue row if any) is a photo record.
+  bool is_photo_record(const std::string& ref, const Catalog* catalog) const;
+};
+
 class IngestStage final : public lantai::IngestStage {
  public:
   StageInfo describe() const override;
-  // The "ingest" section has no keys; any key is refused.
   void setup(ProfileSection& section, const StageContext& context) override;
   Outcome process(Lot& lot) const override;
+
+ private:
+  PhotoRecordRule photo_rule_;
 };
 
 }  // namespace lantai::ingest

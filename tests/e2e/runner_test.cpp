@@ -394,6 +394,10 @@ TEST(Runner, EachKindRunsThroughItsOwnChain) {
   const auto av_section = profile.find("\nav:\n");
   ASSERT_NE(av_section, std::string::npos);
   profile.erase(av_section + 1, profile.find("\n\n", av_section + 1) - av_section);
+  // The test's ingest reads no settings either.
+  const auto ingest_section = profile.find("\ningest:\n");
+  ASSERT_NE(ingest_section, std::string::npos);
+  profile.replace(ingest_section + 1, profile.find("\n\n", ingest_section + 1) - ingest_section, "ingest: {}\n");
   write_file_atomically(lot / "profile-without-av.yaml", profile);
   RunSummary summary = run_batch(options_for(lot, lot / "profile-without-av.yaml"), stages);
   EXPECT_EQ(store_av->calls, 1);

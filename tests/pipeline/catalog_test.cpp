@@ -81,8 +81,24 @@ TEST(Catalog, BadRowsBecomeFindings) {
 //! A file without the required columns, or not text at all, cannot be a catalogue.
 TEST(Catalog, RefusesFileWithoutRequiredColumns) {
   EXPECT_THROW(load_catalog(write_bytes("nocol", "题名,页数\n一,2\n")), CatalogError);
+  EXPECT_THROW(load_catalog(write_bytes("notitle", "档号,页数\nA-1,2\n")), CatalogError);
   EXPECT_THROW(load_catalog(write_bytes("empty", "")), CatalogError);
   EXPECT_THROW(load_catalog("/nonexistent/catalogue.csv"), CatalogError);
+}
+
+//! A photo catalogue (DA/T 50-2014 columns, no 页数) is read whole: no counts, no findings, every column kept.
+TEST(Catalog, PhotoCatalogueWithoutPageCount) {
+  const Catalog catalog = load_catalog(
+      write_bytes("photos", "档号,照片号,题名,摄影者,时间,地点,人物,底片号,参见号\n"
+                            "J012-ZP·2021-Y-0001,ZP0001,新馆落成,王明,2021-05-12,临江市,李华,DP001,J012-WS·2021-Y-BGS-0001\n"));
+  ASSERT_EQ(catalog.records.size(), 1u);
+  EXPECT_TRUE(catalog.findings.empty());
+  EXPECT_FALSE(catalog.records[0].page_count);
+  EXPECT_EQ(catalog.records[0].field(catalog.columns, "摄影者"), "王明");
+  EXPECT_EQ(catalog.records[0].field(catalog.columns, "参见号"), "J012-WS·2021-Y-BGS-0001");
+  // With a 页数 column, every row still gives a whole number.
+  const Catalog counted = load_catalog(write_bytes("counted", "档号,题名,页数\nA-1,一,\n"));
+  EXPECT_EQ(counted.findings.size(), 1u);
 }
 
 //! is_safe_ref refuses every way out of a folder.

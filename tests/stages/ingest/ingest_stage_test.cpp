@@ -12,6 +12,8 @@
 
 #include "pipeline/profile.h"
 
+#include <yaml-cpp/yaml.h>
+
 namespace lantai::ingest {
 namespace {
 
@@ -200,6 +202,56 @@ TEST_F(IngestTest, KindsByContent) {
   }
 }
 
+// Kinds of the items ingest finds, set up from a profile section, with a catalogue.
+std::vector<ItemKind> kinds_of(Lot& lot, const std::string& yaml, const Catalog* catalog) {
+  IngestStage stage;
+  ProfileSection section("test.yaml", "ingest", YAML::Load(yaml));
+  stage.setup(section, {});
+  lot.catalog = catalog;
+  stage.process(lot);
+  std::vector<ItemKind> kinds;
+  for (const ItemRef& item : lot.items) kinds.push_back(item.kind);
+  return kinds;
+}
+
+//! Photo records are told by the catalogue (a 门类 column saying 照片), by the 档号's 门类代码 ZP (either form), or by the profile, never by the pixels; a recording in a photo record stays a recording; a photo is one file.
+TEST_F(IngestTest, PhotoRecordsByCatalogueCodeOrProfile) {
+  using namespace std::string_literals;
+  const std::string jpeg = "\xFF\xD8\xFF\xE0 a JPEG"s;
+  touch("J012-WS·2021-Y-BGS-0001/0001.jpg", jpeg);       // paper
+  touch("J012-WS·2021-Y-BGS-0002/0001.jpg", jpeg);       // 门类 照片 in the catalogue
+  // Natural order puts the 档号 without the middle dot first.
+  touch("J012-ZP·2021-Y-0001/0001.jpg", jpeg);           // 门类代码 ZP
+  touch("J012-ZP-2021-0002/0001.jpg", jpeg);             // the same without the middle dot
+  touch("J012-ZP-2021-0002/0002.wav", "RIFF\x10\0\0\0WAVEfmt "s);
+  Catalog catalog;
+  catalog.columns = {"档号", "门类", "题名"};
+  catalog.records.push_back({"J012-WS·2021-Y-BGS-0001", std::nullopt, {"J012-WS·2021-Y-BGS-0001", "文书", "通知"}, 2});
+  catalog.records.push_back({"J012-WS·2021-Y-BGS-0002", std::nullopt, {"J012-WS·2021-Y-BGS-0002", " 照片 ", "合影"}, 3});
+  for (std::size_t i = 0; i < catalog.records.size(); ++i) catalog.index[catalog.records[i].ref] = i;
+
+  lot_.input_root = root_;
+  // A photo is one file: a TIFF's second directory (a thumbnail) and a letter-named part are not read as more.
+  write_tiff("J012-ZP-2021-0003/0001.tif", 2);
+  touch("J012-ZP-2021-0003/0002a.jpg", jpeg);
+  touch("J012-ZP-2021-0003/0002b.jpg", jpeg);
+  kinds_of(lot_, "{}", nullptr);
+  std::vector<std::string> photos;
+  for (const ItemRef& item : lot_.items)
+    if (item.record_ref == "J012-ZP-2021-0003") photos.push_back(item.rel_path + "#" + std::to_string(item.frame));
+  EXPECT_EQ(photos, (std::vector<std::string>{"J012-ZP-2021-0003/0001.tif#0", "J012-ZP-2021-0003/0002a.jpg#0",
+                                              "J012-ZP-2021-0003/0002b.jpg#0"}));
+  fs::remove_all(root_ / "J012-ZP-2021-0003");
+  EXPECT_EQ(kinds_of(lot_, "{}", &catalog),
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::photo, ItemKind::av, ItemKind::photo}));
+  EXPECT_EQ(kinds_of(lot_, "{}", nullptr),
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::page, ItemKind::photo, ItemKind::av, ItemKind::photo}));
+  EXPECT_EQ(kinds_of(lot_, "photo_category_codes: ''", &catalog),
+            (std::vector<ItemKind>{ItemKind::page, ItemKind::photo, ItemKind::page, ItemKind::av, ItemKind::page}));
+  EXPECT_EQ(kinds_of(lot_, "photo_records: true", nullptr),
+            (std::vector<ItemKind>{ItemKind::photo, ItemKind::photo, ItemKind::photo, ItemKind::av, ItemKind::photo}));
+}
+
 //! A file directly under the input folder is ingest.loose_file (warn), with its item id.
 TEST_F(IngestTest, LooseFile) {
   touch("readme.txt");
@@ -247,7 +299,7 @@ TEST_F(IngestTest, MissingRootThrowsAndRerunsAgree) {
   EXPECT_EQ(first.size(), 2u);
 }
 
-//! setup() accepts an empty section and refuses any key; describe() names the stage.
+//! setup() refuses a key it does not know; describe() names the stage and its photo-record settings.
 TEST_F(IngestTest, SetupRefusesKeys) {
   const fs::path profile_file = root_ / "profile.yaml";
   std::ofstream(profile_file) << "profile: test\ningest: {recursive: true}\n";
@@ -256,7 +308,9 @@ TEST_F(IngestTest, SetupRefusesKeys) {
   IngestStage stage;
   EXPECT_THROW(stage.setup(section, StageContext{root_, root_, 1}), ProfileError);
   EXPECT_EQ(stage.describe().id, "ingest");
-  EXPECT_TRUE(stage.describe().params.empty());
+  std::vector<std::string> names;
+  for (const ParamInfo& param : stage.describe().params) names.push_back(param.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"photo_records", "kind_columns", "photo_kinds", "photo_category_codes"}));
 }
 
 //! A page scanned in parts (0003a, 0003b, 0003c) is one page, one serial, named by its first
