@@ -3,6 +3,11 @@
 
 #include <CLI/CLI.hpp>
 
+namespace lantai {
+struct RunOptions;
+struct RunSummary;
+}  // namespace lantai
+
 namespace lantai::cli {
 
 void add_run_command(CLI::App& app);
@@ -13,5 +18,12 @@ void add_profile_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 void add_review_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
+
+// What run and merge print at the end, and their verdict: a deposit not made or not
+// verified throws RunError.
+void print_run_summary(const RunSummary& summary, const RunOptions& options);
+void check_deposit(const RunSummary& summary);
 
 }  // namespace lantai::cli

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   lantai::cli::add_sample_command(app);
   lantai::cli::add_review_command(app);
   lantai::cli::add_keys_command(app);
+  lantai::cli::add_plan_command(app);
+  lantai::cli::add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& error) {
