@@ -17,6 +17,7 @@ packages=("$@")
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcpp-httplib-dev libopencv-imgcodecs-dev chromium nodejs
   libclamav-dev
+  slurm-wlm munge iproute2
 )
 
 missing=()
