@@ -349,7 +349,7 @@ RunSummary merge_shards(const ShardPlan& plan, const std::vector<fs::path>& shar
                                              [&](const std::string& ref) { return pending.count(ref) > 0; });
       if (undone > 0)
         problems.push_back(shard_name(plan, shard.number) + ": " + std::to_string(undone) +
-                           " records with pages not done (first " +
+                           " of its records not done (first " +
                            *std::find_if(shard.records.begin(), shard.records.end(),
                                          [&](const std::string& ref) { return pending.count(ref) > 0; }) +
                            "): run it again (Slurm: resubmit array index " + std::to_string(shard.number) + ")");
