@@ -53,10 +53,6 @@ void print_run_summary(const RunSummary& summary, const RunOptions& options) {
               summary.virus_scan.empty() ? "NOT DONE (--no-virus-scan)" : summary.virus_scan.c_str());
   std::printf("  memory in flight  %.0f MiB at most\n", static_cast<double>(summary.peak_bytes_in_flight) / (1 << 20));
   std::printf("  reports           %s/reports/ pages.csv, findings.csv, records.csv\n", options.work_dir.c_str());
-  if (options.shard) {
-    std::printf("  deposit batch     made by lantai merge once every shard of the plan is done\n");
-    return;
-  }
   if (!summary.catalogue_draft.empty()) {
     std::printf("  catalogue draft   %s (%lld records named by their folders)\n", summary.catalogue_draft.c_str(),
                 summary.records_drafted);
@@ -69,6 +65,10 @@ void print_run_summary(const RunSummary& summary, const RunOptions& options) {
     std::string waiting;
     for (const std::string& stage : summary.deferred_stages) waiting += (waiting.empty() ? "" : ", ") + stage;
     std::printf("  deposit batch     waits for %s: run again without --ocr later to finish it\n", waiting.c_str());
+    return;
+  }
+  if (options.shard) {
+    std::printf("  deposit batch     made by lantai merge once every shard of the plan is done\n");
     return;
   }
   if (!summary.deposited) {
@@ -107,7 +107,7 @@ void add_run_command(CLI::App& app) {
   run->add_option("--catalog", options->catalog_file,
                   "catalogue CSV (UTF-8 or GB18030) with 档号, 题名, 页数; without it, records are named by their "
                   "folders and a draft catalogue is written to WORK/catalogue/draft.csv (no deposit until it is given)");
-  run->add_option("--out", options->work_dir, "work folder (WORK); rerun the same command to resume")->required();
+  run->add_option("--out", options->work_dir, "work folder (WORK); rerun the same command to resume");
   run->add_option("--fonds", options->fonds_code, "全宗号 (fonds code), e.g. J012");
   run->add_option("--unit", options->unit_name, "单位名称 (name of the depositing unit)");
   auto plan_file = std::make_shared<std::filesystem::path>();
@@ -146,11 +146,13 @@ void add_run_command(CLI::App& app) {
     } else {
       if (*shard > 0) throw RunError(kExitBadArguments, "--shard needs --plan");
       for (const auto& [missing, name] : {std::pair{options->profile_file.empty(), "--profile"},
-                                        {options->input_root.empty(), "--in"},
-                                        {options->fonds_code.empty(), "--fonds"},
-                                        {options->unit_name.empty(), "--unit"}})
+                                          {options->input_root.empty(), "--in"},
+                                          {options->work_dir.empty(), "--out"},
+                                          {options->fonds_code.empty(), "--fonds"},
+                                          {options->unit_name.empty(), "--unit"}})
         if (missing) throw RunError(kExitBadArguments, std::string(name) + " is required (or --plan)");
     }
+    if (options->work_dir.empty()) throw RunError(kExitBadArguments, "--out is required");
     options->show_progress = ::isatty(STDERR_FILENO);
     StageSequence stages = make_stage_sequence();
     RunSummary summary = run_batch(*options, stages);

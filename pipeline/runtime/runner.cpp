@@ -732,9 +732,11 @@ RunSummary BatchRun::run() {
   assess();
   State& s = *state_;
   if (s.options.shard) {
-    // A shard's part is done; the deposit waits for every shard (lantai merge).
-    s.ledger->set_batch_value(RunOptions::Shard::kFinishedKey, "yes");
-    s.log->write("shard_done", {{"shard", s.options.shard->label}});
+    // A shard's part is done, unless stages were left for later; the deposit waits for
+    // every shard (lantai merge).
+    s.summary.deferred_stages = s.options.deferred_stages;
+    s.ledger->set_batch_value(RunOptions::Shard::kFinishedKey, s.options.deferred_stages.empty() ? "yes" : "no");
+    s.log->write("shard_done", {{"shard", s.options.shard->label}, {"finished", s.options.deferred_stages.empty()}});
   } else if (s.options.deferred_stages.empty() && s.drafting) {
     draft_catalogue();
   } else if (s.options.deferred_stages.empty()) {
