@@ -158,7 +158,7 @@ class BatchRun {
   std::unique_ptr<State> state_;
 };
 
-// What lantai plan splits into shards (survey_lot).
+// The lot read as prepare reads it, without a WORK (what lantai plan splits); throws RunError.
 LotSurvey survey_lot(const RunOptions& options, StageSequence& stages);
 
 // BatchRun(options, stages).run()
