@@ -18,6 +18,7 @@ packages=("$@")
   libcpp-httplib-dev libopencv-imgcodecs-dev chromium nodejs
   libclamav-dev libxlsxwriter-dev libarchive-dev libxml2-dev libgcrypt20-dev
   libisofs-dev libexiv2-dev
+  slurm-wlm munge iproute2
 )
 
 missing=()

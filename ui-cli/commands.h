@@ -3,6 +3,11 @@
 
 #include <CLI/CLI.hpp>
 
+namespace lantai {
+struct RunOptions;
+struct RunSummary;
+}  // namespace lantai
+
 namespace lantai::cli {
 
 void add_run_command(CLI::App& app);
@@ -15,5 +20,12 @@ void add_review_command(CLI::App& app);
 void add_keys_command(CLI::App& app);
 void add_seal_commands(CLI::App& app);  // seal and unseal
 void add_carriers_command(CLI::App& app);
+void add_plan_command(CLI::App& app);
+void add_merge_command(CLI::App& app);
+
+// What run and merge print at the end, and their verdict: a deposit not made or not
+// verified throws RunError.
+void print_run_summary(const RunSummary& summary, const RunOptions& options);
+void check_deposit(const RunSummary& summary);
 
 }  // namespace lantai::cli

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
   lantai::cli::add_keys_command(app);
   lantai::cli::add_seal_commands(app);
   lantai::cli::add_carriers_command(app);
+  lantai::cli::add_plan_command(app);
+  lantai::cli::add_merge_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::RuntimeError& error) {

@@ -147,6 +147,7 @@ class Statement {
     return data ? std::string(data, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))) : std::string();
   }
   long long integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+  void reset() { sqlite3_reset(stmt_); }
 
  private:
   sqlite3* db_;
@@ -261,6 +262,24 @@ std::unique_ptr<Ledger> Ledger::open(const std::filesystem::path& work_dir) {
   return ledger;
 }
 
+std::unique_ptr<Ledger> Ledger::open_read_only(const std::filesystem::path& work_dir) {
+  const auto file = work_dir / "ledger.sqlite";
+  if (!std::filesystem::is_regular_file(file)) throw LedgerError(work_dir.string() + " holds no ledger.sqlite");
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw LedgerError("cannot open ledger " + file.string() + ": " + why);
+  }
+  std::unique_ptr<Ledger> ledger(new Ledger(db));
+  Statement version(db, "PRAGMA user_version");
+  version.step();
+  if (version.integer(0) != kSchemaVersion)
+    throw LedgerError(file.string() + " was made by another version of lantai (ledger schema " +
+                      std::to_string(version.integer(0)) + ", this one reads " + std::to_string(kSchemaVersion) + ")");
+  return ledger;
+}
+
 void Ledger::exec(const char* sql) const {
   char* message = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
@@ -352,6 +371,62 @@ void Ledger::remove_items_except(const std::set<std::string>& keep) {
     for (const auto& id : gone) statement.bind(1, id).run();
   }
   transaction.commit();
+}
+
+std::vector<StageOutput> Ledger::item_outputs(const std::set<std::string>& record_refs) const {
+  std::lock_guard lock(mutex_);
+  std::vector<StageOutput> outputs;
+  Statement query(db_,
+                  "SELECT o.kind, o.role, o.path, o.sha256, o.size_bytes FROM outputs o JOIN items i ON i.id = o.item_id "
+                  "WHERE i.record_ref = ? ORDER BY o.rowid");
+  for (const std::string& ref : record_refs) {
+    query.bind(1, ref);
+    while (query.step()) outputs.push_back(output_from(query, 0));
+    query.reset();
+  }
+  return outputs;
+}
+
+void Ledger::import_items(const std::filesystem::path& other_work_dir, const std::set<std::string>& record_refs) {
+  std::lock_guard lock(mutex_);
+  Statement attach(db_, "ATTACH DATABASE ? AS other");
+  attach.bind(1, (other_work_dir / "ledger.sqlite").string()).run();
+  try {
+    exec("CREATE TEMP TABLE IF NOT EXISTS imported_records (ref TEXT PRIMARY KEY); DELETE FROM imported_records");
+    Statement insert(db_, "INSERT OR IGNORE INTO imported_records (ref) VALUES (?)");
+    for (const std::string& ref : record_refs) insert.bind(1, ref).run();
+    Transaction transaction(*this);
+    exec(R"sql(
+      CREATE TEMP TABLE IF NOT EXISTS replaced_items (id TEXT PRIMARY KEY); DELETE FROM replaced_items;
+      INSERT OR IGNORE INTO replaced_items SELECT id FROM main.items WHERE record_ref IN temp.imported_records
+        UNION SELECT id FROM other.items WHERE record_ref IN temp.imported_records;
+      DELETE FROM main.stage_runs WHERE item_id IN temp.replaced_items;
+      DELETE FROM main.outputs WHERE item_id IN temp.replaced_items;
+      DELETE FROM main.findings WHERE scope = 'item' AND item_id IN temp.replaced_items;
+      DELETE FROM main.items WHERE id IN temp.replaced_items;
+      INSERT INTO main.items (id, kind, rel_path, frame, record_ref, seq, source_size, source_mtime_ns, done_at)
+        SELECT id, kind, rel_path, frame, record_ref, seq, source_size, source_mtime_ns, done_at
+        FROM other.items WHERE record_ref IN temp.imported_records;
+      INSERT INTO main.stage_runs (item_id, stage, position, version, settings_digest, dependency_key,
+                                   measurements, rejected, run_number, ran_at)
+        SELECT item_id, stage, position, version, settings_digest, dependency_key, measurements, rejected,
+               run_number, ran_at
+        FROM other.stage_runs WHERE item_id IN (SELECT id FROM other.items WHERE record_ref IN temp.imported_records);
+      INSERT INTO main.outputs (item_id, stage, kind, role, path, sha256, size_bytes)
+        SELECT item_id, stage, kind, role, path, sha256, size_bytes FROM other.outputs
+        WHERE item_id IN (SELECT id FROM other.items WHERE record_ref IN temp.imported_records) ORDER BY rowid;
+      INSERT INTO main.findings (scope, stage, item_id, record_ref, code, severity, value, threshold, message,
+                                 overridden_by)
+        SELECT scope, stage, item_id, record_ref, code, severity, value, threshold, message, overridden_by
+        FROM other.findings WHERE scope = 'item'
+          AND item_id IN (SELECT id FROM other.items WHERE record_ref IN temp.imported_records) ORDER BY id;
+    )sql");
+    transaction.commit();
+  } catch (...) {
+    sqlite3_exec(db_, "DETACH DATABASE other", nullptr, nullptr, nullptr);
+    throw;
+  }
+  exec("DETACH DATABASE other");
 }
 
 void Ledger::insert_finding(const StoredFinding& stored) const {

@@ -177,6 +177,9 @@ class Transaction;
 class Ledger {
  public:
   static std::unique_ptr<Ledger> open(const std::filesystem::path& work_dir);  // throws LedgerError
+  // Another WORK's ledger, to read only (a shard's, for lantai merge); throws LedgerError
+  // when WORK has none or it is of another schema.
+  static std::unique_ptr<Ledger> open_read_only(const std::filesystem::path& work_dir);
   ~Ledger();
 
   std::optional<BatchIdentity> identity() const;
@@ -187,6 +190,12 @@ class Ledger {
   std::map<std::string, StoredItem> stored_items() const;  // by item id
   // Drops every item (and its results) whose id is not in keep: files gone from the lot.
   void remove_items_except(const std::set<std::string>& keep);
+  // The item stages' outputs for the items of these records, as stored.
+  std::vector<StageOutput> item_outputs(const std::set<std::string>& record_refs) const;
+  // The items of these records, with their stage runs, outputs and item findings, copied
+  // from the ledger of another WORK (a shard's) in place of what this one holds of them.
+  // The outputs themselves must be in this WORK already.
+  void import_items(const std::filesystem::path& other_work_dir, const std::set<std::string>& record_refs);
   // One transaction: the item, its stage runs from result.start_position on (replacing
   // those stored), their outputs and findings.
   void record_item(const ItemResult& result);

@@ -269,16 +269,46 @@ struct BatchRun::State {
     }
   }
 
-  void ingest() {
+  // Every stage set up, as prepare needs them, with a bad profile or environment told apart.
+  void set_up_checked() {
+    try {
+      set_up_stages();
+    } catch (const RunError&) {
+      throw;
+    } catch (const ProfileError& error) {
+      throw RunError(kExitBadInput, error.what());
+    } catch (const std::runtime_error& error) {
+      throw RunError(kExitEnvironment, error.what());
+    }
+  }
+
+  Outcome read_lot() {
     lot.input_root = context.input_root;
     lot.catalog = drafting ? nullptr : &catalog;
     Outcome outcome = guard.call(*stages.ingest, ingest_info, lot, options.input_root.string());
     if (any_internal(outcome.findings))
       throw RunError(kExitBadInput, outcome.findings.back().message);  // the lot cannot be read at all
-    ledger->replace_batch_findings(ingest_info.id, as_batch_findings(ingest_info.id, outcome.findings));
     folders.insert(lot.folders.begin(), lot.folders.end());
     summary.items_in = static_cast<long long>(lot.items.size());
+    return outcome;
   }
+
+  void ingest() {
+    Outcome outcome = read_lot();
+    ledger->replace_batch_findings(ingest_info.id, as_batch_findings(ingest_info.id, outcome.findings));
+  }
+
+  // Each input file once, by relative path, with its size and modification time now.
+  std::map<std::string, SourceState> source_states() const {
+    std::map<std::string, SourceState> sources;
+    for (const ItemRef& ref : lot.items)
+      for (const std::string& file : ref.files())
+        if (!sources.count(file)) sources[file] = source_state(lot.input_root / utf8_path(file));
+    return sources;
+  }
+
+  // Whether a record is this run's: every record, or a shard's own.
+  bool in_scope(const std::string& ref) const { return !options.shard || options.shard->records.count(ref) > 0; }
 
   // The batch id depends on what the batch is made of: the fonds, the catalogue, the
   // input files (relative paths and sizes; every part of a page scanned in parts) and the
@@ -349,6 +379,7 @@ struct BatchRun::State {
     const auto manual = ledger->manual_values();
     std::set<std::string> ids;
     for (const ItemRef& ref : lot.items) {
+      if (!in_scope(ref.record_ref)) continue;  // another shard's
       ItemPlan plan;
       plan.ref = ref;
       Item& item = plan.item;
@@ -474,6 +505,12 @@ BatchRun::~BatchRun() = default;
 
 const RunSummary& BatchRun::summary() const { return state_->summary; }
 
+std::set<std::string> BatchRun::pending_records() const {
+  std::set<std::string> refs;
+  for (const ItemPlan& plan : state_->pending) refs.insert(plan.ref.record_ref);
+  return refs;
+}
+
 void BatchRun::prepare() {
   State& s = *state_;
   if (s.options.jobs < 1) throw RunError(kExitBadArguments, "--jobs must be at least 1");
@@ -486,25 +523,25 @@ void BatchRun::prepare() {
   s.context.seal_key = s.options.seal_key;
   s.context.seal_cipher = s.options.seal_cipher;
   s.load_virus_scanner = true;
-  try {
-    s.set_up_stages();
-  } catch (const RunError&) {
-    throw;
-  } catch (const ProfileError& error) {
-    throw RunError(kExitBadInput, error.what());
-  } catch (const std::runtime_error& error) {
-    throw RunError(kExitEnvironment, error.what());
-  }
+  s.set_up_checked();
   s.load_catalog_file();
   s.open_work();
   s.review = review_state(s.ledger->review_decisions());
   s.ingest();
 
-  std::map<std::string, SourceState> sources;  // by relative path, each file once
-  for (const ItemRef& ref : s.lot.items)
-    for (const std::string& file : ref.files())
-      if (!sources.count(file)) sources[file] = source_state(s.lot.input_root / utf8_path(file));
-  s.check_identity(s.batch_id(sources));
+  const std::map<std::string, SourceState> sources = s.source_states();
+  const std::string batch_id = s.batch_id(sources);  // the whole lot's, for a shard too
+  if (s.options.shard && s.options.shard->batch_id != batch_id)
+    throw RunError(kExitBadInput, "the lot, catalogue or profile is not the one planned (batch " + batch_id +
+                                      ", the plan's " + s.options.shard->batch_id +
+                                      "): make a new plan, and run every shard of it");
+  s.check_identity(batch_id);
+  if (s.options.shard) {
+    s.ledger->set_batch_value(RunOptions::Shard::kLabelKey, s.options.shard->label);
+    s.ledger->set_batch_value(RunOptions::Shard::kFinishedKey, "no");
+    s.summary.items_in = std::count_if(s.lot.items.begin(), s.lot.items.end(),
+                                       [&s](const ItemRef& ref) { return s.in_scope(ref.record_ref); });
+  }
   store_acceptance_settings(*s.ledger, s.acceptance);
   s.summary.run_number = s.ledger->begin_run();
   s.ledger->replace_batch_findings("catalog", as_batch_findings("catalog", s.catalog.findings));
@@ -560,7 +597,7 @@ void BatchRun::run_records() {
   std::set<std::string> refs = s.folders;
   for (const auto& record : s.catalog.records) refs.insert(record.ref);
   for (const auto& ref : refs)
-    if (!s.records_handled.count(ref)) store_record_result(*s.ledger, s.run_record_stages(ref));
+    if (!s.records_handled.count(ref) && s.in_scope(ref)) store_record_result(*s.ledger, s.run_record_stages(ref));
 }
 
 void BatchRun::assess() {
@@ -569,6 +606,7 @@ void BatchRun::assess() {
   std::map<std::string, std::set<std::string>> reasons;  // record → reject codes
   for (const StoredFinding& stored : s.ledger->findings()) {
     if (stored.finding.severity != Severity::reject || !stored.finding.stands()) continue;
+    if (!stored.record_ref.empty() && !s.in_scope(stored.record_ref)) continue;
     if (!stored.record_ref.empty()) reasons[stored.record_ref].insert(stored.finding.code);
     if (stored.item_id.empty()) s.summary.reject_counts[stored.finding.code]++;
   }
@@ -588,6 +626,7 @@ void BatchRun::assess() {
     if (!s.catalog.find(folder)) refs.push_back(folder);
   s.records.clear();
   for (const std::string& ref : refs) {
+    if (!s.in_scope(ref)) continue;
     RecordRow row;
     row.ref = ref;
     const CatalogRecord* entry = s.catalog.find(ref);
@@ -606,6 +645,8 @@ void BatchRun::assess() {
   s.summary.records_deposited = std::count_if(s.records.begin(), s.records.end(), [](auto& r) { return r.deposited; });
   s.summary.records_withheld = std::count_if(s.records.begin(), s.records.end(),
                                              [](auto& r) { return r.in_catalog && !r.deposited; });
+  if (s.options.shard)
+    s.summary.records_in_catalog = std::count_if(s.records.begin(), s.records.end(), [](auto& r) { return r.in_catalog; });
   write_reports(*s.ledger, s.work_dir, s.stages.describe());
 }
 
@@ -719,7 +760,13 @@ RunSummary BatchRun::run() {
   run_records();
   assess();
   State& s = *state_;
-  if (s.options.deferred_stages.empty() && s.drafting) {
+  if (s.options.shard) {
+    // A shard's part is done, unless stages were left for later; the deposit waits for
+    // every shard (lantai merge).
+    s.summary.deferred_stages = s.options.deferred_stages;
+    s.ledger->set_batch_value(RunOptions::Shard::kFinishedKey, s.options.deferred_stages.empty() ? "yes" : "no");
+    s.log->write("shard_done", {{"shard", s.options.shard->label}, {"finished", s.options.deferred_stages.empty()}});
+  } else if (s.options.deferred_stages.empty() && s.drafting) {
     draft_catalogue();
   } else if (s.options.deferred_stages.empty()) {
     deposit();
@@ -738,6 +785,23 @@ RunSummary BatchRun::run() {
 }
 
 RunSummary run_batch(const RunOptions& options, StageSequence& stages) { return BatchRun(options, stages).run(); }
+
+LotSurvey survey_lot(const RunOptions& options, StageSequence& stages) {
+  if (!fs::is_directory(options.input_root))
+    throw RunError(kExitBadInput, "input folder " + options.input_root.string() + " does not exist");
+  BatchRun::State state(options, stages);
+  state.context = StageContext{{}, absolute_path(options.input_root), options.jobs};
+  state.set_up_checked();
+  state.load_catalog_file();
+  state.read_lot();
+  LotSurvey survey;
+  const std::map<std::string, SourceState> sources = state.source_states();
+  survey.batch_id = state.batch_id(sources);
+  for (const auto& [file, source] : sources) survey.file_bytes[file] = source.size_bytes;
+  for (const CatalogRecord& entry : state.catalog.records) survey.catalogue_refs.push_back(entry.ref);
+  survey.lot = std::move(state.lot);
+  return survey;
+}
 
 std::vector<StageRecord> effective_profile(const std::filesystem::path& profile_file, StageSequence& stages) {
   RunOptions options;

@@ -22,6 +22,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -80,6 +82,20 @@ struct RunOptions {
   // seal_cipher: "sm4" or "aes256".
   std::filesystem::path seal_key;
   std::string seal_cipher = "sm4";
+  // One shard of a lot split across machines (lantai run --plan, pipeline/runtime/shards.h):
+  // only these records' items run, then their record stages; nothing is deposited, since
+  // the deposit needs the whole lot (lantai merge makes it). The lot must still be the
+  // one planned (its batch id); the label is kept in the shard's ledger so the merge can
+  // tell whose shard a WORK holds.
+  struct Shard {
+    // Ledger keys (Ledger::batch_value): the label, and "yes" once the shard's run ended.
+    static constexpr const char* kLabelKey = "shard";
+    static constexpr const char* kFinishedKey = "shard_finished";
+    std::string label;
+    std::string batch_id;
+    std::set<std::string> records;
+  };
+  std::optional<Shard> shard;
 };
 
 struct RunSummary {
@@ -121,6 +137,15 @@ struct RunSummary {
   std::filesystem::path four_properties_report;  // the self-check's 四性 report (HTML; JSON beside it)
 };
 
+// The lot as a run would read it, without a WORK: its batch id (the same a run computes),
+// the records ingest finds with their items, and the catalogue's records.
+struct LotSurvey {
+  std::string batch_id;
+  Lot lot;
+  std::map<std::string, std::uint64_t> file_bytes;  // input file → size, by relative path
+  std::vector<std::string> catalogue_refs;          // in catalogue order
+};
+
 class BatchRun {
  public:
   BatchRun(RunOptions options, StageSequence& stages);
@@ -136,12 +161,18 @@ class BatchRun {
   RunSummary run();  // every phase, in order
 
   const RunSummary& summary() const;
+  // After prepare: the records with items still to run (lantai merge refuses to run them).
+  std::set<std::string> pending_records() const;
 
  private:
   friend std::vector<StageRecord> effective_profile(const std::filesystem::path&, StageSequence&);
+  friend LotSurvey survey_lot(const RunOptions&, StageSequence&);
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// The lot read as prepare reads it, without a WORK (what lantai plan splits); throws RunError.
+LotSurvey survey_lot(const RunOptions& options, StageSequence& stages);
 
 // BatchRun(options, stages).run()
 RunSummary run_batch(const RunOptions& options, StageSequence& stages);
