@@ -8,12 +8,19 @@
 #include <cstdio>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
+#include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/format.h"
+#include "pipeline/holdings.h"
 #include "pipeline/profile.h"
 #include "pipeline/registration.h"
 #include "pipeline/runtime/runner.h"
 #include "stages/carriers/carrier_check.h"
+#include "stages/carriers/carrier_layout.h"
 #include "stages/carriers/carrier_writer.h"
+#include "stages/deposit/forms/registration_forms.h"
 #include "ui-cli/commands.h"
 
 namespace lantai::cli {
@@ -57,6 +64,93 @@ void show_progress(std::uint64_t done, std::uint64_t total) {
   std::fflush(stderr);
 }
 
+// The medium as the forms name a carrier's type (载体类型).
+std::string carrier_type(const Medium& medium) {
+  if (medium.name == "cd") return "光盘 CD-R";
+  if (medium.name == "dvd") return "光盘 DVD±R";
+  if (medium.name == "bd") return "光盘 BD-R";
+  if (medium.name == "hdd") return "硬盘";
+  return "其他载体";  // a capacity given by size: the medium itself is not known
+}
+
+namespace forms = lantai::deposit::forms;
+using forms::DigestList;
+
+DigestList named_digests(const nlohmann::json& list) {
+  DigestList digests;
+  if (list.is_array())
+    for (const auto& entry : list)
+      if (entry.is_object() && entry.value("algorithm", "").size() && entry.value("value", "").size())
+        if (auto algorithm = algorithm_from_form_name(entry.value("algorithm", "")))
+          digests.emplace_back(*algorithm, entry.value("value", ""));
+  return digests;
+}
+
+// The registration forms for the carriers just written (the deposit's own list the package
+// sent online): the batch's figures from the bag's backup form and package.json, each
+// carrier one row of the 续表 and the 备份载体目录 with its digests: of the ISO image, or of a
+// folder carrier's manifest-sha256.txt (which fixes every file on it).
+fs::path write_carrier_forms(const CarrierPlan& plan, const BagContents& bag, bool iso,
+                             const std::vector<std::pair<const PlannedCarrier*, fs::path>>& written,
+                             const fs::path& out) {
+  const nlohmann::json form = nlohmann::json::parse(read_file(bag.dir / "forms/backup-form.json"), nullptr, false);
+  if (!form.is_object()) throw CarrierError((bag.dir / "forms/backup-form.json").string() + ": not a backup form");
+  forms::RegistrationForms input;
+  input.fonds_code = form.value("fonds_code", bag.fonds);
+  input.unit_name = form.value("unit_name", bag.unit);
+  input.batch_id = form.value("batch_id", bag.batch_id);
+  input.date = form.value("bagging_date", "");
+  input.profile_name = form.contains("profile") ? form["profile"].value("name", "") : "";
+  input.record_count = form.value("record_count", std::int64_t{0});
+  input.page_count = form.value("page_count", std::int64_t{0});
+  input.quarantined_page_count = form.value("quarantined_page_count", std::int64_t{0});
+  input.withheld_record_count = form.value("withheld_record_count", std::int64_t{0});
+  input.payload_file_count = bag.payload_files;
+  input.payload_bytes = bag.payload_bytes;
+  if (form.contains("signature")) input.signature_key_sm3 = form["signature"].value("public_key_sm3", "");
+  const fs::path package_json = bag.dir.string() + kPackageJsonSuffix;
+  if (fs::exists(package_json)) {
+    const nlohmann::json package = nlohmann::json::parse(read_file(package_json), nullptr, false);
+    if (package.is_object())
+      input.package = {package.value("file", ""), package.value("size_bytes", std::uint64_t{0}), bag.payload_files,
+                       named_digests(package.value("digests", nlohmann::json::array())), ""};
+  } else {
+    input.package = {input.batch_id, bag.payload_bytes, bag.payload_files,
+                     named_digests(form.value("package_digests", nlohmann::json::array())), "manifest-sha256.txt"};
+  }
+  const std::vector<std::string>& columns = bag.catalog.columns;
+  for (const BagRecord& record : bag.records) {
+    auto field = [&](const char* column) { return record.row ? record.row->field(columns, column) : std::string(); };
+    input.records.push_back({record.ref, field("题名"), field("责任者"), field("日期"),
+                             static_cast<std::int64_t>(record.files.size()), field("保管期限"), field("密级")});
+  }
+  // 页数 as the backup form counts them (pages, not files with their OCR texts).
+  if (form.contains("records") && form["records"].is_array())
+    for (const auto& entry : form["records"])
+      for (auto& record : input.records)
+        if (record.ref == entry.value("ref", "")) record.page_count = entry.value("page_count", std::int64_t{0});
+
+  for (const auto& [carrier, path] : written) {
+    forms::Carrier row;
+    row.number = carrier->label;
+    row.type = carrier_type(plan.medium);
+    if (!carrier->refs.empty())
+      row.content = carrier->refs.front() + " 至\n" + carrier->refs.back() + "\n共 " +
+                    std::to_string(carrier->refs.size()) + " 件";
+    const fs::path fixed = iso ? path : path / kSha256Manifest;
+    const auto digests = hex_digests_of_file(fixed, {DigestAlgorithm::md5, DigestAlgorithm::sha256});
+    row.digests = {{DigestAlgorithm::md5, digests[0]}, {DigestAlgorithm::sha256, digests[1]}};
+    row.size_bytes = iso ? fs::file_size(path) : carrier->payload_bytes;
+    row.file_count = carrier->files;
+    row.signature_key_sm3 = input.signature_key_sm3;
+    row.made_on = now_text("%Y-%m-%d", TimeZone::local);
+    input.carriers.push_back(std::move(row));
+  }
+  const fs::path dir = fs::path(out) / utf8_path(input.batch_id + "-forms");
+  forms::write_registration_forms(input, dir);
+  return dir;
+}
+
 void write_carriers(const CarriersArguments& args) {
   const CarrierSettings settings = load_carrier_settings(args.profile);
   std::error_code error;
@@ -71,12 +165,14 @@ void write_carriers(const CarriersArguments& args) {
     plan = plan_carriers(bag, medium_of(args.media), settings);
   }
   const bool terminal = ::isatty(STDERR_FILENO);
+  std::vector<std::pair<const PlannedCarrier*, fs::path>> written_carriers;
   for (const PlannedCarrier& carrier : plan.carriers) {
     const CarrierLayout layout = lay_out_carrier(plan, carrier, bag, settings);
     const auto started = std::chrono::steady_clock::now();
     const WriteProgress progress = terminal ? WriteProgress(show_progress) : WriteProgress();
     const WrittenCarrier written = args.iso ? write_carrier_iso(layout, args.out, progress)
                                             : write_carrier_folder(layout, args.out, progress);
+    written_carriers.emplace_back(&carrier, written.path);
     if (written.written_before) {
       std::printf("%d/%d %s: written before, kept\n", carrier.number, plan.count(), written.path.c_str());
       continue;
@@ -88,6 +184,8 @@ void write_carriers(const CarriersArguments& args) {
                 written.path.c_str(), carrier.refs.size(), layout.files.size(), data_volume_gb(std::uint64_t(bytes)).c_str(),
                 seconds, seconds > 0 ? bytes / 1e6 / seconds : 0.0);
   }
+  const fs::path forms_dir = write_carrier_forms(plan, bag, args.iso, written_carriers, args.out);
+  std::printf("forms: %s (登记备份表格 listing these carriers, to print, sign and stamp)\n", forms_dir.c_str());
 }
 
 int check_carriers(const CarriersArguments& args) {

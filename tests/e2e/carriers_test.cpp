@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <fstream>
 
+#include "pipeline/digest.h"
+#include "pipeline/files.h"
 #include "stages/carriers/bag_contents.h"
 #include "tests/e2e/e2e_support.h"
 
@@ -25,9 +27,11 @@ std::string one_record_capacity(const fs::path& bag_dir) {
   return std::to_string(static_cast<std::uint64_t>((double(sizes.back()) * 1.1 + 1.2 * (1 << 20)) / 0.98));
 }
 
+// The carriers written into dir (the registration forms beside them left out).
 std::vector<std::string> entries_of(const fs::path& dir) {
   std::vector<std::string> paths;
-  for (const auto& entry : fs::directory_iterator(dir)) paths.push_back(entry.path().string());
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (!entry.path().string().ends_with("-forms")) paths.push_back(entry.path().string());
   std::sort(paths.begin(), paths.end());
   return paths;
 }
@@ -61,6 +65,19 @@ TEST(Carriers, SampleLotOnSmallCarriersReproducesTheBag) {
     CommandResult checked = run_command(check);
     EXPECT_EQ(checked.exit_code, 0) << checked.output;
     EXPECT_NE(checked.output.find("reproduced whole by 3 carriers"), std::string::npos) << checked.output;
+
+    // The forms list each carrier on the 续表 with its digests: an image's own MD5, as
+    // md5sum gives it; a folder's by its manifest-sha256.txt.
+    const std::string batch = relative_utf8(bag, bag.parent_path());
+    CommandResult text = run_command({"pdftotext", "-raw", (written / (batch + "-forms") / "备份情况表续表.pdf").string(), "-"});
+    ASSERT_EQ(text.exit_code, 0) << made.output;
+    std::string continued = text.output;
+    continued.erase(std::remove_if(continued.begin(), continued.end(), [](char c) { return c == ' ' || c == '\n'; }),
+                    continued.end());
+    for (int n = 1; n <= 3; ++n) EXPECT_NE(continued.find(batch + "-0" + std::to_string(n)), std::string::npos) << continued;
+    const fs::path first = carriers.front();
+    const std::string md5 = hex_digests_of_file(iso ? first : first / "manifest-sha256.txt", {DigestAlgorithm::md5}).front();
+    EXPECT_NE(continued.find("MD5：" + md5), std::string::npos) << continued;
   }
   const fs::path first = entries_of(out / "folders").front();
   CommandResult sha256sum = run_command({"sh", "-c", "cd '" + first.string() + "' && sha256sum --quiet -c manifest-sha256.txt"});

@@ -144,7 +144,8 @@ for k in 1 2 3; do
   grep -q "made by lantai merge" "$tmp/out/shard-$k.out" || fail "shard $k did not run as a shard"
 done
 grep -q "verify            OK" "$tmp/out/merge.out" || fail "the merged deposit did not verify"
-single_bag=$(find "$single_work/deposit" -mindepth 1 -maxdepth 1 -type d ! -name '*.partial' | head -n 1)
+# The bag is the folder holding bagit.txt (its forms folder and package file lie beside it).
+single_bag=$(dirname "$(find "$single_work/deposit" -mindepth 2 -maxdepth 2 -name bagit.txt | head -n 1)")
 merged_bag=$tmp/work/deposit/$(basename "$single_bag")
 [ -d "$merged_bag" ] || fail "no deposit $merged_bag"
 for manifest in manifest-sha256.txt manifest-md5.txt; do

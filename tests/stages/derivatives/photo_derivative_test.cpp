@@ -3,6 +3,8 @@
 // EXIF Orientation with the master's ICC profile, its colours the master's.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <opencv2/imgproc.hpp>
 
 #include <filesystem>
@@ -27,7 +29,8 @@ const test_photos::Exif kScanner{"2021:05:12 10:20:30", "Epson", "Perfection V85
 
 fs::path work() {
   static const fs::path dir = [] {
-    const fs::path d = fs::temp_directory_path() / "lantai-photo-derivative-test";
+    // One folder per test process: ctest runs this binary's tests side by side.
+    const fs::path d = fs::temp_directory_path() / ("lantai-photo-derivative-test-" + std::to_string(::getpid()));
     fs::remove_all(d);
     fs::create_directories(d / "in" / fs::u8path(kRef));
     return d;

@@ -3,6 +3,8 @@
 // blur, EXIF read with exiv2; and the record check of the catalogue's 时间 against EXIF.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -25,7 +27,8 @@ using stage_testing::run_stage;
 const std::string kRef = "J012-ZP·2021-Y-0001";
 
 fs::path folder() {
-  const fs::path dir = fs::temp_directory_path() / "lantai-photo-quality-test";
+  // One folder per test process: ctest runs this binary's tests side by side.
+  const fs::path dir = fs::temp_directory_path() / ("lantai-photo-quality-test-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return dir;
 }
