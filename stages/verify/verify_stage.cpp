@@ -24,7 +24,7 @@ std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const Veri
 }
 
 std::filesystem::path package_form_beside(const std::filesystem::path& package) {
-  return std::filesystem::path(package).replace_extension(kPackageFormSuffix);
+  return std::filesystem::path(package).replace_extension(kPackageJsonSuffix);
 }
 
 std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options) {

@@ -32,6 +32,7 @@
 
 #include "pipeline/bag_signature.h"
 #include "pipeline/finding.h"
+#include "pipeline/holdings.h"
 #include "pipeline/units.h"
 #include "stages/verify/verify_options.h"
 
@@ -39,8 +40,8 @@ namespace lantai::verify {
 
 std::vector<Finding> verify_bag(const std::filesystem::path& bag_dir, const VerifyOptions& options = {});
 
-// The figures beside a package file: <batch_id>.tar → <batch_id>.package.json.
-inline constexpr const char* kPackageFormSuffix = ".package.json";
+// The figures beside a package file: <batch_id>.tar → <batch_id>.package.json
+// (kPackageJsonSuffix, pipeline/holdings.h, the one name deposit and verify share).
 std::filesystem::path package_form_beside(const std::filesystem::path& package);
 
 // A package file (the bag as one TAR or ZIP): the bag inside judged by the same rules as
