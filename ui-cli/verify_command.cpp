@@ -122,9 +122,11 @@ void add_verify_command(CLI::App& app) {
                                 : args->no_virus_scan ? "not scanned: --no-virus-scan"
                                                       : "not scanned: RFC 8493 alone, no --virus-db given";
       context.trusted_key = options.trusted_key;
+      context.centre_policy = args->policy == verify::Policy::centre;
       const auto report = verify::assess_four_properties(args->bag_dir, findings, context);
       const auto files = verify::write_four_properties(report, args->report_dir);
-      std::fprintf(stderr, "四性 report: %s (%s)\n", files.back().c_str(), report.passed() ? "pass" : "FAIL");
+      std::fprintf(stderr, "四性 report: %s (%s)\n", files.back().c_str(),
+                   std::string(verify::to_string(report.result())).c_str());
     }
     int errors = 0, warnings = 0;
     for (const Finding& finding : findings) {

@@ -9,9 +9,11 @@
 
 #include "pipeline/bag_signature.h"
 #include "pipeline/catalog.h"
+#include "pipeline/csv.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/format.h"
+#include "pipeline/holdings.h"
 #include "pipeline/file_signature.h"
 #include "pipeline/registration.h"
 #include "pipeline/utf8.h"
@@ -29,6 +31,7 @@ constexpr const char* kUsability = "可用性 usability";
 constexpr const char* kSecurity = "安全性 security";
 constexpr const char* kCataloguePath = "data/catalogue/目录.csv";
 constexpr const char* kEntityDir = "data/entity";
+constexpr const char* kUnmappedItem = "other";
 constexpr std::uint64_t kMaxMetadataBytes = 64ull << 20;  // a form or catalogue larger than this is not read
 
 // What a file is, told from its first bytes (and, for text, from all of them being UTF-8).
@@ -160,6 +163,53 @@ std::optional<std::string> bag_info_field(const fs::path& bag_dir, const std::st
   return match[2].str();
 }
 
+// Payload-Oxum's "octets.files" as numbers; nullopt when it is not that.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> octets_and_files(const std::string& text) {
+  std::smatch match;
+  if (!std::regex_match(text, match, std::regex("0*([0-9]{1,19})\\.0*([0-9]{1,19})"))) return std::nullopt;
+  return std::pair{std::stoull(match[1]), std::stoull(match[2])};
+}
+
+}  // namespace
+
+std::vector<std::string_view> report_items_for(const Finding& finding) {
+  const std::string& code = finding.code;
+  const std::string& message = finding.message;
+  auto is = [&](std::initializer_list<std::string_view> codes) {
+    return std::find(codes.begin(), codes.end(), code) != codes.end();
+  };
+  if (is({"verify.checksum_mismatch"})) return {"1-1", "2-7"};
+  if (is({"verify.signature", "verify.signature_unchecked", "verify.unchecked_manifest"})) return {"1-1"};
+  if (is({"verify.form_mismatch", "verify.package_mismatch", "verify.chain_broken"})) return {"1-14"};
+  if (is({"verify.holdings_mismatch"})) return {"1-11", "2-1"};
+  if (is({"verify.oxum_mismatch"})) {
+    // value: what data/ holds; threshold: what Payload-Oxum declares.
+    const auto found = octets_and_files(finding.value), declared = octets_and_files(finding.threshold);
+    if (!found || !declared) return {"2-2", "2-11"};
+    std::vector<std::string_view> items;
+    if (found->first != declared->first) items.push_back("2-2");
+    if (found->second != declared->second) items.push_back("2-11");
+    return items.empty() ? std::vector<std::string_view>{"2-2", "2-11"} : items;
+  }
+  // A required part that is missing, or a rule the parts present break.
+  if (is({"verify.policy"})) return {message.find(": missing") != std::string::npos ? "2-9" : "1-13"};
+  if (is({"verify.fetch_outside_payload"})) return {"1-13"};
+  // A malformed payload path (a link, no data/) is structure; a malformed tag file, metadata.
+  if (is({"verify.malformed"}))
+    return {message.starts_with("data/") || message.find(": data/") != std::string::npos ? "1-13" : "3-1"};
+  if (is({"verify.unsupported_version", "verify.bad_encoding", "verify.duplicate_entry", "verify.md5sum_prefix"}))
+    return {"3-1"};
+  if (is({"verify.missing_file", "verify.fetch_required", "verify.normalisation_twins", "verify.path_escape",
+          "verify.case_twins"}))
+    return {"2-7"};
+  if (is({"verify.unlisted_file"})) return {"2-7", "4-3"};
+  if (is({"verify.package_unsafe"})) return {"4-3"};
+  if (is({"verify.virus_found", "verify.not_virus_scanned"})) return {"4-2"};
+  return {};
+}
+
+namespace {
+
 class Assessor {
  public:
   Assessor(const fs::path& bag_dir, const std::vector<Finding>& findings, const AssessmentContext& context)
@@ -189,20 +239,39 @@ class Assessor {
     report.checker = context_.checker;
     report.bag = bag_.string();
     report.checked_at = now_text("%Y-%m-%dT%H:%M:%S%z", TimeZone::local);
-    report.items = {fixity(),          attributes(),    metadata_link(),    package_digest(), item_count(),
-                    total_bytes(),     numbering(),     content_complete(), file_count(),     metadata_readable(),
-                    formats_allowed(), no_encryption(), antivirus(),        virus_scan()};
+    report.items = {fixity(),          attributes(),        metadata_link(),   structure(),     package_digest(),
+                    item_count(),      total_bytes(),       numbering(),       content_complete(), package_parts(),
+                    file_count(),      metadata_readable(), formats_allowed(), no_encryption(), antivirus(),
+                    virus_scan(),      no_extra_files()};
+    route_findings(report.items);
     return report;
   }
 
  private:
-  // Verify's findings of these codes, as evidence lines.
-  std::vector<std::string> findings_of(std::initializer_list<std::string_view> codes) const {
-    std::vector<std::string> lines;
-    for (const Finding& finding : findings_)
-      if (std::find(codes.begin(), codes.end(), finding.code) != codes.end())
-        lines.push_back(finding.code + ": " + finding.message);
-    return lines;
+  // Every verify finding goes to the items it bears on (report_items_for) as evidence, a
+  // warning marked so; a reject fails its items. A reject no item covers fails the report
+  // under a line of its own, so the report can never pass a bag verify rejects.
+  void route_findings(std::vector<CheckItem>& items) const {
+    CheckItem unmapped = item(kUnmappedItem, "—", "其他 verify's findings that bear on no item above");
+    for (const Finding& finding : findings_) {
+      const bool reject = finding.severity == Severity::reject;
+      const std::string line = (reject ? "" : "warning: ") + finding.code + ": " + finding.message;
+      const std::vector<std::string_view> ids = report_items_for(finding);
+      if (ids.empty() && reject) {
+        unmapped.evidence.push_back(line);
+        unmapped.verdict = ItemVerdict::fail;
+        continue;
+      }
+      for (CheckItem& check : items) {
+        if (std::find(ids.begin(), ids.end(), check.id) == ids.end()) continue;
+        check.evidence.push_back(line);
+        if (reject) check.verdict = ItemVerdict::fail;
+      }
+    }
+    if (!unmapped.evidence.empty()) {
+      unmapped.measured = "reject findings of verify no item of the standard covers";
+      items.push_back(std::move(unmapped));
+    }
   }
 
   static CheckItem item(const char* id, const char* property, const char* name) { return {id, property, name}; }
@@ -223,7 +292,6 @@ class Assessor {
 
   CheckItem fixity() const {
     CheckItem check = item("1-1", kAuthenticity, "固化信息有效性 fixity information (digests, signature) valid");
-    check.evidence = findings_of({"verify.checksum_mismatch", "verify.signature", "verify.unchecked_manifest"});
     if (!context_.digests_checked) {
       check.verdict = ItemVerdict::not_done;
       check.measured = "digests not recomputed (verify --fast)";
@@ -237,11 +305,8 @@ class Assessor {
                                 : "the bag is signed, but no key was given to check it";
     check.measured = "every file's digest recomputed against every manifest (" + std::to_string(payload_.size()) +
                      " payload files); " + signature;
-    if (signed_bag && !context_.trusted_key) check.evidence.push_back("signature not checked: give --trust");
-    judge(check, std::any_of(findings_.begin(), findings_.end(), [](const Finding& f) {
-            return f.severity == Severity::reject &&
-                   (f.code == "verify.checksum_mismatch" || f.code == "verify.signature");
-          }));
+    // Half of the item (the signature) was not checked: the item is not done, never passed.
+    check.verdict = signed_bag && !context_.trusted_key ? ItemVerdict::not_done : ItemVerdict::pass;
     return check;
   }
 
@@ -283,6 +348,40 @@ class Assessor {
     check.measured = std::to_string(catalog_->records.size()) + " catalogue entries against " +
                      std::to_string(entity_folders_.size()) + " entity folders";
     judge(check, !check.evidence.empty());
+    return check;
+  }
+
+  CheckItem structure() const {
+    CheckItem check = item("1-13", kAuthenticity, "信息包目录结构规范性 the package's structure follows its rules");
+    check.measured = std::string("bag declaration, folders and every path checked against RFC 8493") +
+                     (context_.centre_policy ? " and the centre's deposit rules (BagIt 1.0, UTF-8, no fetch.txt)"
+                                             : "");
+    check.verdict = ItemVerdict::pass;
+    return check;
+  }
+
+  CheckItem package_parts() const {
+    CheckItem check = item("2-9", kIntegrity, "归档信息包完整性 the package holds every part it must");
+    std::vector<std::string> present;
+    std::error_code error;
+    for (const char* part : {"bagit.txt", "bag-info.txt", "manifest-md5.txt", "manifest-sha256.txt", "manifest-sm3.txt",
+                             "tagmanifest-md5.txt", "tagmanifest-sha256.txt", "tagmanifest-sm3.txt", kBackupFormPath,
+                             kHoldingsPath, kBagSignaturePath})
+      if (fs::exists(fs::symlink_status(bag_ / part, error))) present.push_back(part);
+    check.measured = "present: " + join(present) +
+                     (context_.centre_policy ? "; required by the centre policy: bagit.txt, bag-info.txt, the MD5 "
+                                               "and SHA-256 manifests and tag manifests, " +
+                                                   std::string(kBackupFormPath)
+                                             : "; required by RFC 8493: bagit.txt, a payload manifest, data/");
+    check.verdict = ItemVerdict::pass;
+    return check;
+  }
+
+  CheckItem no_extra_files() const {
+    CheckItem check = item("4-3", kSecurity, "多余文件 no file in the package that does not belong to it");
+    check.measured = std::to_string(payload_.size()) +
+                     " payload files each found in the manifests; a package file's entries confined to its folder";
+    check.verdict = ItemVerdict::pass;
     return check;
   }
 
@@ -363,27 +462,56 @@ class Assessor {
     return check;
   }
 
+  // The 档号 the centre holds of this batch once the deposit is taken in: holdings.csv
+  // (the records of earlier deposits and this one's, withdrawn ones gone), since an
+  // incremental deposit's catalogue carries only its new and changed records; without
+  // holdings (a bag from another tool), the catalogue's. nullopt: neither is readable.
+  std::optional<std::vector<std::string>> numbered_refs(std::string& source) const {
+    if (auto text = small_file(bag_ / kHoldingsPath)) {
+      const auto rows = parse_csv(*text);
+      if (!rows.empty()) {
+        const auto& header = rows.front().second;
+        const auto column = std::find(header.begin(), header.end(), kRefColumn);
+        if (column != header.end()) {
+          std::vector<std::string> refs;
+          for (std::size_t r = 1; r < rows.size(); ++r)
+            if (rows[r].second.size() == header.size()) refs.push_back(rows[r].second[column - header.begin()]);
+          source = std::string(kHoldingsPath) + " (every record held after this deposit)";
+          return refs;
+        }
+      }
+    }
+    if (!catalog_) return std::nullopt;
+    std::vector<std::string> refs;
+    for (const CatalogRecord& record : catalog_->records) refs.push_back(record.ref);
+    source = kCataloguePath;
+    return refs;
+  }
+
   // 件号: the 档号's last run of digits; its series, the 档号 before it (DA/T 22-2015).
+  // The declared start of every series is 件号 1: DA/T 22-2015 numbers each series from 1.
   CheckItem numbering() const {
     CheckItem check =
         item("2-6", kIntegrity, "连续性元数据项 件号 continuous in each series from the declared start (1)");
-    if (!catalog_) {
+    std::string source;
+    const auto refs = numbered_refs(source);
+    if (!refs) {
       check.verdict = ItemVerdict::not_applicable;
-      check.measured = std::string("the bag has no ") + kCataloguePath;
+      check.measured = std::string("the bag has neither ") + kHoldingsPath + " nor " + kCataloguePath;
       return check;
     }
     static const std::regex numbered("(.*[^0-9])([0-9]+)");
     std::map<std::string, std::vector<long long>> series;
-    for (const CatalogRecord& record : catalog_->records) {
+    for (const std::string& ref : *refs) {
       std::smatch match;
-      if (std::regex_match(record.ref, match, numbered) && match[2].length() <= 9)
+      if (std::regex_match(ref, match, numbered) && match[2].length() <= 9)
         series[match[1]].push_back(std::stoll(match[2]));
       else
-        check.evidence.push_back(record.ref + ": no 件号 at its end");
+        check.evidence.push_back(ref + ": no 件号 at its end");
     }
     for (auto& [prefix, numbers] : series) {
       std::sort(numbers.begin(), numbers.end());
-      long long expected = 1;  // DA/T 22-2015: 件号 start at 1 in each series
+      long long expected = 1;
       for (long long number : numbers) {
         if (number < expected)
           check.evidence.push_back(prefix + "…: 件号 " + std::to_string(number) + " repeated");
@@ -393,7 +521,7 @@ class Assessor {
         expected = std::max(expected, number + 1);
       }
     }
-    check.measured = std::to_string(catalog_->records.size()) + " 档号 in " + std::to_string(series.size()) +
+    check.measured = std::to_string(refs->size()) + " 档号 of " + source + " in " + std::to_string(series.size()) +
                      " series, each counted from 件号 1";
     if (auto withheld = form_number("withheld_record_count"); withheld && *withheld > 0)
       check.measured += "; the form notes " + std::to_string(*withheld) + " records withheld from this deposit";
@@ -403,10 +531,8 @@ class Assessor {
 
   CheckItem content_complete() const {
     CheckItem check = item("2-7", kIntegrity, "内容数据完整性 every file present and complete by its digest");
-    check.evidence = findings_of({"verify.missing_file", "verify.unlisted_file", "verify.checksum_mismatch",
-                                  "verify.fetch_required", "verify.normalisation_twins", "verify.path_escape"});
     if (!context_.digests_checked) {
-      check.verdict = check.evidence.empty() ? ItemVerdict::not_done : ItemVerdict::fail;
+      check.verdict = ItemVerdict::not_done;
       check.measured = "presence checked, digests not recomputed (verify --fast)";
       return check;
     }
@@ -439,7 +565,6 @@ class Assessor {
 
   CheckItem metadata_readable() const {
     CheckItem check = item("3-1", kUsability, "元数据可读性 the package's metadata parses");
-    check.evidence = findings_of({"verify.malformed", "verify.bad_encoding"});
     std::vector<std::string> read{"bagit.txt"};
     if (fs::exists(bag_ / "bag-info.txt")) read.push_back("bag-info.txt");
     if (fs::exists(bag_ / kBackupFormPath)) {
@@ -505,7 +630,6 @@ class Assessor {
 
   CheckItem virus_scan() const {
     CheckItem check = item("4-2", kSecurity, "病毒检测 the package is free of viruses");
-    check.evidence = findings_of({"verify.virus_found", "verify.not_virus_scanned"});
     if (!context_.virus_scanner) {
       check.verdict = ItemVerdict::not_done;
       check.measured = context_.virus_scan_note.empty() ? "not scanned (--no-virus-scan)" : context_.virus_scan_note;
@@ -577,6 +701,25 @@ bool FourPropertiesReport::passed() const {
   return std::none_of(items.begin(), items.end(), [](const CheckItem& c) { return c.verdict == ItemVerdict::fail; });
 }
 
+OverallResult FourPropertiesReport::result() const {
+  if (!passed()) return OverallResult::fail;
+  const bool all_done =
+      std::none_of(items.begin(), items.end(), [](const CheckItem& c) { return c.verdict == ItemVerdict::not_done; });
+  return all_done ? OverallResult::pass : OverallResult::pass_items_not_done;
+}
+
+std::string_view to_string(OverallResult result) {
+  switch (result) {
+    case OverallResult::pass:
+      return "pass";
+    case OverallResult::pass_items_not_done:
+      return "pass, items not done";
+    case OverallResult::fail:
+      return "fail";
+  }
+  return "fail";
+}
+
 FourPropertiesReport assess_four_properties(const fs::path& bag_dir, const std::vector<Finding>& findings,
                                             const AssessmentContext& context) {
   return Assessor(bag_dir, findings, context).run();
@@ -596,7 +739,7 @@ std::string four_properties_json(const FourPropertiesReport& report) {
                                  {"checker", report.checker},
                                  {"bag", report.bag},
                                  {"checked_at", report.checked_at},
-                                 {"result", report.passed() ? "pass" : "fail"},
+                                 {"result", std::string(to_string(report.result()))},
                                  {"items", items}};
   return json.dump(2) + "\n";
 }
@@ -623,7 +766,10 @@ std::string four_properties_html(const FourPropertiesReport& report) {
   row("检测方 checker", report.checker);
   row("信息包 package", report.bag);
   row("检测时间 time", report.checked_at);
-  row("结论 result", report.passed() ? "通过 pass" : "不通过 fail");
+  const OverallResult result = report.result();
+  row("结论 result", result == OverallResult::pass                  ? "通过 pass"
+                     : result == OverallResult::pass_items_not_done ? "通过，有未检项目 pass, items not done"
+                                                                    : "不通过 fail");
   html +=
       "</dl>\n<table>\n<thead><tr><th>编号</th><th>性质</th><th>检测项目</th><th>结论</th><th>测量</th><th>依据</th>"
       "</tr></thead>\n<tbody>\n";

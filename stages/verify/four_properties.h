@@ -37,12 +37,18 @@ struct CheckItem {
   std::vector<std::string> evidence;  // findings and figures behind the verdict
 };
 
+// pass_items_not_done: nothing failed, but some item was not done (no virus scan, a
+// signature with no key to check it, --fast), so the package is not shown sound.
+enum class OverallResult { pass, pass_items_not_done, fail };
+std::string_view to_string(OverallResult result);  // "pass", "pass, items not done", "fail"
+
 struct FourPropertiesReport {
   std::string checker;     // "self-check (自检) by lantai run" or "centre check by lantai verify"
   std::string bag;         // the bag's folder
   std::string checked_at;  // local time, ISO 8601
   std::vector<CheckItem> items;
   bool passed() const;  // no item failed
+  OverallResult result() const;
 };
 
 // How the bag was checked, beyond verify's findings.
@@ -52,7 +58,12 @@ struct AssessmentContext {
   const VirusScanner* virus_scanner = nullptr;  // what scanned the bag (or its inputs and it); null: not scanned
   std::string virus_scan_note;                  // where the scan ran, or why it did not
   const Sm2Key* trusted_key = nullptr;          // the key the signature was checked with
+  bool centre_policy = false;                   // checked with the centre's deposit rules
 };
+
+// The report items a verify finding bears on (docs/four-properties.md lists them); empty
+// for a code no item covers, whose rejects fail the report under an item of their own.
+std::vector<std::string_view> report_items_for(const Finding& finding);
 
 FourPropertiesReport assess_four_properties(const std::filesystem::path& bag_dir, const std::vector<Finding>& findings,
                                             const AssessmentContext& context);

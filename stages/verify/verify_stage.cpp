@@ -96,6 +96,7 @@ Outcome VerifyStage::process(const Bag& bag) const {
                                              "every file of the bag before it was sealed (stage deposit)"
                                            : "not scanned: the run was asked not to (--no-virus-scan)";
   context.trusted_key = options.trusted_key;
+  context.centre_policy = true;
   const FourPropertiesReport report = assess_four_properties(bag.dir, outcome.findings, context);
   const std::vector<std::filesystem::path> files = write_four_properties(report, work_dir_ / "reports");
   for (std::size_t i = 0; i < files.size(); ++i) {
