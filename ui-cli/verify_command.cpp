@@ -1,6 +1,7 @@
 // lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] [--virus-db DIR | --no-virus-scan]
-//               [--trust PUBLIC-KEY] [--package-form FILE] [--previous EARLIER-BAG] BAG|PACKAGE:
-// validates a bag folder, or a package file (the bag as one .tar or .zip) without unpacking it.
+//               [--trust PUBLIC-KEY] [--package-form FILE] [--previous EARLIER-BAG] [--report DIR] BAG|PACKAGE:
+// validates a bag folder, or a package file (the bag as one .tar or .zip) without unpacking it,
+// and writes the 四性 report of either.
 #include <unistd.h>
 
 #include <cstdio>
@@ -104,26 +105,35 @@ void add_verify_command(CLI::App& app) {
     options.previous = args->previous;
     if (::isatty(STDERR_FILENO)) options.progress = show_progress;
     const bool package = std::filesystem::is_regular_file(args->bag_dir);
-    if (package && !args->report_dir.empty())
-      throw RunError(kExitBadArguments, "--report reads a bag folder; verify the folder the package was made from");
     if (package && !args->previous.empty())
       throw RunError(kExitBadArguments, "--previous reads the increment as a bag folder; give the folder the package was made from");
     options.package_form = args->package_form;
     if (scanner) std::printf("virus scan: %s\n", scanner->describe().c_str());
-    const std::vector<Finding> findings =
-        package ? verify::verify_package(args->bag_dir, options) : verify::verify_bag(args->bag_dir, options);
+    std::vector<Finding> findings;
+    std::unique_ptr<verify::BagContents> contents;  // what the report reads: the same bag verify read
+    verify::AssessmentContext context;
+    if (package) {
+      verify::PackageCheck check = verify::check_package(args->bag_dir, options);
+      findings = std::move(check.findings);
+      contents = std::move(check.contents);
+      context.package_file = std::move(check.digests);
+    } else {
+      findings = verify::verify_bag(args->bag_dir, options);
+      if (std::filesystem::is_directory(args->bag_dir)) contents = verify::folder_contents(args->bag_dir);
+    }
     if (!args->report_dir.empty()) {
-      verify::AssessmentContext context;
+      if (!contents) throw RunError(kExitBadInput, args->bag_dir + ": no bag could be read from it, so no 四性 report");
       context.checker = std::string("centre check by lantai verify --policy ") +
                         (args->policy == verify::Policy::centre ? "centre" : "rfc8493");
       context.digests_checked = !args->fast;
       context.virus_scanner = scanner.get();
-      context.virus_scan_note = scanner ? "every file of the bag scanned with ClamAV"
-                                : args->no_virus_scan ? "not scanned: --no-virus-scan"
-                                                      : "not scanned: RFC 8493 alone, no --virus-db given";
+      context.virus_scan_note = !scanner              ? (args->no_virus_scan ? "not scanned: --no-virus-scan"
+                                                                               : "not scanned: RFC 8493 alone, no --virus-db given")
+                                : package             ? "every entry of the package file scanned with ClamAV"
+                                                      : "every file of the bag scanned with ClamAV";
       context.trusted_key = options.trusted_key;
       context.centre_policy = args->policy == verify::Policy::centre;
-      const auto report = verify::assess_four_properties(args->bag_dir, findings, context);
+      const auto report = verify::assess_four_properties(*contents, args->bag_dir, findings, context);
       const auto files = verify::write_four_properties(report, args->report_dir);
       std::fprintf(stderr, "四性 report: %s (%s)\n", files.back().c_str(),
                    std::string(verify::to_string(report.result())).c_str());

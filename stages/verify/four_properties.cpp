@@ -1,6 +1,7 @@
 #include "stages/verify/four_properties.h"
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -68,32 +69,60 @@ struct PayloadFile {
   bool encrypted = false;  // a PDF with an /Encrypt dictionary
 };
 
-std::string read_head(const fs::path& file, std::size_t bytes, std::uint64_t from = 0) {
-  std::ifstream in(file, std::ios::binary);
-  in.seekg(static_cast<std::streamoff>(from));
-  std::string head(bytes, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(bytes));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
-}
+// What a file is, told from its bytes as they stream past once: its signature from the
+// first bytes, text when every byte is UTF-8 and none NUL (files up to kMaxMetadataBytes),
+// a PDF's encryption from its last MiB, where the trailer naming /Encrypt sits.
+class FormatReader {
+ public:
+  void add(std::string_view chunk) {
+    if (head_.size() < kSignatureBytes) head_.append(chunk.substr(0, kSignatureBytes - head_.size()));
+    bytes_ += chunk.size();
+    if (text_ && bytes_ <= kMaxMetadataBytes) check_utf8(chunk);
+    else text_ = false;
+    tail_.append(chunk);
+    if (tail_.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+  }
 
-Format sniff(const fs::path& file, std::uint64_t size) {
-  switch (file_signature_of(file)) {
-    case FileSignature::jpeg: return Format::jpeg;
-    case FileSignature::tiff: return Format::tiff;
-    case FileSignature::jpeg2000: return Format::jp2;
-    case FileSignature::pdf: return Format::pdf;
-    case FileSignature::png: return Format::png;
-    case FileSignature::archive: return Format::archive;
-    case FileSignature::audio_video: return Format::recording;
-    case FileSignature::unknown: break;
+  // The file's format and whether it is an encrypted PDF.
+  std::pair<Format, bool> finish() const {
+    Format format = Format::unknown;
+    switch (file_signature(head_)) {
+      case FileSignature::jpeg: format = Format::jpeg; break;
+      case FileSignature::tiff: format = Format::tiff; break;
+      case FileSignature::jpeg2000: format = Format::jp2; break;
+      case FileSignature::pdf: format = Format::pdf; break;
+      case FileSignature::png: format = Format::png; break;
+      case FileSignature::archive: format = Format::archive; break;
+      case FileSignature::audio_video: format = Format::recording; break;
+      case FileSignature::unknown: format = text_ && carry_.empty() ? Format::text : Format::unknown; break;
+    }
+    const std::string_view tail = std::string_view(tail_).substr(tail_.size() - std::min(tail_.size(), kTailBytes));
+    return {format, format == Format::pdf && tail.find("/Encrypt") != std::string_view::npos};
   }
-  if (size <= kMaxMetadataBytes) {
-    const std::string text = read_head(file, static_cast<std::size_t>(size));
-    if (text.find('\0') == std::string::npos && is_valid_utf8(text)) return Format::text;
+
+ private:
+  static constexpr std::size_t kTailBytes = 1 << 20;
+
+  // UTF-8 across chunk boundaries: a sequence cut at the end of one chunk waits in carry_.
+  void check_utf8(std::string_view chunk) {
+    std::string bytes = carry_ + std::string(chunk);
+    std::size_t cut = bytes.size();
+    for (std::size_t back = 1; back <= 3 && back <= bytes.size(); ++back) {
+      const auto lead = static_cast<unsigned char>(bytes[bytes.size() - back]);
+      if ((lead & 0xC0) == 0x80) continue;
+      const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+      if (length > back) cut = bytes.size() - back;
+      break;
+    }
+    const std::string_view whole = std::string_view(bytes).substr(0, cut);
+    text_ = whole.find('\0') == std::string_view::npos && is_valid_utf8(whole);
+    carry_ = bytes.substr(cut);
   }
-  return Format::unknown;
-}
+
+  std::string head_, tail_, carry_;
+  std::uint64_t bytes_ = 0;
+  bool text_ = true;
+};
 
 // The formats a name promises, by its extension.
 std::set<Format> promised_by(const std::string& name) {
@@ -117,50 +146,6 @@ std::set<Format> promised_by(const std::string& name) {
 bool allowed(Format format) {
   return format == Format::jpeg || format == Format::tiff || format == Format::jp2 || format == Format::pdf ||
          format == Format::recording || format == Format::text;
-}
-
-bool pdf_encrypted(const fs::path& file, std::uint64_t size) {
-  // The trailer (or the cross-reference stream) that names /Encrypt sits at the end.
-  const std::uint64_t tail = std::min<std::uint64_t>(size, 1 << 20);
-  return read_head(file, static_cast<std::size_t>(tail), size - tail).find("/Encrypt") != std::string::npos;
-}
-
-std::vector<PayloadFile> list_payload(const fs::path& bag_dir) {
-  std::vector<PayloadFile> files;
-  std::error_code error;
-  fs::recursive_directory_iterator it(bag_dir / "data", error), end;
-  for (; !error && it != end; it.increment(error)) {
-    std::error_code entry_error;
-    if (!fs::is_regular_file(it->symlink_status(entry_error))) continue;
-    PayloadFile file;
-    file.rel = relative_utf8(it->path(), bag_dir);
-    file.size = it->file_size(entry_error);
-    file.format = sniff(it->path(), file.size);
-    file.encrypted = file.format == Format::pdf && pdf_encrypted(it->path(), file.size);
-    files.push_back(std::move(file));
-  }
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.rel < b.rel; });
-  return files;
-}
-
-std::optional<std::string> small_file(const fs::path& file) {
-  std::error_code error;
-  if (!fs::is_regular_file(fs::symlink_status(file, error)) || fs::file_size(file, error) > kMaxMetadataBytes)
-    return std::nullopt;
-  try {
-    return read_file(file);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-std::optional<std::string> bag_info_field(const fs::path& bag_dir, const std::string& label) {
-  auto text = small_file(bag_dir / "bag-info.txt");
-  if (!text) return std::nullopt;
-  const std::regex line("(^|\n)" + label + ": *([^\r\n]*)");
-  std::smatch match;
-  if (!std::regex_search(*text, match, line)) return std::nullopt;
-  return match[2].str();
 }
 
 // Payload-Oxum's "octets.files" as numbers; nullopt when it is not that.
@@ -212,32 +197,23 @@ namespace {
 
 class Assessor {
  public:
-  Assessor(const fs::path& bag_dir, const std::vector<Finding>& findings, const AssessmentContext& context)
-      : bag_(bag_dir), findings_(findings), context_(context), payload_(list_payload(bag_dir)) {
-    for (const PayloadFile& file : payload_) octets_ += file.size;
-    if (auto text = small_file(bag_ / kBackupFormPath)) {
+  Assessor(const BagContents& contents, std::string label, const std::vector<Finding>& findings,
+           const AssessmentContext& context)
+      : contents_(contents), label_(std::move(label)), findings_(findings), context_(context) {
+    read_payload();
+    if (auto text = small_file(kBackupFormPath)) {
       try {
         form_ = nlohmann::json::parse(*text);
         if (!form_->is_object()) form_.reset();
       } catch (const nlohmann::json::exception&) {
       }
     }
-    if (small_file(bag_ / utf8_path(kCataloguePath))) {
-      try {
-        catalog_ = load_catalog(bag_ / utf8_path(kCataloguePath));
-      } catch (const std::exception& error) {
-        catalog_error_ = error.what();
-      }
-    }
-    std::error_code error;
-    for (const auto& entry : fs::directory_iterator(bag_ / utf8_path(kEntityDir), error))
-      if (entry.is_directory()) entity_folders_.insert(relative_utf8(entry.path(), bag_ / utf8_path(kEntityDir)));
   }
 
   FourPropertiesReport run() {
     FourPropertiesReport report;
     report.checker = context_.checker;
-    report.bag = bag_.string();
+    report.bag = label_;
     report.checked_at = now_text("%Y-%m-%dT%H:%M:%S%z", TimeZone::local);
     report.items = {fixity(),          attributes(),        metadata_link(),   structure(),     package_digest(),
                     item_count(),      total_bytes(),       numbering(),       content_complete(), package_parts(),
@@ -248,6 +224,68 @@ class Assessor {
   }
 
  private:
+  // The payload listed and every file of it read once, through the same contents verify
+  // read (a folder or a package file): formats, the catalogue's bytes, the entity folders.
+  void read_payload() {
+    std::string problem;
+    std::vector<std::string> paths;
+    for (const ContentEntry& entry : contents_.list("data", true, problem)) {
+      if (entry.type == EntryType::file) {
+        payload_.push_back({entry.path, entry.size});
+        paths.push_back(entry.path);
+      } else if (entry.type == EntryType::folder && entry.path.starts_with(std::string(kEntityDir) + "/") &&
+                 entry.path.find('/', std::strlen(kEntityDir) + 1) == std::string::npos) {
+        entity_folders_.insert(entry.path.substr(std::strlen(kEntityDir) + 1));
+      }
+    }
+    std::sort(payload_.begin(), payload_.end(), [](const auto& a, const auto& b) { return a.rel < b.rel; });
+    std::map<std::string, PayloadFile*> by_path;
+    for (PayloadFile& file : payload_) {
+      octets_ += file.size;
+      by_path[file.rel] = &file;
+      // A package need not list folders as entries of their own.
+      const std::string entity_prefix = std::string(kEntityDir) + "/";
+      if (file.rel.starts_with(entity_prefix) && file.rel.find('/', entity_prefix.size()) != std::string::npos)
+        entity_folders_.insert(file.rel.substr(entity_prefix.size(),
+                                               file.rel.find('/', entity_prefix.size()) - entity_prefix.size()));
+    }
+    FormatReader reader;
+    std::string catalogue;
+    contents_.stream(paths, [&](const std::string& path, std::string_view chunk, bool end) {
+      if (path == kCataloguePath && catalogue.size() + chunk.size() <= kMaxMetadataBytes) catalogue.append(chunk);
+      if (!end) return reader.add(chunk);
+      std::tie(by_path[path]->format, by_path[path]->encrypted) = reader.finish();
+      reader = FormatReader();
+    });
+    if (!by_path.count(kCataloguePath)) return;
+    try {
+      catalog_ = parse_catalog(utf8_path(kCataloguePath), catalogue);
+    } catch (const std::exception& error) {
+      catalog_error_ = error.what();
+    }
+  }
+
+  bool exists(const std::string& path) const { return contents_.type(path) != EntryType::absent; }
+
+  // A tag file's bytes, when it is a plain file small enough to read whole.
+  std::optional<std::string> small_file(const std::string& path) const {
+    if (contents_.type(path) != EntryType::file || contents_.size(path) > kMaxMetadataBytes) return std::nullopt;
+    try {
+      return contents_.read(path);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+  }
+
+  std::optional<std::string> bag_info_field(const std::string& label) const {
+    auto text = small_file("bag-info.txt");
+    if (!text) return std::nullopt;
+    const std::regex line("(^|\n)" + label + ": *([^\r\n]*)");
+    std::smatch match;
+    if (!std::regex_search(*text, match, line)) return std::nullopt;
+    return match[2].str();
+  }
+
   // Every verify finding goes to the items it bears on (report_items_for) as evidence, a
   // warning marked so; a reject fails its items. A reject no item covers fails the report
   // under a line of its own, so the report can never pass a bag verify rejects.
@@ -284,7 +322,7 @@ class Assessor {
   }
 
   std::optional<std::pair<std::uint64_t, std::uint64_t>> oxum() const {
-    auto value = bag_info_field(bag_, "Payload-Oxum");
+    auto value = bag_info_field("Payload-Oxum");
     std::smatch match;
     if (!value || !std::regex_match(*value, match, std::regex("([0-9]{1,19})\\.([0-9]{1,19})"))) return std::nullopt;
     return std::pair{std::stoull(match[1]), std::stoull(match[2])};
@@ -297,8 +335,7 @@ class Assessor {
       check.measured = "digests not recomputed (verify --fast)";
       return check;
     }
-    std::error_code error;
-    const bool signed_bag = fs::exists(fs::symlink_status(bag_ / kBagSignaturePath, error));
+    const bool signed_bag = exists(kBagSignaturePath);
     std::string signature = !signed_bag ? "the bag carries no signature"
                             : context_.trusted_key
                                 ? "SM2 signature checked with the key " + context_.trusted_key->fingerprint()
@@ -363,11 +400,10 @@ class Assessor {
   CheckItem package_parts() const {
     CheckItem check = item("2-9", kIntegrity, "归档信息包完整性 the package holds every part it must");
     std::vector<std::string> present;
-    std::error_code error;
     for (const char* part : {"bagit.txt", "bag-info.txt", "manifest-md5.txt", "manifest-sha256.txt", "manifest-sm3.txt",
                              "tagmanifest-md5.txt", "tagmanifest-sha256.txt", "tagmanifest-sm3.txt", kBackupFormPath,
                              kHoldingsPath, kBagSignaturePath})
-      if (fs::exists(fs::symlink_status(bag_ / part, error))) present.push_back(part);
+      if (exists(part)) present.push_back(part);
     check.measured = "present: " + join(present) +
                      (context_.centre_policy ? "; required by the centre policy: bagit.txt, bag-info.txt, the MD5 "
                                                "and SHA-256 manifests and tag manifests, " +
@@ -385,33 +421,71 @@ class Assessor {
     return check;
   }
 
+  // Two digests: the package file's own (MD5, SHA-256: what the centre recomputes on the
+  // file it received) against package.json, whose figures the printed forms carry; and the
+  // payload digest (of manifest-sha256.txt) against the backup form inside the bag.
   CheckItem package_digest() const {
     CheckItem check = item("1-14", kAuthenticity, "信息包一致性 package digest equals the one the form records");
-    auto manifest = small_file(bag_ / "manifest-sha256.txt");
-    if (!form_ || !form_->contains("package_digests") || !(*form_)["package_digests"].is_array() || !manifest) {
+    std::vector<std::string> measured;
+    bool mismatch = false;
+    if (const auto& package = context_.package_file) {
+      if (package->computed.empty()) {
+        check.evidence.push_back(package->file + ": not read whole (verify --fast, or damaged), its digest not taken");
+        mismatch = mismatch || context_.digests_checked;
+      }
+      std::vector<std::string> names;
+      for (const auto& [algorithm, found] : package->computed) {
+        const std::string name(form_algorithm_name(algorithm));
+        names.push_back(name);
+        const auto stated = std::find_if(package->stated.begin(), package->stated.end(),
+                                         [&](const auto& digest) { return digest.first == algorithm; });
+        std::string line = name + " of " + package->file + " " + found;
+        if (package->form.empty()) {
+          line += ", no package.json to compare it with";
+        } else if (stated == package->stated.end()) {
+          line += ", package.json states none";
+        } else if (ascii_lower(stated->second) == found) {
+          line += ", as package.json records";
+        } else {
+          line += ", package.json records " + stated->second;
+          mismatch = true;
+        }
+        check.evidence.push_back(line);
+      }
+      measured.push_back("the package file's " + join(names) + " computed" +
+                         (package->form.empty() ? "" : " and compared with " + package->form));
+    }
+    auto manifest = small_file("manifest-sha256.txt");
+    if (form_ && form_->contains("package_digests") && (*form_)["package_digests"].is_array() && manifest) {
+      std::vector<std::string> compared;
+      for (const auto& digest : (*form_)["package_digests"]) {
+        const std::string name = digest.value("algorithm", ""), stated = digest.value("value", "");
+        auto algorithm = algorithm_from_form_name(name);
+        if (!algorithm) {
+          check.evidence.push_back(std::string(kBackupFormPath) + ": package digest in unknown algorithm '" + name +
+                                   "'");
+          mismatch = true;
+          continue;
+        }
+        const std::string found = hex_digest(*algorithm, *manifest);
+        compared.push_back(name);
+        const bool same = found == ascii_lower(stated);
+        mismatch = mismatch || !same;
+        check.evidence.push_back(name + " of manifest-sha256.txt " + found +
+                                 (same ? ", as recorded" : ", the form records " + stated));
+      }
+      mismatch = mismatch || compared.empty();
+      measured.push_back("the payload digest (" + join(compared) + " of manifest-sha256.txt) computed and compared with " +
+                         kBackupFormPath);
+    }
+    if (measured.empty()) {
       check.verdict = ItemVerdict::not_applicable;
-      check.measured = std::string("the bag has no ") + (!manifest ? "manifest-sha256.txt" : kBackupFormPath) +
-                       " with package digests";
+      check.measured = std::string("no package file, and the bag has no ") +
+                       (!manifest ? "manifest-sha256.txt" : kBackupFormPath) + " with package digests";
       return check;
     }
-    std::vector<std::string> compared;
-    for (const auto& digest : (*form_)["package_digests"]) {
-      const std::string name = digest.value("algorithm", ""), stated = digest.value("value", "");
-      auto algorithm = algorithm_from_form_name(name);
-      if (!algorithm) {
-        check.evidence.push_back(std::string(kBackupFormPath) + ": package digest in unknown algorithm '" + name + "'");
-        continue;
-      }
-      const std::string found = hex_digest(*algorithm, *manifest);
-      compared.push_back(name);
-      check.evidence.push_back(name + " of manifest-sha256.txt " + found +
-                               (found == ascii_lower(stated) ? ", as recorded" : ", the form records " + stated));
-    }
-    check.measured =
-        "package digest (" + join(compared) + " of manifest-sha256.txt) computed and compared with " + kBackupFormPath;
-    judge(check, compared.empty() ||
-                     std::any_of(check.evidence.begin(), check.evidence.end(),
-                                 [](const std::string& e) { return e.find(", as recorded") == std::string::npos; }));
+    check.measured = join(measured, "; ");
+    judge(check, mismatch);
     return check;
   }
 
@@ -467,7 +541,7 @@ class Assessor {
   // incremental deposit's catalogue carries only its new and changed records; without
   // holdings (a bag from another tool), the catalogue's. nullopt: neither is readable.
   std::optional<std::vector<std::string>> numbered_refs(std::string& source) const {
-    if (auto text = small_file(bag_ / kHoldingsPath)) {
+    if (auto text = small_file(kHoldingsPath)) {
       const auto rows = parse_csv(*text);
       if (!rows.empty()) {
         const auto& header = rows.front().second;
@@ -566,13 +640,13 @@ class Assessor {
   CheckItem metadata_readable() const {
     CheckItem check = item("3-1", kUsability, "元数据可读性 the package's metadata parses");
     std::vector<std::string> read{"bagit.txt"};
-    if (fs::exists(bag_ / "bag-info.txt")) read.push_back("bag-info.txt");
-    if (fs::exists(bag_ / kBackupFormPath)) {
+    if (exists("bag-info.txt")) read.push_back("bag-info.txt");
+    if (exists(kBackupFormPath)) {
       read.push_back(kBackupFormPath);
       if (!form_) check.evidence.push_back(std::string(kBackupFormPath) + ": not a JSON object");
     }
     for (const char* json_file : {"metadata/processing-history.json"}) {
-      auto text = small_file(bag_ / json_file);
+      auto text = small_file(json_file);
       if (!text) continue;
       read.push_back(json_file);
       if (!nlohmann::json::accept(*text)) check.evidence.push_back(std::string(json_file) + ": not JSON");
@@ -641,13 +715,14 @@ class Assessor {
     return check;
   }
 
-  static std::string join(const std::vector<std::string>& parts) {
+  static std::string join(const std::vector<std::string>& parts, const std::string& separator = ", ") {
     std::string text;
-    for (const std::string& part : parts) text += (text.empty() ? "" : ", ") + part;
+    for (const std::string& part : parts) text += (text.empty() ? "" : separator) + part;
     return text;
   }
 
-  const fs::path bag_;
+  const BagContents& contents_;
+  const std::string label_;
   const std::vector<Finding>& findings_;
   const AssessmentContext& context_;
   std::vector<PayloadFile> payload_;
@@ -720,9 +795,14 @@ std::string_view to_string(OverallResult result) {
   return "fail";
 }
 
+FourPropertiesReport assess_four_properties(const BagContents& contents, const std::string& label,
+                                            const std::vector<Finding>& findings, const AssessmentContext& context) {
+  return Assessor(contents, label, findings, context).run();
+}
+
 FourPropertiesReport assess_four_properties(const fs::path& bag_dir, const std::vector<Finding>& findings,
                                             const AssessmentContext& context) {
-  return Assessor(bag_dir, findings, context).run();
+  return assess_four_properties(*folder_contents(bag_dir), bag_dir.string(), findings, context);
 }
 
 std::string four_properties_json(const FourPropertiesReport& report) {

@@ -13,10 +13,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "pipeline/digest.h"
 #include "pipeline/finding.h"
+#include "stages/verify/bag_contents.h"
 
 namespace lantai {
 class Sm2Key;
@@ -51,6 +54,15 @@ struct FourPropertiesReport {
   OverallResult result() const;
 };
 
+// The package file (the bag as one .tar or .zip) the centre received: its own digests,
+// taken in verify's read of it, and what its package.json states (item 1-14).
+struct PackageFileDigests {
+  std::string file;  // the package file's name
+  std::string form;  // the package.json read; empty when none was
+  std::vector<std::pair<DigestAlgorithm, std::string>> computed;  // empty: not read whole (--fast, damaged)
+  std::vector<std::pair<DigestAlgorithm, std::string>> stated;
+};
+
 // How the bag was checked, beyond verify's findings.
 struct AssessmentContext {
   std::string checker;
@@ -59,12 +71,17 @@ struct AssessmentContext {
   std::string virus_scan_note;                  // where the scan ran, or why it did not
   const Sm2Key* trusted_key = nullptr;          // the key the signature was checked with
   bool centre_policy = false;                   // checked with the centre's deposit rules
+  std::optional<PackageFileDigests> package_file;  // when the bag came as (or with) a package file
 };
 
 // The report items a verify finding bears on (docs/four-properties.md lists them); empty
 // for a code no item covers, whose rejects fail the report under an item of their own.
 std::vector<std::string_view> report_items_for(const Finding& finding);
 
+// The bag read through contents (a folder or a package file, bag_contents.h), named label
+// in the report.
+FourPropertiesReport assess_four_properties(const BagContents& contents, const std::string& label,
+                                            const std::vector<Finding>& findings, const AssessmentContext& context);
 FourPropertiesReport assess_four_properties(const std::filesystem::path& bag_dir, const std::vector<Finding>& findings,
                                             const AssessmentContext& context);
 

@@ -322,6 +322,43 @@ void PackageContents::hash(const std::vector<HashJob*>& jobs, const std::functio
     package_digests_.emplace_back(package_algorithms_[i], std::move(hex[i]));
 }
 
+void PackageContents::stream(const std::vector<std::string>& paths, const ChunkConsumer& consume) const {
+  std::map<std::uint64_t, const std::string*> by_ordinal;
+  for (const std::string& path : paths) {
+    const auto found = entries_.find(path);
+    if (found != entries_.end() && found->second.type == EntryType::file) by_ordinal[found->second.ordinal] = &path;
+    else consume(path, {}, true);
+  }
+  Source source;
+  source.fd = ::open(package_.c_str(), O_RDONLY | O_CLOEXEC);
+  if (source.fd >= 0) {
+    source.file_bytes = file_bytes_;
+    const ScopedUtf8Locale utf8;
+    ArchivePtr handle = open_reader(source, true);
+    archive* a = handle.get();
+    std::vector<char> chunk(kChunkBytes);
+    for (std::uint64_t ordinal = 0; !by_ordinal.empty(); ++ordinal) {
+      archive_entry* entry = nullptr;
+      const int status = archive_read_next_header(a, &entry);
+      if (status == ARCHIVE_EOF || status < ARCHIVE_WARN) break;
+      const auto found = by_ordinal.find(ordinal);
+      if (found == by_ordinal.end()) {
+        archive_read_data_skip(a);
+        continue;
+      }
+      for (;;) {
+        const la_ssize_t n = archive_read_data(a, chunk.data(), chunk.size());
+        if (n <= 0) break;
+        consume(*found->second, {chunk.data(), static_cast<std::size_t>(n)}, false);
+      }
+      consume(*found->second, {}, true);
+      by_ordinal.erase(found);
+    }
+    ::close(source.fd);
+  }
+  for (const auto& [ordinal, path] : by_ordinal) consume(*path, {}, true);  // damaged package
+}
+
 std::vector<std::pair<std::string, VirusScanResult>> PackageContents::scan(const VirusScanner& scanner,
                                                                            std::string&) const {
   VirusScanResult result = scanner.scan(package_);

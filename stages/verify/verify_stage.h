@@ -27,6 +27,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -34,6 +35,8 @@
 #include "pipeline/finding.h"
 #include "pipeline/holdings.h"
 #include "pipeline/units.h"
+#include "stages/verify/bag_contents.h"
+#include "stages/verify/four_properties.h"
 #include "stages/verify/verify_options.h"
 
 namespace lantai::verify {
@@ -51,6 +54,16 @@ std::filesystem::path package_form_beside(const std::filesystem::path& package);
 // <package>.package.json beside it), taken in the same read as the entries. The virus
 // scan, when asked for, scans the package file whole.
 std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options = {});
+
+// verify_package's findings with what the 四性 report reads of the package: the bag
+// inside as it was read (null when none could be), and the package file's digests from
+// that same read beside what package.json states.
+struct PackageCheck {
+  std::vector<Finding> findings;
+  std::unique_ptr<BagContents> contents;
+  PackageFileDigests digests;
+};
+PackageCheck check_package(const std::filesystem::path& package, const VerifyOptions& options = {});
 
 class VerifyStage final : public BagStage {
  public:

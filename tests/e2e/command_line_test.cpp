@@ -109,6 +109,18 @@ TEST(CommandLine, CentreCheckScansReportsAndChecksKeys) {
   const std::string report = slurp(dir / "report" / "four-properties.json");
   EXPECT_NE(report.find("\"item\": \"4-2\""), std::string::npos) << report;
   EXPECT_TRUE(fs::exists(dir / "report" / "four-properties.html"));
+  EXPECT_NE(report.find("\"result\": \"pass\""), std::string::npos) << report;
+
+  // The package file, as the centre receives it: the same report, 1-14 with the file's own MD5.
+  const fs::path package = fs::path(bag.string() + ".tar");
+  ASSERT_TRUE(fs::exists(package));
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", "--no-virus-scan", "--report",
+                        (dir / "package-report").string(), package.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("(pass, items not done)"), std::string::npos) << result.output;
+  const std::string package_report = slurp(dir / "package-report" / "four-properties.json");
+  EXPECT_NE(package_report.find("MD5 of " + package.filename().string()), std::string::npos) << package_report;
+  EXPECT_NE(package_report.find("as package.json records"), std::string::npos) << package_report;
 
   // The sample bag is not signed: --trust fails it, naming the missing signature.
   result = run_command({lantai_bin().string(), "verify", "--trust", (dir / "keys" / "sm2-public.pem").string(),
