@@ -35,7 +35,8 @@ struct ContentEntry {
 
 // One file to read once for all the algorithms its manifests use.
 struct HashJob {
-  std::string path;
+  std::string path;       // the file read
+  std::string listed_as;  // the manifests' name for it, where that is another Unicode normalisation
   std::uint64_t size = 0;
   std::vector<DigestAlgorithm> algorithms;
   std::vector<const Manifest*> listing;

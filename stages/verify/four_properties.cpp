@@ -184,8 +184,8 @@ std::vector<std::string_view> report_items_for(const Finding& finding) {
     return {message.starts_with("data/") || message.find(": data/") != std::string::npos ? "1-13" : "3-1"};
   if (is({"verify.unsupported_version", "verify.bad_encoding", "verify.duplicate_entry", "verify.md5sum_prefix"}))
     return {"3-1"};
-  if (is({"verify.missing_file", "verify.fetch_required", "verify.normalisation_twins", "verify.path_escape",
-          "verify.case_twins"}))
+  if (is({"verify.missing_file", "verify.fetch_required", "verify.normalisation_twins",
+          "verify.normalisation_mismatch", "verify.path_escape", "verify.case_twins"}))
     return {"2-7"};
   if (is({"verify.unlisted_file"})) return {"2-7", "4-3"};
   if (is({"verify.package_unsafe"})) return {"4-3"};

@@ -7,9 +7,11 @@
 // RFC 8493: bagit.txt exactly as §2.1.1 writes it (no byte-order mark, no space before a
 // colon); BagIt-Version 0.97 or 1.0, any other refused as unsupported; tag files read in
 // the declared Tag-File-Character-Encoding; payload and tag manifests in md5, sha1,
-// sha256, sha512 and sm3 (others warned about, not checked); every payload file in every
+// sha224, sha256, sha384, sha512 and sm3 (others warned about, not checked); every payload file in every
 // payload manifest; paths decoded as §2.1.3 says (1.0 only), "./" tolerated, confined to
-// the bag; names differing only by Unicode normalisation rejected, only by case warned;
+// the bag; two files whose names differ only by Unicode normalisation rejected, a manifest
+// naming a file in another normalisation than the disk warned about (the file checked
+// through its name on disk), names differing only by case warned about;
 // fetch.txt parsed and confined to data/ but never fetched; Payload-Oxum when bag-info.txt
 // gives it. Tag files no tag manifest lists are allowed (§2.2.1).
 //
