@@ -1,5 +1,5 @@
 // lantai verify [--policy rfc8493|centre] [--fast] [--require-sm3] [--virus-db DIR | --no-virus-scan]
-//               [--trust PUBLIC-KEY] [--package-form FILE] [--previous EARLIER-BAG] [--report DIR] BAG|PACKAGE:
+//               [--profile FILE] [--trust PUBLIC-KEY] [--package-form FILE] [--previous EARLIER-BAG] [--report DIR] BAG|PACKAGE:
 // validates a bag folder, or a package file (the bag as one .tar or .zip) without unpacking it,
 // and writes the 四性 report of either.
 #include <unistd.h>
@@ -32,6 +32,7 @@ struct VerifyArguments {
   std::string trust;
   std::string report_dir;
   std::string package_form;
+  std::string profile;
 };
 
 void show_progress(std::uint64_t done, std::uint64_t total) {
@@ -70,6 +71,10 @@ void add_verify_command(CLI::App& app) {
   verify->add_option("--virus-db", args->virus_db,
                      "ClamAV signature database folder (default /var/lib/clamav); every file of the bag is scanned. "
                      "With --policy centre the scan is part of the check, so a missing database stops verify");
+  verify->add_option("--profile", args->profile,
+                     "a profile whose clamav section gives the scan limits (max_file_size_mb, max_files …) and the "
+                     "database, instead of the defaults; --virus-db still overrides the database")
+      ->check(CLI::ExistingFile);
   verify->add_flag("--no-virus-scan", args->no_virus_scan,
                    "with --policy centre: check without the virus scan (reported as not done)");
   verify->add_option("--trust", args->trust,
@@ -85,9 +90,21 @@ void add_verify_command(CLI::App& app) {
   verify->callback([args] {
     // The centre's check scans (fail closed without a database); RFC 8493 alone does when asked.
     std::unique_ptr<VirusScanner> scanner;
-    if (!args->no_virus_scan && (args->policy == verify::Policy::centre || !args->virus_db.empty()))
-      scanner = VirusScanner::load(args->virus_db.empty() ? kVirusDatabase.default_value : args->virus_db,
-                                   VirusScanLimits{});
+    if (!args->no_virus_scan && (args->policy == verify::Policy::centre || !args->virus_db.empty())) {
+      std::string database = kVirusDatabase.default_value;
+      VirusScanLimits limits;
+      if (!args->profile.empty()) {
+        try {
+          Profile profile = Profile::load(args->profile);
+          ProfileSection section = profile.section(kVirusScanSection);
+          database = section.get(kVirusDatabase);
+          limits = virus_scan_limits(section);
+        } catch (const ProfileError& error) {
+          throw RunError(kExitBadInput, error.what());
+        }
+      }
+      scanner = VirusScanner::load(args->virus_db.empty() ? database : args->virus_db, limits);
+    }
     std::optional<Sm2Key> trusted;
     if (!args->trust.empty()) {
       try {

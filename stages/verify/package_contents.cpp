@@ -359,11 +359,24 @@ void PackageContents::stream(const std::vector<std::string>& paths, const ChunkC
   for (const auto& [ordinal, path] : by_ordinal) consume(*path, {}, true);  // damaged package
 }
 
+// Entry by entry, each streamed out of one read of the package and scanned as a file of
+// its own: the package's size and entry count never meet ClamAV's limits, only each
+// entry's size does (pipeline/virus_scanner.h).
 std::vector<std::pair<std::string, VirusScanResult>> PackageContents::scan(const VirusScanner& scanner,
                                                                            std::string&) const {
-  VirusScanResult result = scanner.scan(package_);
-  if (result.verdict == VirusScanResult::Verdict::clean) return {};
-  return {{name_, std::move(result)}};
+  std::vector<std::string> files;
+  for (const auto& [path, entry] : entries_)
+    if (entry.type == EntryType::file) files.push_back(path);
+  std::vector<std::pair<std::string, VirusScanResult>> flagged;
+  std::unique_ptr<VirusScanner::StreamScan> current;
+  stream(files, [&](const std::string& path, std::string_view chunk, bool end) {
+    if (!current) current = scanner.scan_stream(path, size(path));
+    if (!end) return current->add(chunk);
+    VirusScanResult result = current->finish();
+    current.reset();
+    if (result.verdict != VirusScanResult::Verdict::clean) flagged.emplace_back(path, std::move(result));
+  });
+  return flagged;
 }
 
 }  // namespace lantai::verify

@@ -54,7 +54,7 @@ std::filesystem::path package_form_beside(const std::filesystem::path& package);
 // files as they lie below the package's top folder. With the centre policy, the package
 // file's name, size and digests must also match package.json (options.package_form, or
 // <package>.package.json beside it), taken in the same read as the entries. The virus
-// scan, when asked for, scans the package file whole.
+// scan, when asked for, scans every entry as a file of its own (package_contents.h).
 std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options = {});
 
 // verify_package's findings with what the 四性 report reads of the package: the bag

@@ -122,6 +122,14 @@ TEST(CommandLine, CentreCheckScansReportsAndChecksKeys) {
   EXPECT_NE(package_report.find("MD5 of " + package.filename().string()), std::string::npos) << package_report;
   EXPECT_NE(package_report.find("as package.json records"), std::string::npos) << package_report;
 
+  // The limits come from a profile's clamav section: a bad one is refused with one line naming it.
+  const fs::path bad_profile = dir / "bad-limits.yaml";
+  std::ofstream(bad_profile) << "profile: bad-limits\nclamav:\n  max_file_size_mb: 0\n";
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(),
+                        "--profile", bad_profile.string(), bag.string()});
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_NE(result.output.find("max_file_size_mb"), std::string::npos) << result.output;
+
   // The sample bag is not signed: --trust fails it, naming the missing signature.
   result = run_command({lantai_bin().string(), "verify", "--trust", (dir / "keys" / "sm2-public.pem").string(),
                         bag.string()});

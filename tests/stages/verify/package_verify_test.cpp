@@ -14,6 +14,8 @@
 #include "stages/deposit/deposit_stage.h"
 #include "stages/verify/verify_stage.h"
 #include "tests/stages/deposit/synthetic_work.h"
+#include "tests/support/test_virus_db.h"
+#include "pipeline/virus_scanner.h"
 
 namespace lantai::verify {
 namespace {
@@ -210,6 +212,40 @@ TEST_F(PackageVerifyTest, SelfCheckVerifiesThePackage) {
   EXPECT_TRUE(has(findings, "verify.package_mismatch", batch_.batch_id + ".tar: " + batch_.batch_id + ".package.json: MD5 is"))
       << describe(findings);
   EXPECT_EQ(rejects(findings), 2u) << describe(findings);  // MD5 and SHA-256
+}
+
+// A package of many small entries (20 files, 4 KiB each) and one of 64 KiB, one entry holding EICAR.
+void write_many_entries(const fs::path& out, const fs::path& bag_dir, const std::string& top) {
+  std::vector<RawEntry> extra;
+  for (int i = 0; i < 20; ++i) extra.push_back({top + "/data/many/" + std::to_string(i) + ".txt", AE_IFREG, std::string(4096, 'a' + i)});
+  extra.push_back({top + "/data/large.bin", AE_IFREG, std::string(64 << 10, 'L')});
+  extra.push_back({top + "/data/infected.txt", AE_IFREG, eicar_test_file()});
+  write_tar(out, bag_dir, top, extra);
+}
+
+//! The virus scan of a package goes entry by entry: more entries than ClamAV's max_files and a package larger than its
+//! max_file_size are still scanned, the infected entry is named, and only an entry over the limit is not scanned.
+TEST_F(PackageVerifyTest, ScansEntryByEntryWithinTheLimits) {
+  write_test_virus_db(scratch_.path() / "db");
+  VirusScanLimits limits;
+  limits.max_files = 5;                    // fewer than the package's entries
+  limits.max_file_size_bytes = 32 << 10;  // smaller than the package, larger than every entry but one
+  const auto scanner = VirusScanner::load(scratch_.path() / "db", limits, scratch_.path() / "clamav-tmp");
+  const fs::path tar = scratch_.path() / "many.tar";
+  write_many_entries(tar, bag(), batch_.batch_id);
+  ASSERT_GT(fs::file_size(tar), limits.max_file_size_bytes);
+  VerifyOptions options;
+  options.virus_scanner = scanner.get();
+  const auto findings = verify_package(tar, options);
+  EXPECT_TRUE(has(findings, "verify.virus_found", "data/infected.txt: infected with " + std::string(kTestSignatureName)))
+      << describe(findings);
+  EXPECT_TRUE(has(findings, "verify.not_virus_scanned", "data/large.bin: not scanned for viruses: larger"))
+      << describe(findings);
+  const auto scan_findings = std::count_if(findings.begin(), findings.end(), [](const Finding& f) {
+    return f.code == "verify.virus_found" || f.code == "verify.not_virus_scanned";
+  });
+  EXPECT_EQ(scan_findings, 2) << describe(findings);
+  EXPECT_TRUE(fs::is_empty(scratch_.path() / "clamav-tmp")) << "the entries' copies are gone";
 }
 
 // The report's items by number, with their evidence as one text.
