@@ -215,6 +215,21 @@ class Assessor {
     report.checker = context_.checker;
     report.bag = label_;
     report.checked_at = now_text("%Y-%m-%dT%H:%M:%S%z", TimeZone::local);
+    report.lantai_version = LANTAI_VERSION;
+    report.batch_id = form_text("batch_id");
+    report.external_identifier = bag_info_field("External-Identifier").value_or("");
+    if (context_.package_file)
+      for (const auto& [algorithm, hex] : context_.package_file->computed)
+        if (algorithm == DigestAlgorithm::md5) report.package_md5 = hex;
+    const nlohmann::json signature = form_ ? form_->value("signature", nlohmann::json::object()) : nlohmann::json();
+    if (signature.is_object() && signature.contains("public_key_sm3")) {
+      const std::string recorded = signature.value("public_key_sm3", "");
+      report.signing_key = recorded + (!context_.trusted_key ? " (recorded by the form, not checked: no key given)"
+                                       : context_.trusted_key->fingerprint() == recorded
+                                           ? " (the key the signature was checked with)"
+                                           : " (recorded by the form; checked with " +
+                                                 context_.trusted_key->fingerprint() + ")");
+    }
     report.items = {fixity(),          attributes(),        metadata_link(),   structure(),     package_digest(),
                     item_count(),      total_bytes(),       numbering(),       content_complete(), package_parts(),
                     file_count(),      metadata_readable(), formats_allowed(), no_encryption(), antivirus(),
@@ -315,6 +330,12 @@ class Assessor {
   static CheckItem item(const char* id, const char* property, const char* name) { return {id, property, name}; }
 
   static void judge(CheckItem& check, bool failed) { check.verdict = failed ? ItemVerdict::fail : ItemVerdict::pass; }
+
+  std::string form_text(const char* key) const {
+    if (!form_) return "";
+    const auto found = form_->find(key);
+    return found != form_->end() && found->is_string() ? found->get<std::string>() : "";
+  }
 
   std::optional<std::uint64_t> form_number(const char* key) const {
     if (!form_ || !form_->contains(key) || !(*form_)[key].is_number_unsigned()) return std::nullopt;
@@ -819,6 +840,11 @@ std::string four_properties_json(const FourPropertiesReport& report) {
                                  {"checker", report.checker},
                                  {"bag", report.bag},
                                  {"checked_at", report.checked_at},
+                                 {"batch_id", report.batch_id},
+                                 {"external_identifier", report.external_identifier},
+                                 {"package_md5", report.package_md5},
+                                 {"signing_key_sm3", report.signing_key},
+                                 {"lantai_version", report.lantai_version},
                                  {"result", std::string(to_string(report.result()))},
                                  {"items", items}};
   return json.dump(2) + "\n";
@@ -839,12 +865,21 @@ std::string four_properties_html(const FourPropertiesReport& report) {
       ".not-done, .not-applicable { background: #eee; }\n"
       "ul { margin: 0; padding-left: 4mm; } li { word-break: break-all; }\n"
       "dl { display: grid; grid-template-columns: 30mm auto; margin: 0 0 4mm; } dt { font-weight: bold; }\n"
+      "dd { margin: 0; word-break: break-all; }\n"
+      ".signatures { margin-top: 8mm; page-break-inside: avoid; } .signatures td { width: 35%; height: 14mm; }\n"
+      ".signatures th { width: 15%; }\n"
       "</style>\n</head>\n<body>\n<h1>四性检测报告 (DA/T 70-2018)</h1>\n<dl>\n";
   auto row = [&](const char* label, const std::string& value) {
     html += "<dt>" + std::string(label) + "</dt><dd>" + html_escape(value) + "</dd>\n";
   };
+  auto given = [](const std::string& value) { return value.empty() ? std::string("—") : value; };
   row("检测方 checker", report.checker);
   row("信息包 package", report.bag);
+  row("批次 batch", given(report.batch_id));
+  row("External-Identifier", given(report.external_identifier));
+  row("信息包 MD5", report.package_md5.empty() ? "— (a bag folder; no package file read)" : report.package_md5);
+  row("签名密钥 signing key", report.signing_key.empty() ? "— (the bag is not signed)" : report.signing_key);
+  row("检测软件 software", "lantai " + report.lantai_version);
   row("检测时间 time", report.checked_at);
   const OverallResult result = report.result();
   row("结论 result", result == OverallResult::pass                  ? "通过 pass"
@@ -866,7 +901,11 @@ std::string four_properties_html(const FourPropertiesReport& report) {
     }
     html += "</td></tr>\n";
   }
-  html += "</tbody>\n</table>\n</body>\n</html>\n";
+  html += "</tbody>\n</table>\n";
+  // Signed by hand on the printed page: who checked (检测人) and who approved (审核人).
+  html +=
+      "<table class=\"signatures\">\n<tr><th>检测人 checked by</th><td></td><th>日期 date</th><td></td></tr>\n"
+      "<tr><th>审核人 approved by</th><td></td><th>日期 date</th><td></td></tr>\n</table>\n</body>\n</html>\n";
   return html;
 }
 

@@ -49,6 +49,12 @@ struct FourPropertiesReport {
   std::string checker;     // "self-check (自检) by lantai run" or "centre check by lantai verify"
   std::string bag;         // the bag's folder
   std::string checked_at;  // local time, ISO 8601
+  // Who and what is checked, for the printed header; empty where the bag does not say.
+  std::string batch_id;             // the backup form's batch_id
+  std::string external_identifier;  // bag-info.txt External-Identifier (the deposit's id)
+  std::string package_md5;          // the package file's MD5, when a package file was read
+  std::string signing_key;          // SM3 fingerprint of the key the form records, and whether it was checked
+  std::string lantai_version;
   std::vector<CheckItem> items;
   bool passed() const;  // no item failed
   OverallResult result() const;

@@ -285,6 +285,16 @@ TEST_F(PackageVerifyTest, ReportOnThePackageFile) {
       EXPECT_EQ(items[id].measured, item.measured) << id;
     }
     const std::string md5 = hex_digest(DigestAlgorithm::md5, read_file(package));
+    // The printed header: batch, External-Identifier, the package's MD5, the version, the signature boxes.
+    EXPECT_EQ(report.batch_id, batch_.batch_id);
+    EXPECT_EQ(report.external_identifier, batch_.batch_id);
+    EXPECT_EQ(report.package_md5, md5);
+    EXPECT_FALSE(report.lantai_version.empty());
+    const std::string html = four_properties_html(report);
+    for (const std::string& shown : {md5, std::string("lantai ") + report.lantai_version,
+                                     std::string("检测人 checked by"), std::string("审核人 approved by")})
+      EXPECT_NE(html.find(shown), std::string::npos) << shown;
+    EXPECT_NE(four_properties_json(report).find("\"package_md5\": \"" + md5 + "\""), std::string::npos);
     EXPECT_EQ(items["1-14"].verdict, ItemVerdict::pass) << evidence(items["1-14"]);
     EXPECT_NE(evidence(items["1-14"]).find("MD5 of " + package.filename().string() + " " + md5 + ", as package.json records"),
               std::string::npos)
