@@ -79,8 +79,11 @@ class FormatReader {
     bytes_ += chunk.size();
     if (text_ && bytes_ <= kMaxMetadataBytes) check_utf8(chunk);
     else text_ = false;
-    tail_.append(chunk);
-    if (tail_.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+    // Only a PDF's tail is looked at; the first bytes say whether it is one.
+    if (head_.size() < kSignatureBytes || file_signature(head_) == FileSignature::pdf) {
+      tail_.append(chunk);
+      if (tail_.size() > 2 * kTailBytes) tail_.erase(0, tail_.size() - kTailBytes);
+    }
   }
 
   // The file's format and whether it is an encrypted PDF.
@@ -266,13 +269,21 @@ class Assessor {
     }
     FormatReader reader;
     std::string catalogue;
+    bool catalogue_too_large = false;
     contents_.stream(paths, [&](const std::string& path, std::string_view chunk, bool end) {
-      if (path == kCataloguePath && catalogue.size() + chunk.size() <= kMaxMetadataBytes) catalogue.append(chunk);
+      if (path == kCataloguePath) {
+        catalogue_too_large = catalogue_too_large || catalogue.size() + chunk.size() > kMaxMetadataBytes;
+        if (!catalogue_too_large) catalogue.append(chunk);
+      }
       if (!end) return reader.add(chunk);
       std::tie(by_path[path]->format, by_path[path]->encrypted) = reader.finish();
       reader = FormatReader();
     });
     if (!by_path.count(kCataloguePath)) return;
+    if (catalogue_too_large) {
+      catalog_error_ = "larger than " + std::to_string(kMaxMetadataBytes >> 20) + " MiB, not read";
+      return;
+    }
     try {
       catalog_ = parse_catalog(utf8_path(kCataloguePath), catalogue);
     } catch (const std::exception& error) {
