@@ -66,14 +66,18 @@ std::vector<FindingCode> catalog_finding_codes() {
 }
 
 Catalog load_catalog(const std::filesystem::path& file) {
-  Catalog catalog;
-  catalog.file = file;
   std::string bytes;
   try {
     bytes = read_file(file);
   } catch (const std::exception& error) {
     throw CatalogError("cannot read catalogue: " + std::string(error.what()));
   }
+  return parse_catalog(file, bytes);
+}
+
+Catalog parse_catalog(const std::filesystem::path& file, const std::string& bytes) {
+  Catalog catalog;
+  catalog.file = file;
   catalog.sha256 = hex_digest(DigestAlgorithm::sha256, bytes);
   std::string_view view(bytes);
   if (view.starts_with("\xEF\xBB\xBF")) view.remove_prefix(3);

@@ -59,6 +59,8 @@ class CatalogError : public std::runtime_error {
 };
 
 Catalog load_catalog(const std::filesystem::path& file);  // throws CatalogError
+// The same from the catalogue's bytes (read from a package, say); file names it in messages.
+Catalog parse_catalog(const std::filesystem::path& file, const std::string& bytes);
 
 // True when a 档号 can safely name one folder below WORK: not empty, not "." or "..",
 // no '/', '\\', control characters or leading/trailing spaces, valid UTF-8, ≤ 200 bytes.

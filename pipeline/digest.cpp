@@ -14,6 +14,8 @@ std::string_view to_string(DigestAlgorithm algorithm) {
     case DigestAlgorithm::md5: return "md5";
     case DigestAlgorithm::sha1: return "sha1";
     case DigestAlgorithm::sha256: return "sha256";
+    case DigestAlgorithm::sha224: return "sha224";
+    case DigestAlgorithm::sha384: return "sha384";
     case DigestAlgorithm::sha512: return "sha512";
     case DigestAlgorithm::sm3: return "sm3";
   }
@@ -25,6 +27,8 @@ std::size_t hex_length(DigestAlgorithm algorithm) {
     case DigestAlgorithm::md5: return 32;
     case DigestAlgorithm::sha1: return 40;
     case DigestAlgorithm::sha256: return 64;
+    case DigestAlgorithm::sha224: return 56;
+    case DigestAlgorithm::sha384: return 96;
     case DigestAlgorithm::sha512: return 128;
     case DigestAlgorithm::sm3: return 64;
   }
@@ -38,6 +42,8 @@ const EVP_MD* evp_of(DigestAlgorithm algorithm) {
     case DigestAlgorithm::md5: return EVP_md5();
     case DigestAlgorithm::sha1: return EVP_sha1();
     case DigestAlgorithm::sha256: return EVP_sha256();
+    case DigestAlgorithm::sha224: return EVP_sha224();
+    case DigestAlgorithm::sha384: return EVP_sha384();
     case DigestAlgorithm::sha512: return EVP_sha512();
     case DigestAlgorithm::sm3: return EVP_sm3();
   }

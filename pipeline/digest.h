@@ -1,6 +1,6 @@
 // Digests through OpenSSL 3 EVP: MD5 and SHA-256 for BagIt manifests, SM3 (GB/T 32905)
-// where national cryptography is asked for, SHA-1 and SHA-512 for checking bags other
-// tools made.
+// where national cryptography is asked for, SHA-1, SHA-224, SHA-384 and SHA-512 for
+// checking bags other tools made.
 #pragma once
 
 #include <filesystem>
@@ -11,8 +11,8 @@
 
 namespace lantai {
 
-enum class DigestAlgorithm { md5, sha1, sha256, sha512, sm3 };
-std::string_view to_string(DigestAlgorithm algorithm);  // "md5", "sha1", "sha256", "sha512", "sm3"
+enum class DigestAlgorithm { md5, sha1, sha224, sha256, sha384, sha512, sm3 };
+std::string_view to_string(DigestAlgorithm algorithm);  // "md5", "sha1", "sha224", "sha256", … "sm3"
 
 // Length of the algorithm's digest in hex digits.
 std::size_t hex_length(DigestAlgorithm algorithm);

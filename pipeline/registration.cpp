@@ -17,6 +17,8 @@ std::string_view form_algorithm_name(DigestAlgorithm algorithm) {
     case DigestAlgorithm::md5: return "MD5";
     case DigestAlgorithm::sha1: return "SHA-1";
     case DigestAlgorithm::sha256: return "SHA-256";
+    case DigestAlgorithm::sha224: return "SHA-224";
+    case DigestAlgorithm::sha384: return "SHA-384";
     case DigestAlgorithm::sha512: return "SHA-512";
     case DigestAlgorithm::sm3: return "SM3";
   }

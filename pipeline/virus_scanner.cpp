@@ -1,6 +1,11 @@
 #include "pipeline/virus_scanner.h"
 
 #include <clamav.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <mutex>
 
@@ -56,6 +61,7 @@ std::unique_ptr<VirusScanner> VirusScanner::load(const fs::path& database_dir, c
   scanner->engine_ = std::make_unique<Engine>();
   scanner->database_dir_ = database_dir;
   scanner->limits_ = limits;
+  scanner->temp_dir_ = temp_dir;
   cl_engine* engine = scanner->engine_->engine = cl_engine_new();
   if (!engine) throw VirusDatabaseError("virus scan: libclamav cannot make an engine (out of memory)");
   unsigned signatures = 0;
@@ -90,22 +96,21 @@ std::unique_ptr<VirusScanner> VirusScanner::load(const fs::path& database_dir, c
   return scanner;
 }
 
-VirusScanResult VirusScanner::scan(const fs::path& file) const {
+namespace {
+
+std::string size_text(std::uint64_t bytes) {
+  return bytes >= (1u << 20) ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+VirusScanResult too_large(std::uint64_t size, const VirusScanLimits& limits) {
   VirusScanResult result;
-  std::error_code error;
-  const auto size = fs::file_size(file, error);
-  if (error) {
-    result.verdict = VirusScanResult::Verdict::not_scanned;
-    result.reason = "cannot be read: " + error.message();
-    return result;
-  }
-  // ClamAV would skip it; here that is said, not passed as clean.
-  if (size > limits_.max_file_size_bytes) {
-    result.verdict = VirusScanResult::Verdict::not_scanned;
-    result.reason = "larger (" + std::to_string(size >> 20) + " MiB) than the profile's clamav.max_file_size_mb (" +
-                    std::to_string(limits_.max_file_size_bytes >> 20) + " MiB)";
-    return result;
-  }
+  result.verdict = VirusScanResult::Verdict::not_scanned;
+  result.reason = "larger (" + size_text(size) + ") than the profile's clamav.max_file_size_mb (" +
+                  size_text(limits.max_file_size_bytes) + ")";
+  return result;
+}
+
+cl_scan_options scan_options() {
   cl_scan_options options{};
   // Every format ClamAV can unpack (archives, PDF, OLE2, images …), but not the fuzzy hash
   // of images: it decodes every page's pixels, as much memory and time again as decode
@@ -114,9 +119,11 @@ VirusScanResult VirusScanner::scan(const fs::path& file) const {
   options.general = CL_SCAN_GENERAL_HEURISTICS;
   // A file beyond the limits is an alert (Heuristics.Limits.Exceeded), not a silent pass.
   options.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
-  const char* name = nullptr;
-  unsigned long scanned = 0;
-  const cl_error_t status = cl_scanfile(file.c_str(), &name, &scanned, engine_->engine, &options);
+  return options;
+}
+
+VirusScanResult result_of(cl_error_t status, const char* name) {
+  VirusScanResult result;
   if (status == CL_CLEAN) return result;
   if (status == CL_VIRUS) {
     const std::string signature = name ? name : "";
@@ -131,6 +138,82 @@ VirusScanResult VirusScanner::scan(const fs::path& file) const {
   }
   result.verdict = VirusScanResult::Verdict::not_scanned;
   result.reason = cl_strerror(status);
+  return result;
+}
+
+}  // namespace
+
+VirusScanResult VirusScanner::scan(const fs::path& file) const {
+  std::error_code error;
+  const auto size = fs::file_size(file, error);
+  if (error) {
+    VirusScanResult result;
+    result.verdict = VirusScanResult::Verdict::not_scanned;
+    result.reason = "cannot be read: " + error.message();
+    return result;
+  }
+  // ClamAV would skip it; here that is said, not passed as clean.
+  if (size > limits_.max_file_size_bytes) return too_large(size, limits_);
+  cl_scan_options options = scan_options();
+  const char* name = nullptr;
+  unsigned long scanned = 0;
+  // The name is set by the scan: read it only after (not as an argument beside the call).
+  const cl_error_t status = cl_scanfile(file.c_str(), &name, &scanned, engine_->engine, &options);
+  return result_of(status, name);
+}
+
+std::unique_ptr<VirusScanner::StreamScan> VirusScanner::scan_stream(const std::string& name, std::uint64_t size) const {
+  std::unique_ptr<StreamScan> stream(new StreamScan);
+  stream->scanner_ = this;
+  stream->name_ = name;
+  if (size > limits_.max_file_size_bytes) {
+    stream->problem_ = too_large(size, limits_).reason;
+    return stream;
+  }
+  const fs::path dir = temp_dir_.empty() ? fs::temp_directory_path() : temp_dir_;
+  stream->fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (stream->fd_ < 0) stream->problem_ = "no temporary file in " + dir.string() + ": " + std::strerror(errno);
+  return stream;
+}
+
+VirusScanner::StreamScan::~StreamScan() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void VirusScanner::StreamScan::add(std::string_view bytes) {
+  if (!problem_.empty()) return;
+  copied_ += bytes.size();
+  if (copied_ > scanner_->limits_.max_file_size_bytes) {
+    problem_ = too_large(copied_, scanner_->limits_).reason;  // more than it declared
+    return;
+  }
+  for (std::size_t done = 0; done < bytes.size();) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      problem_ = std::string("cannot be copied out to scan: ") + std::strerror(n < 0 ? errno : ENOSPC);
+      return;
+    }
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+VirusScanResult VirusScanner::StreamScan::finish() {
+  VirusScanResult result;
+  if (problem_.empty() && ::lseek(fd_, 0, SEEK_SET) != 0) problem_ = "its temporary copy cannot be read back";
+  if (!problem_.empty()) {
+    result.verdict = VirusScanResult::Verdict::not_scanned;
+    result.reason = problem_;
+    return result;
+  }
+  cl_scan_options options = scan_options();
+  const char* virus = nullptr;
+  unsigned long scanned = 0;
+  // The name is set by the scan: read it only after (not as an argument beside the call).
+  const cl_error_t status = cl_scandesc(fd_, name_.c_str(), &virus, &scanned, scanner_->engine_->engine, &options);
+  result = result_of(status, virus);
+  ::close(fd_);
+  fd_ = -1;
   return result;
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "pipeline/profile.h"
 
@@ -81,6 +82,26 @@ class VirusScanner {
 
   // Thread-safe.
   VirusScanResult scan(const std::filesystem::path& file) const;
+  // Bytes that are not a file of their own (an entry of a package file), added in pieces
+  // and scanned as a file: they go to an unnamed temporary file (O_TMPFILE) in the temp
+  // folder, gone when the scan ends, so disk, not memory, holds them, one entry at a time.
+  // size: what the entry declares, held against max_file_size before a byte is copied.
+  class StreamScan {
+   public:
+    ~StreamScan();
+    void add(std::string_view bytes);
+    VirusScanResult finish();  // scans what was added; once
+
+   private:
+    friend class VirusScanner;
+    StreamScan() = default;
+    const VirusScanner* scanner_ = nullptr;
+    std::string name_;
+    int fd_ = -1;
+    std::uint64_t copied_ = 0;
+    std::string problem_;  // why it cannot be scanned; set: the bytes are no longer copied
+  };
+  std::unique_ptr<StreamScan> scan_stream(const std::string& name, std::uint64_t size) const;
 
   const std::filesystem::path& database_dir() const { return database_dir_; }
   unsigned signature_count() const { return signature_count_; }
@@ -98,6 +119,7 @@ class VirusScanner {
   unsigned signature_count_ = 0;
   unsigned database_version_ = 0;
   VirusScanLimits limits_;
+  std::filesystem::path temp_dir_;
 };
 
 // The limits as a profile section gives them.

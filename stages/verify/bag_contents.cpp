@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <mutex>
 #include <system_error>
 
@@ -102,6 +103,20 @@ class FolderContents final : public BagContents {
         job->error = error.what();
       }
     });
+  }
+
+  void stream(const std::vector<std::string>& paths, const ChunkConsumer& consume) const override {
+    std::vector<char> chunk(1 << 20);
+    for (const std::string& path : paths) {
+      if (type(path) == EntryType::file) {  // never through a link
+        std::ifstream in(path_of(path), std::ios::binary);
+        while (in) {
+          in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          if (in.gcount() > 0) consume(path, {chunk.data(), static_cast<std::size_t>(in.gcount())}, false);
+        }
+      }
+      consume(path, {}, true);
+    }
   }
 
   // Every plain file, payload and tag files alike, links not followed, in parallel.

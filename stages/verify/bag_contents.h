@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,8 @@ struct ContentEntry {
 
 // One file to read once for all the algorithms its manifests use.
 struct HashJob {
-  std::string path;
+  std::string path;       // the file read
+  std::string listed_as;  // the manifests' name for it, where that is another Unicode normalisation
   std::uint64_t size = 0;
   std::vector<DigestAlgorithm> algorithms;
   std::vector<const Manifest*> listing;
@@ -55,6 +57,12 @@ class BagContents {
   // Reads each job's file once through its algorithms, setting found or error. advanced
   // is called with bytes read, from any thread, one call at a time.
   virtual void hash(const std::vector<HashJob*>& jobs, const std::function<void(std::uint64_t)>& advanced) = 0;
+  // Each file of paths read once, start to end, one file after another: consume(path,
+  // chunk, false) for each chunk in order, then consume(path, {}, true) at its end (also
+  // for a file that cannot be read, after what could be). For what the files are (the
+  // 四性 report's formats), not for their digests.
+  using ChunkConsumer = std::function<void(const std::string& path, std::string_view chunk, bool end)>;
+  virtual void stream(const std::vector<std::string>& paths, const ChunkConsumer& consume) const = 0;
   // Every file of the bag scanned with ClamAV: (path, result) for each not clean, and
   // problem when something could not be listed.
   virtual std::vector<std::pair<std::string, VirusScanResult>> scan(const VirusScanner& scanner,

@@ -225,7 +225,7 @@ void BagVerifier::read_manifests() {
     auto algorithm = algorithm_from_name(algorithm_name);
     if (!algorithm) {
       report(kUncheckedManifest, name + ": '" + algorithm_name +
-                                     "' is not an algorithm lantai computes (md5, sha1, sha256, sha512, sm3); "
+                                     "' is not an algorithm lantai computes (md5, sha1, sha224, sha256, sha384, sha512, sm3); "
                                      "this manifest was not checked");
       continue;
     }
@@ -239,8 +239,8 @@ void BagVerifier::read_manifests() {
     for (const auto& [path, entry] : manifest.entries) {
       auto [it, inserted] = seen.try_emplace(nfc(path), path);
       if (!inserted)
-        report(kNormalisationTwins, name + ": line " + std::to_string(entry.line) + ": '" + path + "' and '" +
-                                        it->second + "' differ only by Unicode normalisation");
+        report(kNormalisationMismatch, name + ": line " + std::to_string(entry.line) + ": '" + path + "' and '" +
+                                           it->second + "' are one name listed twice in two Unicode normalisations");
     }
     (payload ? payload_manifests_ : tag_manifests_).push_back(std::move(manifest));
   }
@@ -258,10 +258,16 @@ void BagVerifier::check_completeness() {
     for (const auto& entry : manifest.entries) listed[entry.first].push_back(&manifest);
   for (const auto& [path, listing] : listed) {
     if (payload_files_.count(path) || irregular_files_.count(path)) continue;
+    // The file is there under another normalisation (macOS writes NFD, most tools NFC):
+    // checked through its name on disk; a warning, since many file systems treat the two
+    // as one name. Listed under both names, it was reported once when the manifest was read.
     if (auto twin = payload_by_nfc_.find(nfc(path)); twin != payload_by_nfc_.end()) {
-      report(kNormalisationTwins, path + ": listed in " + join_names(listing) + ", but the file in data/ is '" +
-                                      twin->second + "', the same name in another Unicode normalisation");
       matched_by_nfc_.insert(twin->second);
+      read_through_[path] = twin->second;
+      if (!listed.count(twin->second))
+        report(kNormalisationMismatch, path + ": listed in " + join_names(listing) + ", but the file in data/ is '" +
+                                           twin->second +
+                                           "', the same name in another Unicode normalisation; checked through it");
       continue;
     }
     if (fetchable.count(path))
@@ -336,8 +342,10 @@ void BagVerifier::check_digests() {
       for (const auto& entry : manifest.entries) listed[entry.first].push_back(&manifest);
     for (auto& [path, listing] : listed) {
       std::uint64_t size = 0;
+      std::string read_as = path;
       if (payload) {
-        auto it = payload_files_.find(path);
+        if (auto alias = read_through_.find(path); alias != read_through_.end()) read_as = alias->second;
+        auto it = payload_files_.find(read_as);
         if (it == payload_files_.end()) continue;  // missing: reported already
         size = it->second;
       } else {
@@ -350,7 +358,8 @@ void BagVerifier::check_digests() {
         size = contents_.size(path);
       }
       HashJob job;
-      job.path = path;
+      job.path = read_as;
+      if (read_as != path) job.listed_as = path;
       job.size = size;
       job.listing = listing;
       for (const Manifest* manifest : listing)
@@ -388,13 +397,14 @@ void BagVerifier::check_digests() {
       report(kMissingFile, job.path + ": listed in " + join_names(job.listing) + " but cannot be read: " + job.error);
       continue;
     }
+    const std::string& listed = job.listed_as.empty() ? job.path : job.listed_as;
     for (const Manifest* manifest : job.listing) {
       const size_t index = static_cast<size_t>(
           std::find(job.algorithms.begin(), job.algorithms.end(), manifest->algorithm) - job.algorithms.begin());
-      const std::string& expected = manifest->entries.at(job.path).digest;
+      const std::string& expected = manifest->entries.at(listed).digest;
       if (job.found[index] != expected)
         report(kChecksumMismatch,
-               job.path + ": " + std::string(to_string(manifest->algorithm)) + " digest differs from " +
+               listed + ": " + std::string(to_string(manifest->algorithm)) + " digest differs from " +
                    manifest->file,
                job.found[index], expected);
     }

@@ -66,6 +66,7 @@ class BagVerifier {
   std::set<std::string> irregular_files_;             // links and special files, already reported
   std::map<std::string, std::string> payload_by_nfc_;  // NFC form → the name on disk
   std::set<std::string> matched_by_nfc_;              // disk names a manifest lists in another normalisation
+  std::map<std::string, std::string> read_through_;   // a manifest's name → the same name on disk in another normalisation
   std::vector<Manifest> payload_manifests_;
   std::vector<Manifest> tag_manifests_;
   std::optional<TagFields> bag_info_;

@@ -13,10 +13,13 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "pipeline/digest.h"
 #include "pipeline/finding.h"
+#include "stages/verify/bag_contents.h"
 
 namespace lantai {
 class Sm2Key;
@@ -37,12 +40,33 @@ struct CheckItem {
   std::vector<std::string> evidence;  // findings and figures behind the verdict
 };
 
+// pass_items_not_done: nothing failed, but some item was not done (no virus scan, a
+// signature with no key to check it, --fast), so the package is not shown sound.
+enum class OverallResult { pass, pass_items_not_done, fail };
+std::string_view to_string(OverallResult result);  // "pass", "pass, items not done", "fail"
+
 struct FourPropertiesReport {
   std::string checker;     // "self-check (自检) by lantai run" or "centre check by lantai verify"
   std::string bag;         // the bag's folder
   std::string checked_at;  // local time, ISO 8601
+  // Who and what is checked, for the printed header; empty where the bag does not say.
+  std::string batch_id;             // the backup form's batch_id
+  std::string external_identifier;  // bag-info.txt External-Identifier (the deposit's id)
+  std::string package_md5;          // the package file's MD5, when a package file was read
+  std::string signing_key;          // SM3 fingerprint of the key the form records, and whether it was checked
+  std::string lantai_version;
   std::vector<CheckItem> items;
   bool passed() const;  // no item failed
+  OverallResult result() const;
+};
+
+// The package file (the bag as one .tar or .zip) the centre received: its own digests,
+// taken in verify's read of it, and what its package.json states (item 1-14).
+struct PackageFileDigests {
+  std::string file;  // the package file's name
+  std::string form;  // the package.json read; empty when none was
+  std::vector<std::pair<DigestAlgorithm, std::string>> computed;  // empty: not read whole (--fast, damaged)
+  std::vector<std::pair<DigestAlgorithm, std::string>> stated;
 };
 
 // How the bag was checked, beyond verify's findings.
@@ -52,8 +76,18 @@ struct AssessmentContext {
   const VirusScanner* virus_scanner = nullptr;  // what scanned the bag (or its inputs and it); null: not scanned
   std::string virus_scan_note;                  // where the scan ran, or why it did not
   const Sm2Key* trusted_key = nullptr;          // the key the signature was checked with
+  bool centre_policy = false;                   // checked with the centre's deposit rules
+  std::optional<PackageFileDigests> package_file;  // when the bag came as (or with) a package file
 };
 
+// The report items a verify finding bears on (docs/four-properties.md lists them); empty
+// for a code no item covers, whose rejects fail the report under an item of their own.
+std::vector<std::string_view> report_items_for(const Finding& finding);
+
+// The bag read through contents (a folder or a package file, bag_contents.h), named label
+// in the report.
+FourPropertiesReport assess_four_properties(const BagContents& contents, const std::string& label,
+                                            const std::vector<Finding>& findings, const AssessmentContext& context);
 FourPropertiesReport assess_four_properties(const std::filesystem::path& bag_dir, const std::vector<Finding>& findings,
                                             const AssessmentContext& context);
 

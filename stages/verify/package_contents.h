@@ -55,7 +55,9 @@ class PackageContents final : public BagContents {
   std::string read(const std::string& path) const override;
   std::vector<ContentEntry> list(const std::string& folder, bool recursive, std::string& problem) const override;
   void hash(const std::vector<HashJob*>& jobs, const std::function<void(std::uint64_t)>& advanced) override;
-  // The package file scanned whole: ClamAV reads into TAR and ZIP itself.
+  // One sequential read of the package, the entries not asked for passed over.
+  void stream(const std::vector<std::string>& paths, const ChunkConsumer& consume) const override;
+  // Every entry scanned as a file of its own, streamed out of one read of the package.
   std::vector<std::pair<std::string, VirusScanResult>> scan(const VirusScanner& scanner,
                                                             std::string& problem) const override;
 

@@ -73,7 +73,9 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 std::optional<DigestAlgorithm> algorithm_from_name(std::string_view name) {
   if (name == "md5") return DigestAlgorithm::md5;
   if (name == "sha1") return DigestAlgorithm::sha1;
+  if (name == "sha224") return DigestAlgorithm::sha224;
   if (name == "sha256") return DigestAlgorithm::sha256;
+  if (name == "sha384") return DigestAlgorithm::sha384;
   if (name == "sha512") return DigestAlgorithm::sha512;
   if (name == "sm3") return DigestAlgorithm::sm3;
   return std::nullopt;

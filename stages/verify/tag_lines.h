@@ -31,7 +31,7 @@ struct LineProblem {
 // terminator does not start an empty line.
 std::vector<std::string_view> split_lines(std::string_view text);
 
-// "md5", "sha1", "sha256", "sha512", "sm3" → the algorithm; nullopt for any other.
+// "md5", "sha1", "sha224", "sha256", "sha384", "sha512", "sm3" → the algorithm; nullopt for any other.
 std::optional<DigestAlgorithm> algorithm_from_name(std::string_view name);
 
 // RFC 8493 §2.1.3: %0D, %0A and %25 (any case) decoded; anything else kept as written.

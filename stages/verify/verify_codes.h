@@ -25,7 +25,11 @@ inline constexpr FindingCode kFetchOutsidePayload{"verify.fetch_outside_payload"
 inline constexpr FindingCode kUnlistedFile{"verify.unlisted_file", Severity::reject, "a payload file is in no manifest"};
 inline constexpr FindingCode kNormalisationTwins{
     "verify.normalisation_twins", Severity::reject,
-    "two names differ only by Unicode normalisation (NFC/NFD), or a manifest and the disk disagree in it"};
+    "two files in data/ have names that differ only by Unicode normalisation (NFC/NFD)"};
+inline constexpr FindingCode kNormalisationMismatch{
+    "verify.normalisation_mismatch", Severity::warn,
+    "a manifest names a file in another Unicode normalisation than the disk, or lists it twice under two; the file "
+    "was checked through its name on disk"};
 inline constexpr FindingCode kChecksumMismatch{"verify.checksum_mismatch", Severity::reject,
                                                "a file's digest differs from its manifest"};
 inline constexpr FindingCode kOxumMismatch{"verify.oxum_mismatch", Severity::reject,
@@ -70,7 +74,7 @@ inline constexpr FindingCode kUncheckedManifest{"verify.unchecked_manifest", Sev
 
 inline std::vector<FindingCode> verify_finding_codes() {
   return {kMalformed,       kUnsupportedVersion, kBadEncoding,        kPathEscape,       kMissingFile,
-          kFetchRequired,   kFetchOutsidePayload, kUnlistedFile,      kNormalisationTwins, kChecksumMismatch,
+          kFetchRequired,   kFetchOutsidePayload, kUnlistedFile,      kNormalisationTwins, kNormalisationMismatch, kChecksumMismatch,
           kOxumMismatch,    kPolicy,             kFormMismatch,       kHoldingsMismatch, kChainBroken,      kVirusFound,
           kNotVirusScanned, kSignature,          kSignatureUnchecked, kPackageUnsafe,    kPackageMismatch,  kDuplicateEntry,
           kMd5sumPrefix,

@@ -27,20 +27,31 @@ std::filesystem::path package_form_beside(const std::filesystem::path& package) 
   return std::filesystem::path(package).replace_extension(kPackageJsonSuffix);
 }
 
-std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options) {
-  std::vector<Finding> findings;
+PackageCheck check_package(const std::filesystem::path& package, const VerifyOptions& options) {
+  PackageCheck check;
+  check.digests.file = package.filename().string();
   const bool centre = options.policy == Policy::centre;
   std::optional<PackageForm> form;
   if (centre)
-    form = read_package_form(
-        options.package_form.empty() ? package_form_beside(package) : options.package_form,
-        findings);
-  PackageContents contents(package, package_algorithms(form ? &*form : nullptr), findings);
-  if (!contents.readable()) return findings;
-  for (Finding& finding : BagVerifier(contents, options).run()) findings.push_back(std::move(finding));
+    form = read_package_form(options.package_form.empty() ? package_form_beside(package) : options.package_form,
+                             check.findings);
+  if (form) {
+    check.digests.form = form->path.filename().string();
+    check.digests.stated = form->digests;
+  }
+  auto contents = std::make_unique<PackageContents>(package, package_algorithms(form ? &*form : nullptr), check.findings);
+  if (!contents->readable()) return check;
+  for (Finding& finding : BagVerifier(*contents, options).run()) check.findings.push_back(std::move(finding));
   // --fast reads no file, so the package's own digest is not taken either.
-  if (form && !options.fast) check_package_form(*form, package, contents.file_bytes(), contents.package_digests(), findings);
-  return findings;
+  if (form && !options.fast)
+    check_package_form(*form, package, contents->file_bytes(), contents->package_digests(), check.findings);
+  check.digests.computed = contents->package_digests();
+  check.contents = std::move(contents);
+  return check;
+}
+
+std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options) {
+  return check_package(package, options).findings;
 }
 
 namespace {
@@ -79,10 +90,13 @@ Outcome VerifyStage::process(const Bag& bag) const {
   options.trusted_key = signing_key_ ? &*signing_key_ : nullptr;
   options.previous = bag.continues;
   outcome.findings = verify_bag(bag.dir, options);
+  std::optional<PackageFileDigests> package_digests;
   if (!bag.package.empty()) {
     // The same bag as the centre receives it: one file, checked against package.json.
     const std::string name = bag.package.filename().string();
-    for (Finding& finding : verify_package(bag.package, options)) {
+    PackageCheck package = check_package(bag.package, options);
+    package_digests = std::move(package.digests);
+    for (Finding& finding : package.findings) {
       if (!finding.message.starts_with(name)) finding.message = name + ": " + finding.message;
       outcome.findings.push_back(std::move(finding));
     }
@@ -96,6 +110,8 @@ Outcome VerifyStage::process(const Bag& bag) const {
                                              "every file of the bag before it was sealed (stage deposit)"
                                            : "not scanned: the run was asked not to (--no-virus-scan)";
   context.trusted_key = options.trusted_key;
+  context.centre_policy = true;
+  context.package_file = package_digests;
   const FourPropertiesReport report = assess_four_properties(bag.dir, outcome.findings, context);
   const std::vector<std::filesystem::path> files = write_four_properties(report, work_dir_ / "reports");
   for (std::size_t i = 0; i < files.size(); ++i) {

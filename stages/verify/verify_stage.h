@@ -7,9 +7,11 @@
 // RFC 8493: bagit.txt exactly as §2.1.1 writes it (no byte-order mark, no space before a
 // colon); BagIt-Version 0.97 or 1.0, any other refused as unsupported; tag files read in
 // the declared Tag-File-Character-Encoding; payload and tag manifests in md5, sha1,
-// sha256, sha512 and sm3 (others warned about, not checked); every payload file in every
+// sha224, sha256, sha384, sha512 and sm3 (others warned about, not checked); every payload file in every
 // payload manifest; paths decoded as §2.1.3 says (1.0 only), "./" tolerated, confined to
-// the bag; names differing only by Unicode normalisation rejected, only by case warned;
+// the bag; two files whose names differ only by Unicode normalisation rejected, a manifest
+// naming a file in another normalisation than the disk warned about (the file checked
+// through its name on disk), names differing only by case warned about;
 // fetch.txt parsed and confined to data/ but never fetched; Payload-Oxum when bag-info.txt
 // gives it. Tag files no tag manifest lists are allowed (§2.2.1).
 //
@@ -27,6 +29,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -34,6 +37,8 @@
 #include "pipeline/finding.h"
 #include "pipeline/holdings.h"
 #include "pipeline/units.h"
+#include "stages/verify/bag_contents.h"
+#include "stages/verify/four_properties.h"
 #include "stages/verify/verify_options.h"
 
 namespace lantai::verify {
@@ -49,8 +54,18 @@ std::filesystem::path package_form_beside(const std::filesystem::path& package);
 // files as they lie below the package's top folder. With the centre policy, the package
 // file's name, size and digests must also match package.json (options.package_form, or
 // <package>.package.json beside it), taken in the same read as the entries. The virus
-// scan, when asked for, scans the package file whole.
+// scan, when asked for, scans every entry as a file of its own (package_contents.h).
 std::vector<Finding> verify_package(const std::filesystem::path& package, const VerifyOptions& options = {});
+
+// verify_package's findings with what the 四性 report reads of the package: the bag
+// inside as it was read (null when none could be), and the package file's digests from
+// that same read beside what package.json states.
+struct PackageCheck {
+  std::vector<Finding> findings;
+  std::unique_ptr<BagContents> contents;
+  PackageFileDigests digests;
+};
+PackageCheck check_package(const std::filesystem::path& package, const VerifyOptions& options = {});
 
 class VerifyStage final : public BagStage {
  public:

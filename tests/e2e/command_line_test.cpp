@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "tests/e2e/e2e_support.h"
 
@@ -109,6 +110,28 @@ TEST(CommandLine, CentreCheckScansReportsAndChecksKeys) {
   const std::string report = slurp(dir / "report" / "four-properties.json");
   EXPECT_NE(report.find("\"item\": \"4-2\""), std::string::npos) << report;
   EXPECT_TRUE(fs::exists(dir / "report" / "four-properties.html"));
+
+  // The package file, as the centre receives it: the same report, 1-14 with the file's own MD5.
+  const fs::path package = fs::path(bag.string() + ".tar");
+  ASSERT_TRUE(fs::exists(package));
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", "--no-virus-scan", "--report",
+                        (dir / "package-report").string(), package.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  const std::string package_report = slurp(dir / "package-report" / "four-properties.json");
+  // The same verdicts as the folder's, but without the scan nothing can be a plain pass.
+  const std::string folder_result = nlohmann::json::parse(report)["result"];
+  EXPECT_EQ(nlohmann::json::parse(package_report)["result"], folder_result == "fail" ? "fail" : "pass, items not done")
+      << package_report;
+  EXPECT_NE(package_report.find("MD5 of " + package.filename().string()), std::string::npos) << package_report;
+  EXPECT_NE(package_report.find("as package.json records"), std::string::npos) << package_report;
+
+  // The limits come from a profile's clamav section: a bad one is refused with one line naming it.
+  const fs::path bad_profile = dir / "bad-limits.yaml";
+  std::ofstream(bad_profile) << "profile: bad-limits\nclamav:\n  max_file_size_mb: 0\n";
+  result = run_command({lantai_bin().string(), "verify", "--policy", "centre", "--virus-db", test_virus_db().string(),
+                        "--profile", bad_profile.string(), bag.string()});
+  EXPECT_EQ(result.exit_code, 3) << result.output;
+  EXPECT_NE(result.output.find("max_file_size_mb"), std::string::npos) << result.output;
 
   // The sample bag is not signed: --trust fails it, naming the missing signature.
   result = run_command({lantai_bin().string(), "verify", "--trust", (dir / "keys" / "sm2-public.pem").string(),

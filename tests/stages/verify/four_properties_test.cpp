@@ -174,6 +174,45 @@ TEST_F(FourPropertiesTest, TamperingFlipsItemsToFail) {
   }
 }
 
+//! An increment's catalogue carries only its new record (件号 3); 2-6 judges the numbering over holdings.csv, all the
+//! centre holds after it, so 件号 1 and 2 of the earlier deposit are not gaps, while a 件号 no deposit holds is.
+TEST_F(FourPropertiesTest, NumberingOfAnIncrementCountsTheHoldings) {
+  const std::string third = "J012-WS·2021-Y-BGS-0003", fifth = "J012-WS·2021-Y-BGS-0005";
+  auto deposit = [&](const BatchWork& batch, const fs::path& continues) {
+    Profile profile = load_profile(batch.work_dir, "deposit: {}\n");
+    ProfileSection section = profile.section("deposit");
+    StageContext context;
+    context.continues = continues;
+    deposit::DepositStage stage;
+    stage.setup(section, context);
+    return bag_dir_of(batch, stage.process(batch));
+  };
+  auto lot = [&](const std::string& ref3) {
+    BatchWork batch = make_synthetic_work(copies_.path() / "work");
+    batch.records[2].entry.ref = batch.records[2].entry.values[0] = ref3;
+    batch.catalogue_refs = {kRef1, kRef2, ref3};
+    return batch;
+  };
+  BatchWork first = lot(third);
+  first.records.pop_back();
+  first.catalogue_refs.pop_back();
+  const fs::path earlier = deposit(first, {});
+  for (const std::string& added : {third, fifth}) {
+    const fs::path increment = deposit(lot(added), earlier);
+    ASSERT_FALSE(increment.empty());
+    EXPECT_EQ(read_file(increment / "data/catalogue/目录.csv").find(kRef1), std::string::npos) << "only the new record";
+    const CheckItem numbering = assess(increment, nullptr)["2-6"];
+    EXPECT_NE(numbering.measured.find("3 档号 of metadata/holdings.csv"), std::string::npos) << numbering.measured;
+    if (added == third) {
+      EXPECT_EQ(numbering.verdict, ItemVerdict::pass) << evidence(numbering);
+    } else {
+      EXPECT_EQ(numbering.verdict, ItemVerdict::fail);
+      EXPECT_EQ(evidence(numbering), "J012-WS·2021-Y-BGS-…: 件号 3-4 missing\n");
+    }
+    fs::remove_all(increment);
+  }
+}
+
 //! JSON and HTML carry every item; the HTML page is self-contained (no external assets) and prints on A4.
 TEST_F(FourPropertiesTest, WritesJsonAndPrintableHtml) {
   VerifyOptions options;

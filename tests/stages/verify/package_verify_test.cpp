@@ -6,12 +6,16 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "pipeline/utf8.h"
+#include "stages/verify/four_properties.h"
 #include "stages/deposit/deposit_stage.h"
 #include "stages/verify/verify_stage.h"
 #include "tests/stages/deposit/synthetic_work.h"
+#include "tests/support/test_virus_db.h"
+#include "pipeline/virus_scanner.h"
 
 namespace lantai::verify {
 namespace {
@@ -208,6 +212,122 @@ TEST_F(PackageVerifyTest, SelfCheckVerifiesThePackage) {
   EXPECT_TRUE(has(findings, "verify.package_mismatch", batch_.batch_id + ".tar: " + batch_.batch_id + ".package.json: MD5 is"))
       << describe(findings);
   EXPECT_EQ(rejects(findings), 2u) << describe(findings);  // MD5 and SHA-256
+}
+
+// A package of many small entries (20 files, 4 KiB each) and one of 64 KiB, one entry holding EICAR.
+void write_many_entries(const fs::path& out, const fs::path& bag_dir, const std::string& top) {
+  std::vector<RawEntry> extra;
+  for (int i = 0; i < 20; ++i) extra.push_back({top + "/data/many/" + std::to_string(i) + ".txt", AE_IFREG, std::string(4096, 'a' + i)});
+  extra.push_back({top + "/data/large.bin", AE_IFREG, std::string(64 << 10, 'L')});
+  extra.push_back({top + "/data/infected.txt", AE_IFREG, eicar_test_file()});
+  write_tar(out, bag_dir, top, extra);
+}
+
+//! The virus scan of a package goes entry by entry: more entries than ClamAV's max_files and a package larger than its
+//! max_file_size are still scanned, the infected entry is named, and only an entry over the limit is not scanned.
+TEST_F(PackageVerifyTest, ScansEntryByEntryWithinTheLimits) {
+  write_test_virus_db(scratch_.path() / "db");
+  VirusScanLimits limits;
+  limits.max_files = 5;                    // fewer than the package's entries
+  limits.max_file_size_bytes = 32 << 10;  // smaller than the package, larger than every entry but one
+  const auto scanner = VirusScanner::load(scratch_.path() / "db", limits, scratch_.path() / "clamav-tmp");
+  const fs::path tar = scratch_.path() / "many.tar";
+  write_many_entries(tar, bag(), batch_.batch_id);
+  ASSERT_GT(fs::file_size(tar), limits.max_file_size_bytes);
+  VerifyOptions options;
+  options.virus_scanner = scanner.get();
+  const auto findings = verify_package(tar, options);
+  EXPECT_TRUE(has(findings, "verify.virus_found", "data/infected.txt: infected with " + std::string(kTestSignatureName)))
+      << describe(findings);
+  EXPECT_TRUE(has(findings, "verify.not_virus_scanned", "data/large.bin: not scanned for viruses: larger"))
+      << describe(findings);
+  const auto scan_findings = std::count_if(findings.begin(), findings.end(), [](const Finding& f) {
+    return f.code == "verify.virus_found" || f.code == "verify.not_virus_scanned";
+  });
+  EXPECT_EQ(scan_findings, 2) << describe(findings);
+  EXPECT_TRUE(fs::is_empty(scratch_.path() / "clamav-tmp")) << "the entries' copies are gone";
+}
+
+// The report's items by number, with their evidence as one text.
+std::map<std::string, CheckItem> items_of(const FourPropertiesReport& report) {
+  std::map<std::string, CheckItem> items;
+  for (const CheckItem& item : report.items) items[item.id] = item;
+  return items;
+}
+
+std::string evidence(const CheckItem& item) {
+  std::string text;
+  for (const std::string& line : item.evidence) text += line + "\n";
+  return text;
+}
+
+//! The 四性 report of a package file (.tar and .zip) reads the bag inside through what verify read: every item
+//! measures what it measures on the bag folder, and 1-14 compares the package file's own MD5 and SHA-256 with
+//! package.json.
+TEST_F(PackageVerifyTest, ReportOnThePackageFile) {
+  AssessmentContext context;
+  context.checker = "centre check";
+  context.centre_policy = true;
+  const auto folder = items_of(assess_four_properties(bag(), verify_bag(bag(), centre()), context));
+  for (const char* format : {"tar", "zip"}) {
+    SCOPED_TRACE(format);
+    if (std::string(format) == "zip") deposit("deposit:\n  package: zip\n");
+    const fs::path package = beside(std::string(".") + format);
+    PackageCheck check = check_package(package, centre());
+    ASSERT_TRUE(check.contents);
+    context.package_file = check.digests;
+    const FourPropertiesReport report = assess_four_properties(*check.contents, package.string(), check.findings, context);
+    EXPECT_EQ(report.bag, package.string());
+    auto items = items_of(report);
+    for (const auto& [id, item] : folder) {
+      if (id == "1-14") continue;
+      EXPECT_EQ(items[id].verdict, item.verdict) << id << ": " << items[id].measured << "\n" << evidence(items[id]);
+      EXPECT_EQ(items[id].measured, item.measured) << id;
+    }
+    const std::string md5 = hex_digest(DigestAlgorithm::md5, read_file(package));
+    // The printed header: batch, External-Identifier, the package's MD5, the version, the signature boxes.
+    EXPECT_EQ(report.batch_id, batch_.batch_id);
+    EXPECT_EQ(report.external_identifier, batch_.batch_id);
+    EXPECT_EQ(report.package_md5, md5);
+    EXPECT_FALSE(report.lantai_version.empty());
+    const std::string html = four_properties_html(report);
+    for (const std::string& shown : {md5, std::string("lantai ") + report.lantai_version,
+                                     std::string("检测人 checked by"), std::string("审核人 approved by")})
+      EXPECT_NE(html.find(shown), std::string::npos) << shown;
+    EXPECT_NE(four_properties_json(report).find("\"package_md5\": \"" + md5 + "\""), std::string::npos);
+    EXPECT_EQ(items["1-14"].verdict, ItemVerdict::pass) << evidence(items["1-14"]);
+    EXPECT_NE(evidence(items["1-14"]).find("MD5 of " + package.filename().string() + " " + md5 + ", as package.json records"),
+              std::string::npos)
+        << evidence(items["1-14"]);
+    EXPECT_NE(evidence(items["1-14"]).find("of manifest-sha256.txt"), std::string::npos);
+  }
+  // package.json stating another MD5: 1-14 fails, naming both digests.
+  auto json = nlohmann::json::parse(read_file(beside(".package.json")));
+  json["digests"][0]["value"] = std::string(32, '0');
+  write_bytes(beside(".package.json"), json.dump());
+  PackageCheck check = check_package(beside(".zip"), centre());
+  context.package_file = check.digests;
+  auto items = items_of(assess_four_properties(*check.contents, "p", check.findings, context));
+  EXPECT_EQ(items["1-14"].verdict, ItemVerdict::fail);
+  EXPECT_NE(evidence(items["1-14"]).find("package.json records " + std::string(32, '0')), std::string::npos)
+      << evidence(items["1-14"]);
+}
+
+//! The run's self-check report puts the package file's MD5 into 1-14.
+TEST_F(PackageVerifyTest, SelfCheckReportHasThePackageDigest) {
+  VerifyStage stage;
+  Profile profile = load_profile(scratch_.path(), "verify: {}\n");
+  ProfileSection section = profile.section("verify");
+  stage.setup(section, StageContext{work_.path(), work_.path(), 1});
+  stage.process(Bag{bag(), false, beside(".tar")});
+  const auto json = nlohmann::json::parse(read_file(work_.path() / "reports" / "four-properties.json"));
+  const std::string md5 = hex_digest(DigestAlgorithm::md5, read_file(beside(".tar")));
+  bool found = false;
+  for (const auto& item : json["items"])
+    if (item["item"] == "1-14")
+      for (const auto& line : item["evidence"])
+        found = found || line.get<std::string>().find("MD5 of " + batch_.batch_id + ".tar " + md5) != std::string::npos;
+  EXPECT_TRUE(found) << json.dump(1);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "pipeline/bag_signature.h"
 #include "stages/deposit/deposit_stage.h"
+#include "stages/verify/four_properties.h"
 #include "stages/verify/verify_stage.h"
 #include "tests/stages/deposit/synthetic_work.h"
 #include "tests/support/test_virus_db.h"
@@ -102,6 +103,18 @@ TEST_F(SignatureTest, SignedBagVerifiesWithItsPublicKey) {
   const auto unchecked = verify_bag(*bag_, untrusted);
   ASSERT_EQ(unchecked.size(), 1u) << describe(unchecked);
   EXPECT_EQ(unchecked[0].code, "verify.signature_unchecked");
+  // The report's header names the key; 1-1 is done only when the signature was checked with it.
+  const Sm2Key key = Sm2Key::load_public(public_key());
+  AssessmentContext context;
+  context.trusted_key = &key;
+  FourPropertiesReport report = assess_four_properties(*bag_, findings, context);
+  EXPECT_EQ(report.signing_key, *fingerprint_ + " (the key the signature was checked with)");
+  EXPECT_EQ(report.items.front().verdict, ItemVerdict::pass);
+  context.trusted_key = nullptr;
+  report = assess_four_properties(*bag_, unchecked, context);
+  EXPECT_EQ(report.signing_key, *fingerprint_ + " (recorded by the form, not checked: no key given)");
+  EXPECT_EQ(report.items.front().verdict, ItemVerdict::not_done);
+  EXPECT_NE(report.items.front().evidence.back().find("verify.signature_unchecked"), std::string::npos);
 }
 
 //! A key that did not sign the bag is refused, naming both fingerprints.

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <thread>
 
 #include "stages/deposit/deposit_stage.h"
+#include "stages/verify/four_properties.h"
+#include "stages/verify/verify_codes.h"
 #include "stages/verify/tag_lines.h"
 #include "tests/stages/deposit/synthetic_work.h"
 
@@ -107,10 +110,11 @@ struct TamperCase {
   std::vector<Expected> expected;  // each must be among the findings
 };
 
-std::vector<TamperCase> tamper_cases() {
+// ref3: the third record's 档号 in the bag damaged.
+std::vector<TamperCase> tamper_cases(const std::string& ref3 = kRef3) {
   const std::string jpg1 = "data/entity/" + std::string(kRef1) + "/0001.jpg";
   const std::string txt2 = "data/entity/" + std::string(kRef2) + "/0001.txt";
-  const std::string extra = "data/entity/" + std::string(kRef3) + "/0004.jpg";
+  const std::string extra = "data/entity/" + ref3 + "/0004.jpg";
   const std::string zero_md5(32, '0');
   const std::string zero_sha256(64, '0');
   return {
@@ -178,6 +182,13 @@ std::vector<TamperCase> tamper_cases() {
        {{"verify.checksum_mismatch", "bag-info.txt"}}},
       {"deleted tag file", [](const fs::path& bag) { fs::remove(bag / "forms/backup-form.json"); },
        {{"verify.missing_file", "forms/backup-form.json"}}},
+      {"deleted tag manifest", [](const fs::path& bag) { fs::remove(bag / "tagmanifest-md5.txt"); },
+       {{"verify.policy", "tagmanifest-md5.txt"}}},
+      {"tampered holdings",
+       [](const fs::path& bag) {
+         replace_in_file(bag / "metadata/holdings.csv", std::string(kRef2) + ",", std::string(kRef2) + "X,");
+       },
+       {{"verify.holdings_mismatch", "metadata/holdings.csv"}}},
       {"bag-info line without a label",
        [](const fs::path& bag) { append_to_file(bag / "bag-info.txt", "没有冒号的一行\n"); },
        {{"verify.malformed", "bag-info.txt"}}},
@@ -204,6 +215,112 @@ TEST_F(VerifyTest, NamesEachDamagedFile) {
       EXPECT_EQ(finding.message.find('\n'), std::string::npos) << finding.message;
     }
   }
+}
+
+// The same lot with the third record numbered 件号 1 of its series, so that the 四性 report,
+// which also judges the numbering (2-6), passes the fresh bag.
+class ReportAgreesWithVerifyTest : public ::testing::Test {
+ protected:
+  static constexpr const char* kFirstOfSeries = "J012-WS·2021-D30-BGS-0001";
+  static void SetUpTestSuite() {
+    work_ = new TempDir("verify-report-work");
+    Profile profile = load_profile(work_->path(), "deposit:\n  sm3_manifest: true\n");
+    ProfileSection section = profile.section("deposit");
+    deposit::DepositStage stage;
+    stage.setup(section, StageContext{});
+    BatchWork batch = make_synthetic_work(work_->path());
+    batch.records[2].entry.ref = batch.records[2].entry.values[0] = kFirstOfSeries;
+    bag_dir_ = new fs::path(bag_dir_of(batch, stage.process(batch)));
+  }
+  static void TearDownTestSuite() {
+    delete bag_dir_;
+    delete work_;
+  }
+  static FourPropertiesReport report_on(const fs::path& bag, const std::vector<Finding>& findings) {
+    AssessmentContext context;
+    context.checker = "centre check";
+    context.centre_policy = true;
+    return assess_four_properties(bag, findings, context);
+  }
+  static TempDir* work_;
+  static fs::path* bag_dir_;
+  TempDir copies_{"verify-report-copy"};
+};
+
+TempDir* ReportAgreesWithVerifyTest::work_ = nullptr;
+fs::path* ReportAgreesWithVerifyTest::bag_dir_ = nullptr;
+
+//! For the fresh bag and every tampering above, the 四性 report's overall result is fail exactly when verify rejects the bag, and each reject finding is evidence of a failing item.
+TEST_F(ReportAgreesWithVerifyTest, ReportFailsExactlyWhenVerifyFails) {
+  VerifyOptions options;
+  options.policy = Policy::centre;
+  options.require_sm3 = true;
+  const auto fresh = verify_bag(*bag_dir_, options);
+  ASSERT_TRUE(fresh.empty()) << describe(fresh);
+  // No virus scan here: 4-1 and 4-2 are not done, so the fresh bag passes with items not done.
+  const FourPropertiesReport fresh_report = report_on(*bag_dir_, fresh);
+  EXPECT_EQ(fresh_report.result(), OverallResult::pass_items_not_done);
+  EXPECT_NE(four_properties_json(fresh_report).find("\"result\": \"pass, items not done\""), std::string::npos);
+  EXPECT_NE(four_properties_html(fresh_report).find("通过，有未检项目 pass, items not done"), std::string::npos);
+  for (const TamperCase& tamper_case : tamper_cases(kFirstOfSeries)) {
+    SCOPED_TRACE(tamper_case.name);
+    const fs::path bag = copies_.path() / "bag";
+    fs::remove_all(bag);
+    fs::copy(*bag_dir_, bag, fs::copy_options::recursive);
+    tamper_case.tamper(bag);
+    const auto findings = verify_bag(bag, options);
+    const FourPropertiesReport report = report_on(bag, findings);
+    EXPECT_EQ(report.result() == OverallResult::fail, any_reject(findings)) << describe(findings);
+    for (const Finding& finding : findings) {
+      if (finding.severity != Severity::reject) continue;
+      const std::string line = finding.code + ": " + finding.message;
+      const bool failed_with_it = std::any_of(report.items.begin(), report.items.end(), [&](const CheckItem& item) {
+        return item.verdict == ItemVerdict::fail &&
+               std::find(item.evidence.begin(), item.evidence.end(), line) != item.evidence.end();
+      });
+      EXPECT_TRUE(failed_with_it) << line;
+    }
+  }
+}
+
+//! A signed bag checked without a key: 1-1 is not done, so the report cannot say a plain pass.
+TEST_F(ReportAgreesWithVerifyTest, SignatureNotCheckedIsNotDone) {
+  const fs::path bag = copies_.path() / "signed";
+  fs::copy(*bag_dir_, bag, fs::copy_options::recursive);
+  write_bytes(bag / kBagSignaturePath, "signature\n");
+  const FourPropertiesReport report = report_on(bag, {});
+  EXPECT_EQ(report.items.front().id, "1-1");
+  EXPECT_EQ(report.items.front().verdict, ItemVerdict::not_done) << report.items.front().measured;
+  EXPECT_EQ(report.result(), OverallResult::pass_items_not_done);
+}
+
+//! Every reject code verify can report bears on at least one item of the report; warnings are evidence, never a failure.
+TEST(ReportItems, EveryRejectCodeHasAnItem) {
+  for (const FindingCode& code : verify_finding_codes()) {
+    EXPECT_FALSE(report_items_for(code("x: y")).empty()) << code.code;
+  }
+  EXPECT_EQ(report_items_for(kOxumMismatch("bag-info.txt: …", "100.3", "100.4")), std::vector<std::string_view>{"2-11"});
+  EXPECT_EQ(report_items_for(kOxumMismatch("bag-info.txt: …", "100.3", "0101.3")), std::vector<std::string_view>{"2-2"});
+  EXPECT_EQ(report_items_for(kPolicy("tagmanifest-md5.txt: missing; …")), std::vector<std::string_view>{"2-9"});
+  EXPECT_EQ(report_items_for(kPolicy("bagit.txt: BagIt-Version is '0.97'")), std::vector<std::string_view>{"1-13"});
+  EXPECT_TRUE(report_items_for(Finding{"verify.something_new", Severity::reject}).empty());
+}
+
+//! A reject of a code no item covers fails the report under an item of its own; a warning is listed as evidence and fails nothing.
+TEST_F(ReportAgreesWithVerifyTest, UnmappedRejectsFailAndWarningsAreEvidence) {
+  const std::vector<Finding> findings = {Finding{"verify.something_new", Severity::reject, "", "", "x: new rule"},
+                                         kCaseTwins("data/A.txt: differs only in case from data/a.txt")};
+  const FourPropertiesReport report = report_on(*bag_dir_, findings);
+  EXPECT_EQ(report.result(), OverallResult::fail);
+  const CheckItem& other = report.items.back();
+  EXPECT_EQ(other.id, "other");
+  EXPECT_EQ(other.verdict, ItemVerdict::fail);
+  EXPECT_EQ(other.evidence, std::vector<std::string>{"verify.something_new: x: new rule"});
+  for (const CheckItem& item : report.items)
+    if (item.id == "2-7") {
+      EXPECT_EQ(item.verdict, ItemVerdict::pass);
+      EXPECT_EQ(item.evidence.back(), "warning: verify.case_twins: data/A.txt: differs only in case from data/a.txt");
+    }
 }
 
 //! A flipped byte is reported per manifest with the digest found as value and the listed digest as threshold.
