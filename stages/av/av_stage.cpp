@@ -262,7 +262,7 @@ Outcome AvStage::process(const Item& item) const {
   std::optional<OutputFile> copy;
   if (!work_dir_.empty())
     copy.emplace(work_dir_, "av/" + item.record_ref + "/" + item.serial() + extension_of(item.rel_path),
-                 std::string(kAvFile.kind));
+                 std::string(kAvFile.kind), OutputFile::Digests::manifests);
   try {
     report = analyse_media(item.source, s.analysis, [&](std::string_view bytes) {
       if (copy) copy->write(bytes);

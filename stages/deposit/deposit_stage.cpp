@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -81,19 +82,45 @@ void sync_tree(const fs::path& root) {
   sync_directory(root);
 }
 
-// Copies one WORK output into the bag, refusing bytes that are not what the ledger
+// The digests the ledger holds for an output, when they cover every manifest: a recording's,
+// taken by the av stage in the same read as its decoding.
+std::optional<Digests> recorded_digests(const StageOutput& output, const std::vector<DigestAlgorithm>& algorithms) {
+  Digests digests{{DigestAlgorithm::md5, ascii_lower(output.md5)},
+                  {DigestAlgorithm::sha256, ascii_lower(output.sha256)},
+                  {DigestAlgorithm::sm3, ascii_lower(output.sm3)}};
+  for (DigestAlgorithm algorithm : algorithms)
+    if (digests[algorithm].empty()) return std::nullopt;
+  return digests;
+}
+
+// Puts one WORK output into the bag. One with every manifest digest recorded (a recording,
+// gigabytes) is linked in as it is, its size checked, and not read again: the bag's
+// self-check reads it. Any other is copied, refusing bytes that are not what the ledger
 // recorded: the digests are taken from the same bytes that are written.
 void copy_checked(BagBuilder& bag, const fs::path& work_dir, const StageOutput& output,
-                  const std::string& bag_path) {
+                  const std::string& bag_path, const std::vector<DigestAlgorithm>& algorithms) {
   if (!stays_inside(output.path))
     throw std::runtime_error("the ledger names a WORK output '" + output.path +
                              "' outside the work folder; nothing was deposited");
   if (output.sha256.empty())
     throw std::runtime_error("WORK file " + output.path +
                              " has no recorded sha256, so it cannot be checked; nothing was deposited");
+  const fs::path source = work_dir / utf8_path(output.path);
+  if (std::optional<Digests> recorded = recorded_digests(output, algorithms)) {
+    std::error_code error;
+    const std::uint64_t size = fs::file_size(source, error);
+    if (error)
+      throw std::runtime_error("WORK file " + output.path + " is missing or unreadable (" + error.message() +
+                               "); nothing was deposited");
+    if (size != output.size_bytes)
+      throw std::runtime_error("WORK file " + output.path + " is damaged: it holds " + std::to_string(size) +
+                               " bytes, the ledger recorded " + std::to_string(output.size_bytes) +
+                               "; it was changed after it was made, so nothing was deposited");
+    if (bag.link_payload(bag_path, source, std::move(*recorded), size)) return;
+  }
   Digests digests;
   try {
-    digests = bag.copy_payload(bag_path, work_dir / utf8_path(output.path));
+    digests = bag.copy_payload(bag_path, source);
   } catch (const std::exception& error) {
     throw std::runtime_error("WORK file " + output.path + " is missing or unreadable (" + error.what() +
                              "); nothing was deposited");
@@ -480,7 +507,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
           const std::string name = basename_of(output.path);
           if (!is_safe_ref(name))
             throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
-          copy_checked(bag, batch.work_dir, output, folder + name);
+          copy_checked(bag, batch.work_dir, output, folder + name, algorithms);
           has_image = has_image || image;
         }
         if (!has_image)
@@ -493,7 +520,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
         if (!deposited(output.role)) continue;
         const std::string name = basename_of(output.path);
         if (!is_safe_ref(name)) throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
-        copy_checked(bag, batch.work_dir, output, folder + name);
+        copy_checked(bag, batch.work_dir, output, folder + name, algorithms);
       }
       form.records.push_back({ref, record.entry.field(batch.catalog_columns, kTitleColumn), pages});
       form.page_count += pages;
