@@ -91,7 +91,7 @@ constexpr MeasurementInfo kAudioBitsM{"audio_bit_depth", "bits a sound sample"};
 constexpr MeasurementInfo kChannelsM{"audio_channels", "the first sound stream's channels"};
 constexpr MeasurementInfo kTracksM{"audio_tracks", "sound streams"};
 constexpr MeasurementInfo kDurationM{"duration_s", "length the container declares"};
-constexpr MeasurementInfo kDecodedM{"decoded_s", "length that decodes"};
+constexpr MeasurementInfo kDecodedM{kDecodedSecondsMeasurement, "length that decodes"};  // the forms add them up
 constexpr MeasurementInfo kBlackM{"black_s", "longest black stretch"};
 constexpr MeasurementInfo kFrozenM{"frozen_s", "longest frozen stretch"};
 constexpr MeasurementInfo kSilentM{"silent_s", "longest silent stretch"};
