@@ -1,5 +1,6 @@
 # The two commands of the README:
-#   make demo   set up, build, make the sample lot and run a whole batch on it
+#   make demo   set up, build, make the sample lot (paper, two photos, a recording) and run
+#               a whole batch on it
 #   make test   set up, build and run every test
 # and, apart from them:
 #   make models install other Tesseract language data to measure against Debian's
@@ -26,7 +27,7 @@ build: deps
 
 demo: build
 	rm -rf $(DEMO)
-	$(BUILD)/ui-cli/lantai samples make $(DEMO)/lot
+	$(BUILD)/ui-cli/lantai samples make --photos-and-recordings $(DEMO)/lot
 	$(BUILD)/ui-cli/lantai run --profile profiles/da-t31-2017-paper.yaml \
 	  --in $(DEMO)/lot/scans --catalog $(DEMO)/lot/catalogue.csv --out $(DEMO)/work \
 	  --fonds J012 --unit 示例市档案馆 --jobs $(JOBS) \

@@ -92,11 +92,14 @@ void write_file_atomically(const fs::path& path, std::string_view bytes) {
   publish(fd, temp, path);
 }
 
-OutputFile::OutputFile(const fs::path& work_dir, std::string rel_path, std::string kind)
+OutputFile::OutputFile(const fs::path& work_dir, std::string rel_path, std::string kind, Digests digests)
     : final_path_(work_dir / utf8_path(rel_path)),
       rel_path_(std::move(rel_path)),
       kind_(std::move(kind)),
-      sha256_({DigestAlgorithm::sha256}) {
+      taken_(digests),
+      digests_(digests == Digests::manifests
+                   ? std::vector{DigestAlgorithm::sha256, DigestAlgorithm::md5, DigestAlgorithm::sm3}
+                   : std::vector{DigestAlgorithm::sha256}) {
   fd_ = create_temp(final_path_, temp_path_);
 }
 
@@ -109,7 +112,7 @@ OutputFile::~OutputFile() {
 void OutputFile::write(std::string_view bytes) {
   if (fd_ < 0) throw std::logic_error("OutputFile::write after commit");
   if (!write_all(fd_, bytes)) fail(final_path_, "write");
-  sha256_.update(bytes);
+  digests_.update(bytes);
   size_bytes_ += bytes.size();
 }
 
@@ -129,7 +132,7 @@ StageOutput OutputFile::commit() {
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) fail(final_path_, "read back");
       if (n == 0) break;
-      sha256_.update(std::string_view(chunk.data(), static_cast<size_t>(n)));
+      digests_.update(std::string_view(chunk.data(), static_cast<size_t>(n)));
       size_bytes_ += static_cast<std::uint64_t>(n);
       at += n;
     }
@@ -137,7 +140,13 @@ StageOutput OutputFile::commit() {
   const int fd = fd_;
   fd_ = -1;
   publish(fd, temp_path_, final_path_);
-  return StageOutput{kind_, rel_path_, sha256_.finish().front(), size_bytes_};
+  std::vector<std::string> hex = digests_.finish();
+  StageOutput output{kind_, rel_path_, std::move(hex[0]), size_bytes_};
+  if (taken_ == Digests::manifests) {
+    output.md5 = std::move(hex[1]);
+    output.sm3 = std::move(hex[2]);
+  }
+  return output;
 }
 
 void remove_stale_temp_files(const fs::path& dir) {

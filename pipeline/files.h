@@ -27,8 +27,11 @@ void remove_stale_temp_files(const std::filesystem::path& dir);
 // commit(), it removes its temp file. One writer per object.
 class OutputFile {
  public:
+  // sha256 only, or every digest a bag's manifests use (md5, sha256, sm3) in the same pass.
+  enum class Digests { sha256, manifests };
   // rel_path: '/'-separated UTF-8 below work_dir. Throws std::runtime_error naming the path.
-  OutputFile(const std::filesystem::path& work_dir, std::string rel_path, std::string kind);
+  OutputFile(const std::filesystem::path& work_dir, std::string rel_path, std::string kind,
+             Digests digests = Digests::sha256);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -46,7 +49,8 @@ class OutputFile {
   int fd_ = -1;
   bool written_by_library_ = false;
   std::uint64_t size_bytes_ = 0;
-  DigestStream sha256_;
+  Digests taken_;
+  DigestStream digests_;
 };
 
 // Writes bytes below work_dir as one OutputFile and describes the output for the ledger.

@@ -14,6 +14,9 @@ std::string fixed(double value, int decimals);
 // trimmed(300.0, 2) == "300", trimmed(299.725, 2) == "299.73", trimmed(-0.0001, 2) == "0".
 std::string trimmed(double value, int max_decimals);
 
+// seconds as hours, minutes and whole seconds, for a recording's length: "1:02:03".
+std::string hours_minutes_seconds(double seconds);
+
 // text on one line, for messages and tag files: line breaks and tabs become spaces.
 std::string one_line(std::string text);
 
@@ -22,6 +25,8 @@ std::string ascii_lower(std::string text);
 
 // A profile's list "avi, mxf": the entries between commas, trimmed, empty ones dropped.
 std::vector<std::string> split_list(std::string_view text);
+// The other way, for messages: "avi, mxf".
+std::string join_list(const std::vector<std::string>& list);
 
 enum class TimeZone { utc, local };
 

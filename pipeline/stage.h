@@ -66,6 +66,9 @@ struct StageOutput {
   std::string sha256;
   std::uint64_t size_bytes = 0;
   OutputRole role = OutputRole::work;  // set by the runtime from the declaration
+  // Taken in the same read as sha256 for an output a bag takes as it is (a recording), so
+  // the deposit need not read it again for its manifests; empty otherwise.
+  std::string md5, sm3;
 };
 
 struct Outcome {

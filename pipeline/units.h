@@ -52,6 +52,33 @@ struct RecordItem {
   std::vector<StageOutput> outputs;
 };
 
+// Items counted by kind, as the registration forms count them: pages (页), photos (张) and
+// recordings (件, with their length). A page is never a photo's or a recording's unit.
+struct ItemCounts {
+  std::int64_t pages = 0, photos = 0, recordings = 0;
+  double recording_seconds = 0;  // as decoded
+
+  void add(ItemKind kind, double seconds = 0) {
+    if (kind == ItemKind::page) ++pages;
+    if (kind == ItemKind::photo) ++photos;
+    if (kind == ItemKind::av) {
+      ++recordings;
+      recording_seconds += seconds;
+    }
+  }
+  void add(const ItemCounts& other) {
+    pages += other.pages;
+    photos += other.photos;
+    recordings += other.recordings;
+    recording_seconds += other.recording_seconds;
+  }
+  std::int64_t total() const { return pages + photos + recordings; }
+};
+
+// The name under which the av stage records the length a recording decodes to; the
+// deposit adds them up for the forms.
+inline constexpr const char* kDecodedSecondsMeasurement = "decoded_s";
+
 // A record stage's unit: one 档号, its catalogue entry (if any) and its items.
 struct RecordWork {
   std::string ref;
@@ -92,7 +119,7 @@ struct BatchWork {
   // the ledger recorded them), carried in the bag's metadata/acceptance/.
   std::vector<StageOutput> acceptance_reports;
   std::int64_t items_in = 0;
-  std::int64_t items_quarantined = 0;
+  ItemCounts quarantined;  // items quarantined, by kind
   std::int64_t records_withheld = 0;
   std::filesystem::path work_dir;
   std::vector<ReviewDecision> review_decisions;  // the whole audit trail of this WORK, oldest first

@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-
 #include <mutex>
+
+#include "pipeline/file_signature.h"
 
 namespace lantai {
 namespace fs = std::filesystem;
@@ -33,6 +35,61 @@ bool has_signature_files(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir, error))
     if (entry.is_regular_file(error)) return true;
   return false;
+}
+
+std::string size_text(std::uint64_t bytes) {
+  return bytes >= (1u << 20) ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
+}
+
+VirusScanResult too_large(std::uint64_t size, const VirusScanLimits& limits) {
+  VirusScanResult result;
+  result.verdict = VirusScanResult::Verdict::not_scanned;
+  result.reason = "larger (" + size_text(size) + ") than the profile's clamav.max_file_size_mb (" +
+                  size_text(limits.max_file_size_bytes) + ")";
+  return result;
+}
+
+cl_scan_options scan_options() {
+  cl_scan_options options{};
+  // Every format ClamAV can unpack (archives, PDF, OLE2, images …), but not the fuzzy hash
+  // of images: it decodes every page's pixels, as much memory and time again as decode
+  // itself, for signatures of a kind that only match pictures, not malware in them.
+  options.parse = ~0u & ~static_cast<std::uint32_t>(CL_SCAN_PARSE_IMAGE_FUZZY_HASH);
+  options.general = CL_SCAN_GENERAL_HEURISTICS;
+  // A file beyond the limits is an alert (Heuristics.Limits.Exceeded), not a silent pass.
+  options.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
+  return options;
+}
+
+// What a scan's return says, as a result.
+VirusScanResult verdict_of(cl_error_t status, const char* name) {
+  VirusScanResult result;
+  if (status == CL_CLEAN) return result;
+  if (status == CL_VIRUS) {
+    const std::string signature = name ? name : "";
+    if (signature.empty() || signature.starts_with("Heuristics.Limits.Exceeded")) {
+      result.verdict = VirusScanResult::Verdict::not_scanned;
+      result.reason = "beyond the profile's clamav scan limits" + (signature.empty() ? "" : " (" + signature + ")");
+    } else {
+      result.verdict = VirusScanResult::Verdict::infected;
+      result.signature = signature;
+    }
+    return result;
+  }
+  result.verdict = VirusScanResult::Verdict::not_scanned;
+  result.reason = cl_strerror(status);
+  return result;
+}
+
+// One window of an open file, as ClamAV's map reads it: offsets within the window.
+struct FileWindow {
+  int fd = -1;
+  off_t start = 0;
+};
+
+off_t read_window(void* handle, void* buffer, size_t count, off_t offset) {
+  const auto* window = static_cast<const FileWindow*>(handle);
+  return ::pread(window->fd, buffer, count, window->start + offset);
 }
 
 }  // namespace
@@ -96,70 +153,71 @@ std::unique_ptr<VirusScanner> VirusScanner::load(const fs::path& database_dir, c
   return scanner;
 }
 
-namespace {
-
-std::string size_text(std::uint64_t bytes) {
-  return bytes >= (1u << 20) ? std::to_string(bytes >> 20) + " MiB" : std::to_string(bytes) + " bytes";
-}
-
-VirusScanResult too_large(std::uint64_t size, const VirusScanLimits& limits) {
-  VirusScanResult result;
-  result.verdict = VirusScanResult::Verdict::not_scanned;
-  result.reason = "larger (" + size_text(size) + ") than the profile's clamav.max_file_size_mb (" +
-                  size_text(limits.max_file_size_bytes) + ")";
-  return result;
-}
-
-cl_scan_options scan_options() {
-  cl_scan_options options{};
-  // Every format ClamAV can unpack (archives, PDF, OLE2, images …), but not the fuzzy hash
-  // of images: it decodes every page's pixels, as much memory and time again as decode
-  // itself, for signatures of a kind that only match pictures, not malware in them.
-  options.parse = ~0u & ~static_cast<std::uint32_t>(CL_SCAN_PARSE_IMAGE_FUZZY_HASH);
-  options.general = CL_SCAN_GENERAL_HEURISTICS;
-  // A file beyond the limits is an alert (Heuristics.Limits.Exceeded), not a silent pass.
-  options.heuristic = CL_SCAN_HEURISTIC_EXCEEDS_MAX;
-  return options;
-}
-
-VirusScanResult result_of(cl_error_t status, const char* name) {
-  VirusScanResult result;
-  if (status == CL_CLEAN) return result;
-  if (status == CL_VIRUS) {
-    const std::string signature = name ? name : "";
-    if (signature.empty() || signature.starts_with("Heuristics.Limits.Exceeded")) {
-      result.verdict = VirusScanResult::Verdict::not_scanned;
-      result.reason = "beyond the profile's clamav scan limits" + (signature.empty() ? "" : " (" + signature + ")");
-    } else {
-      result.verdict = VirusScanResult::Verdict::infected;
-      result.signature = signature;
-    }
-    return result;
-  }
-  result.verdict = VirusScanResult::Verdict::not_scanned;
-  result.reason = cl_strerror(status);
-  return result;
-}
-
-}  // namespace
-
 VirusScanResult VirusScanner::scan(const fs::path& file) const {
+  VirusScanResult result;
   std::error_code error;
   const auto size = fs::file_size(file, error);
   if (error) {
-    VirusScanResult result;
     result.verdict = VirusScanResult::Verdict::not_scanned;
     result.reason = "cannot be read: " + error.message();
     return result;
   }
-  // ClamAV would skip it; here that is said, not passed as clean.
-  if (size > limits_.max_file_size_bytes) return too_large(size, limits_);
+  if (size > limits_.max_file_size_bytes) {
+    if (file_signature_of(file) == FileSignature::audio_video) return scan_in_windows(file, size);
+    // ClamAV would skip it; here that is said, not passed as clean.
+    return too_large(size, limits_);
+  }
   cl_scan_options options = scan_options();
   const char* name = nullptr;
   unsigned long scanned = 0;
-  // The name is set by the scan: read it only after (not as an argument beside the call).
   const cl_error_t status = cl_scanfile(file.c_str(), &name, &scanned, engine_->engine, &options);
-  return result_of(status, name);
+  return verdict_of(status, name);
+}
+
+std::uint64_t VirusScanner::window_bytes() const {
+  return std::min(limits_.max_file_size_bytes, limits_.max_scan_size_bytes);
+}
+
+// Each window is its own ClamAV map over a range of the file, read through pread as the
+// scan goes (never the whole window in memory); the windows overlap so nothing falls
+// between two of them.
+VirusScanResult VirusScanner::scan_in_windows(const fs::path& file, std::uint64_t size) const {
+  VirusScanResult result;
+  const std::uint64_t window = window_bytes();
+  const std::uint64_t step = window - std::min(kScanWindowOverlap, window / 4);
+  FileWindow handle;
+  handle.fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (handle.fd < 0) {
+    result.verdict = VirusScanResult::Verdict::not_scanned;
+    result.reason = std::string("cannot be read: ") + std::strerror(errno);
+    return result;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{handle.fd};
+  for (std::uint64_t start = 0;; start += step) {
+    const std::uint64_t length = std::min(window, size - start);
+    handle.start = static_cast<off_t>(start);
+    cl_fmap_t* map = cl_fmap_open_handle(&handle, 0, length, read_window, 1);
+    if (!map) {
+      result.verdict = VirusScanResult::Verdict::not_scanned;
+      result.reason = "libclamav cannot map bytes " + std::to_string(start) + " on (out of memory)";
+      return result;
+    }
+    cl_scan_options options = scan_options();
+    const char* name = nullptr;
+    unsigned long scanned = 0;
+    const cl_error_t status = cl_scanmap_callback(map, file.c_str(), &name, &scanned, engine_->engine, &options, nullptr);
+    cl_fmap_close(map);
+    const unsigned windows = result.windows + 1;
+    result = verdict_of(status, name);
+    result.windows = windows;
+    if (result.verdict == VirusScanResult::Verdict::not_scanned)
+      result.reason += " (in the window from byte " + std::to_string(start) + ")";
+    if (result.verdict != VirusScanResult::Verdict::clean) return result;
+    if (start + length >= size) return result;
+  }
 }
 
 std::unique_ptr<VirusScanner::StreamScan> VirusScanner::scan_stream(const std::string& name, std::uint64_t size) const {
@@ -211,7 +269,7 @@ VirusScanResult VirusScanner::StreamScan::finish() {
   unsigned long scanned = 0;
   // The name is set by the scan: read it only after (not as an argument beside the call).
   const cl_error_t status = cl_scandesc(fd_, name_.c_str(), &virus, &scanned, scanner_->engine_->engine, &options);
-  result = result_of(status, virus);
+  result = verdict_of(status, virus);
   ::close(fd_);
   fd_ = -1;
   return result;
@@ -225,7 +283,8 @@ std::string VirusScanner::describe() const {
          std::to_string(signature_count_) + " signatures; limits " + std::to_string(limits_.max_file_size_bytes >> 20) +
          " MiB a file, " + std::to_string(limits_.max_scan_size_bytes >> 20) + " MiB read, " +
          std::to_string(limits_.max_files) + " files, " + std::to_string(limits_.max_recursion) + " levels, " +
-         std::to_string(limits_.max_scan_time_s) + " s";
+         std::to_string(limits_.max_scan_time_s) + " s; recordings over the file limit in overlapping windows of " +
+         std::to_string(window_bytes() >> 20) + " MiB";
 }
 
 VirusScanLimits virus_scan_limits(ProfileSection& section) {

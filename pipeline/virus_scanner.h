@@ -8,6 +8,12 @@
 // file (a zip bomb, a deep archive) cannot take more memory or time than they allow. A
 // file that would need more is reported not_scanned (ClamAV's "exceeds max" heuristic is
 // on), never passed as clean: the scan fails closed.
+//
+// Recordings are the one exception to the file limit: an audio or video file (told by its
+// content, not its name) larger than clamav.max_file_size_mb is scanned in windows of the
+// limit's size, each overlapping the next by kScanWindowOverlap, so every byte is scanned
+// and a signature that crosses a window's edge is still seen whole. The result says how
+// many windows it took, for the reports. Any other file over the limit stays not_scanned.
 #pragma once
 
 #include <cstdint>
@@ -62,11 +68,16 @@ class VirusDatabaseError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// How much of one window the next scans again: longer than any body signature ClamAV
+// ships (their byte patterns are a few KiB at most), a small share of a window.
+inline constexpr std::uint64_t kScanWindowOverlap = 1ull << 20;
+
 struct VirusScanResult {
   enum class Verdict { clean, infected, not_scanned };
   Verdict verdict = Verdict::clean;
   std::string signature;  // infected: the signature's name, e.g. "Win.Test.EICAR_HDB-1"
   std::string reason;     // not_scanned: why (unreadable, beyond the limits, an engine error)
+  unsigned windows = 0;   // a recording over the file limit: scanned in this many windows; 0: whole
 };
 
 class VirusScanner {
@@ -102,6 +113,8 @@ class VirusScanner {
     std::string problem_;  // why it cannot be scanned; set: the bytes are no longer copied
   };
   std::unique_ptr<StreamScan> scan_stream(const std::string& name, std::uint64_t size) const;
+  // The windows a recording of this size is scanned in (1 when it is within the file limit).
+  std::uint64_t window_bytes() const;
 
   const std::filesystem::path& database_dir() const { return database_dir_; }
   unsigned signature_count() const { return signature_count_; }
@@ -113,6 +126,7 @@ class VirusScanner {
 
  private:
   VirusScanner() = default;
+  VirusScanResult scan_in_windows(const std::filesystem::path& file, std::uint64_t size) const;
   struct Engine;
   std::unique_ptr<Engine> engine_;
   std::filesystem::path database_dir_;

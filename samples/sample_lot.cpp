@@ -16,6 +16,7 @@
 #include "pipeline/files.h"
 #include "samples/image_encoder.h"
 #include "samples/page_composer.h"
+#include "samples/sample_media.h"
 #include "samples/sample_document.h"
 #include "samples/scan_effects.h"
 #include "samples/seeded_random.h"
@@ -311,10 +312,14 @@ SampleLot make_sample_lot(const fs::path& dir, const SampleOptions& options) {
   lot.scans_dir = dir / "scans";
   lot.catalog_file = dir / "catalogue.csv";
   lot.truth_file = dir / "ground-truth.json";
-  std::string catalogue = "\xEF\xBB\xBF档号,题名,责任者,文号,日期,页数,保管期限,密级,备注\r\n";
+  // With photos, the DA/T 50-2014 columns a photo row fills come after the paper ones.
+  const bool other_kinds = options.photos_and_recordings;
+  std::string catalogue = std::string("\xEF\xBB\xBF档号,题名,责任者,文号,日期,页数,保管期限,密级,备注") +
+                          (other_kinds ? ",照片号,摄影者" : "") + "\r\n";
   Json truth_pages = Json::array();
   Json truth_records = Json::array();
   Json truth_faults = Json::array();
+  Json truth;
   int catalogue_error_turn = 0;
 
   const std::vector<RecordPlan> plans = plan_records(options.records);
@@ -399,12 +404,54 @@ SampleLot make_sample_lot(const fs::path& dir, const SampleOptions& options) {
     truth_records.push_back(std::move(record));
     ++lot.folders;
     if (catalogued) {
-      catalogue += catalogue_row(plan, document, catalogue_pages, error ? &*error : nullptr);
+      std::string row = catalogue_row(plan, document, catalogue_pages, error ? &*error : nullptr);
+      if (other_kinds) row.insert(row.size() - 2, ",,");  // before its CRLF
+      catalogue += row;
       ++lot.records;
     }
   }
 
-  Json truth;
+  if (other_kinds) {
+    // Prints of long ago, scanned in 2021 on a flatbed: the catalogue dates precede EXIF's.
+    struct OtherRecord {
+      const char* ref;
+      const char* title;
+      const char* date;
+      const char* file;
+      const char* photo_number;  // 照片号
+      const char* photographer;  // 摄影者
+    };
+    const OtherRecord others[] = {
+        {"J012-ZP·2021-Y-0001", "新馆落成典礼", "19851001", "0001.jpg", "ZP0001", "王明"},
+        {"J012-ZP·2021-Y-0002", "建馆初期合影", "19620601", "0001.jpg", "ZP0002", "佚名"},
+        {"J012-LY·2021-Y-BGS-0001", "档案工作会议录音", "20211215", "0001.wav", "", ""},
+    };
+    Json truth_others = Json::array();
+    for (const OtherRecord& other : others) {
+      const fs::path file = lot.scans_dir / fs::u8path(other.ref) / other.file;
+      const bool photo = std::string(other.file).ends_with(".jpg");
+      if (photo) {
+        const bool first = lot.photos == 0;
+        write_file_atomically(file, encode_jpeg(draw_photo({3000, 2100}, first), 600, 92));
+        add_exif(file, {"2021:05:12 10:20:30", "Epson", "Perfection V850", 0, 2, 600});
+        ++lot.photos;
+      } else {
+        write_file_atomically(file, tone_wav(3, 44100, 2, 440));
+        ++lot.recordings;
+      }
+      catalogue += csv_line({other.ref, other.title, kUnitName, "", other.date, "1", "永久", "", "",
+                             other.photo_number, other.photographer},
+                            "\r\n");
+      truth_others.push_back({{"file", std::string(other.ref) + "/" + other.file},
+                              {"record", other.ref},
+                              {"kind", photo ? "photo" : "av"},
+                              {"findings", Json::array()}});
+      ++lot.records;
+      ++lot.folders;
+    }
+    truth["photos_and_recordings"] = std::move(truth_others);
+  }
+
   truth["generator"] = "lantai samples";
   truth["seed"] = options.seed;
   truth["catalogue_errors"] = options.catalogue_errors;

@@ -12,7 +12,10 @@
 //   link.missing_page, link.orphan_folder (record level).
 // The other records are clean. With catalogue_errors, each clean record's catalogue row
 // carries one wrong field instead, in turn 题名, 文号, 日期, 责任者 (catalog.mismatch.*),
-// while its pages stay true. The same options give the same bytes on the same build.
+// while its pages stay true. With photos_and_recordings, the lot also holds two photo
+// records (照片, 门类代码 ZP: 600-dpi scans of 5-inch prints, JPEG with EXIF) and one sound
+// recording (录音, LY: a 3 s WAV, 24-bit 44.1 kHz stereo), all clean, so a run shows the
+// three kinds side by side. The same options give the same bytes on the same build.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,7 @@ struct SampleOptions {
   int pages_per_record = 3;  // 2..20; the short record's folder holds one page less
   std::uint32_t seed = 20261124;
   bool catalogue_errors = false;  // clean records' rows get one wrong field each
+  bool photos_and_recordings = false;  // two photo records and one sound recording beside the paper
 };
 
 struct SampleLot {
@@ -37,6 +41,8 @@ struct SampleLot {
   int pages = 0;    // page images in the folders (every TIFF frame counts)
   int records = 0;  // catalogue rows
   int folders = 0;  // record folders, the orphan included
+  int photos = 0;      // photo files
+  int recordings = 0;  // sound and video files
 };
 
 // Writes a lot into dir, which must be absent or empty. Throws std::invalid_argument for

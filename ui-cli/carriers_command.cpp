@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -26,6 +27,19 @@
 namespace lantai::cli {
 
 namespace {
+
+// The counts a backup form (or one of its records) states, keys prefixed as given
+// ("quarantined_"); a form made before photos and recordings were counted apart has pages only.
+ItemCounts item_counts(const nlohmann::json& object, const std::string& prefix) {
+  ItemCounts counts;
+  counts.pages = object.value(prefix + "page_count", std::int64_t{0});
+  counts.photos = object.value(prefix + "photo_count", std::int64_t{0});
+  counts.recordings = object.value(prefix + "recording_count", std::int64_t{0});
+  const std::string seconds = object.value(prefix + "recording_duration_s", std::string("0"));
+  counts.recording_seconds = std::strtod(seconds.c_str(), nullptr);
+  return counts;
+}
+
 
 namespace fs = std::filesystem;
 using namespace lantai::carriers;
@@ -102,8 +116,8 @@ fs::path write_carrier_forms(const CarrierPlan& plan, const BagContents& bag, bo
   input.date = form.value("bagging_date", "");
   input.profile_name = form.contains("profile") ? form["profile"].value("name", "") : "";
   input.record_count = form.value("record_count", std::int64_t{0});
-  input.page_count = form.value("page_count", std::int64_t{0});
-  input.quarantined_page_count = form.value("quarantined_page_count", std::int64_t{0});
+  input.items = item_counts(form, "");
+  input.quarantined = item_counts(form, "quarantined_");
   input.withheld_record_count = form.value("withheld_record_count", std::int64_t{0});
   input.payload_file_count = bag.payload_files;
   input.payload_bytes = bag.payload_bytes;
@@ -121,14 +135,16 @@ fs::path write_carrier_forms(const CarrierPlan& plan, const BagContents& bag, bo
   const std::vector<std::string>& columns = bag.catalog.columns;
   for (const BagRecord& record : bag.records) {
     auto field = [&](const char* column) { return record.row ? record.row->field(columns, column) : std::string(); };
-    input.records.push_back({record.ref, field("题名"), field("责任者"), field("日期"),
-                             static_cast<std::int64_t>(record.files.size()), field("保管期限"), field("密级")});
+    ItemCounts files;
+    files.pages = static_cast<std::int64_t>(record.files.size());
+    input.records.push_back({record.ref, field("题名"), field("责任者"), field("日期"), files, field("保管期限"),
+                             field("密级")});
   }
-  // 页数 as the backup form counts them (pages, not files with their OCR texts).
+  // Pages, photos and recordings as the backup form counts them (not files with their OCR texts).
   if (form.contains("records") && form["records"].is_array())
     for (const auto& entry : form["records"])
       for (auto& record : input.records)
-        if (record.ref == entry.value("ref", "")) record.page_count = entry.value("page_count", std::int64_t{0});
+        if (entry.is_object() && record.ref == entry.value("ref", "")) record.items = item_counts(entry, "");
 
   for (const auto& [carrier, path] : written) {
     forms::Carrier row;

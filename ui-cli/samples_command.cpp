@@ -18,11 +18,15 @@ void add_samples_command(CLI::App& app) {
   make->add_option("--pages", options->pages_per_record, "pages per record")->capture_default_str();
   make->add_flag("--catalogue-errors", options->catalogue_errors,
                  "write wrong 题名, 文号, 日期 or 责任者 into the catalogue rows of the clean records");
+  make->add_flag("--photos-and-recordings", options->photos_and_recordings,
+                 "add two photo records (JPEG with EXIF) and a sound recording (WAV) beside the paper");
   make->add_option("--seed", options->seed, "random seed (same seed, same bytes)")->capture_default_str();
   make->callback([dir, options] {
     samples::SampleLot lot = samples::make_sample_lot(*dir, *options);
-    std::printf("sample lot: %d records, %d pages\n  scans      %s\n  catalogue  %s\n  truth      %s\n", lot.records,
-                lot.pages, lot.scans_dir.c_str(), lot.catalog_file.c_str(), lot.truth_file.c_str());
+    std::printf("sample lot: %d records, %d pages, %d photos, %d recordings\n  scans      %s\n  catalogue  %s\n"
+                "  truth      %s\n",
+                lot.records, lot.pages, lot.photos, lot.recordings, lot.scans_dir.c_str(), lot.catalog_file.c_str(),
+                lot.truth_file.c_str());
   });
 }
 

@@ -8,13 +8,22 @@ namespace lantai {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
-// Ledgers of version 2 are brought to 3 in place: kSchema itself adds the new tables
-// (acceptance sampling; review accounts and decisions), and one column is added (a
-// finding overridden in review). Nothing else changed.
+constexpr int kSchemaVersion = 4;
+// Older ledgers are brought up in place: kSchema itself adds new tables, and the columns
+// later versions added to existing tables are added here. 3: a finding overridden in
+// review. 4: an output's md5 and sm3, taken in the same read as its sha256 (recordings).
 constexpr int kOldestUpgradable = 2;
-constexpr const char* kUpgradeFrom2 =
-    "ALTER TABLE findings ADD COLUMN overridden_by TEXT NOT NULL DEFAULT ''";
+struct AddedColumn {
+  int version;
+  const char* table;
+  const char* column;
+  const char* declaration;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {3, "findings", "overridden_by", "TEXT NOT NULL DEFAULT ''"},
+    {4, "outputs", "md5", "TEXT NOT NULL DEFAULT ''"},
+    {4, "outputs", "sm3", "TEXT NOT NULL DEFAULT ''"},
+};
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
@@ -34,7 +43,7 @@ CREATE TABLE IF NOT EXISTS stage_runs (
   PRIMARY KEY (item_id, stage));
 CREATE TABLE IF NOT EXISTS outputs (
   item_id TEXT NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
-  sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL);
+  sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL, md5 TEXT NOT NULL DEFAULT '', sm3 TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS outputs_item ON outputs (item_id, stage);
 CREATE TABLE IF NOT EXISTS record_outputs (
   record_ref TEXT NOT NULL, stage TEXT NOT NULL, kind TEXT NOT NULL, role TEXT NOT NULL, path TEXT NOT NULL,
@@ -181,6 +190,14 @@ StageOutput output_from(const Statement& row, int first) {
           static_cast<std::uint64_t>(row.integer(first + 4)), role_from_string(row.text(first + 1))};
 }
 
+// An item output row: output_from's columns, then md5 and sm3.
+StageOutput item_output_from(const Statement& row, int first) {
+  StageOutput output = output_from(row, first);
+  output.md5 = row.text(first + 5);
+  output.sm3 = row.text(first + 6);
+  return output;
+}
+
 std::string join(const std::vector<std::string>& parts) {
   std::string text;
   for (const auto& part : parts) text += (text.empty() ? "" : ";") + part;
@@ -251,7 +268,22 @@ std::unique_ptr<Ledger> Ledger::open(const std::filesystem::path& work_dir) {
     Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
     tables.step();
     if (tables.integer(0) > 0 && found >= kOldestUpgradable && found < kSchemaVersion)
-      ledger->exec(kUpgradeFrom2);
+      for (const AddedColumn& added : kAddedColumns) {
+        if (added.version <= found) continue;
+        // A table the old ledger lacks is made whole by kSchema below.
+        const auto count = [&](const char* sql) {
+          Statement query(db, sql);
+          query.bind(1, std::string(added.table)).bind(2, std::string(added.column));
+          query.step();
+          return query.integer(0);
+        };
+        const bool table_exists =
+            count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1 AND ?2 IS NOT NULL") > 0;
+        if (table_exists && count("SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2") == 0)
+          ledger->exec(("ALTER TABLE " + std::string(added.table) + " ADD COLUMN " + added.column + " " +
+                        added.declaration)
+                           .c_str());
+      }
     else if (tables.integer(0) > 0 && found != kSchemaVersion)
       throw LedgerError(file.string() + " was made by another version of lantai (ledger schema " +
                         std::to_string(found) + ", this one reads " + std::to_string(kSchemaVersion) +
@@ -344,12 +376,12 @@ std::map<std::string, StoredItem> Ledger::stored_items() const {
                  Measurements::from_json(runs.text(6)), runs.integer(7) != 0, {}, static_cast<int>(runs.integer(8))};
     it->second.runs.emplace(run.stage, std::move(run));
   }
-  Statement outputs(db_, "SELECT item_id, stage, kind, role, path, sha256, size_bytes FROM outputs ORDER BY rowid");
+  Statement outputs(db_, "SELECT item_id, stage, kind, role, path, sha256, size_bytes, md5, sm3 FROM outputs ORDER BY rowid");
   while (outputs.step()) {
     auto it = items.find(outputs.text(0));
     if (it == items.end()) continue;
     auto run = it->second.runs.find(outputs.text(1));
-    if (run != it->second.runs.end()) run->second.outputs.push_back(output_from(outputs, 2));
+    if (run != it->second.runs.end()) run->second.outputs.push_back(item_output_from(outputs, 2));
   }
   return items;
 }
@@ -377,11 +409,11 @@ std::vector<StageOutput> Ledger::item_outputs(const std::set<std::string>& recor
   std::lock_guard lock(mutex_);
   std::vector<StageOutput> outputs;
   Statement query(db_,
-                  "SELECT o.kind, o.role, o.path, o.sha256, o.size_bytes FROM outputs o JOIN items i ON i.id = o.item_id "
+                  "SELECT o.kind, o.role, o.path, o.sha256, o.size_bytes, o.md5, o.sm3 FROM outputs o JOIN items i ON i.id = o.item_id "
                   "WHERE i.record_ref = ? ORDER BY o.rowid");
   for (const std::string& ref : record_refs) {
     query.bind(1, ref);
-    while (query.step()) outputs.push_back(output_from(query, 0));
+    while (query.step()) outputs.push_back(item_output_from(query, 0));
     query.reset();
   }
   return outputs;
@@ -412,8 +444,8 @@ void Ledger::import_items(const std::filesystem::path& other_work_dir, const std
         SELECT item_id, stage, position, version, settings_digest, dependency_key, measurements, rejected,
                run_number, ran_at
         FROM other.stage_runs WHERE item_id IN (SELECT id FROM other.items WHERE record_ref IN temp.imported_records);
-      INSERT INTO main.outputs (item_id, stage, kind, role, path, sha256, size_bytes)
-        SELECT item_id, stage, kind, role, path, sha256, size_bytes FROM other.outputs
+      INSERT INTO main.outputs (item_id, stage, kind, role, path, sha256, size_bytes, md5, sm3)
+        SELECT item_id, stage, kind, role, path, sha256, size_bytes, md5, sm3 FROM other.outputs
         WHERE item_id IN (SELECT id FROM other.items WHERE record_ref IN temp.imported_records) ORDER BY rowid;
       INSERT INTO main.findings (scope, stage, item_id, record_ref, code, severity, value, threshold, message,
                                  overridden_by)
@@ -477,14 +509,16 @@ void Ledger::record_item(const ItemResult& result) {
                     "INSERT INTO stage_runs (item_id, stage, position, version, settings_digest, dependency_key, "
                     "measurements, rejected, run_number, ran_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   Statement output(db_,
-                   "INSERT INTO outputs (item_id, stage, kind, role, path, sha256, size_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                   "INSERT INTO outputs (item_id, stage, kind, role, path, sha256, size_bytes, md5, sm3) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const StageRun& run : result.runs) {
     run_row.bind(1, id).bind(2, run.stage).bind(3, run.position).bind(4, run.version).bind(5, run.settings_digest)
         .bind(6, run.dependency_key).bind(7, run.measurements.to_json()).bind(8, run.rejected ? 1LL : 0LL)
         .bind(9, run.run_number).bind(10, now_utc()).run();
     for (const StageOutput& out : run.outputs)
       output.bind(1, id).bind(2, run.stage).bind(3, out.kind).bind(4, std::string(to_string(out.role)))
-          .bind(5, out.path).bind(6, out.sha256).bind(7, static_cast<long long>(out.size_bytes)).run();
+          .bind(5, out.path).bind(6, out.sha256).bind(7, static_cast<long long>(out.size_bytes))
+          .bind(8, out.md5).bind(9, out.sm3).run();
   }
   for (const auto& [stage, findings] : result.findings)
     for (const Finding& finding : findings) insert_finding({FindingScope::item, stage, id, ref.record_ref, finding});
@@ -621,8 +655,8 @@ std::vector<ItemRow> load_items(sqlite3* db, const std::string* record_ref) {
   each("SELECT item_id, measurements FROM stage_runs", [](ItemRow& row, const Statement& s) {
     row.item.measurements.merge(Measurements::from_json(s.text(1)));
   });
-  each("SELECT item_id, kind, role, path, sha256, size_bytes FROM outputs",
-       [](ItemRow& row, const Statement& s) { row.item.outputs.push_back(output_from(s, 1)); });
+  each("SELECT item_id, kind, role, path, sha256, size_bytes, md5, sm3 FROM outputs",
+       [](ItemRow& row, const Statement& s) { row.item.outputs.push_back(item_output_from(s, 1)); });
   each("SELECT item_id, scope, code, severity, value, threshold, message, record_ref, overridden_by FROM findings",
        [](ItemRow& row, const Statement& s) {
          Finding finding{s.text(2), severity_from_string(s.text(3)), s.text(4), s.text(5), s.text(6), s.text(0),

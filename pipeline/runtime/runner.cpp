@@ -114,6 +114,7 @@ struct BatchRun::State {
   std::set<std::string> records_handled;
   std::vector<RecordRow> records;  // every record's fate, in catalogue order
   std::map<std::string, std::vector<RecordItem>> items_by_record;  // accepted or not, by 档号
+  ItemCounts quarantined_by_kind;
   ReviewState review;  // what the review decisions so far amount to
   std::map<std::string, SourceState> item_sources;  // by item id, as found this run
 
@@ -441,7 +442,7 @@ struct BatchRun::State {
     batch.processing = processing;
     batch.work_dir = work_dir;
     batch.items_in = summary.items_in;
-    batch.items_quarantined = summary.items_quarantined;
+    batch.quarantined = quarantined_by_kind;
     batch.review_decisions = ledger->review_decisions();
     return batch;
   }
@@ -612,9 +613,11 @@ void BatchRun::assess() {
   }
   s.summary.items_accepted = s.summary.items_quarantined = 0;
   s.items_by_record.clear();
+  s.quarantined_by_kind = {};
   for (ItemRow& row : s.ledger->items()) {
     const bool rejected = any_reject(row.findings);
     (rejected ? s.summary.items_quarantined : s.summary.items_accepted)++;
+    if (rejected) s.quarantined_by_kind.add(row.item.kind);
     for (const Finding& finding : row.findings)
       if (finding.severity == Severity::reject && finding.stands()) s.summary.reject_counts[finding.code]++;
     s.items_by_record[row.record_ref].push_back(std::move(row.item));

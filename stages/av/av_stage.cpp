@@ -91,7 +91,7 @@ constexpr MeasurementInfo kAudioBitsM{"audio_bit_depth", "bits a sound sample"};
 constexpr MeasurementInfo kChannelsM{"audio_channels", "the first sound stream's channels"};
 constexpr MeasurementInfo kTracksM{"audio_tracks", "sound streams"};
 constexpr MeasurementInfo kDurationM{"duration_s", "length the container declares"};
-constexpr MeasurementInfo kDecodedM{"decoded_s", "length that decodes"};
+constexpr MeasurementInfo kDecodedM{kDecodedSecondsMeasurement, "length that decodes"};  // the forms add them up
 constexpr MeasurementInfo kBlackM{"black_s", "longest black stretch"};
 constexpr MeasurementInfo kFrozenM{"frozen_s", "longest frozen stretch"};
 constexpr MeasurementInfo kSilentM{"silent_s", "longest silent stretch"};
@@ -111,12 +111,6 @@ bool container_allowed(const std::vector<std::string>& list, const std::string& 
   for (const std::string& name : split_list(demuxer))
     if (allowed(list, name)) return true;
   return false;
-}
-
-std::string joined(const std::vector<std::string>& list) {
-  std::string text;
-  for (const std::string& item : list) text += (text.empty() ? "" : ", ") + item;
-  return text;
 }
 
 std::string time_code(double seconds) {
@@ -249,6 +243,10 @@ void AvStage::setup(ProfileSection& section, const StageContext& context) {
   s.analysis.silence_dbfs = section.get(kSilenceLevel);
   s.max_clipped_share = section.get(kMaxClipped);
   s.analysis.contact_frames = static_cast<int>(section.get(kContactFrames));
+  // A second decoding thread per recording when the run has two (--jobs): H.264 decodes
+  // half as fast on one, and a long recording is often the last item in flight. What is
+  // found does not depend on it, so it is no setting of the profile.
+  s.analysis.decoder_threads = std::clamp(context.jobs, 1, 2);
   // Stretches shorter than the least the profile reports are not worth tracking.
   s.analysis.min_stretch_s = std::max(0.2, std::min({s.max_black_s, s.max_frozen_s, s.max_silence_s}));
   section.finish();
@@ -262,7 +260,7 @@ Outcome AvStage::process(const Item& item) const {
   std::optional<OutputFile> copy;
   if (!work_dir_.empty())
     copy.emplace(work_dir_, "av/" + item.record_ref + "/" + item.serial() + extension_of(item.rel_path),
-                 std::string(kAvFile.kind));
+                 std::string(kAvFile.kind), OutputFile::Digests::manifests);
   try {
     report = analyse_media(item.source, s.analysis, [&](std::string_view bytes) {
       if (copy) copy->write(bytes);
@@ -293,8 +291,8 @@ Outcome AvStage::process(const Item& item) const {
   const std::vector<std::string>& containers = sound_only ? s.audio_containers : s.containers;
   if (!container_allowed(containers, report.container))
     outcome.add(kContainer(name + ": the container is " + report.container + (sound_only ? " (sound only)" : "") +
-                               "; the profile allows " + joined(containers),
-                           report.container, joined(containers)));
+                               "; the profile allows " + join_list(containers),
+                           report.container, join_list(containers)));
 
   if (const auto& v = report.video) {
     const std::string codec = v->codec + (v->profile.empty() ? "" : " (" + v->profile + ")");
@@ -308,8 +306,8 @@ Outcome AvStage::process(const Item& item) const {
     m.set(kBitRateM.name, v->bit_rate_bps / 1e6);
     m.set(kScanM.name, std::string(v->interlaced ? "interlaced" : "progressive"));
     if (!allowed(s.video_codecs, v->codec))
-      outcome.add(kVideoCodec(name + ": the picture is " + codec + "; the profile allows " + joined(s.video_codecs),
-                              v->codec, joined(s.video_codecs)));
+      outcome.add(kVideoCodec(name + ": the picture is " + codec + "; the profile allows " + join_list(s.video_codecs),
+                              v->codec, join_list(s.video_codecs)));
     const bool size_allowed = s.frame_sizes.empty() ||
                               std::any_of(s.frame_sizes.begin(), s.frame_sizes.end(), [&](const FrameSize& f) {
                                 return f.at_least ? v->width >= f.width && v->height >= f.height
@@ -331,12 +329,12 @@ Outcome AvStage::process(const Item& item) const {
     }
     if (!s.aspect_ratios.empty() && !allowed(s.aspect_ratios, v->aspect_ratio))
       outcome.add(kAspect(name + ": the display aspect is " + v->aspect_ratio + "; the profile allows " +
-                              joined(s.aspect_ratios),
-                          v->aspect_ratio, joined(s.aspect_ratios)));
+                              join_list(s.aspect_ratios),
+                          v->aspect_ratio, join_list(s.aspect_ratios)));
     if (!s.chroma.empty() && !allowed(s.chroma, v->chroma))
       outcome.add(kChromaCode(name + ": chroma " + (v->chroma.empty() ? "not YUV" : v->chroma) + "; the profile allows " +
-                                  joined(s.chroma),
-                              v->chroma, joined(s.chroma)));
+                                  join_list(s.chroma),
+                              v->chroma, join_list(s.chroma)));
     if (v->bit_depth < s.min_bit_depth)
       outcome.add(kBitDepth(name + ": " + std::to_string(v->bit_depth) + " bits a sample, below " +
                                 std::to_string(s.min_bit_depth),
@@ -375,8 +373,8 @@ Outcome AvStage::process(const Item& item) const {
     m.set(kChannelsM.name, static_cast<double>(a.channels));
     for (const AudioStream& track : report.audio) {
       if (!allowed(s.audio_codecs, track.codec))
-        outcome.add(kAudioCodec(name + ": the sound is " + track.codec + "; the profile allows " + joined(s.audio_codecs),
-                                track.codec, joined(s.audio_codecs)));
+        outcome.add(kAudioCodec(name + ": the sound is " + track.codec + "; the profile allows " + join_list(s.audio_codecs),
+                                track.codec, join_list(s.audio_codecs)));
       if (track.sample_rate < s.min_sample_rate)
         outcome.add(kSampleRate(name + ": sound sampled at " + std::to_string(track.sample_rate) + " Hz, below " +
                                     std::to_string(s.min_sample_rate),

@@ -23,6 +23,7 @@ extern "C" {
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace lantai::av {
 
@@ -35,21 +36,39 @@ std::string error_text(int code) {
 }
 
 // FFmpeg reports decode errors through its log, not its return codes alone. Each
-// analysis collects the messages its own thread logs (decoders run on it alone), and
-// FFmpeg's printing to stderr is off: lantai prints its own one-line findings.
-struct LogCollector {
-  std::vector<std::string> messages;
+// analysis collects the messages logged for it, and FFmpeg's printing to stderr is off:
+// lantai prints its own one-line findings. The demuxer logs on the analysis's thread; a
+// decoder's own frame threads log with their copies of its context, whose opaque points
+// to the collector.
+class LogCollector {
+ public:
+  void add(std::string message) {
+    std::lock_guard lock(mutex_);
+    messages_.push_back(std::move(message));
+  }
+  std::vector<std::string> take() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(messages_, {});
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> messages_;
 };
 thread_local LogCollector* t_collector = nullptr;
 
 void on_log(void* context, int level, const char* format, va_list args) {
-  if (level > AV_LOG_ERROR || !t_collector) return;
+  if (level > AV_LOG_ERROR) return;
+  LogCollector* collector = t_collector;
+  if (context && *static_cast<const AVClass* const*>(context) == avcodec_get_class())
+    if (void* opaque = static_cast<const AVCodecContext*>(context)->opaque) collector = static_cast<LogCollector*>(opaque);
+  if (!collector) return;
   char line[512];
   int print_prefix = 1;
   av_log_format_line2(context, level, format, args, line, sizeof line, &print_prefix);
   std::string message(line);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  if (!message.empty()) t_collector->messages.push_back(std::move(message));
+  if (!message.empty()) collector->add(std::move(message));
 }
 
 void install_log_callback() {
@@ -356,6 +375,15 @@ class FileSource {
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
+  std::int64_t size() const { return size_; }
+  // Up to n bytes at offset, outside the demuxer's reads (not passed on to the copy).
+  std::string peek(std::int64_t offset, std::size_t n) const {
+    std::string bytes(n, '\0');
+    const ssize_t got = offset < 0 ? -1 : ::pread(fd_, bytes.data(), n, offset);
+    bytes.resize(got > 0 ? static_cast<std::size_t>(got) : 0);
+    return bytes;
+  }
+
   static int read(void* opaque, std::uint8_t* buffer, int size) {
     auto* source = static_cast<FileSource*>(opaque);
     const ssize_t n = ::pread(source->fd_, buffer, static_cast<std::size_t>(size), source->position_);
@@ -414,6 +442,45 @@ double seconds_of(std::int64_t timestamp, AVRational time_base) {
 
 }  // namespace
 
+namespace {
+
+std::uint64_t little_endian(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = bytes.size(); i-- > 0;) value = value << 8 | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+// The length a WAV's header declares: its data chunk's size over the fmt chunk's bytes a
+// second. FFmpeg's WAV demuxer shortens the duration to what the file holds, so a WAV cut
+// short would otherwise decode to the length it "declares". RF64 gives the size in its
+// ds64 chunk. 0 when the header does not say (a size left unknown by a streaming writer).
+double declared_wav_seconds(const FileSource& source) {
+  const std::string head = source.peek(0, 12);
+  if (head.size() < 12 || head.compare(8, 4, "WAVE") != 0) return 0;
+  const bool rf64 = head.compare(0, 4, "RF64") == 0;
+  std::uint64_t byte_rate = 0, ds64_data_size = 0;
+  std::int64_t at = 12;
+  for (int chunks = 0; chunks < 64 && at + 8 <= source.size(); ++chunks) {
+    const std::string header = source.peek(at, 8);
+    if (header.size() < 8) break;
+    const std::string_view id(header.data(), 4);
+    std::uint64_t size = little_endian(std::string_view(header).substr(4, 4));
+    if (id == "fmt " || id == "ds64") {
+      const std::string body = source.peek(at + 8, 28);
+      if (id == "fmt " && body.size() >= 12) byte_rate = little_endian(std::string_view(body).substr(8, 4));
+      if (id == "ds64" && body.size() >= 16) ds64_data_size = little_endian(std::string_view(body).substr(8, 8));
+    } else if (id == "data") {
+      if (rf64 && size == 0xFFFFFFFF) size = ds64_data_size;
+      if (size == 0 || size == 0xFFFFFFFF || byte_rate == 0) return 0;
+      return static_cast<double>(size) / static_cast<double>(byte_rate);
+    }
+    at += 8 + static_cast<std::int64_t>(size + (size & 1));  // chunks are padded to even sizes
+  }
+  return 0;
+}
+
+}  // namespace
+
 MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSettings& settings, const ByteSink& copy) {
   install_log_callback();
   LogCollector collector;
@@ -444,6 +511,7 @@ MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSetti
     throw std::runtime_error("its streams cannot be read: " + error_text(code));
   report.container = format->iformat->name;
   if (format->duration != AV_NOPTS_VALUE) report.container_duration_s = static_cast<double>(format->duration) / AV_TIME_BASE;
+  if (report.container == "wav") report.container_duration_s = std::max(report.container_duration_s, declared_wav_seconds(source));
   report.bit_rate_bps = static_cast<double>(format->bit_rate);
 
   std::map<int, Decoder> decoders;
@@ -495,7 +563,10 @@ MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSetti
     decoder.codec.reset(avcodec_alloc_context3(codec));
     if (!decoder.codec) throw std::bad_alloc();
     avcodec_parameters_to_context(decoder.codec.get(), parameters);
-    decoder.codec->thread_count = 1;  // the runner gives each item one thread
+    // Frame threads for the codecs that gain from them (H.264, HD pictures); sound and
+    // MPEG-2 SD decode fast enough on one.
+    decoder.codec->thread_count = video ? std::max(1, settings.decoder_threads) : 1;
+    decoder.codec->opaque = &collector;
     // CRCs checked where the codec carries them; the stricter bitstream checks flag
     // conforming MPEG-2 from FFmpeg's own encoder.
     decoder.codec->err_recognition = AV_EF_CRCCHECK;
@@ -536,8 +607,7 @@ MediaReport analyse_media(const std::filesystem::path& file, const AnalysisSetti
     if (report.errors.size() < settings.max_errors) report.errors.push_back({now_s, std::move(message)});
   };
   auto take_logged_errors = [&] {
-    for (std::string& message : collector.messages) note_error(std::move(message));
-    collector.messages.clear();
+    for (std::string& message : collector.take()) note_error(std::move(message));
   };
   auto drain = [&](Decoder& decoder) {
     for (;;) {

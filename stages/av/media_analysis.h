@@ -59,6 +59,8 @@ struct AnalysisSettings {
   // For the review page: this many pictures at even intervals (0: none), each this wide.
   int contact_frames = 0;
   int contact_width = 240;
+  // Threads decoding the pictures of one recording (the sound decodes on the caller's).
+  int decoder_threads = 1;
 };
 
 // A picture of a contact sheet: where it is in the recording, reduced, BGR.

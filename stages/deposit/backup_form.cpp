@@ -9,6 +9,12 @@
 
 namespace lantai::deposit {
 
+std::string duration_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", seconds);
+  return text;
+}
+
 std::string backup_form_json(const BackupForm& form) {
   using nlohmann::ordered_json;
   ordered_json digests = ordered_json::array();
@@ -16,7 +22,12 @@ std::string backup_form_json(const BackupForm& form) {
     digests.push_back({{"algorithm", std::string(form_algorithm_name(algorithm))}, {"value", hex}});
   ordered_json records = ordered_json::array();
   for (const auto& record : form.records)
-    records.push_back({{"ref", record.ref}, {"title", record.title}, {"page_count", record.page_count}});
+    records.push_back({{"ref", record.ref},
+                       {"title", record.title},
+                       {"page_count", record.items.pages},
+                       {"photo_count", record.items.photos},
+                       {"recording_count", record.items.recordings},
+                       {"recording_duration_s", duration_text(record.items.recording_seconds)}});
 
   ordered_json json;
   json["form"] = "lantai.backup-form/1";
@@ -27,8 +38,13 @@ std::string backup_form_json(const BackupForm& form) {
   json["bagging_date"] = form.bagging_date;
   json["carrier_type"] = "online";
   json["record_count"] = form.record_count;
-  json["page_count"] = form.page_count;
-  json["quarantined_page_count"] = form.quarantined_page_count;
+  json["page_count"] = form.items.pages;
+  json["photo_count"] = form.items.photos;
+  json["recording_count"] = form.items.recordings;
+  json["recording_duration_s"] = duration_text(form.items.recording_seconds);
+  json["quarantined_page_count"] = form.quarantined.pages;
+  json["quarantined_photo_count"] = form.quarantined.photos;
+  json["quarantined_recording_count"] = form.quarantined.recordings;
   json["withheld_record_count"] = form.withheld_record_count;
   json["file_count"] = form.file_count;
   json["total_bytes"] = form.total_bytes;

@@ -11,6 +11,9 @@
 // (<batch_id>.tar): that file holds this form, so its digest is written beside it, in
 // <batch_id>.package.json (package_file.h), and that is the MD5 the centre recomputes.
 //
+// Counts: page_count is pages alone; photos (photo_count) and recordings (recording_count,
+// recording_duration_s, as decoded) are counted apart, as are the quarantined ones.
+//
 // Data volume: payload octets in GB, where 1 GB = 10^9 bytes (the unit disc and tape
 // carriers are sold in), rounded half up to 3 decimals and written as text ("0.042") so
 // the 3 decimals survive any JSON reader.
@@ -25,6 +28,7 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/registration.h"
+#include "pipeline/units.h"
 
 namespace lantai::deposit {
 
@@ -35,7 +39,7 @@ inline constexpr const char* kPayloadDigestOf = "manifest-sha256.txt";
 struct BackupFormRecord {
   std::string ref;    // 档号
   std::string title;  // 题名
-  std::int64_t page_count = 0;  // pages deposited
+  ItemCounts items;   // deposited, by kind
 };
 
 struct BackupForm {
@@ -46,8 +50,8 @@ struct BackupForm {
   std::string profile_name;
   std::string profile_sha256;
   std::int64_t record_count = 0;
-  std::int64_t page_count = 0;
-  std::int64_t quarantined_page_count = 0;
+  ItemCounts items;        // deposited: pages (页数), photos (张), recordings (件, length)
+  ItemCounts quarantined;  // quarantined, by the same kinds
   std::int64_t withheld_record_count = 0;
   std::uint64_t file_count = 0;   // payload files
   std::uint64_t total_bytes = 0;  // payload octets
@@ -65,6 +69,9 @@ struct BackupForm {
   std::int64_t changed_record_count = 0;
   std::vector<std::string> withdrawn_refs;
 };
+
+// A recording length in seconds to a tenth, as text ("3601.5"), so it reads the same anywhere.
+std::string duration_text(double seconds);
 
 // The form's JSON text, 2-space indented, ending in a newline.
 std::string backup_form_json(const BackupForm& form);

@@ -72,6 +72,23 @@ Digests BagBuilder::copy_payload(const std::string& rel_path, const fs::path& so
   return result;
 }
 
+bool BagBuilder::link_payload(const std::string& rel_path, const fs::path& source, Digests digests,
+                              std::uint64_t size_bytes) {
+  assert(rel_path.starts_with("data/"));
+  if (payload_.count(rel_path))
+    throw std::runtime_error("two payload files would share the bag path " + rel_path);
+  for (DigestAlgorithm algorithm : algorithms_)
+    if (digests[algorithm].empty()) throw std::logic_error("link_payload without a " + std::string(to_string(algorithm)));
+  const fs::path target = dir_ / utf8_path(rel_path);
+  fs::create_directories(target.parent_path());
+  std::error_code error;
+  fs::create_hard_link(source, target, error);
+  if (error) return false;
+  payload_octets_ += size_bytes;
+  payload_.emplace(rel_path, std::move(digests));
+  return true;
+}
+
 void BagBuilder::add_tag_file(const std::string& rel_path, std::string_view bytes) {
   write_file_atomically(dir_ / utf8_path(rel_path), bytes);
   tags_[rel_path] = digest(bytes);

@@ -34,6 +34,11 @@ class BagBuilder {
   // Streams the file at source into the bag at rel_path (below data/), computing every
   // manifest's digest in the same one read; never holds the file in memory. Returns them.
   Digests copy_payload(const std::string& rel_path, const std::filesystem::path& source);
+  // Puts the file at source into the bag at rel_path as a hard link, with the digests a
+  // stage took as it wrote the file (every manifest algorithm), so it is neither copied nor
+  // read; false when the filesystem cannot link it (the caller then copies it).
+  bool link_payload(const std::string& rel_path, const std::filesystem::path& source, Digests digests,
+                    std::uint64_t size_bytes);
   void add_tag_file(const std::string& rel_path, std::string_view bytes);
 
   // Writes manifest-<algorithm>.txt for each algorithm, lines sorted by path in byte

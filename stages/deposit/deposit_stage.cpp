@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <system_error>
@@ -81,19 +82,45 @@ void sync_tree(const fs::path& root) {
   sync_directory(root);
 }
 
-// Copies one WORK output into the bag, refusing bytes that are not what the ledger
+// The digests the ledger holds for an output, when they cover every manifest: a recording's,
+// taken by the av stage in the same read as its decoding.
+std::optional<Digests> recorded_digests(const StageOutput& output, const std::vector<DigestAlgorithm>& algorithms) {
+  Digests digests{{DigestAlgorithm::md5, ascii_lower(output.md5)},
+                  {DigestAlgorithm::sha256, ascii_lower(output.sha256)},
+                  {DigestAlgorithm::sm3, ascii_lower(output.sm3)}};
+  for (DigestAlgorithm algorithm : algorithms)
+    if (digests[algorithm].empty()) return std::nullopt;
+  return digests;
+}
+
+// Puts one WORK output into the bag. One with every manifest digest recorded (a recording,
+// gigabytes) is linked in as it is, its size checked, and not read again: the bag's
+// self-check reads it. Any other is copied, refusing bytes that are not what the ledger
 // recorded: the digests are taken from the same bytes that are written.
 void copy_checked(BagBuilder& bag, const fs::path& work_dir, const StageOutput& output,
-                  const std::string& bag_path) {
+                  const std::string& bag_path, const std::vector<DigestAlgorithm>& algorithms) {
   if (!stays_inside(output.path))
     throw std::runtime_error("the ledger names a WORK output '" + output.path +
                              "' outside the work folder; nothing was deposited");
   if (output.sha256.empty())
     throw std::runtime_error("WORK file " + output.path +
                              " has no recorded sha256, so it cannot be checked; nothing was deposited");
+  const fs::path source = work_dir / utf8_path(output.path);
+  if (std::optional<Digests> recorded = recorded_digests(output, algorithms)) {
+    std::error_code error;
+    const std::uint64_t size = fs::file_size(source, error);
+    if (error)
+      throw std::runtime_error("WORK file " + output.path + " is missing or unreadable (" + error.message() +
+                               "); nothing was deposited");
+    if (size != output.size_bytes)
+      throw std::runtime_error("WORK file " + output.path + " is damaged: it holds " + std::to_string(size) +
+                               " bytes, the ledger recorded " + std::to_string(output.size_bytes) +
+                               "; it was changed after it was made, so nothing was deposited");
+    if (bag.link_payload(bag_path, source, std::move(*recorded), size)) return;
+  }
   Digests digests;
   try {
-    digests = bag.copy_payload(bag_path, work_dir / utf8_path(output.path));
+    digests = bag.copy_payload(bag_path, source);
   } catch (const std::exception& error) {
     throw std::runtime_error("WORK file " + output.path + " is missing or unreadable (" + error.what() +
                              "); nothing was deposited");
@@ -123,9 +150,14 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
   field("全宗号", batch.fonds_code);
   field("单位名称", batch.unit_name);
   field("Record-Count", std::to_string(form.record_count));
-  field("Page-Count", std::to_string(form.page_count));
+  field("Page-Count", std::to_string(form.items.pages));
+  field("Photo-Count", std::to_string(form.items.photos));
+  field("Recording-Count", std::to_string(form.items.recordings));
+  field("Recording-Duration", hours_minutes_seconds(form.items.recording_seconds));
   field("Input-Page-Count", std::to_string(batch.items_in));
-  field("Quarantined-Page-Count", std::to_string(batch.items_quarantined));
+  field("Quarantined-Page-Count", std::to_string(form.quarantined.pages));
+  field("Quarantined-Photo-Count", std::to_string(form.quarantined.photos));
+  field("Quarantined-Recording-Count", std::to_string(form.quarantined.recordings));
   field("Withheld-Record-Count", std::to_string(batch.records_withheld));
   field(kDepositTypeLabel, incremental ? "incremental" : "full");
   field(kDepositSequenceLabel, std::to_string(form.sequence));
@@ -290,7 +322,7 @@ PackageFile write_package_beside(const fs::path& bag_dir, PackageFormat format, 
   facts.unit_name = form.unit_name;
   facts.payload_oxum = std::to_string(form.total_bytes) + "." + std::to_string(form.file_count);
   facts.record_count = form.record_count;
-  facts.page_count = form.page_count;
+  facts.page_count = form.items.pages;
   json_text = package_json(package, facts);
   write_file_atomically(json_path, json_text);
   return package;
@@ -449,7 +481,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
   form.profile_name = batch.profile_name;
   form.profile_sha256 = batch.profile_sha256;
   form.record_count = static_cast<std::int64_t>(included.size());
-  form.quarantined_page_count = batch.items_quarantined;
+  form.quarantined = batch.quarantined;
   form.withheld_record_count = batch.records_withheld;
   if (signing_key_) form.signature_key_sm3 = signing_key_->fingerprint();
   std::string form_text;
@@ -471,7 +503,7 @@ Outcome DepositStage::process(const BatchWork& batch) const {
       if (!is_safe_ref(ref)) throw std::runtime_error("档号 '" + ref + "' cannot name a folder in the bag");
       if (!refs.insert(ref).second) throw std::runtime_error("档号 " + ref + " is given twice for one deposit");
       const std::string folder = kEntityDir + ref + "/";
-      std::int64_t pages = 0;
+      ItemCounts items;
       for (const RecordItem& page : record.items) {
         bool has_image = false;
         for (const StageOutput& output : page.outputs) {
@@ -480,23 +512,23 @@ Outcome DepositStage::process(const BatchWork& batch) const {
           const std::string name = basename_of(output.path);
           if (!is_safe_ref(name))
             throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
-          copy_checked(bag, batch.work_dir, output, folder + name);
+          copy_checked(bag, batch.work_dir, output, folder + name, algorithms);
           has_image = has_image || image;
         }
         if (!has_image)
           throw std::runtime_error("item " + page.item_id + " of " + ref +
                                    " has no entity file in WORK; nothing was deposited");
-        ++pages;
+        items.add(page.kind, page.measurements.number(kDecodedSecondsMeasurement).value_or(0));
       }
       // What the record stages made of the whole record (its searchable PDF), beside its pages.
       for (const StageOutput& output : record.outputs) {
         if (!deposited(output.role)) continue;
         const std::string name = basename_of(output.path);
         if (!is_safe_ref(name)) throw std::runtime_error("WORK output '" + output.path + "' has no usable file name");
-        copy_checked(bag, batch.work_dir, output, folder + name);
+        copy_checked(bag, batch.work_dir, output, folder + name, algorithms);
       }
-      form.records.push_back({ref, record.entry.field(batch.catalog_columns, kTitleColumn), pages});
-      form.page_count += pages;
+      form.records.push_back({ref, record.entry.field(batch.catalog_columns, kTitleColumn), items});
+      form.items.add(items);
     }
 
     const std::string sha256_manifest = bag.write_payload_manifests();

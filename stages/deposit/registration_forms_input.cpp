@@ -26,8 +26,8 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
   input.date = form.bagging_date;
   input.profile_name = form.profile_name;
   input.record_count = form.record_count;
-  input.page_count = form.page_count;
-  input.quarantined_page_count = form.quarantined_page_count;
+  input.items = form.items;
+  input.quarantined = form.quarantined;
   input.withheld_record_count = form.withheld_record_count;
   input.payload_file_count = form.file_count;
   input.payload_bytes = form.total_bytes;
@@ -56,7 +56,7 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
     const auto found = entries.find(record.ref);
     const CatalogRecord* entry = found == entries.end() ? nullptr : found->second;
     auto field = [&](const char* column) { return entry ? entry->field(columns, column) : std::string(); };
-    input.records.push_back({record.ref, record.title, field(kCreatorColumn), field(kDateColumn), record.page_count,
+    input.records.push_back({record.ref, record.title, field(kCreatorColumn), field(kDateColumn), record.items,
                              field(kRetentionColumn), field(kClassificationColumn)});
   }
   // Sent online, the package is the one carrier; disc carriers, once made, are listed instead.

@@ -14,6 +14,15 @@ const TextParam kDateColumns{"date_columns", "时间,日期",
                              "catalogue columns holding when a photo was taken, the first present is read (DA/T "
                              "50-2014: 时间)"};
 
+const TextParam kRequiredColumns{"required_columns", "照片号,摄影者",
+                                 "catalogue fields a photo record must fill (DA/T 50-2014), beside its date (one of "
+                                 "date_columns)"};
+
+constexpr FindingCode kCatalogueIncomplete{
+    "photo.catalogue_incomplete", Severity::warn,
+    "a photo record's catalogue row leaves a DA/T 50-2014 field empty or lacks its column (照片号, 摄影者, its date 时间); "
+    "value the fields missing, threshold the ones asked"};
+
 constexpr FindingCode kDateMismatch{
     "photo.date_mismatch", Severity::warn,
     "the catalogue's date of a photo contradicts its file: later than a scan's EXIF DateTimeOriginal (taken after "
@@ -64,18 +73,22 @@ StageInfo PhotoDateStage::describe() const {
           "Holds a photo record's catalogue date (时间) against its files' EXIF capture date where that makes sense: "
           "not after a scan was made, the same year as a camera's own file.",
           "1",
-          {kDateColumns.info()},
-          {kDateMismatch}};
+          {kDateColumns.info(), kRequiredColumns.info()},
+          {kDateMismatch, kCatalogueIncomplete}};
 }
 
 void PhotoDateStage::setup(ProfileSection& section, const StageContext&) {
   date_columns_ = split_list(section.get(kDateColumns));
+  required_columns_ = split_list(section.get(kRequiredColumns));
   section.finish();
 }
 
 Outcome PhotoDateStage::process(const RecordWork& record) const {
   Outcome outcome;
   if (!record.entry || !record.catalog) return outcome;
+  const bool photos = std::any_of(record.items.begin(), record.items.end(),
+                                  [](const RecordItem& item) { return item.kind == ItemKind::photo; });
+  if (photos) check_fields(record, outcome);
   std::string column, text;
   for (const std::string& name : date_columns_) {
     const auto& columns = record.catalog->columns;
@@ -105,6 +118,26 @@ Outcome PhotoDateStage::process(const RecordWork& record) const {
     outcome.add(std::move(finding));
   }
   return outcome;
+}
+
+void PhotoDateStage::check_fields(const RecordWork& record, Outcome& outcome) const {
+  const auto& columns = record.catalog->columns;
+  auto filled = [&](const std::string& name) {
+    if (std::find(columns.begin(), columns.end(), name) == columns.end()) return false;
+    const std::string value = record.entry->field(columns, name);
+    return value.find_first_not_of(" \t") != std::string::npos;
+  };
+  std::vector<std::string> missing, asked = required_columns_;
+  for (const std::string& name : required_columns_)
+    if (!filled(name)) missing.push_back(name);
+  if (!date_columns_.empty()) {
+    asked.push_back(date_columns_.front());
+    if (std::none_of(date_columns_.begin(), date_columns_.end(), filled)) missing.push_back(date_columns_.front());
+  }
+  if (missing.empty()) return;
+  outcome.add(kCatalogueIncomplete(record.ref + ": the photo record's catalogue row has no " + join_list(missing) +
+                                       " (DA/T 50-2014)",
+                                   join_list(missing), join_list(asked)));
 }
 
 }  // namespace lantai::quality

@@ -6,7 +6,8 @@
 // - a camera's own file (born digital): its DateTimeOriginal is when it was taken, but
 //   camera clocks drift and are left unset, so only the year is compared.
 // A record without a date, or a photo without one, is not judged. photo.date_mismatch is a
-// warning: an inspector decides which of the two is wrong.
+// warning: an inspector decides which of the two is wrong. And the DA/T 50-2014 fields a
+// photo record must fill (照片号, 摄影者 and its date): photo.catalogue_incomplete, a warning.
 #pragma once
 
 #include <optional>
@@ -36,7 +37,10 @@ class PhotoDateStage final : public RecordStage {
   Outcome process(const RecordWork& record) const override;
 
  private:
+  void check_fields(const RecordWork& record, Outcome& outcome) const;
+
   std::vector<std::string> date_columns_;
+  std::vector<std::string> required_columns_;
 };
 
 }  // namespace lantai::quality

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/file_signature.h"
 #include "pipeline/format.h"
 #include "pipeline/photo_metadata.h"
 #include "stages/quality/capture_checks.h"
@@ -22,6 +23,9 @@ const TextParam kColourModes{"colour_modes", "colour,grey",
 const IntegerParam kMinColourBits{"min_colour_bits", "bits", 8, 96, 24,
                                   "the least bits per pixel of a colour scan (24; 48 for negatives)"};
 const IntegerParam kMinGreyBits{"min_grey_bits", "bits", 1, 32, 8, "the least bits per pixel of a greyscale scan"};
+const TextParam kFormats{"formats", "tiff,jpeg",
+                         "storage formats a photo may be delivered in, told from the file's content: tiff, jpeg, "
+                         "png, jpeg2000 (DA/T 50-2014: TIFF or JPEG)"};
 const NumberParam kMaxBlur{"max_blur_print_mm", "mm", 0.02, 5, 0.25,
                            "edges blurred more than this (a Gaussian's sigma, on the photo shown as a 5-inch print): "
                            "photo.blur"};
@@ -39,6 +43,9 @@ constexpr FindingCode kBitDepthLow{"photo.bit_depth.low", Severity::reject,
 constexpr FindingCode kBlur{"photo.blur", Severity::warn,
                             "the photo's edges are blurred beyond the profile's limit, measured as on a 5-inch print: "
                             "the scan out of focus or moved (or the original itself soft: an inspector decides)"};
+constexpr FindingCode kFormat{"photo.format", Severity::reject,
+                              "the photo's file is in a storage format the profile does not allow (DA/T 50-2014: "
+                              "TIFF or JPEG); value the format found, threshold the ones allowed"};
 constexpr FindingCode kMetadataUnreadable{"photo.metadata_unreadable", Severity::warn,
                                           "the photo's EXIF or XMP cannot be read; its capture date, device and "
                                           "orientation are unknown"};
@@ -66,6 +73,17 @@ constexpr MeasurementInfo kBlurPrint{"blur_print_mm",
 constexpr double kReferencePrintIn = 5.0;
 // Fewer strong edges than this (fog, a night sky) are too few to judge blur.
 constexpr long long kMinBlurEdges = 200;
+
+// The name photo_quality.formats gives a storage format; empty for what is no picture.
+std::string format_name(FileSignature signature) {
+  switch (signature) {
+    case FileSignature::jpeg: return "jpeg";
+    case FileSignature::png: return "png";
+    case FileSignature::tiff: return "tiff";
+    case FileSignature::jpeg2000: return "jpeg2000";
+    default: return {};
+  }
+}
 
 std::optional<ColourMode> colour_mode_from_string(const std::string& text) {
   for (ColourMode mode : {ColourMode::bilevel, ColourMode::grey, ColourMode::colour})
@@ -98,8 +116,8 @@ StageInfo PhotoQualityStage::describe() const {
           "reads its EXIF and XMP (capture date, device, resolution, orientation) with exiv2.",
           "1",
           {kMinLongSide.info(), kMinResolution.info(), kMaxRequired.info(), kColourModes.info(), kMinColourBits.info(),
-           kMinGreyBits.info(), kMaxBlur.info()},
-          {kResolutionLow, kColourMode, kBitDepthLow, kBlur, kMetadataUnreadable},
+           kMinGreyBits.info(), kMaxBlur.info(), kFormats.info()},
+          {kResolutionLow, kColourMode, kBitDepthLow, kBlur, kFormat, kMetadataUnreadable},
           {kCaptureDate, kMake, kModel, kExifX, kExifY, kExifUnit, kOrientation, kCaptureSource, kIccBytes,
            kOriginalLongSide, kRequiredDpi, kBlurPrint}};
 }
@@ -118,7 +136,12 @@ void PhotoQualityStage::setup(ProfileSection& section, const StageContext&) {
   settings.min_colour_bits = static_cast<int>(section.get(kMinColourBits));
   settings.min_grey_bits = static_cast<int>(section.get(kMinGreyBits));
   settings.max_blur_print_mm = section.get(kMaxBlur);
+  settings.formats = split_list(section.get(kFormats));
+  for (const std::string& name : settings.formats)
+    if (name != "tiff" && name != "jpeg" && name != "png" && name != "jpeg2000")
+      section.fail(kFormats.name, "'" + name + "' is not tiff, jpeg, png or jpeg2000");
   section.finish();
+  if (settings.formats.empty()) section.fail(kFormats.name, "names no format");
   if (settings.colour_modes.empty()) section.fail(kColourModes.name, "names no colour mode");
   if (settings.resolution.min_resolution_dpi > settings.resolution.max_required_dpi)
     section.fail(kMinResolution.name, "must not be above " + std::string(kMaxRequired.name));
@@ -131,6 +154,12 @@ Outcome PhotoQualityStage::process(const Item& photo) const {
   auto report = [&](const FindingCode& code, const std::string& why, std::string value, std::string threshold) {
     outcome.add(code(photo.rel_path + ": " + why, std::move(value), std::move(threshold)));
   };
+
+  // A file decode could not tell is decode's to report.
+  const std::string format = format_name(file_signature_of(photo.source));
+  if (!format.empty() && std::find(settings_.formats.begin(), settings_.formats.end(), format) == settings_.formats.end())
+    report(kFormat, "stored as " + format + "; the profile allows " + join_list(settings_.formats), format,
+           join_list(settings_.formats));
 
   try {
     record_metadata(read_photo_metadata(photo.source), outcome.measurements);

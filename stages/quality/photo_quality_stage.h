@@ -42,6 +42,7 @@ struct PhotoQualitySettings {
   int min_colour_bits = 24;  // bits per pixel of a colour scan (3 samples)
   int min_grey_bits = 8;     // of a greyscale scan
   double max_blur_print_mm = 0.25;
+  std::vector<std::string> formats{"tiff", "jpeg"};  // storage formats allowed
 };
 
 class PhotoQualityStage final : public ItemStage {

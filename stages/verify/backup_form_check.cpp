@@ -148,19 +148,30 @@ class FormChecker {
       fail("has no records list");
       return;
     }
+    // Pages, photos and recordings are counted apart; forms made before photos and
+    // recordings had their own counts state pages alone.
+    struct Count {
+      const char* key;
+      const char* label;
+      std::uint64_t sum = 0;
+    };
+    Count counts[] = {{"page_count", "Page-Count"}, {"photo_count", "Photo-Count"}, {"recording_count", "Recording-Count"}};
     const json& records = form_["records"];
-    std::uint64_t pages = 0;
-    bool pages_known = true;
+    bool counts_known = true;
     for (const json& record : records) {
       if (!record.is_object() || !record.contains("ref") || !record["ref"].is_string() ||
           !record.contains("page_count") || !record["page_count"].is_number_unsigned()) {
         fail("a records entry is not {ref, title, page_count}");
-        pages_known = false;
+        counts_known = false;
         continue;
       }
-      const std::uint64_t record_pages = record["page_count"].get<std::uint64_t>();
-      pages += record_pages;
-      if (record_pages == 0) continue;  // no files, so no folder: empty folders do not travel
+      std::uint64_t items = 0;
+      for (Count& count : counts)
+        if (record.contains(count.key) && record[count.key].is_number_unsigned()) {
+          count.sum += record[count.key].get<std::uint64_t>();
+          items += record[count.key].get<std::uint64_t>();
+        }
+      if (items == 0) continue;  // no files, so no folder: empty folders do not travel
       const std::string ref = record["ref"].get<std::string>();
       const std::string folder = "data/entity/" + ref;
       if (!is_safe_ref(ref) || !facts_.is_folder(folder))
@@ -173,11 +184,16 @@ class FormChecker {
              std::to_string(records.size()), std::to_string(*record_count));
       check_against_bag_info("record_count", *record_count, "Record-Count");
     }
-    if (page_count) {
-      if (pages_known && *page_count != pages)
-        fail("page_count is " + std::to_string(*page_count) + ", its records add up to " + std::to_string(pages),
-             std::to_string(pages), std::to_string(*page_count));
-      check_against_bag_info("page_count", *page_count, "Page-Count");
+    for (const Count& count : counts) {
+      std::optional<std::uint64_t> stated = count.key == std::string("page_count") ? page_count : std::nullopt;
+      if (!stated && form_.contains(count.key) && form_[count.key].is_number_unsigned())
+        stated = form_[count.key].get<std::uint64_t>();
+      if (!stated) continue;
+      if (counts_known && *stated != count.sum)
+        fail(std::string(count.key) + " is " + std::to_string(*stated) + ", its records add up to " +
+                 std::to_string(count.sum),
+             std::to_string(count.sum), std::to_string(*stated));
+      check_against_bag_info(count.key, *stated, count.label);
     }
   }
 

@@ -7,7 +7,7 @@ StageInfo VirusScanStage::describe() const {
           "scans each input file for viruses (ClamAV) before any stage opens it; an infected file is quarantined",
           "1",
           {},
-          {kVirusFound, kNotScanned}};
+          {kVirusFound, kNotScanned, kScannedInWindows}};
 }
 
 void VirusScanStage::setup(ProfileSection& section, const StageContext& context) {
@@ -28,6 +28,11 @@ Outcome VirusScanStage::process(const Item& item) const {
                               result.signature));
     else if (result.verdict == VirusScanResult::Verdict::not_scanned)
       outcome.add(kNotScanned(rel_path + ": not scanned for viruses: " + result.reason, result.reason));
+    else if (result.windows > 0)
+      outcome.add(kScannedInWindows(rel_path + ": larger than clamav.max_file_size_mb, scanned in " +
+                                        std::to_string(result.windows) + " overlapping windows of " +
+                                        std::to_string(scanner_->window_bytes() >> 20) + " MiB",
+                                    std::to_string(result.windows), std::to_string(scanner_->window_bytes() >> 20)));
   };
   if (item.parts.empty()) {
     scan(item.rel_path, item.source);

@@ -3,7 +3,8 @@
 // engine before any other stage opens it. An infected file is quarantined with
 // virus.found naming the signature; a file the engine could not scan whole within the
 // profile's limits is quarantined with virus.not_scanned (the scan fails closed). The
-// batch goes on either way.
+// batch goes on either way. A recording over the file limit is scanned in windows (see
+// VirusScanner) and the item says so with virus.scanned_in_windows.
 //
 // The engine is the run's (StageContext::virus_scanner, loaded once per run); with none
 // (--no-virus-scan) the stage passes every item and its settings say scanning was off, so
@@ -22,6 +23,11 @@ inline constexpr FindingCode kNotScanned{
     "virus.not_scanned", Severity::reject,
     "an input file could not be scanned whole (unreadable, or beyond the profile's clamav limits); it is "
     "quarantined rather than passed unscanned"};
+
+inline constexpr FindingCode kScannedInWindows{
+    "virus.scanned_in_windows", Severity::info,
+    "a recording larger than clamav.max_file_size_mb was scanned in overlapping windows of that size, every byte "
+    "scanned; the value is the number of windows, the threshold the window size in MiB"};
 
 class VirusScanStage final : public ItemStage {
  public:

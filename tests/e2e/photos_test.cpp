@@ -1,5 +1,5 @@
-// Photos (照片档案) through the real `lantai run`, in one lot with a paper page and a sound
-// recording: photos told by the catalogue (a 门类 column, the 档号's 门类代码 ZP), checked
+// Photos (照片档案) through the real `lantai run`, in one lot with a paper page, a sound
+// recording and a video: photos told by the catalogue (a 门类 column, the 档号's 门类代码 ZP), checked
 // and deposited as scanned with upright access copies, in one bag that verifies; the
 // faulty ones flagged; no page stage and no OCR ran on a photo.
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 
 #include <cstdlib>
 #include <regex>
+#include <sstream>
 
 #include "pipeline/csv.h"
 #include "pipeline/files.h"
@@ -32,6 +33,7 @@ const std::string kBlurred = "J012-ZP·2021-Y-0006";   // out of focus
 const std::string kLateDate = "J012-ZP·2021-Y-0007";  // catalogue dated after the scan
 const std::string kByColumn = "J012-ZL·2021-Y-0001";  // 门类 照片, whatever its 档号
 const std::string kSound = "J012-LY·2021-Y-BGS-0001";
+const std::string kVideo = "J012-SX·2021-Y-BGS-0001";
 
 const test_photos::Exif kScanner{"2021:05:12 10:20:30", "Epson", "Perfection V850", 0, 2, 600};
 
@@ -42,7 +44,7 @@ class PhotoLot : public ::testing::Test {
     fs::remove_all(dir_);
     const fs::path scans = dir_ / "lot" / "scans";
     for (const std::string& ref : {kPaper, kColour, kTurned, kGrey, kDeep, kCoarse, kBlurred, kLateDate, kByColumn,
-                                   kSound})
+                                   kSound, kVideo})
       fs::create_directories(scans / fs::u8path(ref));
     auto in = [&](const std::string& ref, const std::string& name) { return scans / fs::u8path(ref) / name; };
 
@@ -75,6 +77,12 @@ class PhotoLot : public ::testing::Test {
                               "sine=frequency=440:sample_rate=44100 -c:a pcm_s24le -t 2 '" +
                               in(kSound, "0001.wav").string() + "'";
     ASSERT_EQ(std::system(sound.c_str()), 0);
+    // PAL as DA/T 62 asks: MPEG-2 4:2:2 at 10 Mbit/s, 24-bit PCM.
+    const std::string video = "ffmpeg -hide_banner -loglevel error -nostdin -y -f lavfi -i "
+                              "testsrc2=size=720x576:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 "
+                              "-c:v mpeg2video -pix_fmt yuv422p -b:v 10M -minrate 10M -maxrate 10M -bufsize 2M "
+                              "-aspect 4:3 -c:a pcm_s24le -ac 2 -t 3 '" + in(kVideo, "0001.avi").string() + "'";
+    ASSERT_EQ(std::system(video.c_str()), 0);
 
     // Paper and photo columns in one catalogue (DA/T 50-2014: 照片号, 摄影者, 时间, 地点,
     // 人物, 底片号, 参见号); a photo's 页数 counts its image files.
@@ -95,6 +103,7 @@ class PhotoLot : public ::testing::Test {
     photo_row(kLateDate, "", "库房改造", "2022-06-01");
     photo_row(kByColumn, "照片", "领导视察", "2015-03-02");
     catalogue += csv_line({kSound, "录音", "档案工作会议录音", "临江市档案局", "20211215", "1", "永久", "", "", "", "", "", "", ""}, "\r\n");
+    catalogue += csv_line({kVideo, "录像", "档案工作会议录像", "临江市档案局", "20211215", "1", "永久", "", "", "", "", "", "", ""}, "\r\n");
     write_file_atomically(dir_ / "lot" / "catalogue.csv", catalogue);
 
     run_ = run_command({lantai_bin().string(), "run", "--profile", profile_file().string(), "--in", scans.string(),
@@ -121,12 +130,14 @@ class PhotoLot : public ::testing::Test {
   static inline CommandResult run_;
 };
 
-//! Paper, photos and a recording deposit in one bag that verifies: each photo's master byte for byte as scanned with its access copy beside it, the photo catalogue's columns in 目录.csv, EXIF in the measurements.
+//! Paper, photos, a sound recording and a video deposit in one bag that verifies: each photo's master byte for byte as scanned with its access copy beside it, the photo catalogue's columns in 目录.csv, EXIF in the measurements.
 TEST_F(PhotoLot, DepositsInOneBagThatVerifies) {
   ASSERT_EQ(run_.exit_code, 0) << run_.output;
   const fs::path bag = bag_of(dir_ / "work");
   EXPECT_TRUE(fs::exists(entity(kPaper, "0001.jpg")));
   EXPECT_EQ(slurp(entity(kSound, "0001.wav")), slurp(scan(kSound, "0001.wav")));
+  EXPECT_EQ(slurp(entity(kVideo, "0001.avi")), slurp(scan(kVideo, "0001.avi")));
+  EXPECT_EQ(row_of("pages.csv", "file", kVideo + "/0001.avi").at("status"), "accepted");
   for (const auto& [ref, name] : std::vector<std::pair<std::string, std::string>>{
            {kColour, "0001.jpg"}, {kTurned, "0001.jpg"}, {kGrey, "0001.tif"}, {kDeep, "0001.tif"},
            {kBlurred, "0001.jpg"}, {kLateDate, "0001.jpg"}, {kByColumn, "0001.jpg"}}) {
@@ -155,6 +166,27 @@ TEST_F(PhotoLot, DepositsInOneBagThatVerifies) {
   EXPECT_EQ(row_of("pages.csv", "file", kByColumn + "/0001.jpg").at("kind"), "photo");
   EXPECT_EQ(row_of("pages.csv", "file", kPaper + "/0001.png").at("kind"), "page");
   EXPECT_NE(slurp(bag / "metadata" / "page-measurements.csv").find("2021-05-12 10:20:30"), std::string::npos);
+}
+
+//! The bag and its forms count each kind in its own unit: one page (页数), seven photos (张; the coarse one quarantined, counted apart), two recordings (件) of 5 s in all.
+TEST_F(PhotoLot, FormsCountPagesPhotosAndRecordingsApart) {
+  ASSERT_EQ(run_.exit_code, 0) << run_.output;
+  const fs::path bag = bag_of(dir_ / "work");
+  std::map<std::string, std::string> info;
+  std::istringstream lines(slurp(bag / "bag-info.txt"));
+  for (std::string line; std::getline(lines, line);)
+    if (const auto colon = line.find(": "); colon != std::string::npos) info[line.substr(0, colon)] = line.substr(colon + 2);
+  EXPECT_EQ(info["Page-Count"], "1");
+  EXPECT_EQ(info["Photo-Count"], "7");
+  EXPECT_EQ(info["Recording-Count"], "2");
+  EXPECT_EQ(info["Recording-Duration"], "0:00:05");
+  EXPECT_EQ(info["Quarantined-Page-Count"], "0");
+  EXPECT_EQ(info["Quarantined-Photo-Count"], "1");
+  EXPECT_EQ(info["Quarantined-Recording-Count"], "0");
+  const std::string form = slurp(bag / "forms" / "backup-form.json");
+  EXPECT_NE(form.find("\"page_count\": 1,"), std::string::npos) << form;
+  EXPECT_NE(form.find("\"photo_count\": 7,"), std::string::npos) << form;
+  EXPECT_NE(form.find("\"recording_count\": 2,"), std::string::npos) << form;
 }
 
 //! The access copy of the photo stored sideways (Orientation 6) is upright, its red patch red as in the master; the master stays as scanned.
@@ -207,6 +239,7 @@ TEST_F(PhotoLot, NoOcrOnPhotos) {
     return std::regex_search(status.output, match, line) ? std::stoi(match[1]) : 0;
   };
   EXPECT_EQ(ran_on("ocr"), 1) << status.output;
+  EXPECT_EQ(ran_on("av"), 2);
   EXPECT_EQ(ran_on("orient"), 1);
   EXPECT_EQ(ran_on("deskew"), 1);
   EXPECT_EQ(ran_on("photo_quality"), 8);

@@ -1,9 +1,11 @@
 // A mixed lot through the real `lantai run`: paper pages, a video and a sound recording
 // deposit in one bag that verifies, each recording byte for byte as it came; a video cut
-// short is quarantined with av.duration_mismatch and its record withheld.
+// short is quarantined with av.duration_mismatch and its record withheld. The profile's
+// virus scan limit is 1 MiB, below the video, so the video is scanned in windows.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -59,7 +61,14 @@ class MixedLot : public ::testing::Test {
                               csv_line({kCutVideo, "档案工作培训录像", "临江市档案局", "", "20211216", "1", "永久", "", ""}, "\r\n") +
                               csv_line({kSound, "档案工作会议录音", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n") +
                               csv_line({kInfected, "档案工作会议录音（二）", "临江市档案局", "", "20211215", "1", "永久", "", ""}, "\r\n"));
-    run_ = run_command({lantai_bin().string(), "run", "--profile", profile_file().string(), "--in", scans.string(),
+    std::string profile = slurp(profile_file());
+    for (const std::string key : {"max_file_size_mb: 2048", "max_scan_size_mb: 2048"}) {
+      const std::size_t at = profile.find(key);
+      ASSERT_NE(at, std::string::npos) << key;
+      profile.replace(at, key.size(), key.substr(0, key.find(':')) + ": 1");
+    }
+    write_file_atomically(dir_ / "lot" / "profile.yaml", profile);
+    run_ = run_command({lantai_bin().string(), "run", "--profile", (dir_ / "lot" / "profile.yaml").string(), "--in", scans.string(),
                         "--catalog", (dir_ / "lot" / "catalogue.csv").string(), "--out", (dir_ / "work").string(),
                         "--fonds", "J012", "--unit", "示例市档案馆", "--jobs", "2", "--virus-db",
                         test_virus_db().string()});
@@ -96,6 +105,48 @@ TEST_F(MixedLot, PagesAndRecordingsDepositInOneBag) {
   const auto report = nlohmann::json::parse(slurp(dir_ / "work" / "reports" / "four-properties.json"));
   for (const auto& item : report["items"])
     if (item["item"] == "3-3") EXPECT_EQ(item["verdict"], "pass") << item.dump();
+}
+
+// The first field of the line for path in a manifest.
+std::string manifest_digest(const fs::path& manifest, const std::string& path) {
+  std::istringstream lines(slurp(manifest));
+  for (std::string line; std::getline(lines, line);)
+    if (line.ends_with("  " + path)) return line.substr(0, line.find(' '));
+  return {};
+}
+
+// What a command-line tool (md5sum, sha256sum) prints for a file.
+std::string digest_by_tool(const std::string& tool, const fs::path& file) {
+  const CommandResult result = run_command({tool, file.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return result.output.substr(0, result.output.find(' '));
+}
+
+//! The video is larger than the profile's 1 MiB virus scan limit, yet it is scanned (in windows, virus.scanned_in_windows) rather than withheld, and the bag made of it passes the deposit's scan and verify.
+TEST_F(MixedLot, ARecordingOverTheScanLimitIsScannedInWindows) {
+  ASSERT_EQ(run_.exit_code, 0) << run_.output;
+  ASSERT_GT(fs::file_size(dir_ / "lot" / "scans" / fs::u8path(kVideo) / "0001.avi"), 1u << 20);
+  const auto video = row_of("pages.csv", "file", kVideo + "/0001.avi");
+  ASSERT_FALSE(video.empty());
+  EXPECT_EQ(video.at("status"), "accepted") << video.at("findings");
+  EXPECT_NE(video.at("findings").find("virus.scanned_in_windows"), std::string::npos) << video.at("findings");
+  const CommandResult verify = run_command({lantai_bin().string(), "verify", bag_of(dir_ / "work").string(),
+                                            "--virus-db", test_virus_db().string()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.output;
+}
+
+//! A recording's manifest lines are the digests the av stage took in its decoding read: they equal md5sum and sha256sum of the file as it came, and the deposit linked the av stage's copy into the bag rather than reading it again (the bag's file is the WORK file).
+TEST_F(MixedLot, RecordingDigestsComeFromTheDecodingRead) {
+  ASSERT_EQ(run_.exit_code, 0) << run_.output;
+  const fs::path bag = bag_of(dir_ / "work");
+  for (const std::string& ref : {kVideo, kSound}) {
+    const std::string name = ref == kVideo ? "0001.avi" : "0001.wav";
+    const fs::path source = dir_ / "lot" / "scans" / fs::u8path(ref) / name;
+    const std::string path = "data/entity/" + ref + "/" + name;
+    EXPECT_EQ(manifest_digest(bag / "manifest-md5.txt", path), digest_by_tool("md5sum", source)) << path;
+    EXPECT_EQ(manifest_digest(bag / "manifest-sha256.txt", path), digest_by_tool("sha256sum", source)) << path;
+    EXPECT_TRUE(fs::equivalent(bag / fs::u8path(path), dir_ / "work" / "av" / fs::u8path(ref) / name)) << path;
+  }
 }
 
 //! The video cut in half is quarantined with av.duration_mismatch and its record withheld; the batch goes on.

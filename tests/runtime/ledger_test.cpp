@@ -301,6 +301,29 @@ TEST(Ledger, ReviewDecisionsAreAppendOnly) {
   EXPECT_EQ(Ledger::open(dir)->review_decisions().size(), 2u);
 }
 
+//! A ledger of schema 3 (before recordings' digests) is upgraded in place: its outputs table gains md5 and sm3, empty for the outputs it held.
+TEST(Ledger, UpgradesSchemaThreeInPlace) {
+  auto dir = fresh_dir("upgrade-outputs");
+  { Ledger::open(dir); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE outputs DROP COLUMN md5", "ALTER TABLE outputs DROP COLUMN sm3",
+                          "INSERT INTO outputs (item_id, stage, kind, role, path, sha256, size_bytes) "
+                          "VALUES ('a/0001.wav#0', 'av', 'av_file', 'entity', 'av/a/0001.wav', 'ab', 3)",
+                          "PRAGMA user_version = 3"})
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+  { Ledger::open(dir); }
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* query = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT md5, sm3 FROM outputs", -1, &query, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  ASSERT_EQ(sqlite3_step(query), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(query, 0)), "");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(query, 1)), "");
+  sqlite3_finalize(query);
+  sqlite3_close(db);
+}
+
 //! A ledger of schema 2 (before review) is upgraded in place: its findings kept, none overridden, review tables added.
 TEST(Ledger, UpgradesSchemaTwoInPlace) {
   auto dir = fresh_dir("upgrade-findings");

@@ -18,7 +18,9 @@
 #include "pipeline/catalog.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/photo_metadata.h"
 #include "samples/sample_lot.h"
+#include "stages/av/media_analysis.h"
 #include "samples/text_renderer.h"
 
 namespace lantai::samples {
@@ -377,6 +379,37 @@ TEST(SampleLotOptions, MissingFontNamesThePackage) {
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find("fonts-noto-cjk"), std::string::npos) << error.what();
   }
+}
+
+//! With photos and recordings asked for, the lot also holds two photo records scanned at 600 dpi with their EXIF (date, scanner, resolution) and a 3 s 24-bit 44.1 kHz stereo WAV that decodes whole, each with its catalogue row; the paper part is unchanged.
+TEST(SampleLotKinds, PhotosWithExifAndARecording) {
+  const fs::path dir = fresh_dir("kinds");
+  SampleOptions options = fixture_options();
+  options.records = 6;
+  options.photos_and_recordings = true;
+  const SampleLot lot = make_sample_lot(dir, options);
+  EXPECT_EQ(lot.photos, 2);
+  EXPECT_EQ(lot.recordings, 1);
+  EXPECT_EQ(lot.records, 6 + 3);
+  for (const char* ref : {"J012-ZP·2021-Y-0001", "J012-ZP·2021-Y-0002"}) {
+    SCOPED_TRACE(ref);
+    const PhotoMetadata exif = read_photo_metadata(dir / "scans" / fs::u8path(ref) / "0001.jpg");
+    EXPECT_EQ(exif.capture_date, "2021-05-12 10:20:30");
+    EXPECT_EQ(exif.make, "Epson");
+    EXPECT_EQ(exif.x_resolution.value_or(0), 600);
+  }
+  const av::MediaReport sound = av::analyse_media(dir / "scans" / fs::u8path("J012-LY·2021-Y-BGS-0001") / "0001.wav");
+  EXPECT_EQ(sound.container, "wav");
+  ASSERT_EQ(sound.audio.size(), 1u);
+  EXPECT_EQ(sound.audio[0].sample_rate, 44100);
+  EXPECT_EQ(sound.audio[0].bit_depth, 24);
+  EXPECT_EQ(sound.audio[0].channels, 2);
+  EXPECT_NEAR(sound.decoded_duration_s, 3.0, 0.01);
+  EXPECT_EQ(sound.error_count, 0);
+  const std::string catalogue = read_file(lot.catalog_file);
+  for (const char* title : {"新馆落成典礼", "建馆初期合影", "档案工作会议录音"})
+    EXPECT_NE(catalogue.find(title), std::string::npos) << title;
+  fs::remove_all(dir);
 }
 
 }  // namespace

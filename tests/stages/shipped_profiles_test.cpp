@@ -47,5 +47,25 @@ TEST(ShippedProfiles, EveryStageAcceptsEveryProfile) {
   EXPECT_GT(std::stoll(value_of(drawings, "decode", "max_pixels")), 558'000'000);  // an A0 sheet at 600 dpi
 }
 
+// One stage's effective settings as key=value lines, where each came from left aside.
+std::vector<std::string> settings_of(const std::vector<StageRecord>& records, const std::string& stage) {
+  std::vector<std::string> settings;
+  for (const StageRecord& record : records)
+    if (record.info.id == stage)
+      for (const EffectiveValue& value : record.settings) settings.push_back(value.key + "=" + value.value);
+  return settings;
+}
+
+//! The paper profile checks the recordings of a paper lot as dat62-preservation does: its effective av settings are the same, key for key, so neither drifts from the other unnoticed.
+TEST(ShippedProfiles, PaperProfileChecksRecordingsAsDat62Preservation) {
+  const fs::path folder = fs::path(LANTAI_SOURCE_DIR) / "profiles";
+  StageSequence paper_stages = make_stage_sequence();
+  StageSequence dat62_stages = make_stage_sequence();
+  const auto paper = settings_of(effective_profile(folder / "da-t31-2017-paper.yaml", paper_stages), "av");
+  const auto dat62 = settings_of(effective_profile(folder / "dat62-preservation.yaml", dat62_stages), "av");
+  ASSERT_FALSE(dat62.empty());
+  EXPECT_EQ(paper, dat62);
+}
+
 }  // namespace
 }  // namespace lantai

@@ -32,58 +32,7 @@ std::string saved(cmsHPROFILE profile) {
   return bytes;
 }
 
-void add_exif(const std::filesystem::path& file, const Exif& exif) {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  Exiv2::Image::AutoPtr image = Exiv2::ImageFactory::open(file.string());
-#pragma GCC diagnostic pop
-  image->readMetadata();
-  Exiv2::ExifData& data = image->exifData();
-  if (!exif.date_time_original.empty()) data["Exif.Photo.DateTimeOriginal"] = exif.date_time_original;
-  if (!exif.make.empty()) data["Exif.Image.Make"] = exif.make;
-  if (!exif.model.empty()) data["Exif.Image.Model"] = exif.model;
-  if (exif.orientation) data["Exif.Image.Orientation"] = static_cast<std::uint16_t>(exif.orientation);
-  if (exif.file_source) {
-    Exiv2::Value::AutoPtr value = Exiv2::Value::create(Exiv2::undefined);
-    const Exiv2::byte source = static_cast<Exiv2::byte>(exif.file_source);
-    value->read(&source, 1, Exiv2::invalidByteOrder);
-    data.add(Exiv2::ExifKey("Exif.Photo.FileSource"), value.get());
-  }
-  if (exif.resolution_dpi > 0) {
-    const Exiv2::URational dpi(static_cast<std::uint32_t>(exif.resolution_dpi), 1);
-    data["Exif.Image.XResolution"] = dpi;
-    data["Exif.Image.YResolution"] = dpi;
-    data["Exif.Image.ResolutionUnit"] = static_cast<std::uint16_t>(2);
-  }
-  image->writeMetadata();
-}
-
 }  // namespace
-
-cv::Rect red_patch(cv::Size size) { return {size.width / 10, size.height / 10, size.width / 5, size.height / 5}; }
-
-cv::Mat draw_photo(cv::Size size, bool colour) {
-  cv::Mat picture(size, CV_8UC3);
-  for (int y = 0; y < size.height; ++y)  // a sky: light blue at the top, paler lower down
-    picture.row(y).setTo(cv::Scalar(230 - 60.0 * y / size.height, 200 - 40.0 * y / size.height, 150));
-  const int unit = std::min(size.width, size.height) / 10;
-  cv::rectangle(picture, red_patch(size), cv::Scalar(30, 30, 200), cv::FILLED);
-  cv::rectangle(picture, cv::Rect(size.width / 2, size.height / 10, size.width / 5, size.height / 5),
-                cv::Scalar(40, 160, 40), cv::FILLED);
-  cv::rectangle(picture, cv::Rect(size.width / 10, size.height * 6 / 10, size.width / 5, size.height / 5),
-                cv::Scalar(170, 50, 30), cv::FILLED);
-  // Dark figures and lines: the sharp edges a focused scan keeps.
-  for (int i = 0; i < 6; ++i) {
-    cv::circle(picture, {size.width / 2 + i * unit / 2, size.height * 6 / 10}, unit / 3, cv::Scalar(20, 20, 20),
-               cv::FILLED, cv::LINE_8);
-    cv::line(picture, {size.width * 4 / 10, size.height * 8 / 10 + i * unit / 4},
-             {size.width * 9 / 10, size.height * 8 / 10 + i * unit / 4}, cv::Scalar(10, 10, 10), std::max(2, unit / 20));
-  }
-  if (colour) return picture;
-  cv::Mat grey;
-  cv::cvtColor(picture, grey, cv::COLOR_BGR2GRAY);
-  return grey;
-}
 
 std::string srgb_icc() {
   static const std::string bytes = saved(cmsCreate_sRGBProfile());
@@ -103,7 +52,7 @@ std::string grey_icc() {
 void write_jpeg(const std::filesystem::path& file, const cv::Mat& image, double resolution_dpi, const Exif& exif,
                 std::string_view icc) {
   write_file_atomically(file, encode_jpeg(image, 92, resolution_dpi, icc));
-  add_exif(file, exif);
+  samples::add_exif(file, exif);
 }
 
 void write_tiff(const std::filesystem::path& file, const cv::Mat& image, double resolution_dpi, const Exif& exif,
@@ -130,7 +79,7 @@ void write_tiff(const std::filesystem::path& file, const cv::Mat& image, double 
     if (TIFFWriteScanline(tif.get(), rgb.ptr(y), static_cast<std::uint32_t>(y), 0) < 0)
       throw std::runtime_error("cannot write " + file.string());
   tif.reset();
-  add_exif(file, exif);
+  samples::add_exif(file, exif);
 }
 
 Item photo_item(const std::string& ref, const std::filesystem::path& file) {

@@ -10,23 +10,14 @@
 #include <opencv2/core.hpp>
 
 #include "pipeline/item.h"
+#include "samples/sample_media.h"
 
 namespace lantai::test_photos {
 
-// Where the red patch lies on a picture of this size (it stays red in every copy).
-cv::Rect red_patch(cv::Size size);
-
-// 8-bit BGR (colour) or grey, drawn so that sharp edges cross the whole picture.
-cv::Mat draw_photo(cv::Size size, bool colour = true);
-
-struct Exif {
-  std::string date_time_original;  // "2021:05:12 10:20:30"; empty: none
-  std::string make;
-  std::string model;
-  int orientation = 0;   // 1-8; 0: no tag
-  int file_source = 0;   // 1 film scanner, 2 print scanner, 3 camera; 0: no tag
-  double resolution_dpi = 0;  // X/YResolution in inches; 0: none
-};
+// The drawn print and its EXIF, as the demo lot makes them (samples/sample_media.h).
+using samples::draw_photo;
+using samples::red_patch;
+using Exif = samples::PhotoExif;
 
 // ICC profiles made with LittleCMS: sRGB, and a grey one (D50, gamma 2.2). Made once per
 // process (a profile's header carries the time it was made).

@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "pipeline/files.h"
+#include "pipeline/format.h"
 #include "pipeline/registration.h"
 #include "stages/deposit/forms/pdf_renderer.h"
 #include "stages/deposit/forms/templates/templates.h"
@@ -14,6 +15,20 @@ namespace lantai::deposit::forms {
 namespace fs = std::filesystem;
 
 namespace {
+
+// What a record or a batch holds, each kind in its own unit: "12 页", "7 张",
+// "2 件（0:12:30）", joined for a record of several kinds; "0 页" when it holds nothing.
+std::string quantity_text(const ItemCounts& items) {
+  std::string text;
+  auto add = [&](std::int64_t count, const std::string& unit) {
+    if (count == 0) return;
+    text += (text.empty() ? "" : "，") + std::to_string(count) + " " + unit;
+  };
+  add(items.pages, "页");
+  add(items.photos, "张");
+  add(items.recordings, "件（" + hours_minutes_seconds(items.recording_seconds) + "）");
+  return text.empty() ? "0 页" : text;
+}
 
 constexpr const char* kOnline = "在线传输";
 constexpr const char* kNoBreakSpace = "\u00A0";  // keeps a figure and its unit on one line
@@ -120,8 +135,13 @@ FormValues form_values(const RegistrationForms& forms) {
       {"remarks", FormValue::of(changes_text(forms))},
       {"delivery", FormValue::of(delivery_of(forms.carriers))},
       {"record_count", FormValue::count(static_cast<std::uint64_t>(forms.record_count))},
-      {"page_count", FormValue::count(static_cast<std::uint64_t>(forms.page_count))},
-      {"quarantined_page_count", FormValue::count(static_cast<std::uint64_t>(forms.quarantined_page_count))},
+      {"page_count", FormValue::count(static_cast<std::uint64_t>(forms.items.pages))},
+      {"photo_count", FormValue::count(static_cast<std::uint64_t>(forms.items.photos))},
+      {"recording_count", FormValue::count(static_cast<std::uint64_t>(forms.items.recordings))},
+      {"recording_duration", FormValue::of(hours_minutes_seconds(forms.items.recording_seconds))},
+      {"quarantined_page_count", FormValue::count(static_cast<std::uint64_t>(forms.quarantined.pages))},
+      {"quarantined_photo_count", FormValue::count(static_cast<std::uint64_t>(forms.quarantined.photos))},
+      {"quarantined_recording_count", FormValue::count(static_cast<std::uint64_t>(forms.quarantined.recordings))},
       {"withheld_record_count", FormValue::count(static_cast<std::uint64_t>(forms.withheld_record_count))},
       {"payload_file_count", FormValue::count(forms.payload_file_count)},
       {"payload_bytes", FormValue::count(forms.payload_bytes)},
@@ -161,7 +181,7 @@ FormValues form_values(const RegistrationForms& forms) {
                        {"title", FormValue::of(record.title)},
                        {"creator", FormValue::of(record.creator)},
                        {"date", FormValue::of(record.date)},
-                       {"page_count", FormValue::count(static_cast<std::uint64_t>(record.page_count))},
+                       {"quantity", FormValue::of(quantity_text(record.items))},
                        {"retention", FormValue::of(record.retention)},
                        {"classification", FormValue::of(record.classification)}});
 
@@ -176,7 +196,7 @@ FormValues form_values(const RegistrationForms& forms) {
       {{"item", FormValue::of("MD5 校验")}, {"unit_result", FormValue::of("数据包 MD5：\n" + package_md5)}},
       {{"item", FormValue::of("数据量核对")},
        {"unit_result", FormValue::of("档案条目 " + std::to_string(forms.record_count) + " 件，" +
-                                     std::to_string(forms.page_count) + " 页，文件 " +
+                                     quantity_text(forms.items) + "，文件 " +
                                      std::to_string(forms.payload_file_count) + " 个，数据量 " +
                                      data_volume_gb(forms.payload_bytes) + kNoBreakSpace + "GB（" +
                                      std::to_string(forms.payload_bytes) + kNoBreakSpace + "字节）")}},

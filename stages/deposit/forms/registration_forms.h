@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pipeline/digest.h"
+#include "pipeline/units.h"
 #include "stages/deposit/forms/form_template.h"
 #include "stages/deposit/forms/form_values.h"
 
@@ -64,7 +65,7 @@ struct RecordEntry {
   std::string title;           // 题名
   std::string creator;         // 责任者
   std::string date;            // 日期
-  std::int64_t page_count = 0; // 页数 deposited
+  ItemCounts items;            // deposited: 页数 for pages, photos and recordings apart
   std::string retention;       // 保管期限
   std::string classification;  // 密级
 };
@@ -76,8 +77,8 @@ struct RegistrationForms {
   std::string date;  // YYYY-MM-DD, the package's
   std::string profile_name;
   std::int64_t record_count = 0;
-  std::int64_t page_count = 0;
-  std::int64_t quarantined_page_count = 0;
+  ItemCounts items;        // deposited, by kind
+  ItemCounts quarantined;  // quarantined, by kind
   std::int64_t withheld_record_count = 0;
   std::uint64_t payload_file_count = 0;
   std::uint64_t payload_bytes = 0;

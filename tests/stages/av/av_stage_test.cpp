@@ -9,10 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
 #include "pipeline/jpeg_codec.h"
+#include "pipeline/profile.h"
 #include "stages/av/av_stage.h"
 
 namespace lantai::av {
@@ -49,9 +51,18 @@ class AvStageTest : public ::testing::Test {
   }
 
   Outcome check(const fs::path& file, const std::string& yaml = "{}") {
-    AvStage stage;
     YAML::Node node = YAML::Load(yaml);
     ProfileSection section("test.yaml", "av", node);
+    return check(file, section);
+  }
+  // Checked as a shipped profile (profiles/<name>.yaml) asks.
+  Outcome check_as(const fs::path& file, const std::string& profile_name) {
+    Profile profile = Profile::load(fs::path(LANTAI_SOURCE_DIR) / "profiles" / (profile_name + ".yaml"));
+    ProfileSection section = profile.section("av");
+    return check(file, section);
+  }
+  Outcome check(const fs::path& file, ProfileSection& section) {
+    AvStage stage;
     stage.setup(section, StageContext{dir_, dir_, 1});
     Item item;
     item.kind = ItemKind::av;
@@ -184,6 +195,65 @@ TEST_F(AvStageTest, ClippedSound) {
   EXPECT_EQ(finding(check(dir_ / "loud.avi", "{max_clipped_share: 1}"), "av.clipped"), nullptr);
 }
 
+// H.264 High 4:2:2 at a constant rate (x264's HRD filler keeps it at the rate asked).
+std::string h264_422(const std::string& rate, const std::string& aspect) {
+  return "-c:v libx264 -profile:v high422 -pix_fmt yuv422p -preset veryfast -b:v " + rate + " -minrate " + rate +
+         " -maxrate " + rate + " -bufsize 4M -x264-params nal-hrd=cbr -aspect " + aspect;
+}
+
+//! Clips as the shipped dat62-preservation profile asks pass it with no finding: H.264 High 4:2:2 SD in AVI, MPEG-2 4:2:2 in MXF, H.264 HD at 20 Mbit/s, and a 24-bit 44.1 kHz WAV; the ones it does not allow are named by their codes.
+TEST_F(AvStageTest, ConformsToTheDat62PreservationProfile) {
+  const std::map<std::string, fs::path> conforming{
+      {"H.264 SD AVI", av_clip("h264.avi", kPal, kTone, h264_422("10M", "4:3"), kSound)},
+      {"MPEG-2 MXF", clip("mpeg2.mxf", "-f lavfi -i " + kPal + " -f lavfi -i " + kTone + " " + kPicture +
+                                            " -c:a pcm_s24le -ac 1 -ar 48000")},
+      {"H.264 HD AVI", av_clip("hd.avi", "testsrc2=size=1920x1080:rate=25", kTone, h264_422("20M", "16:9"), kSound, 2)},
+      {"WAV 24-bit", clip("tape.wav", "-f lavfi -i sine=frequency=440:sample_rate=44100 -c:a pcm_s24le -ac 2")},
+  };
+  for (const auto& [what, file] : conforming) {
+    const Outcome outcome = check_as(file, "dat62-preservation");
+    EXPECT_TRUE(outcome.findings.empty()) << what << ": " << ::testing::PrintToString(codes(outcome));
+  }
+  const std::map<std::string, std::pair<fs::path, std::vector<std::string>>> faulty{
+      {"MPEG-4 at 4 Mbit/s, 4:2:0, mp2 in 16 bits",
+       {av_clip("light.avi", kPal, "sine=frequency=440:sample_rate=44100",
+                "-c:v mpeg4 -pix_fmt yuv420p -b:v 4M -minrate 4M -maxrate 4M -bufsize 1M -aspect 4:3",
+                "-c:a mp2 -b:a 224k -ac 2"),
+        {"av.video_codec", "av.chroma", "av.bit_rate", "av.audio_codec", "av.audio_bit_depth"}}},
+      {"H.264 HD below 16 Mbit/s",
+       {av_clip("thin-hd.avi", "testsrc2=size=1920x1080:rate=25", kTone, h264_422("10M", "16:9"), kSound, 2),
+        {"av.bit_rate"}}},
+      {"a 16-bit WAV", {clip("cd.wav", "-f lavfi -i sine=frequency=440:sample_rate=44100 -c:a pcm_s16le -ac 2"),
+                        {"av.audio_bit_depth"}}},
+      {"QuickTime pictures", {av_clip("take.mov", kPal, kTone, h264_422("10M", "4:3"), "-c:a pcm_s24le -ac 2"),
+                              {"av.container"}}},
+  };
+  for (const auto& [what, clip_and_codes] : faulty) {
+    std::vector<std::string> found = codes(check_as(clip_and_codes.first, "dat62-preservation"));
+    std::sort(found.begin(), found.end());
+    std::vector<std::string> expected = clip_and_codes.second;
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(found, expected) << what;
+  }
+}
+
+//! The shipped backup-sd profile passes the light backup copy it names (MPEG-4 at about 4 Mbit/s with MPEG audio at 224 kbit/s, 720x576 at 25 frames) and flags what it does not allow: a preservation master above its 6 Mbit/s, another frame rate, another frame size.
+TEST_F(AvStageTest, ConformsToTheBackupSdProfile) {
+  const std::string light = "-c:v mpeg4 -pix_fmt yuv420p -b:v 4M -minrate 4M -maxrate 4M -bufsize 1M -aspect 4:3";
+  const std::string mp2 = "-c:a mp2 -b:a 224k -ac 2";
+  const std::string cd = "sine=frequency=440:sample_rate=44100";
+  const Outcome passed = check_as(av_clip("backup.avi", kPal, cd, light, mp2), "backup-sd");
+  EXPECT_TRUE(passed.findings.empty()) << ::testing::PrintToString(codes(passed));
+  const Outcome wav = check_as(clip("backup.wav", "-f lavfi -i " + cd + " -c:a pcm_s16le -ac 2"), "backup-sd");
+  EXPECT_TRUE(wav.findings.empty()) << ::testing::PrintToString(codes(wav));
+
+  EXPECT_EQ(codes(check_as(av_clip("master.avi"), "backup-sd")), std::vector<std::string>{"av.bit_rate"});
+  EXPECT_EQ(codes(check_as(av_clip("ntsc.avi", "testsrc2=size=720x576:rate=30000/1001", cd, light, mp2), "backup-sd")),
+            std::vector<std::string>{"av.frame_rate"});
+  EXPECT_EQ(codes(check_as(av_clip("small.avi", "testsrc2=size=640x480:rate=25", cd, light, mp2), "backup-sd")),
+            std::vector<std::string>{"av.frame_size"});
+}
+
 //! A file cut short is av.duration_mismatch (the container declares more than decodes); bytes damaged in the middle are av.decode_error with the time of the first; a file that is no media at all is av.unreadable naming the reason.
 TEST_F(AvStageTest, TruncatedDamagedAndUnreadable) {
   const fs::path whole = av_clip("whole.avi", kPal, kTone, kPicture, kSound, 4);
@@ -196,6 +266,26 @@ TEST_F(AvStageTest, TruncatedDamagedAndUnreadable) {
   ASSERT_NE(mismatch, nullptr) << ::testing::PrintToString(codes(truncated));
   EXPECT_LT(std::stod(mismatch->value), 3.0);
   EXPECT_EQ(mismatch->threshold, "4.00");
+
+  // A WAV and an MXF cut short: the WAV's RIFF header declares its data chunk's full size,
+  // the MXF its duration in its header partition.
+  const fs::path whole_wav = clip("whole.wav", "-f lavfi -i " + kTone + " " + kSound, 4);
+  const fs::path whole_mxf = clip("whole.mxf",
+                                  "-f lavfi -i " + kPal + " -f lavfi -i " + kTone + " " + kPicture +
+                                      " -c:a pcm_s24le -ac 1 -ar 48000",
+                                  4);
+  for (const fs::path& file : {whole_wav, whole_mxf}) {
+    SCOPED_TRACE(file.filename().string());
+    EXPECT_TRUE(check(file).findings.empty()) << ::testing::PrintToString(codes(check(file)));
+    const std::string all = read_file(file);
+    const fs::path short_file = dir_ / ("cut" + file.extension().string());
+    std::ofstream(short_file, std::ios::binary) << all.substr(0, all.size() / 2);
+    const Outcome cut_short = check(short_file);
+    const Finding* short_by = finding(cut_short, "av.duration_mismatch");
+    ASSERT_NE(short_by, nullptr) << ::testing::PrintToString(codes(cut_short));
+    EXPECT_LT(std::stod(short_by->value), 2.5);
+    EXPECT_EQ(short_by->threshold, "4.00");
+  }
 
   // A slice of the picture data overwritten with noise, a third of the way in.
   std::string damaged = bytes;
@@ -232,6 +322,9 @@ TEST_F(AvStageTest, CopiesTheRecordingInTheSameRead) {
     const std::string original = read_file(file);
     EXPECT_EQ(read_file(dir_ / utf8_path(copy.path)), original);
     EXPECT_EQ(copy.sha256, hex_digest(DigestAlgorithm::sha256, original));
+    // Every manifest's digest is taken in the same read, for the deposit.
+    EXPECT_EQ(copy.md5, hex_digest(DigestAlgorithm::md5, original));
+    EXPECT_EQ(copy.sm3, hex_digest(DigestAlgorithm::sm3, original));
   }
   const fs::path text = dir_ / "notes.avi";
   std::ofstream(text) << "not a recording\n";

@@ -287,6 +287,63 @@ TEST_F(DepositTest, WritesTheRegistrationFormsBesideTheBag) {
   EXPECT_EQ(creator->text, batch_.records[0].entry.field(batch_.catalog_columns, "责任者"));
 }
 
+//! A lot of pages, photos and recordings is counted by kind everywhere the deposit counts: 页数 is pages alone, photos in 张, recordings in 件 with their decoded length; the quarantined ones likewise. bag-info, the backup form (and its records) and the registration forms (PDF and spreadsheet) agree.
+TEST_F(DepositTest, CountsPagesPhotosAndRecordingsApart) {
+  batch_ = make_synthetic_work(work_.path());
+  // The third record (3 items): a page, a photo and a recording of 1:02:03.4.
+  std::vector<RecordItem>& items = batch_.records[2].items;
+  ASSERT_EQ(items.size(), 3u);
+  items[1].kind = ItemKind::photo;
+  items[2].kind = ItemKind::av;
+  items[2].measurements.set(kDecodedSecondsMeasurement, 3723.4);
+  batch_.quarantined = {};
+  batch_.quarantined.add(ItemKind::photo);
+  batch_.quarantined.add(ItemKind::photo);
+  batch_.quarantined.add(ItemKind::av);
+  outcome_ = make_stage().process(batch_);
+  const fs::path bag = bag_dir_of(batch_, outcome_);
+  ASSERT_FALSE(bag.empty());
+
+  auto fields = bag_info_fields(bag);
+  EXPECT_EQ(fields["Page-Count"], "4");
+  EXPECT_EQ(fields["Photo-Count"], "1");
+  EXPECT_EQ(fields["Recording-Count"], "1");
+  EXPECT_EQ(fields["Recording-Duration"], "1:02:03");
+  EXPECT_EQ(fields["Quarantined-Page-Count"], "0");
+  EXPECT_EQ(fields["Quarantined-Photo-Count"], "2");
+  EXPECT_EQ(fields["Quarantined-Recording-Count"], "1");
+
+  const auto form = nlohmann::ordered_json::parse(read_file(bag / "forms/backup-form.json"));
+  EXPECT_EQ(form["page_count"], 4);
+  EXPECT_EQ(form["photo_count"], 1);
+  EXPECT_EQ(form["recording_count"], 1);
+  EXPECT_EQ(form["recording_duration_s"], "3723.4");
+  EXPECT_EQ(form["quarantined_photo_count"], 2);
+  EXPECT_EQ(form["quarantined_recording_count"], 1);
+  EXPECT_EQ(form["records"][2]["page_count"], 1);
+  EXPECT_EQ(form["records"][2]["photo_count"], 1);
+  EXPECT_EQ(form["records"][2]["recording_count"], 1);
+
+  const fs::path forms = work_.path() / "deposit" / utf8_path("J012-2021-批次01-forms");
+  const auto sheets = testing::read_xlsx(forms / utf8_path("登记备份表格.xlsx"));
+  ASSERT_FALSE(sheets.empty());
+  for (const auto& [label, expected] : std::map<std::string, std::string>{{"页数", "4"},
+                                                                           {"照片（张）", "1"},
+                                                                           {"录音录像（件）", "1"},
+                                                                           {"录音录像时长", "1:02:03"},
+                                                                           {"隔离页数", "0"},
+                                                                           {"隔离照片（张）", "2"},
+                                                                           {"隔离录音录像（件）", "1"}}) {
+    const testing::XlsxCell* cell = testing::cell_right_of(sheets[0], label);
+    ASSERT_TRUE(cell) << label;
+    EXPECT_EQ(cell->text, expected) << label;
+  }
+  std::string detail = testing::pdf_text(forms / utf8_path("登记明细表.pdf"));
+  detail.erase(std::remove_if(detail.begin(), detail.end(), [](char c) { return c == ' ' || c == '\n'; }), detail.end());
+  EXPECT_NE(detail.find("1页，1张，1件（1:02:03）"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("2页"), std::string::npos) << detail;
+}
+
 //! Data volume is in GB of 10^9 bytes, rounded half up to exactly 3 decimals.
 TEST(BackupForm, StatesDataVolumeInGbToThreeDecimals) {
   EXPECT_EQ(data_volume_gb(0), "0.000");

@@ -51,8 +51,8 @@ RegistrationForms sample_forms(int records = kRecords) {
   forms.date = "2026-11-30";
   forms.profile_name = "da-t31-2017-paper";
   forms.record_count = records;
-  forms.page_count = records * 3;
-  forms.quarantined_page_count = 2;
+  forms.items.pages = records * 3;
+  forms.quarantined.pages = 2;
   forms.withheld_record_count = 1;
   forms.payload_file_count = static_cast<std::uint64_t>(records) * 6 + 1;
   forms.payload_bytes = kPayloadBytes;
@@ -60,9 +60,11 @@ RegistrationForms sample_forms(int records = kRecords) {
   forms.signature_key_sm3 = kKey;
   forms.package = {forms.batch_id, kPayloadBytes, forms.payload_file_count,
                    {{DigestAlgorithm::md5, kMd5}, {DigestAlgorithm::sha256, kSha256}, {DigestAlgorithm::sm3, kSm3}}};
+  ItemCounts three_pages;
+  three_pages.pages = 3;
   for (int n = 1; n <= records; ++n)
     forms.records.push_back({ref_of(n), title_of(n), n % 5 == 0 ? "" : "示例市档案馆办公室", "2021-03-0" + std::to_string(n % 9 + 1),
-                             3, n % 3 ? "永久" : "定期30年", n == 3 ? "" : "公开"});
+                             three_pages, n % 3 ? "永久" : "定期30年", n == 3 ? "" : "公开"});
   forms.carriers = {online_carrier(forms)};
   return forms;
 }

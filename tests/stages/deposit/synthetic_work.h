@@ -138,7 +138,7 @@ inline BatchWork make_synthetic_work(const fs::path& work_dir) {
     batch.records.push_back(std::move(record));
   }
   batch.items_in = 7;
-  batch.items_quarantined = 1;
+  batch.quarantined.pages = 1;
   batch.records_withheld = 1;
   return batch;
 }

@@ -12,6 +12,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "pipeline/files.h"
+#include "samples/image_encoder.h"
 #include "stages/decode/decode_stage.h"
 #include "stages/quality/photo_date_stage.h"
 #include "stages/quality/photo_quality_stage.h"
@@ -136,6 +138,20 @@ TEST(PhotoQuality, BlurIsFlagged) {
   EXPECT_GT(*checked.item.measurements.number("blur_print_mm"), 0.25);
 }
 
+//! A photo delivered as PNG is photo.format (DA/T 50-2014: TIFF or JPEG) naming the format and the ones allowed; a profile that lists png takes it.
+TEST(PhotoQuality, FormatAgainstTheProfile) {
+  const fs::path file = folder() / "print.png";
+  write_file_atomically(file, samples::encode_png(test_photos::draw_photo({3000, 2100}), 600));
+  Checked checked = check(file);
+  EXPECT_EQ(checked.codes, std::vector<std::string>{"photo.format"});
+  const Outcome outcome = run_stage(set_up<PhotoQualityStage>("photo_quality"), checked.item);
+  ASSERT_FALSE(outcome.findings.empty());
+  EXPECT_EQ(outcome.findings[0].value, "png");
+  EXPECT_EQ(outcome.findings[0].threshold, "tiff, jpeg");
+  EXPECT_TRUE(check(file, "  formats: tiff,jpeg,png\n").codes.empty());
+  EXPECT_THROW(set_up<PhotoQualityStage>("photo_quality", "  formats: gif\n"), ProfileError);
+}
+
 //! A file whose metadata exiv2 cannot read is reported, not failed: the check goes on.
 TEST(PhotoQuality, UnreadableMetadataIsAFinding) {
   Item item = test_photos::photo_item(kRef, folder() / "missing.jpg");
@@ -162,11 +178,12 @@ TEST(PhotoDates, CatalogueDatesParse) {
   EXPECT_FALSE(parse_catalogue_date("2021-13-01"));
 }
 
-std::vector<Finding> dates_of(const std::string& catalogue_date, const std::string& capture_date,
-                              const std::string& source) {
+// What photo_dates finds on a photo record with this catalogue row (档号 first).
+std::vector<Finding> record_findings(const std::vector<std::string>& columns, const std::vector<std::string>& row,
+                                     const std::string& capture_date, const std::string& source) {
   Catalog catalog;
-  catalog.columns = {"档号", "题名", "时间"};
-  catalog.records.push_back({kRef, std::nullopt, {kRef, "新馆落成", catalogue_date}, 2});
+  catalog.columns = columns;
+  catalog.records.push_back({kRef, std::nullopt, row, 2});
   RecordWork record;
   record.ref = kRef;
   record.entry = catalog.records[0];
@@ -182,6 +199,12 @@ std::vector<Finding> dates_of(const std::string& catalogue_date, const std::stri
   return set_up<PhotoDateStage>("photo_dates").process(record).findings;
 }
 
+std::vector<Finding> dates_of(const std::string& catalogue_date, const std::string& capture_date,
+                              const std::string& source) {
+  return record_findings({"档号", "题名", "时间", "照片号", "摄影者"}, {kRef, "新馆落成", catalogue_date, "ZP0001", "王明"},
+                         capture_date, source);
+}
+
 //! A scan: a catalogue date later than the scan is flagged, an earlier one (the print is older) is not. A camera's file: another year is flagged, another day of the year is not.
 TEST(PhotoDates, TheCatalogueDateAgainstExif) {
   const auto later = dates_of("2022-06-01", "2021-05-12 10:20:30", "scan");
@@ -194,7 +217,28 @@ TEST(PhotoDates, TheCatalogueDateAgainstExif) {
   EXPECT_TRUE(dates_of("2021-05", "2021-05-12 10:20:30", "scan").empty());  // the same month may be the day
   EXPECT_EQ(dates_of("2019-05-12", "2021-05-12 10:20:30", "camera").size(), 1u);
   EXPECT_TRUE(dates_of("2021-01-01", "2021-05-12 10:20:30", "camera").empty());
-  EXPECT_TRUE(dates_of("", "2021-05-12 10:20:30", "scan").empty());
+  // No date to judge (only the missing field is said).
+  const auto undated = dates_of("", "2021-05-12 10:20:30", "scan");
+  ASSERT_EQ(undated.size(), 1u);
+  EXPECT_EQ(undated[0].code, "photo.catalogue_incomplete");
+}
+
+//! A photo record whose row lacks a DA/T 50-2014 field (照片号 or 摄影者 empty or without a column, no date in 时间 or 日期) is photo.catalogue_incomplete, a warning naming what is missing; a full row, dated by 日期 in a paper catalogue, is not.
+TEST(PhotoDates, TheCatalogueFieldsOfAPhoto) {
+  const std::string scanned = "2021-05-12 10:20:30";
+  const auto blank = record_findings({"档号", "题名", "时间", "照片号", "摄影者"}, {kRef, "新馆落成", "", "ZP0001", " "},
+                                     scanned, "scan");
+  ASSERT_EQ(blank.size(), 1u);
+  EXPECT_EQ(blank[0].code, "photo.catalogue_incomplete");
+  EXPECT_EQ(blank[0].severity, Severity::warn);
+  EXPECT_EQ(blank[0].value, "摄影者, 时间");
+  EXPECT_EQ(blank[0].threshold, "照片号, 摄影者, 时间");
+  const auto paper = record_findings({"档号", "题名", "日期"}, {kRef, "新馆落成", "1985-10-01"}, scanned, "scan");
+  ASSERT_EQ(paper.size(), 1u);
+  EXPECT_EQ(paper[0].value, "照片号, 摄影者");
+  EXPECT_TRUE(record_findings({"档号", "题名", "日期", "照片号", "摄影者"}, {kRef, "新馆落成", "1985-10-01", "ZP0001", "王明"},
+                              scanned, "scan")
+                  .empty());
 }
 
 }  // namespace

@@ -192,7 +192,9 @@ TEST_F(PackageVerifyTest, DamagedPackages) {
 
   const std::string bytes = read_file(beside(".tar"));
   const fs::path cut = scratch_.path() / "cut.tar";
-  write_bytes(cut, bytes.substr(0, bytes.size() / 2));
+  // Cut inside a 512-byte block, wherever the bag's layout puts its entries (a cut at an
+  // entry's boundary reads as a shorter TAR, caught by the bag's own checks).
+  write_bytes(cut, bytes.substr(0, bytes.size() / 2 + 100));
   const auto cut_findings = verify_package(cut);
   EXPECT_GT(rejects(cut_findings), 0u);
   EXPECT_TRUE(has(cut_findings, "verify.malformed", "cut.tar: ")) << describe(cut_findings);

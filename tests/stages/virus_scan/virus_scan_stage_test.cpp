@@ -121,6 +121,58 @@ TEST_F(VirusScanTest, FileBeyondTheLimitsIsNotScannedNotPassed) {
   EXPECT_NE(scanner->describe().find("1 signatures"), std::string::npos) << scanner->describe();
 }
 
+// A WAV header (what tells a recording by its content) and size bytes of silence.
+std::string wav_of_size(std::size_t size) {
+  std::string bytes(size, '\0');
+  bytes.replace(0, 16, std::string("RIFF\0\0\0\0WAVEfmt ", 16));
+  return bytes;
+}
+
+//! A recording over the file limit is scanned in overlapping windows instead of being withheld: every byte is read, so
+//! EICAR in the last window and EICAR across two windows' edge are both found, a clean one passes with
+//! virus.scanned_in_windows (info) saying how, and a page over the limit is still not_scanned.
+TEST_F(VirusScanTest, RecordingBeyondTheFileLimitIsScannedInOverlappingWindows) {
+  VirusScanLimits tight;
+  tight.max_file_size_bytes = 1 << 20;
+  tight.max_scan_size_bytes = 1 << 20;
+  const auto scanner = VirusScanner::load(dir_.path() / "db", tight);
+  ASSERT_EQ(scanner->window_bytes(), 1u << 20);
+  const std::size_t size = (3 << 20) + 100;  // windows from 0, 768 KiB, 1536 KiB and 2304 KiB
+  VirusScanStage stage = stage_with(scanner.get());
+
+  const Item clean = item_of("LY-0001/0001.wav", wav_of_size(size));
+  const VirusScanResult clean_result = scanner->scan(clean.source);
+  EXPECT_EQ(clean_result.verdict, VirusScanResult::Verdict::clean) << clean_result.reason;
+  EXPECT_EQ(clean_result.windows, 4u);
+  const Outcome passed = stage.process(clean);
+  ASSERT_EQ(passed.findings.size(), 1u);
+  EXPECT_EQ(passed.findings[0].code, "virus.scanned_in_windows");
+  EXPECT_EQ(passed.findings[0].value, "4");
+  EXPECT_EQ(passed.findings[0].threshold, "1");
+  EXPECT_FALSE(passed.rejected());
+
+  std::string tail = wav_of_size(size);
+  tail.replace(size - 80, eicar_test_file().size(), eicar_test_file());
+  const Item last = item_of("LY-0001/0002.wav", tail);
+  const VirusScanResult last_result = scanner->scan(last.source);
+  EXPECT_EQ(last_result.verdict, VirusScanResult::Verdict::infected);
+  EXPECT_EQ(last_result.windows, 4u);
+  const Outcome quarantined = stage.process(last);
+  ASSERT_EQ(quarantined.findings.size(), 1u);
+  EXPECT_EQ(quarantined.findings[0].code, "virus.found");
+
+  // The second window ends at 1792 KiB; the third, from 1536 KiB, holds the string whole.
+  std::string edge = wav_of_size(size);
+  edge.replace((1792 << 10) - 30, eicar_test_file().size(), eicar_test_file());
+  const Item across = item_of("LY-0001/0003.wav", edge);
+  const VirusScanResult across_result = scanner->scan(across.source);
+  EXPECT_EQ(across_result.verdict, VirusScanResult::Verdict::infected);
+  EXPECT_EQ(across_result.windows, 3u);
+
+  const Item page = item_of("a/0001.tif", std::string(size, 'x'));
+  EXPECT_EQ(scanner->scan(page.source).verdict, VirusScanResult::Verdict::not_scanned);
+}
+
 //! The limits are read from the profile's clamav section, strictly.
 TEST_F(VirusScanTest, LimitsComeFromTheProfile) {
   Profile profile = load_profile(dir_.path(), "clamav:\n  max_file_size_mb: 64\n  max_files: 50\n");
