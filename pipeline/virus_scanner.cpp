@@ -178,16 +178,10 @@ std::uint64_t VirusScanner::window_bytes() const {
   return std::min(limits_.max_file_size_bytes, limits_.max_scan_size_bytes);
 }
 
-// Each window is its own ClamAV map over a range of the file, read through pread as the
-// scan goes (never the whole window in memory); the windows overlap so nothing falls
-// between two of them.
 VirusScanResult VirusScanner::scan_in_windows(const fs::path& file, std::uint64_t size) const {
-  VirusScanResult result;
-  const std::uint64_t window = window_bytes();
-  const std::uint64_t step = window - std::min(kScanWindowOverlap, window / 4);
-  FileWindow handle;
-  handle.fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (handle.fd < 0) {
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    VirusScanResult result;
     result.verdict = VirusScanResult::Verdict::not_scanned;
     result.reason = std::string("cannot be read: ") + std::strerror(errno);
     return result;
@@ -195,7 +189,19 @@ VirusScanResult VirusScanner::scan_in_windows(const fs::path& file, std::uint64_
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
-  } closer{handle.fd};
+  } closer{fd};
+  return scan_in_windows(fd, size, file.string());
+}
+
+// Each window is its own ClamAV map over a range of the file, read through pread as the
+// scan goes (never the whole window in memory); the windows overlap so nothing falls
+// between two of them.
+VirusScanResult VirusScanner::scan_in_windows(int fd, std::uint64_t size, const std::string& name_for_scan) const {
+  VirusScanResult result;
+  const std::uint64_t window = window_bytes();
+  const std::uint64_t step = window - std::min(kScanWindowOverlap, window / 4);
+  FileWindow handle;
+  handle.fd = fd;
   for (std::uint64_t start = 0;; start += step) {
     const std::uint64_t length = std::min(window, size - start);
     handle.start = static_cast<off_t>(start);
@@ -208,7 +214,7 @@ VirusScanResult VirusScanner::scan_in_windows(const fs::path& file, std::uint64_
     cl_scan_options options = scan_options();
     const char* name = nullptr;
     unsigned long scanned = 0;
-    const cl_error_t status = cl_scanmap_callback(map, file.c_str(), &name, &scanned, engine_->engine, &options, nullptr);
+    const cl_error_t status = cl_scanmap_callback(map, name_for_scan.c_str(), &name, &scanned, engine_->engine, &options, nullptr);
     cl_fmap_close(map);
     const unsigned windows = result.windows + 1;
     result = verdict_of(status, name);
@@ -224,10 +230,7 @@ std::unique_ptr<VirusScanner::StreamScan> VirusScanner::scan_stream(const std::s
   std::unique_ptr<StreamScan> stream(new StreamScan);
   stream->scanner_ = this;
   stream->name_ = name;
-  if (size > limits_.max_file_size_bytes) {
-    stream->problem_ = too_large(size, limits_).reason;
-    return stream;
-  }
+  stream->declared_ = size;
   const fs::path dir = temp_dir_.empty() ? fs::temp_directory_path() : temp_dir_;
   stream->fd_ = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
   if (stream->fd_ < 0) stream->problem_ = "no temporary file in " + dir.string() + ": " + std::strerror(errno);
@@ -240,9 +243,18 @@ VirusScanner::StreamScan::~StreamScan() {
 
 void VirusScanner::StreamScan::add(std::string_view bytes) {
   if (!problem_.empty()) return;
+  if (head_.size() < kSignatureBytes) head_.append(bytes.substr(0, kSignatureBytes - head_.size()));
   copied_ += bytes.size();
-  if (copied_ > scanner_->limits_.max_file_size_bytes) {
-    problem_ = too_large(copied_, scanner_->limits_).reason;  // more than it declared
+  if (copied_ > declared_) {
+    problem_ = "holds more (" + size_text(copied_) + ") than its entry declares (" + size_text(declared_) + ")";
+    return;
+  }
+  // Beyond the file limit only a recording goes on (it is scanned in windows, as a
+  // recording file is); anything else is refused as soon as its first bytes tell.
+  const bool head_known = head_.size() >= kSignatureBytes || copied_ == declared_;
+  if (declared_ > scanner_->limits_.max_file_size_bytes && head_known &&
+      file_signature(head_) != FileSignature::audio_video) {
+    problem_ = too_large(declared_, scanner_->limits_).reason;
     return;
   }
   for (std::size_t done = 0; done < bytes.size();) {
@@ -264,12 +276,16 @@ VirusScanResult VirusScanner::StreamScan::finish() {
     result.reason = problem_;
     return result;
   }
-  cl_scan_options options = scan_options();
-  const char* virus = nullptr;
-  unsigned long scanned = 0;
-  // The name is set by the scan: read it only after (not as an argument beside the call).
-  const cl_error_t status = cl_scandesc(fd_, name_.c_str(), &virus, &scanned, scanner_->engine_->engine, &options);
-  result = verdict_of(status, virus);
+  if (copied_ > scanner_->limits_.max_file_size_bytes) {
+    result = scanner_->scan_in_windows(fd_, copied_, name_);
+  } else {
+    cl_scan_options options = scan_options();
+    const char* virus = nullptr;
+    unsigned long scanned = 0;
+    // The name is set by the scan: read it only after (not as an argument beside the call).
+    const cl_error_t status = cl_scandesc(fd_, name_.c_str(), &virus, &scanned, scanner_->engine_->engine, &options);
+    result = verdict_of(status, virus);
+  }
   ::close(fd_);
   fd_ = -1;
   return result;

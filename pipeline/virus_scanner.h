@@ -96,7 +96,8 @@ class VirusScanner {
   // Bytes that are not a file of their own (an entry of a package file), added in pieces
   // and scanned as a file: they go to an unnamed temporary file (O_TMPFILE) in the temp
   // folder, gone when the scan ends, so disk, not memory, holds them, one entry at a time.
-  // size: what the entry declares, held against max_file_size before a byte is copied.
+  // size: what the entry declares; more is refused. Beyond max_file_size only a recording
+  // (told by its first bytes) is copied on, and scanned in windows as a recording file is.
   class StreamScan {
    public:
     ~StreamScan();
@@ -110,6 +111,8 @@ class VirusScanner {
     std::string name_;
     int fd_ = -1;
     std::uint64_t copied_ = 0;
+    std::uint64_t declared_ = 0;
+    std::string head_;  // the first bytes, to tell a recording
     std::string problem_;  // why it cannot be scanned; set: the bytes are no longer copied
   };
   std::unique_ptr<StreamScan> scan_stream(const std::string& name, std::uint64_t size) const;
@@ -127,6 +130,7 @@ class VirusScanner {
  private:
   VirusScanner() = default;
   VirusScanResult scan_in_windows(const std::filesystem::path& file, std::uint64_t size) const;
+  VirusScanResult scan_in_windows(int fd, std::uint64_t size, const std::string& name_for_scan) const;
   struct Engine;
   std::unique_ptr<Engine> engine_;
   std::filesystem::path database_dir_;

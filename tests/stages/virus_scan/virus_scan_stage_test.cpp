@@ -173,6 +173,41 @@ TEST_F(VirusScanTest, RecordingBeyondTheFileLimitIsScannedInOverlappingWindows) 
   EXPECT_EQ(scanner->scan(page.source).verdict, VirusScanResult::Verdict::not_scanned);
 }
 
+//! A package entry is scanned as it streams out of the package: an entry over the file limit
+//! that is a recording is scanned in windows (EICAR in its last window found), any other entry
+//! over the limit is refused by its first bytes, and an entry holding more than it declared is
+//! named.
+TEST_F(VirusScanTest, PackageEntriesBeyondTheFileLimitAreScannedInWindowsWhenRecordings) {
+  VirusScanLimits tight;
+  tight.max_file_size_bytes = 1 << 20;
+  tight.max_scan_size_bytes = 1 << 20;
+  const auto scanner = VirusScanner::load(dir_.path() / "db", tight, dir_.path() / "tmp");
+  const std::size_t size = (3 << 20) + 100;
+  const auto scan_in_chunks = [&](const std::string& bytes, std::uint64_t declared) {
+    auto stream = scanner->scan_stream("data/LY-0001/0001.wav", declared);
+    for (std::size_t at = 0; at < bytes.size(); at += 65536) stream->add(std::string_view(bytes).substr(at, 65536));
+    return stream->finish();
+  };
+
+  const VirusScanResult clean = scan_in_chunks(wav_of_size(size), size);
+  EXPECT_EQ(clean.verdict, VirusScanResult::Verdict::clean) << clean.reason;
+  EXPECT_EQ(clean.windows, 4u);
+
+  std::string tail = wav_of_size(size);
+  tail.replace(size - 80, eicar_test_file().size(), eicar_test_file());
+  const VirusScanResult infected = scan_in_chunks(tail, size);
+  EXPECT_EQ(infected.verdict, VirusScanResult::Verdict::infected);
+  EXPECT_FALSE(infected.signature.empty());
+
+  const VirusScanResult page = scan_in_chunks(std::string(size, 'x'), size);
+  EXPECT_EQ(page.verdict, VirusScanResult::Verdict::not_scanned);
+  EXPECT_NE(page.reason.find("max_file_size_mb"), std::string::npos) << page.reason;
+
+  const VirusScanResult longer = scan_in_chunks(std::string(1000, 'x'), 10);
+  EXPECT_EQ(longer.verdict, VirusScanResult::Verdict::not_scanned);
+  EXPECT_NE(longer.reason.find("declares"), std::string::npos) << longer.reason;
+}
+
 //! The limits are read from the profile's clamav section, strictly.
 TEST_F(VirusScanTest, LimitsComeFromTheProfile) {
   Profile profile = load_profile(dir_.path(), "clamav:\n  max_file_size_mb: 64\n  max_files: 50\n");
