@@ -122,7 +122,7 @@ void add_review_command(CLI::App& app) {
     require_work(*work_dir);
     const auto [host, port] = parse_listen(*listen);
     StageSequence stages = make_stage_sequence();
-    review::ReviewService service(std::filesystem::absolute(*work_dir), stages.finding_codes());
+    review::ReviewService service(std::filesystem::absolute(*work_dir), stages);
     if (service.ledger().review_users().empty())
       std::fprintf(stderr, "lantai review: no review users yet; add one with "
                            "lantai review user add NAME --role inspector --work %s\n",

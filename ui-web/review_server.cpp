@@ -73,6 +73,18 @@ std::string status_text(int status) {
 
 json parse_body(const httplib::Request& req) { return json::parse(req.body, nullptr, false); }
 
+// A small whole number parameter (at most 4 digits): nullopt when absent or anything else.
+std::optional<int> small_number(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  const std::string text = req.get_param_value(name);
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(text);
+}
+
+ImageVariant variant_of(const std::string& name) {
+  return name == "original" ? ImageVariant::original : name == "processed" ? ImageVariant::processed : ImageVariant::cleanup;
+}
+
 // ?sample=N (absent: 0, the latest); nullopt when it is not a number.
 std::optional<int> sample_param(const httplib::Request& req) {
   if (!req.has_param("sample")) return 0;
@@ -302,11 +314,31 @@ void ReviewServer::add_routes() {
                  return send_error(res, 400, "w is a width in px");
                width = std::stoi(text);
              }
-             const auto jpeg = service_.image(req.matches[1],
-                                              variant == "original"    ? ImageVariant::original
-                                              : variant == "processed" ? ImageVariant::processed
-                                                                       : ImageVariant::cleanup,
-                                              width);
+             const auto jpeg = service_.image(req.matches[1], variant_of(variant), width);
+             if (!jpeg) return send_error(res, 404, "no such image of this page");
+             res.set_header("Cache-Control", "private, max-age=300");
+             res.set_content(*jpeg, "image/jpeg");
+           });
+  // Full resolution, a tile at a time: the grid, then tiles of at most kTileSize px.
+  http.Get(R"(/api/items/(.+#[0-9]+)/tiles/(original|processed|cleanup))",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             const auto grid = service_.tile_grid(req.matches[1], variant_of(req.matches[2]));
+             if (!grid) return send_error(res, 404, "no such image of this page");
+             send_json(res, 200, {{"width", grid->width}, {"height", grid->height}, {"tile", kTileSize},
+                                  {"levels", grid->levels}});
+           });
+  http.Get(R"(/api/items/(.+#[0-9]+)/tile/(original|processed|cleanup))",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             const auto z = small_number(req, "z"), x = small_number(req, "x"), y = small_number(req, "y");
+             if (!z || !x || !y) return send_error(res, 400, "z, x and y are whole numbers of up to 4 digits");
+             const auto variant = variant_of(req.matches[2]);
+             const auto grid = service_.tile_grid(req.matches[1], variant);
+             if (!grid) return send_error(res, 404, "no such image of this page");
+             if (!grid->holds(*z, *x, *y))
+               return send_error(res, 400, "no tile " + std::to_string(*z) + "/" + std::to_string(*x) + "/" +
+                                               std::to_string(*y) + " on this image (" + std::to_string(grid->levels) +
+                                               " levels)");
+             const auto jpeg = service_.tile(req.matches[1], variant, *z, *x, *y);
              if (!jpeg) return send_error(res, 404, "no such image of this page");
              res.set_header("Cache-Control", "private, max-age=300");
              res.set_content(*jpeg, "image/jpeg");
