@@ -9,15 +9,13 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
-#include "pipeline/csv.h"
 #include "pipeline/files.h"
 #include "tests/e2e/e2e_support.h"
 #include "tests/support/photo_files.h"
 #include "tests/support/test_virus_db.h"
+#include "tests/ui-web/media_lot.h"
 #include "tests/ui-web/review_fixture.h"
 
 namespace lantai::review::testing {
@@ -25,16 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const std::string kPhoto = "J012-ZP·2021-Y-0001";
-const std::string kVideo = "J012-SX·2021-Y-BGS-0001";
-const std::string kSound = "J012-LY·2021-Y-BGS-0001";
-
 fs::path media_root() { return fs::path(LANTAI_REVIEW_DIR) / ("media-" + std::to_string(::getpid())); }
-
-void ffmpeg(const std::string& arguments, const fs::path& out) {
-  const std::string command = "ffmpeg -hide_banner -loglevel error -nostdin -y " + arguments + " '" + out.string() + "'";
-  if (std::system(command.c_str()) != 0) throw std::runtime_error("ffmpeg failed: " + command);
-}
 
 class ReviewMediaTest : public ::testing::Test {
  protected:
@@ -50,21 +39,8 @@ class ReviewMediaTest : public ::testing::Test {
   void SetUp() override { ASSERT_NE(server_, nullptr) << setup_error_; }
   static void make_and_run_lot() {
     fs::remove_all(media_root());
+    write_media_lot(media_root() / "lot");
     const fs::path scans = media_root() / "lot" / "scans";
-    for (const std::string& ref : {kPhoto, kVideo, kSound}) fs::create_directories(scans / fs::u8path(ref));
-    test_photos::write_jpeg(scans / fs::u8path(kPhoto) / "0001.jpg", test_photos::draw_photo({3000, 2100}), 600,
-                            {"2021:05:12 10:20:30", "Epson", "Perfection V850", 0, 2, 600}, test_photos::srgb_icc());
-    ffmpeg("-f lavfi -i testsrc2=size=720x576:rate=25 -f lavfi -i sine=frequency=440:sample_rate=48000 "
-           "-c:v mpeg2video -pix_fmt yuv422p -b:v 10M -minrate 10M -maxrate 10M -bufsize 2M -aspect 4:3 "
-           "-c:a pcm_s24le -ac 2 -t 2",
-           scans / fs::u8path(kVideo) / "0001.avi");
-    ffmpeg("-f lavfi -i sine=frequency=440:sample_rate=44100 -c:a pcm_s24le -t 2", scans / fs::u8path(kSound) / "0001.wav");
-    std::string catalogue = "档号,门类,题名,责任者,日期,页数,保管期限,照片号,摄影者,时间,地点,人物,底片号,参见号\r\n";
-    catalogue += csv_line({kPhoto, "照片", "新馆落成典礼", "", "", "1", "永久", "ZP0001", "王明", "1985-10-01", "临江市",
-                           "李华", "DP0001", ""}, "\r\n");
-    catalogue += csv_line({kVideo, "录像", "档案工作会议录像", "临江市档案局", "20211215", "1", "永久", "", "", "", "", "", "", ""}, "\r\n");
-    catalogue += csv_line({kSound, "录音", "档案工作会议录音", "临江市档案局", "20211215", "1", "永久", "", "", "", "", "", "", ""}, "\r\n");
-    write_file_atomically(media_root() / "lot" / "catalogue.csv", catalogue);
     const e2e::CommandResult run = e2e::run_command(
         {e2e::lantai_bin().string(), "run", "--profile", e2e::profile_file().string(), "--in", scans.string(), "--catalog",
          (media_root() / "lot" / "catalogue.csv").string(), "--out", (media_root() / "work").string(), "--fonds", "J012",
@@ -104,7 +80,7 @@ RunningServer* ReviewMediaTest::server_ = nullptr;
 //! A photo's processed pane is its access copy (upright, as served to users); it offers no turning, straightening or cropping.
 TEST_F(ReviewMediaTest, PhotoShowsItsAccessCopy) {
   const LoggedIn session = log_in(server_->client(), kInspector);
-  const std::string id = item_of(kPhoto);
+  const std::string id = item_of(kMediaPhoto);
   ASSERT_FALSE(id.empty());
   const json item = get_json(session, "/api/items/" + encode_segment(id));
   ASSERT_TRUE(item.is_object());
@@ -127,7 +103,7 @@ TEST_F(ReviewMediaTest, PhotoShowsItsAccessCopy) {
 //! A recording shows its contact sheet (video) or waveform (sound) as the processed view, and its av measurements.
 TEST_F(ReviewMediaTest, RecordingsShowContactSheetAndWaveform) {
   const LoggedIn session = log_in(server_->client(), kInspector);
-  for (const auto& [ref, kind] : {std::pair{kVideo, "contact_sheet"}, std::pair{kSound, "waveform"}}) {
+  for (const auto& [ref, kind] : {std::pair{kMediaVideo, "contact_sheet"}, std::pair{kMediaSound, "waveform"}}) {
     SCOPED_TRACE(ref);
     const std::string id = item_of(ref);
     ASSERT_FALSE(id.empty());
@@ -149,7 +125,7 @@ TEST_F(ReviewMediaTest, RecordingsShowContactSheetAndWaveform) {
 TEST_F(ReviewMediaTest, CorrectionsWithoutAStageAreRefused) {
   const LoggedIn session = log_in(server_->client(), kSupervisor);
   const std::size_t before = server_->service().ledger().review_decisions().size();
-  for (const std::string& ref : {kPhoto, kVideo, kSound})
+  for (const std::string& ref : {kMediaPhoto, kMediaVideo, kMediaSound})
     for (const json& correction : {json{{"action", "rotate"}, {"rotation_deg", 90}, {"reason", "sideways"}},
                                    json{{"action", "skew"}, {"skew_deg", 3}, {"reason", "tilted"}},
                                    json{{"action", "crop"}, {"crop_box", {0, 0, 100, 100}}, {"reason", "border"}}}) {
@@ -162,7 +138,7 @@ TEST_F(ReviewMediaTest, CorrectionsWithoutAStageAreRefused) {
   EXPECT_EQ(server_->service().ledger().review_decisions().size(), before);
   EXPECT_TRUE(server_->service().ledger().manual_values().empty());
   // A rescan is still every kind's to ask for.
-  auto rescan = server_->client().Post(("/api/items/" + encode_segment(item_of(kPhoto)) + "/decision").c_str(),
+  auto rescan = server_->client().Post(("/api/items/" + encode_segment(item_of(kMediaPhoto)) + "/decision").c_str(),
                                        headers_of(session), json{{"action", "rescan"}, {"reason", "blurred"}}.dump(),
                                        "application/json");
   ASSERT_TRUE(rescan);

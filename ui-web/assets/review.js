@@ -457,14 +457,18 @@ function showImages(item) {
   resetTiles('viewer-original');
   resetTiles('viewer-processed');
   $('caption-processed').textContent = PROCESSED_CAPTIONS[item.images.processed_kind] || PROCESSED_CAPTIONS.derivative;
-  $('caption-original').textContent = item.kind === 'av' ? '原件 Recording (见测量 see the measurements)' : '原图 Original';
+  $('caption-original').textContent = item.kind === 'av' ? '原件 Recording' : '原图 Original';
   for (const [pane, variant] of [['viewer-original', 'original'], ['viewer-processed', $('show-cleanup').checked ? 'cleanup' : 'processed']]) {
     const canvas = $(pane).querySelector('.canvas');
     const img = canvas.querySelector('img');
     canvas.querySelector('.missing')?.remove();
     const available = item.images[variant];
     img.hidden = !available;
-    if (!available) { canvas.append(el('div', { class: 'missing' }, '无图像 No image')); continue; }
+    if (!available) {
+      const recording = item.kind === 'av' && variant === 'original';
+      canvas.append(el('div', { class: 'missing' }, recording ? '录音录像无原图，见右侧及测量 A recording: see its sheet and measurements' : '无图像 No image'));
+      continue;
+    }
     img.dataset.variant = variant;
     img.dataset.width = '1600';
     img.onload = () => applyView();
