@@ -120,6 +120,12 @@ ReviewServer::ReviewServer(ReviewService& service, ServerLimits limits)
 
 ReviewServer::~ReviewServer() = default;
 
+std::optional<ReviewUser> ReviewServer::account_of(const Session& session) const {
+  auto account = service_.ledger().review_user(session.user);
+  if (!account || !account->disabled_at.empty() || account->password_hash != session.credential) return std::nullopt;
+  return account;
+}
+
 int ReviewServer::bind(const std::string& host, int port) {
   const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
@@ -154,6 +160,11 @@ void ReviewServer::add_routes() {
       send_error(res, 401, "log in first");
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (!account_of(*session)) {  // disabled, or its password changed, since the login
+      sessions_.close(session->token);
+      send_error(res, 401, "the account was disabled or its password changed; log in again");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (change && !same_secret(req.get_header_value(kCsrfHeader), session->csrf)) {
       send_error(res, 403, "missing or wrong CSRF token (" + std::string(kCsrfHeader) + ")");
       return httplib::Server::HandlerResponse::Handled;
@@ -177,10 +188,12 @@ void ReviewServer::add_routes() {
     send_error(res, 500, "the server could not answer this request; see its output");
   });
 
-  // The session of a request that passed the pre-routing check.
+  // Who a request that passed the pre-routing check comes from, in the role the ledger
+  // gives the account now (a role changed since the login counts at once).
   auto who = [this](const httplib::Request& req) {
     const auto session = sessions_.find(cookie_value(req, kSessionCookie));
-    return session ? Reviewer{session->user, session->role} : Reviewer{};
+    const auto account = session ? account_of(*session) : std::nullopt;
+    return account ? Reviewer{account->name, account->role} : Reviewer{};
   };
 
   // ── The page ──────────────────────────────────────────────────────────────────────
@@ -208,14 +221,15 @@ void ReviewServer::add_routes() {
       return send_error(res, 429, "too many failed logins; try again in " + std::to_string(wait) + " s");
     }
     const auto user = service_.ledger().review_user(name);
-    const bool good = verify_password(password, user ? user->password_hash : decoy_hash()) && user.has_value();
+    const bool good = verify_password(password, user ? user->password_hash : decoy_hash()) && user.has_value() &&
+                      user->disabled_at.empty();
     if (!good) {
       per_user_.failed(user_key);
       per_address_.failed(address_key);
       return send_error(res, 401, "wrong name or password");
     }
     per_user_.succeeded(user_key);
-    const Session session = sessions_.open(user->name, user->role);
+    const Session session = sessions_.open(user->name, user->role, user->password_hash);
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + session.token +
                                      "; HttpOnly; SameSite=Strict; Path=/");
     send_json(res, 200, {{"user", session.user}, {"role", session.role}, {"csrf", session.csrf}});
@@ -227,11 +241,12 @@ void ReviewServer::add_routes() {
   });
   http.Get("/api/session", [this](const httplib::Request& req, httplib::Response& res) {
     const auto session = sessions_.find(cookie_value(req, kSessionCookie));
-    if (!session) return send_error(res, 401, "log in first");
+    const auto account = session ? account_of(*session) : std::nullopt;
+    if (!account) return send_error(res, 401, "log in first");
     const auto identity = service_.ledger().identity();
     send_json(res, 200,
-              {{"user", session->user},
-               {"role", session->role},
+              {{"user", account->name},
+               {"role", account->role},
                {"csrf", session->csrf},
                {"batch",
                 {{"batch_id", identity ? identity->batch_id : ""},

@@ -8,13 +8,15 @@ namespace lantai {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;
-// Ledgers of version 2 are brought to 3 in place: kSchema itself adds the new tables
+constexpr int kSchemaVersion = 4;
+// Older ledgers are brought to 4 in place. From 2: kSchema itself adds the new tables
 // (acceptance sampling; review accounts and decisions), and one column is added (a
-// finding overridden in review). Nothing else changed.
+// finding overridden in review). From 3: review accounts may be disabled. Nothing else changed.
 constexpr int kOldestUpgradable = 2;
 constexpr const char* kUpgradeFrom2 =
     "ALTER TABLE findings ADD COLUMN overridden_by TEXT NOT NULL DEFAULT ''";
+constexpr const char* kUpgradeFrom3 =
+    "ALTER TABLE review_users ADD COLUMN disabled_at TEXT NOT NULL DEFAULT ''";
 
 constexpr const char* kSchema = R"sql(
 PRAGMA journal_mode = WAL;
@@ -57,7 +59,8 @@ CREATE TABLE IF NOT EXISTS records (
   items_found INTEGER NOT NULL, in_catalog INTEGER NOT NULL, has_folder INTEGER NOT NULL,
   deposited INTEGER NOT NULL, reasons TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS review_users (
-  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+  disabled_at TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS review_decisions (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, by TEXT NOT NULL, role TEXT NOT NULL,
   action TEXT NOT NULL, item_id TEXT NOT NULL, record_ref TEXT NOT NULL, code TEXT NOT NULL,
@@ -250,8 +253,10 @@ std::unique_ptr<Ledger> Ledger::open(const std::filesystem::path& work_dir) {
     const long long found = version.integer(0);
     Statement tables(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'");
     tables.step();
-    if (tables.integer(0) > 0 && found >= kOldestUpgradable && found < kSchemaVersion)
-      ledger->exec(kUpgradeFrom2);
+    if (tables.integer(0) > 0 && found >= kOldestUpgradable && found < kSchemaVersion) {
+      if (found == 2) ledger->exec(kUpgradeFrom2);  // review_users comes with kSchema, whole
+      if (found == 3) ledger->exec(kUpgradeFrom3);
+    }
     else if (tables.integer(0) > 0 && found != kSchemaVersion)
       throw LedgerError(file.string() + " was made by another version of lantai (ledger schema " +
                         std::to_string(found) + ", this one reads " + std::to_string(kSchemaVersion) +
@@ -730,10 +735,17 @@ void Ledger::add_review_user(const ReviewUser& user) {
 
 std::vector<ReviewUser> Ledger::review_users() const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT name, role, password_hash, created_at FROM review_users ORDER BY name");
+  Statement query(db_, "SELECT name, role, password_hash, created_at, disabled_at FROM review_users ORDER BY name");
   std::vector<ReviewUser> users;
-  while (query.step()) users.push_back({query.text(0), query.text(1), query.text(2), query.text(3)});
+  while (query.step()) users.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.text(4)});
   return users;
+}
+
+bool Ledger::change_review_user(const ReviewUser& user) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, "UPDATE review_users SET role = ?, password_hash = ?, disabled_at = ? WHERE name = ?");
+  update.bind(1, user.role).bind(2, user.password_hash).bind(3, user.disabled_at).bind(4, user.name).run();
+  return sqlite3_changes(db_) > 0;
 }
 
 std::optional<ReviewUser> Ledger::review_user(const std::string& name) const {
