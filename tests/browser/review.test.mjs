@@ -219,11 +219,9 @@ async function main() {
     await page.click('#reason-presets button >> nth=0');
     await page.click('#reason-ok');
     await page.waitForSelector('#record-view .history li:has-text("退回")');
-    await page.click('#queues button:has-text("待审页")');
-    await page.waitForSelector('#code-filters button:has-text("qc.blank")');
+    await page.click('#queues button:has-text("待审页")');  // unfiltered
 
     // The whole review queue with the blank page open, for the design to be judged.
-    await page.click('#code-filters button:has-text("qc.blank")');  // filter off
     await page.waitForFunction(() => document.querySelectorAll('#queue-list li').length > 3);
     await page.click('#queue-list li:has-text("qc.blank")');
     await page.waitForSelector(`#item-file:has-text("${blank.file.split('/').pop()}")`);
