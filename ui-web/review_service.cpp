@@ -94,11 +94,13 @@ std::string page_status(const ItemRow& row, const std::vector<std::string>& reas
   return reasons.empty() ? "accepted" : "flagged";
 }
 
-// How far each page strays from the rest of its batch over every number the stages
+// How far each item strays from the rest of its batch over every quantity the stages
 // measured (ScanTailor Advanced's deviation ordering, over all measurements at once): per
-// measurement, the distance from the batch's median in robust standard deviations (MAD
-// scaled by 1.4826, or the standard deviation where most pages agree exactly); a page's
-// score is its largest, named by that measurement.
+// measurement and per kind of item (pages with pages, photos with photos), the distance
+// from the median in robust standard deviations (MAD scaled by 1.4826, or the standard
+// deviation where most agree exactly); an item's score is its largest, named by that
+// measurement. Numbers that name a kind or a setting (a turn of 90s, bits a sample) are
+// left out: a page turned by orient is not odd for it.
 struct Deviation {
   double score = 0;
   std::string measure;
@@ -111,14 +113,17 @@ double median_of(std::vector<double> values) {
   return values[middle];
 }
 
-std::map<std::string, Deviation> deviations(const std::vector<ItemRow>& rows) {
-  std::map<std::string, std::vector<std::pair<const ItemRow*, double>>> by_measure;
+std::map<std::string, Deviation> deviations(const std::vector<ItemRow>& rows,
+                                            const std::set<std::string, std::less<>>& categories) {
+  std::map<std::pair<ItemKind, std::string>, std::vector<std::pair<const ItemRow*, double>>> by_measure;
   for (const ItemRow& row : rows)
     for (const auto& [name, value] : row.item.measurements.all())
-      if (const double* number = std::get_if<double>(&value); number && std::isfinite(*number))
-        by_measure[name].emplace_back(&row, *number);
+      if (const double* number = std::get_if<double>(&value);
+          number && std::isfinite(*number) && !categories.count(name))
+        by_measure[{row.item.kind, name}].emplace_back(&row, *number);
   std::map<std::string, Deviation> result;
-  for (const auto& [name, values] : by_measure) {
+  for (const auto& [key, values] : by_measure) {
+    const std::string& name = key.second;
     if (values.size() < 3) continue;
     std::vector<double> numbers;
     for (const auto& [row, value] : values) numbers.push_back(value);
@@ -228,6 +233,9 @@ ReviewService::ReviewService(fs::path work_dir, const StageSequence& stages)
     : work_dir_(std::move(work_dir)), ledger_(Ledger::open(work_dir_)), codes_(stages.finding_codes()) {
   for (const auto& [kind, chain] : stages.chains)
     for (const auto& stage : chain) chain_stages_[kind].insert(stage->describe().id);
+  for (const StageInfo& info : stages.describe())
+    for (const MeasurementInfo& measurement : info.measurements)
+      if (measurement.category) categories_.insert(std::string(measurement.name));
 }
 
 bool ReviewService::corrects(ItemKind kind, ReviewAction action) const {
@@ -272,7 +280,7 @@ json ReviewService::queue(const QueueQuery& query) const {
   const std::vector<ReviewDecision> all_decisions = ledger_->review_decisions();
   const ReviewState state = review_state(all_decisions);
   const auto by_item = decisions_by_item(all_decisions);
-  const auto deviation = deviations(rows);
+  const auto deviation = deviations(rows, categories_);
   const auto manual_values = ledger_->manual_values();
 
   json counts = {{"pages", rows.size()}, {"quarantined", 0}, {"flagged", 0}, {"records_withheld", 0},

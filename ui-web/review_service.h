@@ -105,6 +105,7 @@ class ReviewService {
   std::unique_ptr<Ledger> ledger_;
   std::vector<FindingCode> codes_;
   std::map<ItemKind, std::set<std::string>> chain_stages_;  // stage ids, per item kind
+  std::set<std::string, std::less<>> categories_;            // measurements that are not quantities
   mutable std::once_flag catalog_once_;
   mutable std::optional<Catalog> catalog_;
   // The file behind an image of the page, and the frame in it; nullopt when there is none.

@@ -265,6 +265,11 @@ TEST_F(ReviewServerTest, DeviationOrderingOverEveryPage) {
   }
   EXPECT_GT(all["items"][0]["deviation"]["score"].get<double>(), 2.0);
   EXPECT_FALSE(all["items"][0]["deviation"]["measure"].get<std::string>().empty());
+  // Numbers that name a setting are never what makes a page odd: the lot's turned page and
+  // its 150-dpi page stand out by what was measured on them, not by their turn or dpi.
+  for (const json& item : all["items"])
+    for (const char* category : {"orientation_deg", "resolution_dpi", "bits_per_sample", "ocr_dpi", "stitch_parts"})
+      EXPECT_NE(item["deviation"]["measure"], category) << item["id"];
 }
 
 //! One page: findings with value and threshold, OCR text, catalogue entry, the record's other pages; unknown ids 404.
