@@ -32,6 +32,9 @@ class VirusScanner;
 struct MeasurementInfo {
   std::string_view name;
   std::string_view meaning;
+  // A number that names a kind or a setting rather than a quantity (a turn of 90s, bits a
+  // sample, a scan resolution, a sample rate): review's deviation ordering leaves it out.
+  bool category = false;
 };
 
 // What becomes of an output of this kind in the deposit.

@@ -1,7 +1,9 @@
 // lantai review WORK [--listen 127.0.0.1:8080]: the review server for inspectors.
 // lantai review WORK user add NAME --role inspector|supervisor (or ... --work WORK): a
 // review account; the password is read from the terminal (twice, not echoed) or one line
-// of stdin.
+// of stdin. user list, disable NAME, enable NAME, passwd NAME and role NAME --role ROLE
+// manage the accounts; a disabled account, or one whose password changed, is logged out
+// of a running server at its next request. Accounts are never deleted: decisions name them.
 #include <termios.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <iostream>
 #include <memory>
 
+#include "pipeline/format.h"
 #include "pipeline/runtime/ledger.h"
 #include "pipeline/runtime/review_state.h"
 #include "pipeline/runtime/runner.h"
@@ -116,13 +119,82 @@ void add_review_command(CLI::App& app) {
     std::printf("review user %s (%s) added to %s\n", user_name->c_str(), role->c_str(), user_work->c_str());
   });
 
+  // The ledger of the WORK named by --work or before `user`.
+  auto open_work = [user_work, work_dir](const char* usage) {
+    if (user_work->empty()) *user_work = *work_dir;
+    if (user_work->empty())
+      throw RunError(kExitBadArguments, std::string("name the work folder: lantai review WORK user ") + usage + ", or --work WORK");
+    require_work(*user_work);
+    return Ledger::open(*user_work);
+  };
+  auto existing = [user_work](Ledger& ledger, const std::string& name) {
+    auto account = ledger.review_user(name);
+    if (!account) throw RunError(kExitBadArguments, "no review user named '" + name + "' in " + *user_work);
+    return *account;
+  };
+  auto change = [user_work](Ledger& ledger, const ReviewUser& account, const std::string& what) {
+    ledger.change_review_user(account);
+    std::printf("review user %s %s in %s\n", account.name.c_str(), what.c_str(), user_work->c_str());
+  };
+
+  CLI::App* list = user->add_subcommand("list", "List the review accounts: name, role, since when, active or disabled");
+  list->add_option("--work", *user_work, "the work folder whose ledger keeps the accounts");
+  list->callback([open_work] {
+    auto ledger = open_work("list");
+    std::printf("%-24s %-11s %-21s %s\n", "name", "role", "created", "status");
+    for (const ReviewUser& account : ledger->review_users())
+      std::printf("%-24s %-11s %-21s %s\n", account.name.c_str(), account.role.c_str(), account.created_at.c_str(),
+                  account.disabled_at.empty() ? "active" : ("disabled " + account.disabled_at).c_str());
+  });
+
+  for (const bool disabling : {true, false}) {
+    CLI::App* command = user->add_subcommand(disabling ? "disable" : "enable",
+                                             disabling ? "Disable an account: it can no longer log in, and its open sessions end"
+                                                       : "Let a disabled account log in again");
+    command->add_option("NAME", *user_name, "the account's name")->required();
+    command->add_option("--work", *user_work, "the work folder whose ledger keeps the account");
+    command->callback([open_work, existing, change, user_name, disabling] {
+      auto ledger = open_work(disabling ? "disable NAME" : "enable NAME");
+      ReviewUser account = existing(*ledger, *user_name);
+      if (account.disabled_at.empty() != disabling)
+        throw RunError(kExitBadArguments, "review user " + account.name + " is " + (disabling ? "disabled" : "active") +
+                                              " already");
+      account.disabled_at = disabling ? now_text("%Y-%m-%dT%H:%M:%SZ", TimeZone::utc) : "";
+      change(*ledger, account, disabling ? "disabled" : "enabled");
+    });
+  }
+
+  CLI::App* passwd = user->add_subcommand("passwd", "Set an account's password (read from stdin); its open sessions end");
+  passwd->add_option("NAME", *user_name, "the account's name")->required();
+  passwd->add_option("--work", *user_work, "the work folder whose ledger keeps the account");
+  passwd->callback([open_work, existing, change, user_name] {
+    auto ledger = open_work("passwd NAME");
+    ReviewUser account = existing(*ledger, *user_name);
+    account.password_hash = review::hash_password(read_new_password());
+    change(*ledger, account, "has a new password");
+  });
+
+  auto new_role = std::make_shared<std::string>();
+  CLI::App* role_command = user->add_subcommand("role", "Give an account another role, from its next request on");
+  role_command->add_option("NAME", *user_name, "the account's name")->required();
+  role_command->add_option("--role", *new_role, "inspector or supervisor")
+      ->required()
+      ->check(CLI::IsMember({std::string(kInspectorRole), std::string(kSupervisorRole)}));
+  role_command->add_option("--work", *user_work, "the work folder whose ledger keeps the account");
+  role_command->callback([open_work, existing, change, user_name, new_role] {
+    auto ledger = open_work("role NAME --role ROLE");
+    ReviewUser account = existing(*ledger, *user_name);
+    account.role = *new_role;
+    change(*ledger, account, "is now " + *new_role);
+  });
+
   review->callback([review, user, work_dir, listen] {
     if (user->parsed()) return;
     if (work_dir->empty()) throw RunError(kExitBadArguments, "lantai review WORK: give the work folder");
     require_work(*work_dir);
     const auto [host, port] = parse_listen(*listen);
     StageSequence stages = make_stage_sequence();
-    review::ReviewService service(std::filesystem::absolute(*work_dir), stages.finding_codes());
+    review::ReviewService service(std::filesystem::absolute(*work_dir), stages);
     if (service.ledger().review_users().empty())
       std::fprintf(stderr, "lantai review: no review users yet; add one with "
                            "lantai review user add NAME --role inspector --work %s\n",

@@ -73,6 +73,18 @@ std::string status_text(int status) {
 
 json parse_body(const httplib::Request& req) { return json::parse(req.body, nullptr, false); }
 
+// A small whole number parameter (at most 4 digits): nullopt when absent or anything else.
+std::optional<int> small_number(const httplib::Request& req, const char* name) {
+  if (!req.has_param(name)) return std::nullopt;
+  const std::string text = req.get_param_value(name);
+  if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  return std::stoi(text);
+}
+
+ImageVariant variant_of(const std::string& name) {
+  return name == "original" ? ImageVariant::original : name == "processed" ? ImageVariant::processed : ImageVariant::cleanup;
+}
+
 // ?sample=N (absent: 0, the latest); nullopt when it is not a number.
 std::optional<int> sample_param(const httplib::Request& req) {
   if (!req.has_param("sample")) return 0;
@@ -108,6 +120,12 @@ ReviewServer::ReviewServer(ReviewService& service, ServerLimits limits)
 
 ReviewServer::~ReviewServer() = default;
 
+std::optional<ReviewUser> ReviewServer::account_of(const Session& session) const {
+  auto account = service_.ledger().review_user(session.user);
+  if (!account || !account->disabled_at.empty() || account->password_hash != session.credential) return std::nullopt;
+  return account;
+}
+
 int ReviewServer::bind(const std::string& host, int port) {
   const int bound = port == 0 ? http_->bind_to_any_port(host) : (http_->bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port));
@@ -142,6 +160,11 @@ void ReviewServer::add_routes() {
       send_error(res, 401, "log in first");
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (!account_of(*session)) {  // disabled, or its password changed, since the login
+      sessions_.close(session->token);
+      send_error(res, 401, "the account was disabled or its password changed; log in again");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (change && !same_secret(req.get_header_value(kCsrfHeader), session->csrf)) {
       send_error(res, 403, "missing or wrong CSRF token (" + std::string(kCsrfHeader) + ")");
       return httplib::Server::HandlerResponse::Handled;
@@ -165,10 +188,12 @@ void ReviewServer::add_routes() {
     send_error(res, 500, "the server could not answer this request; see its output");
   });
 
-  // The session of a request that passed the pre-routing check.
+  // Who a request that passed the pre-routing check comes from, in the role the ledger
+  // gives the account now (a role changed since the login counts at once).
   auto who = [this](const httplib::Request& req) {
     const auto session = sessions_.find(cookie_value(req, kSessionCookie));
-    return session ? Reviewer{session->user, session->role} : Reviewer{};
+    const auto account = session ? account_of(*session) : std::nullopt;
+    return account ? Reviewer{account->name, account->role} : Reviewer{};
   };
 
   // ── The page ──────────────────────────────────────────────────────────────────────
@@ -196,14 +221,15 @@ void ReviewServer::add_routes() {
       return send_error(res, 429, "too many failed logins; try again in " + std::to_string(wait) + " s");
     }
     const auto user = service_.ledger().review_user(name);
-    const bool good = verify_password(password, user ? user->password_hash : decoy_hash()) && user.has_value();
+    const bool good = verify_password(password, user ? user->password_hash : decoy_hash()) && user.has_value() &&
+                      user->disabled_at.empty();
     if (!good) {
       per_user_.failed(user_key);
       per_address_.failed(address_key);
       return send_error(res, 401, "wrong name or password");
     }
     per_user_.succeeded(user_key);
-    const Session session = sessions_.open(user->name, user->role);
+    const Session session = sessions_.open(user->name, user->role, user->password_hash);
     res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + session.token +
                                      "; HttpOnly; SameSite=Strict; Path=/");
     send_json(res, 200, {{"user", session.user}, {"role", session.role}, {"csrf", session.csrf}});
@@ -215,11 +241,12 @@ void ReviewServer::add_routes() {
   });
   http.Get("/api/session", [this](const httplib::Request& req, httplib::Response& res) {
     const auto session = sessions_.find(cookie_value(req, kSessionCookie));
-    if (!session) return send_error(res, 401, "log in first");
+    const auto account = session ? account_of(*session) : std::nullopt;
+    if (!account) return send_error(res, 401, "log in first");
     const auto identity = service_.ledger().identity();
     send_json(res, 200,
-              {{"user", session->user},
-               {"role", session->role},
+              {{"user", account->name},
+               {"role", account->role},
                {"csrf", session->csrf},
                {"batch",
                 {{"batch_id", identity ? identity->batch_id : ""},
@@ -302,11 +329,31 @@ void ReviewServer::add_routes() {
                  return send_error(res, 400, "w is a width in px");
                width = std::stoi(text);
              }
-             const auto jpeg = service_.image(req.matches[1],
-                                              variant == "original"    ? ImageVariant::original
-                                              : variant == "processed" ? ImageVariant::processed
-                                                                       : ImageVariant::cleanup,
-                                              width);
+             const auto jpeg = service_.image(req.matches[1], variant_of(variant), width);
+             if (!jpeg) return send_error(res, 404, "no such image of this page");
+             res.set_header("Cache-Control", "private, max-age=300");
+             res.set_content(*jpeg, "image/jpeg");
+           });
+  // Full resolution, a tile at a time: the grid, then tiles of at most kTileSize px.
+  http.Get(R"(/api/items/(.+#[0-9]+)/tiles/(original|processed|cleanup))",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             const auto grid = service_.tile_grid(req.matches[1], variant_of(req.matches[2]));
+             if (!grid) return send_error(res, 404, "no such image of this page");
+             send_json(res, 200, {{"width", grid->width}, {"height", grid->height}, {"tile", kTileSize},
+                                  {"levels", grid->levels}});
+           });
+  http.Get(R"(/api/items/(.+#[0-9]+)/tile/(original|processed|cleanup))",
+           [this](const httplib::Request& req, httplib::Response& res) {
+             const auto z = small_number(req, "z"), x = small_number(req, "x"), y = small_number(req, "y");
+             if (!z || !x || !y) return send_error(res, 400, "z, x and y are whole numbers of up to 4 digits");
+             const auto variant = variant_of(req.matches[2]);
+             const auto grid = service_.tile_grid(req.matches[1], variant);
+             if (!grid) return send_error(res, 404, "no such image of this page");
+             if (!grid->holds(*z, *x, *y))
+               return send_error(res, 400, "no tile " + std::to_string(*z) + "/" + std::to_string(*x) + "/" +
+                                               std::to_string(*y) + " on this image (" + std::to_string(grid->levels) +
+                                               " levels)");
+             const auto jpeg = service_.tile(req.matches[1], variant, *z, *x, *y);
              if (!jpeg) return send_error(res, 404, "no such image of this page");
              res.set_header("Cache-Control", "private, max-age=300");
              res.set_content(*jpeg, "image/jpeg");

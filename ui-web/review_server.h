@@ -9,6 +9,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ui-web/review_service.h"
@@ -41,6 +42,9 @@ class ReviewServer {
 
  private:
   void add_routes();
+  // The session's account as the ledger has it now; nullopt when it was disabled or its
+  // password changed since the login (lantai review user …, from another process).
+  std::optional<ReviewUser> account_of(const Session& session) const;
 
   ReviewService& service_;
   SampleService samples_;

@@ -53,6 +53,27 @@ bool has_output(const RecordItem& item, std::string_view kind) {
   return std::any_of(item.outputs.begin(), item.outputs.end(), [&](const StageOutput& o) { return o.kind == kind; });
 }
 
+// What the processed pane shows of each kind of item: a page's derivative, a photo's
+// access copy (upright, screen-sized), a video's contact sheet or a sound's waveform.
+constexpr std::string_view kProcessedKinds[] = {"derivative", "photo_access", "contact_sheet", "waveform"};
+
+std::string processed_kind(const RecordItem& item) {
+  for (std::string_view kind : kProcessedKinds)
+    if (has_output(item, kind)) return std::string(kind);
+  return {};
+}
+
+// The stage that applies each correction's Manual value; an item whose chain lacks it
+// (a photo is kept as scanned, a recording as it came) cannot be corrected so.
+std::string_view correcting_stage(ReviewAction action) {
+  switch (action) {
+    case ReviewAction::rotate: return "orient";
+    case ReviewAction::skew:
+    case ReviewAction::crop: return "deskew";
+    default: return {};
+  }
+}
+
 // Why a page is in the review queue: its standing reject and warn findings, the info
 // findings that ask for a look, a cleanup that changed pixels, a stitching.
 std::vector<std::string> review_reasons(const ItemRow& row) {
@@ -73,11 +94,13 @@ std::string page_status(const ItemRow& row, const std::vector<std::string>& reas
   return reasons.empty() ? "accepted" : "flagged";
 }
 
-// How far each page strays from the rest of its batch over every number the stages
+// How far each item strays from the rest of its batch over every quantity the stages
 // measured (ScanTailor Advanced's deviation ordering, over all measurements at once): per
-// measurement, the distance from the batch's median in robust standard deviations (MAD
-// scaled by 1.4826, or the standard deviation where most pages agree exactly); a page's
-// score is its largest, named by that measurement.
+// measurement and per kind of item (pages with pages, photos with photos), the distance
+// from the median in robust standard deviations (MAD scaled by 1.4826, or the standard
+// deviation where most agree exactly); an item's score is its largest, named by that
+// measurement. Numbers that name a kind or a setting (a turn of 90s, bits a sample) are
+// left out: a page turned by orient is not odd for it.
 struct Deviation {
   double score = 0;
   std::string measure;
@@ -90,14 +113,17 @@ double median_of(std::vector<double> values) {
   return values[middle];
 }
 
-std::map<std::string, Deviation> deviations(const std::vector<ItemRow>& rows) {
-  std::map<std::string, std::vector<std::pair<const ItemRow*, double>>> by_measure;
+std::map<std::string, Deviation> deviations(const std::vector<ItemRow>& rows,
+                                            const std::set<std::string, std::less<>>& categories) {
+  std::map<std::pair<ItemKind, std::string>, std::vector<std::pair<const ItemRow*, double>>> by_measure;
   for (const ItemRow& row : rows)
     for (const auto& [name, value] : row.item.measurements.all())
-      if (const double* number = std::get_if<double>(&value); number && std::isfinite(*number))
-        by_measure[name].emplace_back(&row, *number);
+      if (const double* number = std::get_if<double>(&value);
+          number && std::isfinite(*number) && !categories.count(name))
+        by_measure[{row.item.kind, name}].emplace_back(&row, *number);
   std::map<std::string, Deviation> result;
-  for (const auto& [name, values] : by_measure) {
+  for (const auto& [key, values] : by_measure) {
+    const std::string& name = key.second;
     if (values.size() < 3) continue;
     std::vector<double> numbers;
     for (const auto& [row, value] : values) numbers.push_back(value);
@@ -144,9 +170,8 @@ std::map<std::string, std::vector<const ReviewDecision*>> decisions_by_item(cons
   return by_item;
 }
 
-// A reason given with a decision: text of bounded length, required where the decision
-// overrides or holds back.
-std::optional<std::string> reason_of(const json& request, bool required, std::string& problem) {
+// The reason every decision is given with (who, when, what, why): text of bounded length.
+std::optional<std::string> reason_of(const json& request, std::string& problem) {
   auto it = request.find("reason");
   std::string reason;
   if (it != request.end() && !it->is_null()) {
@@ -162,8 +187,8 @@ std::optional<std::string> reason_of(const json& request, bool required, std::st
     problem = "reason is longer than " + std::to_string(kMaxReasonBytes) + " bytes";
     return std::nullopt;
   }
-  if (required && reason.empty()) {
-    problem = "a reason is required for this decision";
+  if (reason.empty()) {
+    problem = "a reason is required for every decision (\"reason\": why)";
     return std::nullopt;
   }
   return reason;
@@ -204,8 +229,19 @@ std::optional<fs::path> inside_work(const fs::path& work_dir, const std::string&
   return file;
 }
 
-ReviewService::ReviewService(fs::path work_dir, std::vector<FindingCode> codes)
-    : work_dir_(std::move(work_dir)), ledger_(Ledger::open(work_dir_)), codes_(std::move(codes)) {}
+ReviewService::ReviewService(fs::path work_dir, const StageSequence& stages)
+    : work_dir_(std::move(work_dir)), ledger_(Ledger::open(work_dir_)), codes_(stages.finding_codes()) {
+  for (const auto& [kind, chain] : stages.chains)
+    for (const auto& stage : chain) chain_stages_[kind].insert(stage->describe().id);
+  for (const StageInfo& info : stages.describe())
+    for (const MeasurementInfo& measurement : info.measurements)
+      if (measurement.category) categories_.insert(std::string(measurement.name));
+}
+
+bool ReviewService::corrects(ItemKind kind, ReviewAction action) const {
+  const auto chain = chain_stages_.find(kind);
+  return chain != chain_stages_.end() && chain->second.count(std::string(correcting_stage(action))) > 0;
+}
 
 const Catalog* ReviewService::catalog() const {
   std::call_once(catalog_once_, [this] {
@@ -244,7 +280,7 @@ json ReviewService::queue(const QueueQuery& query) const {
   const std::vector<ReviewDecision> all_decisions = ledger_->review_decisions();
   const ReviewState state = review_state(all_decisions);
   const auto by_item = decisions_by_item(all_decisions);
-  const auto deviation = deviations(rows);
+  const auto deviation = deviations(rows, categories_);
   const auto manual_values = ledger_->manual_values();
 
   json counts = {{"pages", rows.size()}, {"quarantined", 0}, {"flagged", 0}, {"records_withheld", 0},
@@ -411,6 +447,7 @@ Answer ReviewService::item(const std::string& item_id) const {
   const auto identity = ledger_->identity();
   return {200,
           {{"id", item_id},
+           {"kind", to_string(page.kind)},
            {"file", page.rel_path},
            {"frame", page.frame},
            {"record", row->record_ref},
@@ -428,8 +465,13 @@ Answer ReviewService::item(const std::string& item_id) const {
            {"awaiting_sign_off", pending},
            {"images",
             {{"original", identity && !identity->input_root.empty() && decoded_within_limits(*row)},
-             {"processed", has_output(page, "derivative")},
-             {"cleanup", has_output(page, "cleanup_diff")}}}}};
+             {"processed", !processed_kind(page).empty()},
+             {"processed_kind", processed_kind(page)},
+             {"cleanup", has_output(page, "cleanup_diff")}}},
+           {"corrections",
+            {{"rotate", corrects(page.kind, ReviewAction::rotate)},
+             {"skew", corrects(page.kind, ReviewAction::skew)},
+             {"crop", corrects(page.kind, ReviewAction::crop)}}}}};
 }
 
 Answer ReviewService::record(const std::string& ref) const {
@@ -479,6 +521,10 @@ Answer ReviewService::decide_item(const Reviewer& who, const std::string& item_i
   const auto found = find_page(item_id);
   if (!found) return error(404, "no page with this id in the ledger");
   const ItemRow* row = &found->first;
+  if (!correcting_stage(action).empty() && !corrects(row->item.kind, action))
+    return error(409, std::string(to_string(action)) + " is not applied to a " + std::string(to_string(row->item.kind)) +
+                          ": its chain has no " + std::string(correcting_stage(action)) +
+                          " stage (photos are kept as scanned, recordings as they came)");
 
   ReviewDecision decision;
   decision.by = who.name;
@@ -486,10 +532,8 @@ Answer ReviewService::decide_item(const Reviewer& who, const std::string& item_i
   decision.action = action;
   decision.item_id = item_id;
   decision.record_ref = row->record_ref;
-  const bool reason_required =
-      action == ReviewAction::accept || action == ReviewAction::rescan || action == ReviewAction::sign_off;
   std::string problem;
-  auto reason = reason_of(request, reason_required, problem);
+  auto reason = reason_of(request, problem);
   if (!reason) return error(400, problem);
   decision.reason = *reason;
 
@@ -644,7 +688,7 @@ Answer ReviewService::decide_record(const Reviewer& who, const std::string& ref,
   auto row = std::find_if(records.begin(), records.end(), [&](const RecordRow& r) { return r.ref == ref; });
   if (row == records.end()) return error(404, "no record with this 档号 in the ledger");
   std::string problem;
-  auto reason = reason_of(request, true, problem);
+  auto reason = reason_of(request, problem);
   if (!reason) return error(400, problem);
   ReviewDecision decision;
   decision.by = who.name;
@@ -668,6 +712,119 @@ json ReviewService::decisions() const {
   return all;
 }
 
+std::optional<std::pair<fs::path, int>> ReviewService::image_file(const ItemRow& row, ImageVariant variant) const {
+  const RecordItem& page = row.item;
+  if (variant == ImageVariant::original) {
+    const auto identity = ledger_->identity();
+    if (!identity || identity->input_root.empty()) return std::nullopt;
+    // The ledger's own path (never a request's), read from the lot the run was given.
+    std::error_code error;
+    const fs::path source = identity->input_root / utf8_path(page.rel_path);
+    if (!fs::is_regular_file(source, error) || !decoded_within_limits(row)) return std::nullopt;
+    return std::pair{source, page.frame};
+  }
+  const std::string kind = variant == ImageVariant::processed ? processed_kind(page) : "cleanup_diff";
+  std::optional<fs::path> file;
+  for (const StageOutput& output : page.outputs)
+    if (output.kind == kind) file = inside_work(work_dir_, output.path);
+  if (!file) return std::nullopt;
+  return std::pair{*file, 0};
+}
+
+namespace {
+
+// What names one state of an image file: the item, the variant, the file's size and time.
+std::optional<std::string> image_key(const std::string& item_id, ImageVariant variant, const fs::path& file) {
+  std::error_code error;
+  const auto size = fs::file_size(file, error);
+  if (error) return std::nullopt;
+  const auto mtime = fs::last_write_time(file, error).time_since_epoch().count();
+  if (error) return std::nullopt;
+  return item_id + "\n" + std::to_string(static_cast<int>(variant)) + "\n" + std::to_string(size) + "\n" +
+         std::to_string(mtime);
+}
+
+cv::Mat decode_as_bgr8(const fs::path& file, int frame) {
+  cv::Mat pixels;
+  try {
+    pixels = decode_for_preview(file, frame);
+  } catch (const std::exception&) {
+    return {};  // unreadable: the page's findings say why
+  }
+  if (pixels.empty()) return {};
+  if (pixels.depth() != CV_8U) pixels.convertTo(pixels, CV_8U, pixels.depth() == CV_16U ? 1.0 / 257 : 1.0);
+  if (pixels.channels() == 4) cv::cvtColor(pixels, pixels, cv::COLOR_BGRA2BGR);
+  return pixels;
+}
+
+int tile_levels(int width, int height) {
+  int levels = 1;
+  for (int side = std::max(width, height); side > kTileSize; side = (side + 1) / 2) ++levels;
+  return levels;
+}
+
+}  // namespace
+
+bool TileGrid::holds(int z, int x, int y) const {
+  if (z < 0 || z >= levels || x < 0 || y < 0) return false;
+  const long long span = static_cast<long long>(kTileSize) << z;  // full-resolution px a tile covers
+  return x * span < width && y * span < height;
+}
+
+const cv::Mat& ReviewService::full_image(const std::string& item_id, ImageVariant variant) const {
+  static const cv::Mat kNone;
+  const auto found = find_page(item_id);
+  if (!found) return kNone;
+  const auto file = image_file(found->first, variant);
+  if (!file) return kNone;
+  const auto key = image_key(item_id, variant, file->first);
+  if (!key) return kNone;
+  if (*key != decoded_key_) {
+    decoded_.release();  // the one before goes first: never two pages in memory
+    decoded_key_.clear();
+    decoded_ = decode_as_bgr8(file->first, file->second);
+    if (decoded_.empty()) return kNone;
+    decoded_key_ = *key;
+  }
+  return decoded_;
+}
+
+std::optional<TileGrid> ReviewService::tile_grid(const std::string& item_id, ImageVariant variant) const {
+  std::lock_guard lock(image_mutex_);
+  const cv::Mat& pixels = full_image(item_id, variant);
+  if (pixels.empty()) return std::nullopt;
+  return TileGrid{pixels.cols, pixels.rows, tile_levels(pixels.cols, pixels.rows)};
+}
+
+std::optional<std::string> ReviewService::tile(const std::string& item_id, ImageVariant variant, int z, int x,
+                                               int y) const {
+  std::lock_guard lock(image_mutex_);
+  const cv::Mat& pixels = full_image(item_id, variant);
+  if (pixels.empty()) return std::nullopt;
+  const TileGrid grid{pixels.cols, pixels.rows, tile_levels(pixels.cols, pixels.rows)};
+  if (!grid.holds(z, x, y)) return std::nullopt;
+  const std::string key = decoded_key_ + "\n" + std::to_string(z) + "/" + std::to_string(x) + "/" + std::to_string(y);
+  for (auto it = tiles_.begin(); it != tiles_.end(); ++it)
+    if (it->first == key) {
+      tiles_.splice(tiles_.begin(), tiles_, it);
+      return it->second;
+    }
+  const int span = kTileSize << z;
+  const cv::Rect region = cv::Rect(x * span, y * span, span, span) & cv::Rect(0, 0, pixels.cols, pixels.rows);
+  cv::Mat tile = pixels(region);
+  if (z > 0) {
+    cv::Mat reduced;
+    cv::resize(tile, reduced, cv::Size(std::max(1, (region.width + (1 << z) - 1) >> z),
+                                       std::max(1, (region.height + (1 << z) - 1) >> z)),
+               0, 0, cv::INTER_AREA);
+    tile = reduced;
+  }
+  std::string jpeg = encode_jpeg(tile, kPreviewJpegQuality, std::nullopt);
+  tiles_.emplace_front(key, jpeg);
+  if (tiles_.size() > kTileCacheSize) tiles_.pop_back();
+  return jpeg;
+}
+
 std::optional<std::string> ReviewService::image(const std::string& item_id, ImageVariant variant, int width) const {
   int served_width = kImageWidths[std::size(kImageWidths) - 1];
   for (int allowed : kImageWidths)
@@ -677,48 +834,19 @@ std::optional<std::string> ReviewService::image(const std::string& item_id, Imag
     }
   const auto found = find_page(item_id);
   if (!found) return std::nullopt;
-  const RecordItem& page = found->first.item;
-
-  std::optional<fs::path> file;
-  int frame = 0;
-  if (variant == ImageVariant::original) {
-    const auto identity = ledger_->identity();
-    if (!identity || identity->input_root.empty()) return std::nullopt;
-    // The ledger's own path (never a request's), read from the lot the run was given.
-    std::error_code error;
-    const fs::path source = identity->input_root / utf8_path(page.rel_path);
-    if (!fs::is_regular_file(source, error)) return std::nullopt;
-    if (!decoded_within_limits(found->first)) return std::nullopt;
-    file = source;
-    frame = page.frame;
-  } else {
-    const std::string kind = variant == ImageVariant::processed ? "derivative" : "cleanup_diff";
-    for (const StageOutput& output : page.outputs)
-      if (output.kind == kind) file = inside_work(work_dir_, output.path);
-  }
+  const auto file = image_file(found->first, variant);
   if (!file) return std::nullopt;
-
+  const auto key = image_key(item_id, variant, file->first);
+  if (!key) return std::nullopt;
+  const std::string name = hex_digest(DigestAlgorithm::sha256, *key + "\n" + std::to_string(served_width));
+  const fs::path cached = work_dir_ / "review" / "cache" / (name.substr(0, 40) + ".jpg");
   std::error_code error;
-  const auto size = fs::file_size(*file, error);
-  const auto mtime = fs::last_write_time(*file, error).time_since_epoch().count();
-  if (error) return std::nullopt;
-  const std::string key = hex_digest(DigestAlgorithm::sha256, item_id + "\n" + std::to_string(static_cast<int>(variant)) +
-                                                                  "\n" + std::to_string(served_width) + "\n" +
-                                                                  std::to_string(size) + "\n" + std::to_string(mtime));
-  const fs::path cached = work_dir_ / "review" / "cache" / (key.substr(0, 40) + ".jpg");
   if (fs::is_regular_file(cached, error)) return read_file(cached);
 
   std::lock_guard lock(image_mutex_);
   if (fs::is_regular_file(cached, error)) return read_file(cached);  // made while this request waited
-  cv::Mat pixels;
-  try {
-    pixels = decode_for_preview(*file, frame);
-  } catch (const std::exception&) {
-    return std::nullopt;  // unreadable: the page's findings say why
-  }
+  cv::Mat pixels = full_image(item_id, variant);
   if (pixels.empty()) return std::nullopt;
-  if (pixels.depth() != CV_8U) pixels.convertTo(pixels, CV_8U, pixels.depth() == CV_16U ? 1.0 / 257 : 1.0);
-  if (pixels.channels() == 4) cv::cvtColor(pixels, pixels, cv::COLOR_BGRA2BGR);
   if (pixels.cols > served_width) {
     cv::Mat reduced;
     const double scale = static_cast<double>(served_width) / pixels.cols;

@@ -30,9 +30,9 @@ bool same_secret(const std::string& a, const std::string& b) {
   return a.size() == b.size() && !a.empty() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-Session SessionStore::open(const std::string& user, const std::string& role) {
+Session SessionStore::open(const std::string& user, const std::string& role, const std::string& credential) {
   const auto now = Clock::now();
-  Session session{random_hex(32), random_hex(32), user, role, now, now};
+  Session session{random_hex(32), random_hex(32), user, role, credential, now, now};
   std::lock_guard lock(mutex_);
   for (auto it = sessions_.begin(); it != sessions_.end();)  // the expired ones go first
     it = (now - it->second.last_seen > idle_ || now - it->second.started > lifetime_) ? sessions_.erase(it)

@@ -20,6 +20,7 @@ struct Session {
   std::string csrf;   // sent back in X-CSRF-Token on every change: 256 random bits, hex
   std::string user;
   std::string role;
+  std::string credential;  // the account's password hash at login: a new password ends the session
   Clock::time_point started, last_seen;
 };
 
@@ -29,7 +30,7 @@ class SessionStore {
   SessionStore(std::chrono::seconds idle = std::chrono::hours(1), std::chrono::seconds lifetime = std::chrono::hours(10))
       : idle_(idle), lifetime_(lifetime) {}
 
-  Session open(const std::string& user, const std::string& role);
+  Session open(const std::string& user, const std::string& role, const std::string& credential = {});
   std::optional<Session> find(const std::string& token);  // and marks it seen
   void close(const std::string& token);
 

@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
               std::chrono::duration<double>(Clock::now() - filled).count());
 
   lantai::StageSequence stages = lantai::make_stage_sequence();
-  lantai::review::ReviewService service(work, stages.finding_codes());
+  lantai::review::ReviewService service(work, stages);
   std::size_t listed = 0;
   const double review = best_ms(repeats, [&] { listed = service.queue({}).at("items").size(); });
   std::printf("  GET /api/queue                          %8.1f ms  (%zu pages to review)\n", review, listed);
@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
   std::printf("  GET /api/items/<id>                     %8.1f ms\n", item);
   int turn = 0;
   const double decide = best_ms(repeats, [&] {
-    service.decide_item({"bench", "inspector"}, id, {{"action", "rotate"}, {"rotation_deg", (turn += 90) % 360}});
+    service.decide_item({"bench", "inspector"}, id, {{"action", "rotate"}, {"rotation_deg", (turn += 90) % 360}, {"reason", "turned"}});
   });
   std::printf("  POST /api/items/<id>/decision (rotate)  %8.1f ms\n", decide);
   fs::remove_all(work);

@@ -8,10 +8,11 @@ namespace lantai {
 
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 // Older ledgers are brought up in place: kSchema itself adds new tables, and the columns
 // later versions added to existing tables are added here. 3: a finding overridden in
 // review. 4: an output's md5 and sm3, taken in the same read as its sha256 (recordings).
+// 5: a review account may be disabled.
 constexpr int kOldestUpgradable = 2;
 struct AddedColumn {
   int version;
@@ -23,6 +24,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {3, "findings", "overridden_by", "TEXT NOT NULL DEFAULT ''"},
     {4, "outputs", "md5", "TEXT NOT NULL DEFAULT ''"},
     {4, "outputs", "sm3", "TEXT NOT NULL DEFAULT ''"},
+    {5, "review_users", "disabled_at", "TEXT NOT NULL DEFAULT ''"},
 };
 
 constexpr const char* kSchema = R"sql(
@@ -66,7 +68,8 @@ CREATE TABLE IF NOT EXISTS records (
   items_found INTEGER NOT NULL, in_catalog INTEGER NOT NULL, has_folder INTEGER NOT NULL,
   deposited INTEGER NOT NULL, reasons TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS review_users (
-  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL,
+  disabled_at TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS review_decisions (
   id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, by TEXT NOT NULL, role TEXT NOT NULL,
   action TEXT NOT NULL, item_id TEXT NOT NULL, record_ref TEXT NOT NULL, code TEXT NOT NULL,
@@ -764,10 +767,17 @@ void Ledger::add_review_user(const ReviewUser& user) {
 
 std::vector<ReviewUser> Ledger::review_users() const {
   std::lock_guard lock(mutex_);
-  Statement query(db_, "SELECT name, role, password_hash, created_at FROM review_users ORDER BY name");
+  Statement query(db_, "SELECT name, role, password_hash, created_at, disabled_at FROM review_users ORDER BY name");
   std::vector<ReviewUser> users;
-  while (query.step()) users.push_back({query.text(0), query.text(1), query.text(2), query.text(3)});
+  while (query.step()) users.push_back({query.text(0), query.text(1), query.text(2), query.text(3), query.text(4)});
   return users;
+}
+
+bool Ledger::change_review_user(const ReviewUser& user) {
+  std::lock_guard lock(mutex_);
+  Statement update(db_, "UPDATE review_users SET role = ?, password_hash = ?, disabled_at = ? WHERE name = ?");
+  update.bind(1, user.role).bind(2, user.password_hash).bind(3, user.disabled_at).bind(4, user.name).run();
+  return sqlite3_changes(db_) > 0;
 }
 
 std::optional<ReviewUser> Ledger::review_user(const std::string& name) const {

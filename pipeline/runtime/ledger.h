@@ -170,6 +170,7 @@ struct ReviewUser {
   std::string role;           // inspector | supervisor
   std::string password_hash;  // "scrypt$N$r$p$salt$hash", see ui-web/password.h
   std::string created_at;
+  std::string disabled_at;    // when the account was disabled (UTC); empty: it may log in
 };
 
 class Transaction;
@@ -232,6 +233,9 @@ class Ledger {
   void add_review_user(const ReviewUser& user);
   std::optional<ReviewUser> review_user(const std::string& name) const;
   std::vector<ReviewUser> review_users() const;
+  // Sets the account's role, password hash and disabled_at (by name); false when there is
+  // no such account. Accounts are never deleted: the decisions name them.
+  bool change_review_user(const ReviewUser& user);
 
   // The review's audit trail: append-only (the table refuses UPDATE and DELETE). Appends
   // the decision and, in the same transaction, the Manual values it sets, made from the

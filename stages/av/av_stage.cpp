@@ -79,17 +79,17 @@ constexpr OutputInfo kWaveform{"waveform", OutputRole::work,
 constexpr MeasurementInfo kContainerM{"container", "the container as FFmpeg names it"};
 constexpr MeasurementInfo kVideoCodecM{"video_codec", "the picture codec (and profile)"};
 constexpr MeasurementInfo kFrameSizeM{"frame_size", "picture width x height in pixels"};
-constexpr MeasurementInfo kFrameRateM{"frame_rate", "frames a second"};
+constexpr MeasurementInfo kFrameRateM{"frame_rate", "frames a second", true};
 constexpr MeasurementInfo kAspectM{"aspect_ratio", "display aspect ratio"};
 constexpr MeasurementInfo kChromaM{"chroma", "chroma subsampling"};
-constexpr MeasurementInfo kBitDepthM{"bit_depth", "bits a picture sample"};
+constexpr MeasurementInfo kBitDepthM{"bit_depth", "bits a picture sample", true};
 constexpr MeasurementInfo kBitRateM{"video_bit_rate_mbps", "picture bit rate, Mbit/s"};
 constexpr MeasurementInfo kScanM{"scan", "progressive or interlaced"};
 constexpr MeasurementInfo kAudioCodecM{"audio_codec", "the first sound stream's codec"};
-constexpr MeasurementInfo kSampleRateM{"sample_rate_hz", "the first sound stream's sample rate"};
-constexpr MeasurementInfo kAudioBitsM{"audio_bit_depth", "bits a sound sample"};
-constexpr MeasurementInfo kChannelsM{"audio_channels", "the first sound stream's channels"};
-constexpr MeasurementInfo kTracksM{"audio_tracks", "sound streams"};
+constexpr MeasurementInfo kSampleRateM{"sample_rate_hz", "the first sound stream's sample rate", true};
+constexpr MeasurementInfo kAudioBitsM{"audio_bit_depth", "bits a sound sample", true};
+constexpr MeasurementInfo kChannelsM{"audio_channels", "the first sound stream's channels", true};
+constexpr MeasurementInfo kTracksM{"audio_tracks", "sound streams", true};
 constexpr MeasurementInfo kDurationM{"duration_s", "length the container declares"};
 constexpr MeasurementInfo kDecodedM{kDecodedSecondsMeasurement, "length that decodes"};  // the forms add them up
 constexpr MeasurementInfo kBlackM{"black_s", "longest black stretch"};

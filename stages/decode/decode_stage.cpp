@@ -78,7 +78,7 @@ constexpr FindingCode kStitchSeamError{
     "two parts of a page scanned in parts disagree over their overlap as registered (RMS grey difference above the "
     "profile's): the seam may show a step or doubled strokes"};
 
-constexpr MeasurementInfo kStitchParts{"stitch_parts", "a page scanned in parts: how many parts were stitched"};
+constexpr MeasurementInfo kStitchParts{"stitch_parts", "a page scanned in parts: how many parts were stitched", true};
 constexpr MeasurementInfo kStitchOverlap{
     "stitch_overlap_share", "a page scanned in parts: the smallest seam's overlap, as a share of the smaller part"};
 constexpr MeasurementInfo kStitchSeamErrorGrey{
@@ -91,9 +91,9 @@ constexpr MeasurementInfo kHeight{"height_px", "image height as stored"};
 constexpr MeasurementInfo kColourMode{"colour_mode", "bilevel, grey or colour, as the file stores the page"};
 constexpr MeasurementInfo kBitsPerSample{"bits_per_sample",
                                          "bits of each colour sample as the file stores them (1, 8, 16), before "
-                                         "the reduction to 8 bits every later stage reads"};
+                                         "the reduction to 8 bits every later stage reads", true};
 constexpr MeasurementInfo kResolution{"resolution_dpi",
-                                      "scan resolution from the file's tags, only when plausible (the smaller axis)"};
+                                      "scan resolution from the file's tags, only when plausible (the smaller axis)", true};
 
 // The decoded page, a processed copy and an analysis or scratch copy: what a page holds
 // at most on its way through the page chain.

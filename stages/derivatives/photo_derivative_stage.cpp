@@ -28,7 +28,7 @@ constexpr OutputInfo kAccess{"photo_access", OutputRole::extra,
                              "the access copy: JPEG, upright, the master's ICC profile embedded "
                              "(WORK/photos/<档号>/<serial>.access.jpg)"};
 
-constexpr MeasurementInfo kAccessLongSide{"access_long_side_px", "the access copy's long side"};
+constexpr MeasurementInfo kAccessLongSide{"access_long_side_px", "the access copy's long side", true};
 
 std::string master_extension(const std::filesystem::path& file) {
   switch (file_signature_of(file)) {

@@ -55,6 +55,10 @@ constexpr FindingCode kBadManualCrop{"crop.bad_manual_value", Severity::reject,
                                      "page; the page waits for review"};
 constexpr MeasurementInfo kContentBox{"content_box", "the content's box in the delivered page, x,y,width,height px"};
 constexpr MeasurementInfo kCropBox{"crop_box", "the crop box in the straightened page, x,y,width,height px"};
+constexpr MeasurementInfo kStraightening{
+    "straightening",
+    "how the turned scan maps onto the straightened page: the affine a,b,c,d,e,f (x' = a·x + b·y + c, "
+    "y' = d·x + e·y + f, px) and the page's size WxH; review draws the crop box on the scan with it"};
 constexpr MeasurementInfo kCropSource{"crop_source", "auto (measured), manual (set in review) or none (not cropped)"};
 constexpr MeasurementInfo kCleanedPx{"cleaned_px", "pixels 去污 changed (scan border, lid shadow, specks in the margin)"};
 constexpr OutputInfo kCleanupDiff{"cleanup_diff", OutputRole::work,
@@ -70,12 +74,12 @@ StageInfo DeskewStage::describe() const {
   return {"deskew",
           "Measures each page's skew and content, rotates it upright, crops it (裁边) and paints what scanning "
           "added outside the content as paper (去污).",
-          "3",  // 3: fit canvas, crop, specks and lid shadow, cleanup diff
+          "4",  // 4: the straightening recorded; 3: fit canvas, crop, specks and lid shadow, cleanup diff
           {kMaxAngle.info(), kMinConfidence.info(), kMinAngle.info(), kCleanBorders.info(), kBorderMinWidth.info(),
            kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info(), kCrop.info(), kCropMargin.info(),
            kRemoveSpecks.info(), kSpeckMax.info(), kRemoveShadow.info(), kShadowContrast.info(), kContentGuard.info()},
           {kLowConfidence, kBadManualValue, kWouldCutContent, kBadManualCrop},
-          {kSkew, kSkewConfidence, kSkewSource, kContentBox, kCropBox, kCropSource, kCleanedPx},
+          {kSkew, kSkewConfidence, kSkewSource, kContentBox, kCropBox, kStraightening, kCropSource, kCleanedPx},
           {kCleanupDiff},
           true};
 }
@@ -233,6 +237,12 @@ Outcome DeskewStage::process(const Item& page) const {
     }
   }
   outcome.measurements.set(kCropBox.name, box_text(crop));
+  {
+    std::string text;
+    for (int i = 0; i < 6; ++i) text += (i ? "," : "") + fixed(straight.transform(i / 3, i % 3), 6);
+    outcome.measurements.set(kStraightening.name,
+                             text + " " + std::to_string(straight.size.width) + "x" + std::to_string(straight.size.height));
+  }
   outcome.measurements.set(kCropSource.name, crop_source);
   if (!content.empty()) outcome.measurements.set(kContentBox.name, box_text((content & crop) - crop.tl()));
 

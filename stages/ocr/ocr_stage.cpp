@@ -37,7 +37,7 @@ constexpr MeasurementInfo kChars{"ocr_chars", "characters of text found, spaces 
 constexpr MeasurementInfo kConfidence{"ocr_confidence", "Tesseract's mean word confidence, 0..100"};
 constexpr MeasurementInfo kWorstLine{"ocr_worst_line_confidence",
                                      "the lowest confidence of a text line of 4 characters or more, 0..100"};
-constexpr MeasurementInfo kReadAtDpi{"ocr_dpi", "the resolution the page was read at"};
+constexpr MeasurementInfo kReadAtDpi{"ocr_dpi", "the resolution the page was read at", true};
 constexpr MeasurementInfo kModel{"ocr_model", "the language data that read the page: name@sha256 prefix, per language"};
 constexpr OutputInfo kText{"ocr_text", OutputRole::extra, "the page's text, UTF-8 (WORK/ocr/<档号>/<serial>.txt)"};
 constexpr OutputInfo kHocr{"ocr_hocr", OutputRole::extra,

@@ -22,7 +22,7 @@ constexpr FindingCode kUncertain{"orient.uncertain", Severity::warn,
 constexpr FindingCode kBadManualValue{"orient.bad_manual_value", Severity::reject,
                                       "a turn set by hand is not 0, 90, 180 or 270 degrees; the page waits for review"};
 constexpr MeasurementInfo kOrientation{"orientation_deg",
-                                       "clockwise turn applied to make the page upright: 0, 90, 180 or 270"};
+                                       "clockwise turn applied to make the page upright: 0, 90, 180 or 270", true};
 constexpr MeasurementInfo kOrientationConfidence{"orientation_confidence",
                                                  "how sure the orientation measurement is, 0 (none) to 1"};
 constexpr MeasurementInfo kOrientationSource{"orientation_source", "auto (measured) or manual (set in review)"};

@@ -53,18 +53,18 @@ constexpr FindingCode kMetadataUnreadable{"photo.metadata_unreadable", Severity:
 constexpr MeasurementInfo kCaptureDate{"capture_date", "EXIF DateTimeOriginal (or XMP), YYYY-MM-DD HH:MM:SS"};
 constexpr MeasurementInfo kMake{"camera_make", "EXIF Make: the camera's or scanner's maker"};
 constexpr MeasurementInfo kModel{"camera_model", "EXIF Model"};
-constexpr MeasurementInfo kExifX{"exif_x_resolution", "EXIF XResolution as tagged, in exif_resolution_unit"};
-constexpr MeasurementInfo kExifY{"exif_y_resolution", "EXIF YResolution as tagged, in exif_resolution_unit"};
-constexpr MeasurementInfo kExifUnit{"exif_resolution_unit", "EXIF ResolutionUnit: inch, cm or none"};
+constexpr MeasurementInfo kExifX{"exif_x_resolution", "EXIF XResolution as tagged, in exif_resolution_unit", true};
+constexpr MeasurementInfo kExifY{"exif_y_resolution", "EXIF YResolution as tagged, in exif_resolution_unit", true};
+constexpr MeasurementInfo kExifUnit{"exif_resolution_unit", "EXIF ResolutionUnit: inch, cm or none", true};
 constexpr MeasurementInfo kOrientation{"exif_orientation",
-                                       "EXIF Orientation 1-8 (1 upright as stored; 6: to be turned 90° clockwise)"};
+                                       "EXIF Orientation 1-8 (1 upright as stored; 6: to be turned 90° clockwise)", true};
 constexpr MeasurementInfo kCaptureSource{"capture_source",
-                                         "camera (a camera's own file, born digital) or scan (a scanner's)"};
-constexpr MeasurementInfo kIccBytes{"icc_profile_bytes", "size of the embedded ICC profile; 0: none"};
+                                         "camera (a camera's own file, born digital) or scan (a scanner's)", true};
+constexpr MeasurementInfo kIccBytes{"icc_profile_bytes", "size of the embedded ICC profile; 0: none", true};
 constexpr MeasurementInfo kOriginalLongSide{"original_long_side_mm",
                                             "the original's long side, from the scan's pixels and resolution"};
 constexpr MeasurementInfo kRequiredDpi{"required_resolution_dpi",
-                                       "the least resolution the profile asks of an original this size"};
+                                       "the least resolution the profile asks of an original this size", true};
 constexpr MeasurementInfo kBlurPrint{"blur_print_mm",
                                      "blur of the photo's strong edges, a Gaussian's sigma in mm on a 5-inch print"};
 

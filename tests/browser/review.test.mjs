@@ -1,5 +1,6 @@
 // The review page in a real browser (Debian's chromium driven by playwright-core): log
-// in, open a quarantined page and turn it, accept a blank page; in the acceptance sample
+// in, open a quarantined page and turn it, accept a blank page; an inspector accepts a
+// duplicate page and the supervisor signs it off; a record is sent back; in the acceptance sample
 // (drawn with lantai sample), pass one check, fail one with a note, sign the verdict off
 // and write the reports; then check that the next `lantai run` deposits the record that
 // acceptance freed and carries the reports. Screenshots of the page are left in
@@ -74,10 +75,15 @@ async function main() {
   const withCode = (code) => pages.find((p) => p.status === 'quarantined' && p.findings.split(';').includes(code));
   const blank = withCode('qc.blank');
   const lowResolution = withCode('qc.resolution.low');
-  assert.ok(blank && lowResolution, 'the sample lot has a blank and a low-resolution page');
+  const duplicate = withCode('qc.duplicate');
+  assert.ok(blank && lowResolution && duplicate, 'the sample lot has a blank, a low-resolution and a duplicate page');
+  const missingPage = Object.keys(before).find((ref) => before[ref] === 'withheld' &&
+    csv(join(work, 'reports', 'records.csv')).find((r) => r.record === ref).reasons === 'link.missing_page');
+  assert.ok(missingPage, 'the sample lot has a record with a page missing');
   assert.equal(before[blank.record], 'withheld');
 
   addUser('wang', 'supervisor');
+  addUser('li', 'inspector');
   const drawn = spawnSync(bin, ['sample', work, '--rate', '5%', '--seed', '20261130', '--by', '张三'], { encoding: 'utf8' });
   assert.equal(drawn.status, 0, drawn.stdout + drawn.stderr);
   const sampled = [...drawn.stdout.matchAll(/^\s+\d+\s+(\S+)\s/gm)].map((m) => m[1]);
@@ -120,7 +126,36 @@ async function main() {
     await page.click('#queue-list li >> nth=0');
     await page.waitForSelector(`#item-file:has-text("${lowResolution.file.split('/').pop()}")`);
     await page.click('#act-rotate-right');
+    await page.waitForSelector('#reason-dialog[open]');  // every decision says why
+    await page.click('#reason-presets button >> nth=0');
+    await page.click('#reason-ok');
     await page.waitForSelector('#pending:has-text("旋转 90°")');
+
+    // The crop box on the original (B): its corner dragged, the typed field follows; a skew
+    // typed turns the guides.
+    await page.waitForFunction(() => [...document.querySelectorAll('.canvas > img')].every((img) => img.hidden || img.complete && img.naturalWidth > 0));
+    await page.keyboard.press('b');
+    await page.waitForSelector('#crop-overlay polygon.crop-box');
+    const boxBefore = (await page.inputValue('#crop-input'));
+    const handle = await page.locator('#crop-overlay circle[data-corner="2"]').boundingBox();
+    await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(handle.x - 60, handle.y - 80, { steps: 4 });
+    await page.mouse.up();
+    const boxAfter = (await page.inputValue('#crop-input')).split(',').map(Number);
+    assert.equal(boxAfter.length, 4, `crop field ${boxAfter}`);
+    assert.notEqual(boxAfter.join(','), boxBefore, 'dragging a corner changes the crop box');
+    const guideSlope = () => page.$eval('#crop-overlay line.guide', (line) => (line.y2.baseVal.value - line.y1.baseVal.value) / (line.x2.baseVal.value - line.x1.baseVal.value));
+    const slopeBefore = await guideSlope();
+    await page.fill('#skew-input', '3');
+    await page.waitForFunction((before) => {
+      const line = document.querySelector('#crop-overlay line.guide');
+      return Math.abs((line.y2.baseVal.value - line.y1.baseVal.value) / (line.x2.baseVal.value - line.x1.baseVal.value) - before) > 0.02;
+    }, slopeBefore);
+    await page.screenshot({ path: join(shots, 'review-crop.png') });
+    await page.locator('#skew-input').blur();
+    await page.keyboard.press('b');
+    await page.waitForSelector('#crop-overlay', { state: 'hidden' });
 
     // The blank page: accept its finding with a reason.
     await page.click('#code-filters button:has-text("qc.resolution.low")');  // filter off
@@ -134,8 +169,59 @@ async function main() {
     await page.waitForSelector('#findings .overridden:has-text("wang")');
     await page.waitForSelector('#history li:has-text("接受发现")');
 
-    // The whole review queue with the blank page open, for the design to be judged.
+    // An inspector accepts the duplicate page; it counts only once the supervisor signs it off.
+    const inspectorContext = await browser.newContext({ viewport: { width: 1600, height: 960 }, locale: 'zh-CN' });
+    const inspector = await inspectorContext.newPage();
+    inspector.on('pageerror', (error) => problems.push(`inspector: ${error.message}`));
+    await inspector.goto(url);
+    await inspector.fill('#login-name', 'li');
+    await inspector.fill('#login-password', password);
+    await inspector.click('#login-form button[type=submit]');
+    await inspector.waitForSelector('#who:has-text("li")');
+    await inspector.click('#code-filters button:has-text("qc.duplicate")');
+    await inspector.waitForSelector('#code-filters button.active:has-text("qc.duplicate")');
+    await inspector.waitForSelector(`#item-file:has-text("${duplicate.file.split('/').pop()}")`);
+    await inspector.click('button[data-accept="qc.duplicate"]');
+    await inspector.fill('#reason-text', '原件两页内容相同 the leaves are the same in the original');
+    await inspector.click('#reason-ok');
+    await inspector.waitForSelector('#findings .overridden:has-text("待签核")');
+    assert.equal(await inspector.locator('#findings button:has-text("签核")').count(), 0, 'an inspector cannot sign off');
+    await inspectorContext.close();
+
     await page.click('#code-filters button:has-text("qc.blank")');  // filter off
+    await page.click('#code-filters button:has-text("qc.duplicate")');
+    await page.waitForSelector('#code-filters button.active:has-text("qc.duplicate")');
+    await page.waitForSelector(`#item-file:has-text("${duplicate.file.split('/').pop()}")`);
+    await page.click('#findings button:has-text("签核")');
+    await page.click('#reason-presets button >> nth=0');
+    await page.click('#reason-ok');
+    await page.waitForSelector('#findings .overridden:has-text("wang")');
+    await page.waitForSelector('#history li:has-text("签核")');
+
+    // Deep zoom: past the largest reduced copy the page loads tiles at full resolution.
+    await page.waitForFunction(() => [...document.querySelectorAll('.canvas > img')].every((img) => img.hidden || img.complete && img.naturalWidth > 0));
+    for (let i = 0; i < 9; ++i) await page.click('#zoom-in');
+    await page.waitForSelector('#zoom-level:has-text("原始分辨率")');
+    await page.waitForFunction(() => {
+      const tiles = [...document.querySelectorAll('#viewer-original .tiles img')];
+      return tiles.length > 0 && tiles.length <= 30 && tiles.every((tile) => tile.complete && tile.naturalWidth > 0 && tile.naturalWidth <= 512);
+    });
+    assert.ok(await page.$eval('#viewer-original .tiles img', (tile) => tile.getAttribute('src').includes('/tile/original?z=')));
+    await page.screenshot({ path: join(shots, 'review-full-resolution.png') });
+    await page.click('#zoom-fit');
+    await page.click('#code-filters button:has-text("qc.duplicate")');  // filter off
+
+    // A record with a page missing is sent back to the scanning contractor, with a reason.
+    await page.click('#queues button:has-text("扣留案卷")');
+    await page.click(`#queue-list li:has-text("${missingPage}")`);
+    await page.waitForSelector(`#record-view h1:has-text("${missingPage}")`);
+    await page.click('#record-view button:has-text("退回")');
+    await page.click('#reason-presets button >> nth=0');
+    await page.click('#reason-ok');
+    await page.waitForSelector('#record-view .history li:has-text("退回")');
+    await page.click('#queues button:has-text("待审页")');  // unfiltered
+
+    // The whole review queue with the blank page open, for the design to be judged.
     await page.waitForFunction(() => document.querySelectorAll('#queue-list li').length > 3);
     await page.click('#queue-list li:has-text("qc.blank")');
     await page.waitForSelector(`#item-file:has-text("${blank.file.split('/').pop()}")`);
@@ -215,7 +301,13 @@ async function main() {
   const bag = execFileSync('ls', [deposit], { encoding: 'utf8' }).trim().split('\n').find((name) => !name.endsWith('.partial'));
   const trail = JSON.parse(readFileSync(join(deposit, bag, 'metadata', 'review-decisions.json'), 'utf8'));
   assert.ok(trail.decisions.some((d) => d.action === 'accept' && d.code === 'qc.blank' && d.by === 'wang'));
-  assert.ok(trail.decisions.some((d) => d.action === 'rotate' && d.after['orient.rotation_deg'] === 90));
+  assert.ok(trail.decisions.some((d) => d.action === 'rotate' && d.after['orient.rotation_deg'] === 90 && d.reason));
+  const accepted = trail.decisions.find((d) => d.action === 'accept' && d.code === 'qc.duplicate' && d.by === 'li');
+  assert.ok(accepted, 'the inspector\'s acceptance is on record');
+  assert.ok(trail.decisions.some((d) => d.action === 'sign_off' && d.signs === accepted.id && d.by === 'wang'));
+  assert.ok(trail.decisions.some((d) => d.action === 'send_back' && d.record === missingPage && d.reason));
+  assert.equal(after[duplicate.record], 'deposited', `record ${duplicate.record} freed by the signed-off acceptance is deposited`);
+  assert.equal(after[missingPage], 'withheld', `record ${missingPage} sent back stays out of the deposit`);
   const report = JSON.parse(readFileSync(join(deposit, bag, 'metadata', 'acceptance', 'acceptance-1.json'), 'utf8'));
   assert.ok(report.checks.some((c) => c.record_ref === sampled[0] && c.item === 'inspector.image_quality' &&
     c.result === 'fail' && c.checked_by === 'wang' && c.note === '第2页右侧裁切，缺页码'));

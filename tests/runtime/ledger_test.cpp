@@ -207,6 +207,32 @@ TEST(Ledger, RefusesAnotherSchema) {
   }
 }
 
+//! A ledger of schema 4 (review accounts that could not be disabled) keeps its accounts, which can then be disabled, given a new role or password.
+TEST(Ledger, UpgradesReviewAccountsAndChangesThem) {
+  auto dir = fresh_dir("accounts");
+  Ledger::open(dir)->add_review_user({"li", "inspector", "scrypt$old", ""});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE review_users DROP COLUMN disabled_at", "PRAGMA user_version = 4"})
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+  auto ledger = Ledger::open(dir);
+  auto user = ledger->review_user("li");
+  ASSERT_TRUE(user);
+  EXPECT_EQ(user->disabled_at, "");
+  user->role = "supervisor";
+  user->password_hash = "scrypt$new";
+  user->disabled_at = "2026-11-30T10:00:00Z";
+  EXPECT_TRUE(ledger->change_review_user(*user));
+  const auto changed = ledger->review_user("li");
+  EXPECT_EQ(changed->role, "supervisor");
+  EXPECT_EQ(changed->password_hash, "scrypt$new");
+  EXPECT_EQ(changed->disabled_at, "2026-11-30T10:00:00Z");
+  EXPECT_EQ(changed->created_at, user->created_at);
+  EXPECT_FALSE(ledger->change_review_user({"nobody", "inspector", "x", "", ""}));
+  EXPECT_EQ(ledger->review_users().size(), 1u);
+}
+
 //! A ledger of schema 2 (before acceptance sampling and review) opens, keeps its rows and gains the new tables; one of a newer schema is refused.
 TEST(Ledger, UpgradesAnOlderSchemaAndRefusesANewerOne) {
   auto dir = fresh_dir("upgrade");

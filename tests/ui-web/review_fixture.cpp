@@ -21,12 +21,15 @@ void copy_sample_work(const fs::path& dir) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string e2e = LANTAI_E2E_DIR;
+  if (!fs::is_regular_file(fs::path(e2e) / "work" / "ledger.sqlite") || !fs::is_directory(fs::path(e2e) / "lot"))
+    throw std::runtime_error("the sample lot's WORK that e2e.run_sample_lot makes is missing: " + e2e +
+                             "/{lot,work}; run ctest with the e2e fixtures");
   const std::string command = "cp -a '" + e2e + "/lot' '" + e2e + "/work' '" + dir.string() + "/'";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("cannot copy the sample WORK: " + command);
 }
 
 RunningServer::RunningServer(const fs::path& work_dir, ServerLimits limits) {
-  service_ = std::make_unique<ReviewService>(work_dir, make_stage_sequence().finding_codes());
+  service_ = std::make_unique<ReviewService>(work_dir, make_stage_sequence());
   const ScryptCost cheap{1 << 10, 8, 1};  // the format and the check as in use, at a test's cost
   for (auto [name, role] : {std::pair{kInspector, kInspectorRole}, std::pair{kSupervisor, kSupervisorRole}})
     if (!service_->ledger().review_user(name))

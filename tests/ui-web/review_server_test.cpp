@@ -25,10 +25,16 @@ fs::path work_root() { return fs::path(LANTAI_REVIEW_DIR) / ("http-" + std::to_s
 
 class ReviewServerTest : public ::testing::Test {
  protected:
+  // A WORK that cannot be copied fails every test (never skips it): SetUp reports why.
   static void SetUpTestSuite() {
-    copy_sample_work(work_root());
-    server_ = new RunningServer(work_root() / "work");
+    try {
+      copy_sample_work(work_root());
+      server_ = new RunningServer(work_root() / "work");
+    } catch (const std::exception& error) {
+      setup_error_ = error.what();
+    }
   }
+  void SetUp() override { ASSERT_NE(server_, nullptr) << setup_error_; }
   static void TearDownTestSuite() {
     delete server_;
     server_ = nullptr;
@@ -65,6 +71,7 @@ class ReviewServerTest : public ::testing::Test {
   }
 
   static RunningServer* server_;
+  static inline std::string setup_error_;
 };
 RunningServer* ReviewServerTest::server_ = nullptr;
 
@@ -206,7 +213,7 @@ TEST_F(ReviewServerTest, ChangesWithoutCsrfGet403) {
   const LoggedIn other = log_in(server_->client(), kInspector);
   const std::string path = "/api/items/" + encode_segment(quarantined().front().item.item_id) + "/decision";
   const std::size_t before = server_->service().ledger().review_decisions().size();
-  const json body = {{"action", "rotate"}, {"rotation_deg", 90}};
+  const json body = {{"action", "rotate"}, {"rotation_deg", 90}, {"reason", "turned"}};
   EXPECT_EQ(post(path, body, headers_of(session, false))->status, 403);
   EXPECT_EQ(post(path, body, {{"Cookie", session.cookie}, {"X-CSRF-Token", other.csrf}})->status, 403);
   EXPECT_EQ(post(path, body, {{"Cookie", session.cookie}, {"X-CSRF-Token", ""}})->status, 403);
@@ -258,6 +265,11 @@ TEST_F(ReviewServerTest, DeviationOrderingOverEveryPage) {
   }
   EXPECT_GT(all["items"][0]["deviation"]["score"].get<double>(), 2.0);
   EXPECT_FALSE(all["items"][0]["deviation"]["measure"].get<std::string>().empty());
+  // Numbers that name a setting are never what makes a page odd: the lot's turned page and
+  // its 150-dpi page stand out by what was measured on them, not by their turn or dpi.
+  for (const json& item : all["items"])
+    for (const char* category : {"orientation_deg", "resolution_dpi", "bits_per_sample", "ocr_dpi", "stitch_parts"})
+      EXPECT_NE(item["deviation"]["measure"], category) << item["id"];
 }
 
 //! One page: findings with value and threshold, OCR text, catalogue entry, the record's other pages; unknown ids 404.
@@ -323,6 +335,60 @@ TEST_F(ReviewServerTest, ReducedImages) {
   EXPECT_FALSE(get_json(session, "/api/items/" + encode_segment(truncated))["images"]["original"].get<bool>());
 }
 
+//! Full resolution in tiles: the grid is the original's size, a level-0 tile is its pixels 1:1, the top level fits one tile; hostile parameters get 400.
+TEST_F(ReviewServerTest, FullResolutionTiles) {
+  const LoggedIn session = log_in(server_->client(), kInspector);
+  const ItemRow row = server_->service().ledger().items().front();
+  const std::string base = "/api/items/" + encode_segment(row.item.item_id);
+  const json grid = get_json(session, base + "/tiles/original");
+  ASSERT_TRUE(grid.is_object());
+  const int width = grid["width"], height = grid["height"], levels = grid["levels"];
+  EXPECT_EQ(width, row.item.measurements.number("width_px").value_or(-1));
+  EXPECT_EQ(height, row.item.measurements.number("height_px").value_or(-1));
+  EXPECT_EQ(grid["tile"], 512);
+  ASSERT_GE(levels, 3);  // a 300-dpi page is over 2048 px tall
+  EXPECT_LE(std::max(width, height), 512 << (levels - 1));
+  EXPECT_GT(std::max(width, height), 512 << (levels - 2));
+
+  auto tile = [&](const std::string& query) {
+    auto response = server_->client().Get((base + "/tile/original?" + query).c_str(), headers_of(session));
+    if (!response || response->status != 200) return cv::Mat();
+    return cv::imdecode(cv::Mat(1, static_cast<int>(response->body.size()), CV_8U, response->body.data()),
+                        cv::IMREAD_COLOR);
+  };
+  const auto identity = server_->service().ledger().identity();
+  ASSERT_TRUE(identity);
+  const cv::Mat original = cv::imread((identity->input_root / utf8_path(row.item.rel_path)).string(), cv::IMREAD_COLOR);
+  ASSERT_EQ(original.cols, width);
+  const int x = 1, y = 2;  // a tile inside the page, at 1:1
+  const cv::Mat one_to_one = tile("z=0&x=" + std::to_string(x) + "&y=" + std::to_string(y));
+  ASSERT_EQ(one_to_one.size(), cv::Size(512, 512));
+  cv::Mat difference;
+  cv::absdiff(one_to_one, original(cv::Rect(x * 512, y * 512, 512, 512)), difference);
+  EXPECT_LT(cv::mean(difference)[0], 4.0);  // the same pixels, through JPEG
+  const int last_x = (width - 1) / 512, last_y = (height - 1) / 512;
+  EXPECT_EQ(tile("z=0&x=" + std::to_string(last_x) + "&y=" + std::to_string(last_y)).size(),
+            cv::Size(width - last_x * 512, height - last_y * 512));
+  const cv::Mat whole = tile("z=" + std::to_string(levels - 1) + "&x=0&y=0");
+  ASSERT_FALSE(whole.empty());
+  EXPECT_LE(std::max(whole.cols, whole.rows), 512);
+  EXPECT_NEAR(static_cast<double>(whole.cols) / whole.rows, static_cast<double>(width) / height, 0.01);
+
+  for (const std::string& query : {std::string("z=-1&x=0&y=0"), std::string("z=99999&x=0&y=0"), std::string("z=0&x=abc&y=0"),
+                                   std::string("z=0&x=1e3&y=0"), std::string("z=0&x=0"), std::string("z=0&x=0&y=9999"),
+                                   std::string("z=0&x=99999999999999999999&y=0"), "z=" + std::to_string(levels) + "&x=0&y=0",
+                                   "z=0&x=" + std::to_string(last_x + 1) + "&y=0", std::string("z=0&x=%00&y=0")}) {
+    auto response = server_->client().Get((base + "/tile/original?" + query).c_str(), headers_of(session));
+    ASSERT_TRUE(response) << query;
+    EXPECT_EQ(response->status, 400) << query << ": " << response->body;
+  }
+  EXPECT_EQ(server_->client().Get((base + "/tile/thumbnail?z=0&x=0&y=0").c_str(), headers_of(session))->status, 404);
+  const std::string truncated = page_with("decode.truncated");
+  EXPECT_EQ(server_->client().Get(("/api/items/" + encode_segment(truncated) + "/tiles/original").c_str(),
+                                  headers_of(session))->status, 404);
+  EXPECT_EQ(raw_get(server_->port(), base + "/tile/original?z=0&x=0&y=0").status, 401);
+}
+
 //! Decisions: bad bodies are 400, an absent finding 409, roles enforced (403), and each one kept with who, why, before and after.
 TEST_F(ReviewServerTest, DecisionsAreCheckedAndRecorded) {
   const LoggedIn inspector = log_in(server_->client(), kInspector);
@@ -340,6 +406,16 @@ TEST_F(ReviewServerTest, DecisionsAreCheckedAndRecorded) {
   EXPECT_EQ(post(path, json{{"action", "record_accept"}, {"reason", "x"}}, headers_of(supervisor))->status, 400);
   EXPECT_EQ(post(path, json{{"action", "accept"}, {"reason", std::string(3000, 'x')}, {"code", "qc.resolution.low"}},
                  headers_of(inspector))->status, 400);
+  // Every decision says why: a correction without a reason is refused and records nothing.
+  const std::size_t recorded = server_->service().ledger().review_decisions().size();
+  for (const json& correction : {json{{"action", "rotate"}, {"rotation_deg", 90}},
+                                 json{{"action", "skew"}, {"skew_deg", 1.5}, {"reason", "  "}},
+                                 json{{"action", "crop"}, {"crop_box", {10, 10, 500, 700}}, {"reason", nullptr}}}) {
+    auto refused = post(path, correction, headers_of(inspector));
+    EXPECT_EQ(refused->status, 400) << correction.dump();
+    EXPECT_NE(refused->body.find("reason"), std::string::npos) << refused->body;
+  }
+  EXPECT_EQ(server_->service().ledger().review_decisions().size(), recorded);
   auto too_large = server_->client().Post(path.c_str(), headers_of(inspector), std::string(70000, ' '), "application/json");
   EXPECT_EQ(too_large->status, 413);
 

@@ -295,8 +295,13 @@ async function openItem(id) {
   $('ocr-text').textContent = item.ocr_text || '（无文字 no text）';
   renderMeasurements(item.measurements);
   renderHistory(item.decisions);
+  // Only the corrections a stage of this kind's chain applies: none for a photo or a recording.
+  for (const node of document.querySelectorAll('[data-correction]')) node.hidden = !item.corrections[node.dataset.correction];
+  $('no-corrections').hidden = Object.values(item.corrections).some(Boolean);
   $('skew-input').value = item.manual['deskew.skew_deg'] ?? (item.measurements.skew_deg !== undefined ? fmt(item.measurements.skew_deg) : '');
-  $('crop-input').value = item.manual['deskew.crop_box'] ?? (item.measurements.crop_box || '');
+  // The measured box is in the page as turned by the last run: not offered under a new turn.
+  const newTurn = item.manual['orient.rotation_deg'] !== undefined && Number(item.manual['orient.rotation_deg']) !== Number(item.measurements.orientation_deg || 0);
+  $('crop-input').value = item.manual['deskew.crop_box'] ?? (newTurn ? '' : item.measurements.crop_box || '');
 }
 
 // The page's head and its two images, in the review queues and the sample alike.
@@ -375,15 +380,95 @@ function renderHistory(decisions) {
 }
 
 // ── Images: reduced copies from the server, zoom and pan kept in step ──────────────
+const PROCESSED_CAPTIONS = {
+  derivative: '处理后 Processed', photo_access: '利用副本 Access copy',
+  contact_sheet: '联系表 Contact sheet', waveform: '波形 Waveform',
+};
+
+// Past the reduced copy's own resolution a pane switches to tiles of the image at full
+// resolution (GET …/tiles/<variant> for the grid, …/tile/<variant>?z=&x=&y= for each),
+// only those in sight and at the level the zoom needs, laid over the copy as they come.
+const tiling = { original: null, processed: null };  // per pane: { variant, grid, asked, layer }
+
+function resetTiles(pane) {
+  const canvas = $(pane).querySelector('.canvas');
+  canvas.querySelector('.tiles')?.remove();
+  tiling[pane === 'viewer-original' ? 'original' : 'processed'] = null;
+}
+
+function tileState(pane, variant) {
+  const key = pane === 'viewer-original' ? 'original' : 'processed';
+  let t = tiling[key];
+  if (!t || t.variant !== variant || t.item !== state.item.id) {
+    resetTiles(pane);
+    const layer = el('div', { class: 'tiles' });
+    $(pane).querySelector('.canvas').append(layer);
+    t = tiling[key] = { variant, item: state.item.id, grid: null, asked: false, layer };
+  }
+  return t;
+}
+
+// Shows the tiles a pane needs at screen-px-per-image-px ratio, origin (x, y) on screen;
+// returns that ratio against full resolution, or 0 while the reduced copy serves.
+function updateTiles(pane, img, canvas, scale, x, y) {
+  if (!state.item || scale <= 1.0) { canvas.querySelector('.tiles')?.replaceChildren(); return 0; }
+  const t = tileState(pane, img.dataset.variant);
+  if (!t.grid) {
+    if (!t.asked) {
+      t.asked = true;
+      const item = state.item.id;
+      api('GET', `${itemPath(item)}/tiles/${t.variant}`).then((grid) => {
+        if (state.item && state.item.id === item && tiling[pane === 'viewer-original' ? 'original' : 'processed'] === t) {
+          t.grid = grid;
+          applyView();
+        }
+      }).catch(() => { /* no full resolution: the copy serves */ });
+    }
+    return 0;
+  }
+  const g = t.grid;
+  if (g.width <= img.naturalWidth) return 0;  // the copy is the full resolution already
+  const ratio = scale * img.naturalWidth / g.width;  // screen px per full-resolution px
+  const z = Math.min(g.levels - 1, Math.max(0, Math.floor(Math.log2(1 / ratio))));
+  const span = g.tile * 2 ** z;  // full-resolution px a tile covers
+  t.layer.style.transform = `translate(${x}px, ${y}px) scale(${ratio})`;
+  const first = (screen, origin) => Math.max(0, Math.floor((screen - origin) / ratio / span));
+  const x0 = first(0, x), y0 = first(0, y);
+  const x1 = Math.min(Math.ceil(g.width / span) - 1, Math.floor((canvas.clientWidth - x) / ratio / span));
+  const y1 = Math.min(Math.ceil(g.height / span) - 1, Math.floor((canvas.clientHeight - y) / ratio / span));
+  const wanted = new Map();
+  for (let ty = y0; ty <= y1; ++ty) for (let tx = x0; tx <= x1; ++tx) wanted.set(`${z}/${tx}/${ty}`, [tx, ty]);
+  for (const tile of [...t.layer.children]) if (!wanted.has(tile.dataset.key)) tile.remove();
+  const present = new Set([...t.layer.children].map((tile) => tile.dataset.key));
+  for (const [key, [tx, ty]] of wanted) {
+    if (present.has(key)) continue;
+    const left = tx * span, top = ty * span;
+    const tile = el('img', { 'data-key': key, draggable: 'false', alt: '', src: `${itemPath(state.item.id)}/tile/${t.variant}?z=${z}&x=${tx}&y=${ty}` });
+    Object.assign(tile.style, { left: `${left}px`, top: `${top}px`, width: `${Math.min(span, g.width - left)}px`, height: `${Math.min(span, g.height - top)}px` });
+    t.layer.append(tile);
+  }
+  return ratio;
+}
+
+const placed = { original: null, processed: null };  // where applyView put each pane's image
+
 function showImages(item) {
   state.view = { scale: 0, x: 0, y: 0 };
+  resetTiles('viewer-original');
+  resetTiles('viewer-processed');
+  $('caption-processed').textContent = PROCESSED_CAPTIONS[item.images.processed_kind] || PROCESSED_CAPTIONS.derivative;
+  $('caption-original').textContent = item.kind === 'av' ? '原件 Recording' : '原图 Original';
   for (const [pane, variant] of [['viewer-original', 'original'], ['viewer-processed', $('show-cleanup').checked ? 'cleanup' : 'processed']]) {
     const canvas = $(pane).querySelector('.canvas');
     const img = canvas.querySelector('img');
     canvas.querySelector('.missing')?.remove();
     const available = item.images[variant];
     img.hidden = !available;
-    if (!available) { canvas.append(el('div', { class: 'missing' }, '无图像 No image')); continue; }
+    if (!available) {
+      const recording = item.kind === 'av' && variant === 'original';
+      canvas.append(el('div', { class: 'missing' }, recording ? '录音录像无原图，见右侧及测量 A recording: see its sheet and measurements' : '无图像 No image'));
+      continue;
+    }
     img.dataset.variant = variant;
     img.dataset.width = '1600';
     img.onload = () => applyView();
@@ -408,7 +493,9 @@ function applyView() {
     const width = img.naturalWidth * scale, height = img.naturalHeight * scale;
     const x = (canvas.clientWidth - width) / 2 + v.x, y = (canvas.clientHeight - height) / 2 + v.y;
     img.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
-    level = v.scale === 0 ? '适合' : `${Math.round(v.scale * 100)}%`;
+    placed[pane === 'viewer-original' ? 'original' : 'processed'] = { x, y, scale };
+    const full = updateTiles(pane, img, canvas, scale, x, y);
+    level = v.scale === 0 ? '适合' : full ? `${Math.round(full * 100)}% 原始分辨率` : `${Math.round(v.scale * 100)}%`;
     // Past twice the fit, ask for the larger copy the server keeps.
     if (v.scale > 2 && img.dataset.width !== '2400' && state.item) {
       img.dataset.width = '2400';
@@ -416,6 +503,7 @@ function applyView() {
     }
   }
   $('zoom-level').textContent = level || '适合';
+  drawCropOverlay();
 }
 
 function zoom(factor) {
@@ -445,9 +533,180 @@ $('zoom-out').addEventListener('click', () => zoom(0.8));
 $('zoom-fit').addEventListener('click', fit);
 $('show-cleanup').addEventListener('change', () => state.item && showImages(state.item));
 
+// ── The crop box on the original, and the skew's preview ──────────────────────────
+// The crop box is in px of the straightened page: the scan turned clockwise by the
+// orientation (orient), then mapped by the affine the deskew stage recorded
+// (measurement straightening). Drawn back onto the original through the inverse, with a
+// handle at each corner; the guide lines are the straightened page's horizontals, so
+// with the right skew they run along the lines of text. A skew typed but not yet applied
+// is previewed by turning about the page's centre.
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  return node;
+}
+
+function turnPoint(turn, W, H, [x, y]) {
+  if (turn === 90) return [H - y, x];
+  if (turn === 180) return [W - x, H - y];
+  if (turn === 270) return [y, W - x];
+  return [x, y];
+}
+function unturnPoint(turn, W, H, [x, y]) {
+  if (turn === 90) return [y, H - x];
+  if (turn === 180) return [W - x, H - y];
+  if (turn === 270) return [W - y, x];
+  return [x, y];
+}
+const affine = (A, [x, y]) => [A[0] * x + A[1] * y + A[2], A[3] * x + A[4] * y + A[5]];
+function invertAffine(A) {
+  const det = A[0] * A[4] - A[1] * A[3];
+  const a = A[4] / det, b = -A[1] / det, d = -A[3] / det, e = A[0] / det;
+  return [a, b, -(a * A[2] + b * A[5]), d, e, -(d * A[2] + e * A[5])];
+}
+const parseBox = (text) => {
+  const parts = String(text || '').trim().split(/[ ,]+/).map(Number);
+  return parts.length === 4 && parts.every(Number.isFinite) && parts[2] > 0 && parts[3] > 0 ? parts : null;
+};
+
+// The page's geometry for the next run: the turn, the straightening (with the skew typed
+// in the field, if any) and the straightened page's size; null where nothing is known.
+function pageGeometry(item) {
+  const m = item.measurements;
+  const W = Number(m.width_px), H = Number(m.height_px);
+  if (!W || !H || !item.corrections.crop) return null;
+  const applied = Number(m.orientation_deg || 0);
+  const manualTurn = item.manual['orient.rotation_deg'];
+  const turn = manualTurn !== undefined && manualTurn !== '' ? Number(manualTurn) : applied;
+  const turned = turn % 180 ? [H, W] : [W, H];
+  let A = [1, 0, 0, 0, 1, 0], size = turned;
+  const recorded = typeof m.straightening === 'string' && m.straightening.match(/^(\S+) (\d+)x(\d+)$/);
+  if (recorded && turn === applied) {
+    A = recorded[1].split(',').map(Number);
+    size = [Number(recorded[2]), Number(recorded[3])];
+  }
+  const appliedSkew = Math.atan2(-A[1], A[0]) * 180 / Math.PI;
+  const typed = $('skew-input').value.trim();
+  const skew = typed === '' || !Number.isFinite(Number(typed)) ? appliedSkew : Number(typed);
+  if (Math.abs(skew - appliedSkew) > 1e-6 || !recorded || turn !== applied) {
+    // Turned about the scan's centre, which stays where it was (or, on a new turn, lands
+    // at the page's centre).
+    const c = [turned[0] / 2, turned[1] / 2];
+    const [cx, cy] = recorded && turn === applied ? affine(A, c) : [size[0] / 2, size[1] / 2];
+    const r = skew * Math.PI / 180, cos = Math.cos(r), sin = Math.sin(r);
+    A = [cos, -sin, 0, sin, cos, 0];
+    A[2] = cx - (A[0] * c[0] + A[1] * c[1]);
+    A[5] = cy - (A[3] * c[0] + A[4] * c[1]);
+  }
+  const toPage = (p) => affine(A, turnPoint(turn, W, H, p));
+  const inverse = invertAffine(A);
+  const toScan = (q) => unturnPoint(turn, W, H, affine(inverse, q));
+  // The box as typed, kept to the page (a box measured before a new turn may not fit it).
+  let box = parseBox($('crop-input').value) || [0, 0, size[0], size[1]];
+  const x0 = Math.max(0, Math.min(box[0], size[0])), y0 = Math.max(0, Math.min(box[1], size[1]));
+  const x1 = Math.min(size[0], box[0] + box[2]), y1 = Math.min(size[1], box[1] + box[3]);
+  box = x1 > x0 && y1 > y0 ? [x0, y0, x1 - x0, y1 - y0] : [0, 0, size[0], size[1]];
+  return { W, H, size, toPage, toScan, box };
+}
+
+// Where the overlay draws: the page's geometry and the original's px on screen, as
+// applyView placed its reduced copy; null when there is nothing to draw.
+function overlayPlacement() {
+  const img = $('viewer-original').querySelector('.canvas img');
+  if (!state.item || !$('show-crop').checked || img.hidden || !img.naturalWidth || !placed.original) return null;
+  const geometry = pageGeometry(state.item);
+  if (!geometry) return null;
+  const { x: tx, y: ty, scale } = placed.original;
+  const k = scale * img.naturalWidth / geometry.W;
+  return {
+    geometry,
+    screen: (p) => { const [x, y] = geometry.toScan(p); return [tx + x * k, ty + y * k]; },
+    fromScreen: (sx, sy) => geometry.toPage([(sx - tx) / k, (sy - ty) / k]),
+  };
+}
+
+function drawCropOverlay() {
+  const overlay = $('crop-overlay');
+  const at = overlayPlacement();
+  overlay.toggleAttribute('hidden', !at);  // an SVG element has no hidden property
+  if (!at) return;
+  if (!overlay.firstChild) buildCropOverlay(overlay);
+  const canvas = overlay.parentElement;
+  overlay.setAttribute('width', canvas.clientWidth);
+  overlay.setAttribute('height', canvas.clientHeight);
+  const [pw, ph] = at.geometry.size;
+  overlay.querySelectorAll('line.guide').forEach((line, n) => {  // the straightened page's horizontals
+    const [x1, y1] = at.screen([0, ph * (n + 1) / 16]), [x2, y2] = at.screen([pw, ph * (n + 1) / 16]);
+    Object.entries({ x1, y1, x2, y2 }).forEach(([name, value]) => line.setAttribute(name, value));
+  });
+  const [bx, by, bw, bh] = at.geometry.box;
+  const points = [[bx, by], [bx + bw, by], [bx + bw, by + bh], [bx, by + bh]].map(at.screen);
+  overlay.querySelector('.crop-box').setAttribute('points', points.map((p) => p.join(',')).join(' '));
+  overlay.querySelectorAll('.handle').forEach((handle, corner) => {
+    handle.setAttribute('cx', points[corner][0]);
+    handle.setAttribute('cy', points[corner][1]);
+  });
+}
+
+// The overlay's elements, made once and redrawn in place, so a drag keeps its element.
+// Dragging a corner moves it in the straightened page (the box stays square to it);
+// dragging inside moves the box. The typed field follows.
+function buildCropOverlay(overlay) {
+  for (let i = 1; i < 16; ++i) overlay.append(svg('line', { class: 'guide' }));
+  const box = svg('polygon', { class: 'crop-box' });
+  overlay.append(box);
+  const handles = [0, 1, 2, 3].map((corner) => svg('circle', { class: 'handle', r: 7, 'data-corner': corner }));
+  overlay.append(...handles);
+  const drag = (node, onMove) => node.addEventListener('pointerdown', (event) => {
+    const at = overlayPlacement();
+    if (!at) return;
+    event.stopPropagation();
+    event.preventDefault();
+    node.setPointerCapture(event.pointerId);
+    const origin = overlay.getBoundingClientRect();
+    const start = at.fromScreen(event.clientX - origin.left, event.clientY - origin.top);
+    const startBox = [...at.geometry.box];
+    const move = (e) => {
+      const q = at.fromScreen(e.clientX - origin.left, e.clientY - origin.top);
+      setCropBox(onMove(startBox, q, start), at.geometry.size);
+    };
+    const up = () => { node.removeEventListener('pointermove', move); node.removeEventListener('pointerup', up); };
+    node.addEventListener('pointermove', move);
+    node.addEventListener('pointerup', up);
+  });
+  handles.forEach((handle, corner) => drag(handle, ([x, y, w, h], [qx, qy]) => {
+    let x0 = x, y0 = y, x1 = x + w, y1 = y + h;
+    if (corner === 0 || corner === 3) x0 = qx; else x1 = qx;
+    if (corner === 0 || corner === 1) y0 = qy; else y1 = qy;
+    return [Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0)];
+  }));
+  drag(box, ([x, y, w, h], [qx, qy], [sx, sy]) => [x + qx - sx, y + qy - sy, w, h]);
+}
+
+// A box kept whole inside the straightened page, in whole px, written to the typed field.
+function setCropBox([x, y, w, h], [pw, ph]) {
+  w = Math.max(16, Math.min(Math.round(w), pw));
+  h = Math.max(16, Math.min(Math.round(h), ph));
+  x = Math.max(0, Math.min(Math.round(x), pw - w));
+  y = Math.max(0, Math.min(Math.round(y), ph - h));
+  $('crop-input').value = `${x},${y},${w},${h}`;
+  drawCropOverlay();
+}
+
+$('show-crop').addEventListener('change', drawCropOverlay);
+$('crop-input').addEventListener('input', drawCropOverlay);
+$('skew-input').addEventListener('input', drawCropOverlay);
+for (const id of ['crop-input', 'skew-input']) $(id).addEventListener('focus', () => {
+  if (state.item && state.item.corrections.crop && !$('show-crop').checked) { $('show-crop').checked = true; drawCropOverlay(); }
+});
+
 // ── Decisions ─────────────────────────────────────────────────────────────────────
 const PRESETS = {
   accept: ['原件如此 The original is so', '空白页为原件背面 Blank back of a leaf', 'OCR 误读，页面无误 OCR misread; the page is right', '已目视核对 Checked by eye'],
+  rotate: ['页面方向错误 The page is turned', '方向识别有误 Orientation misread'],
+  skew: ['自动纠偏角有误 The measured skew is wrong', '按文字行校正 Set by the lines of text'],
+  crop: ['裁切切掉了内容 The crop cut content', '保留边注 Keep the margin notes', '去除扫描黑边 Remove the scanner border'],
   rescan: ['图像模糊 Blurred', '分辨率不足 Resolution too low', '文件损坏 File damaged', '漏扫内容 Content missing'],
   record_accept: ['缺页为原件所缺 The pages are missing in the original', '已与原件核对 Checked against the original'],
   send_back: ['请补扫缺页 Scan the missing pages', '请按目录重新整理 Re-sort by the catalogue'],
@@ -508,20 +767,26 @@ function currentTurn() {
   return Number(state.item.measurements.orientation_deg || 0);
 }
 async function rotate(by) {
-  if (!state.item) return;
+  if (!state.item || !state.item.corrections.rotate) return;
   const turn = ((currentTurn() + by) % 360 + 360) % 360;
-  await decide({ action: 'rotate', rotation_deg: turn, reason: `旋转至 ${turn}° turned to ${turn}°` });
+  const reason = await askReason(`旋转至 ${turn}° Turn to ${turn}°`, state.item.file, PRESETS.rotate);
+  if (reason === null) return;
+  await decide({ action: 'rotate', rotation_deg: turn, reason });
 }
 $('act-rotate-right').addEventListener('click', () => rotate(90));
 $('act-rotate-left').addEventListener('click', () => rotate(-90));
-$('act-skew').addEventListener('click', () => {
+$('act-skew').addEventListener('click', async () => {
   const text = $('skew-input').value.trim();
-  decide({ action: 'skew', skew_deg: text === '' ? null : Number(text), reason: '人工纠偏 skew set by hand' });
+  const reason = await askReason(`纠偏角 ${text === '' ? '自动 auto' : text + '°'}`, state.item.file, PRESETS.skew);
+  if (reason === null) return;
+  await decide({ action: 'skew', skew_deg: text === '' ? null : Number(text), reason });
 });
-$('act-crop').addEventListener('click', () => {
+$('act-crop').addEventListener('click', async () => {
   const text = $('crop-input').value.trim();
   const box = text === '' ? null : text.split(/[ ,]+/).map(Number);
-  decide({ action: 'crop', crop_box: box, reason: '人工裁切 crop box set by hand' });
+  const reason = await askReason(`裁切框 ${text === '' ? '自动 auto' : text}`, state.item.file, PRESETS.crop);
+  if (reason === null) return;
+  await decide({ action: 'crop', crop_box: box, reason });
 });
 $('act-rescan').addEventListener('click', async () => {
   if (!state.item) return;
@@ -861,6 +1126,7 @@ document.addEventListener('keydown', (event) => {
     },
     s: () => $('act-rescan').click(),
     '+': () => zoom(1.25), '=': () => zoom(1.25), '-': () => zoom(0.8), 0: fit,
+    b: () => { if (state.item && state.item.corrections.crop) { $('show-crop').checked = !$('show-crop').checked; drawCropOverlay(); } },
     c: () => { $('show-cleanup').checked = !$('show-cleanup').checked; if (state.item) showImages(state.item); },
     d: () => { state.order = state.order === 'lot' ? 'deviation' : 'lot'; state.selected = -1; loadQueue(); },
     1: () => switchQueue(QUEUES[0].id), 2: () => switchQueue(QUEUES[1].id), 3: () => switchQueue(QUEUES[2].id),

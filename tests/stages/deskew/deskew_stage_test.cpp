@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <set>
 #include <thread>
 #include <vector>
@@ -58,6 +59,37 @@ TEST(DeskewStage, StraightensASkewedPage) {
   EXPECT_LT(std::abs(again.angle_deg), 0.1);
   const cv::Mat border = find_dark_border(make_analysis_image(page.image.pixels(), 150, 300.0), BorderSettings{});
   EXPECT_EQ(cv::countNonZero(border), 0);
+}
+
+//! The straightening recorded is the map the stage applied: the scan warped by it and cut to the crop box is the page delivered.
+TEST(DeskewStage, RecordsTheStraighteningItApplied) {
+  const cv::Mat scan = skewed_page(5.0);
+  Item page = page_of(scan);
+  run_stage(DeskewStage(), page);
+  const std::string text = page.measurements.text("straightening");
+  double a[6];
+  int width = 0, height = 0;
+  ASSERT_EQ(std::sscanf(text.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf %dx%d", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &width,
+                        &height), 8) << text;
+  const double radians = *skew_of(page) * CV_PI / 180;
+  EXPECT_NEAR(a[0], std::cos(radians), 1e-4);
+  EXPECT_NEAR(a[1], -std::sin(radians), 1e-4);
+  EXPECT_EQ(cv::Size(width, height), cv::Size(2480, 3508));  // fit: the scan's size
+  int x = 0, y = 0, w = 0, h = 0;
+  ASSERT_EQ(std::sscanf(page.measurements.text("crop_box").c_str(), "%d,%d,%d,%d", &x, &y, &w, &h), 4);
+  cv::Mat warped;
+  cv::warpAffine(scan, warped, cv::Matx23d(a[0], a[1], a[2], a[3], a[4], a[5]), cv::Size(width, height),
+                 cv::INTER_LINEAR, cv::BORDER_CONSTANT, 255);
+  const cv::Mat delivered = page.image.pixels();
+  ASSERT_EQ(delivered.size(), cv::Size(w, h));
+  // Within the content (the border outside it is painted as paper), the same pixels.
+  int cx = 0, cy = 0, cw = 0, ch = 0;
+  ASSERT_EQ(std::sscanf(page.measurements.text("content_box").c_str(), "%d,%d,%d,%d", &cx, &cy, &cw, &ch), 4);
+  const cv::Rect content(cx, cy, cw, ch);
+  ASSERT_GT(content.area(), w * h / 4);
+  cv::Mat difference;
+  cv::absdiff(warped(cv::Rect(x, y, w, h))(content), delivered(content), difference);
+  EXPECT_LT(cv::mean(difference)[0], 1.0);
 }
 
 //! canvas: keep rotates within the scan's own size; a colour page stays colour.
