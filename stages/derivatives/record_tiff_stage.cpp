@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "pipeline/library_versions.h"
 #include "pipeline/files.h"
 #include "pipeline/item.h"
 #include "stages/derivatives/derivative_stage.h"
@@ -53,6 +54,7 @@ StageInfo RecordTiffStage::describe() const {
                  {kEnabled.info(), kCompression.info()},
                  {}};
   info.outputs = {kRecordTiff};
+  info.libraries = {libtiff_library()};
   return info;
 }
 
