@@ -12,9 +12,9 @@
 #include <lcms2.h>
 #include <png.h>
 
-#include "pipeline/library_versions.h"
 #include "pipeline/digest.h"
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
 #include "pipeline/photo_metadata.h"
 #include "stages/decode/image_format.h"
 #include "stages/decode/image_probe.h"
@@ -308,8 +308,6 @@ Outcome decode_file(const Item& file, const DecodeSettings& settings) {
 
 std::string letter(int part) { return std::string(1, static_cast<char>('a' + part)); }
 
-// A page scanned in parts: each part decoded with every check a page has, then the
-// parts stitched (拼接) into one page, measured seam by seam.
 // The scan's (or its parts') digest and size, and what the first file says of its capture.
 // Read only for a page that decoded: a refused file is not deposited.
 void record_provenance(const std::vector<std::filesystem::path>& sources, Outcome& outcome) {
@@ -336,6 +334,8 @@ void record_provenance(const std::vector<std::filesystem::path>& sources, Outcom
     if (!value.empty()) outcome.measurements.set(measurement.name, value);
 }
 
+// A page scanned in parts: each part decoded with every check a page has, then the
+// parts stitched (拼接) into one page, measured seam by seam.
 Outcome decode_parts(const Item& page, const DecodeSettings& settings) {
   Outcome outcome;
   std::string names;
@@ -431,7 +431,13 @@ StageInfo DecodeStage::describe() const {
                   kSourceSha256, kSourceBytes, kScannerMake, kScannerModel, kCaptureSoftware, kCaptureDate},
                  {},
                  true};
-  info.libraries = {libtiff_library(), libjpeg_turbo_library(), "libpng " + std::string(png_get_libpng_ver(nullptr)), openjpeg_library(), "LittleCMS " + std::to_string(cmsGetEncodedCMMversion() / 1000) + "." + std::to_string(cmsGetEncodedCMMversion() % 1000 / 10), opencv_library()};
+  const int lcms = cmsGetEncodedCMMversion();  // 2140: 2.14
+  info.libraries = {libtiff_library(),
+                    libjpeg_turbo_library(),
+                    "libpng " + std::string(png_get_libpng_ver(nullptr)),
+                    openjpeg_library(),
+                    "LittleCMS " + std::to_string(lcms / 1000) + "." + std::to_string(lcms % 1000 / 10),
+                    opencv_library()};
   return info;
 }
 

@@ -4,9 +4,9 @@
 #include <optional>
 #include <stdexcept>
 
-#include "pipeline/library_versions.h"
 #include "pipeline/files.h"
 #include "pipeline/item.h"
+#include "pipeline/library_versions.h"
 #include "stages/derivatives/derivative_stage.h"
 
 namespace lantai::derivatives {

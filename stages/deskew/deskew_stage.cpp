@@ -6,9 +6,9 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "pipeline/library_versions.h"
 #include "pipeline/files.h"
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
 
 namespace lantai::deskew {
 

@@ -12,9 +12,9 @@
 #include <optional>
 #include <stdexcept>
 
-#include "pipeline/library_versions.h"
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/library_versions.h"
 #include "pipeline/utf8.h"
 
 namespace lantai::ocr {

@@ -2,8 +2,8 @@
 
 #include <tesseract/baseapi.h>
 
-#include "pipeline/library_versions.h"
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
 
 namespace lantai::orient {
 

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "pipeline/library_versions.h"
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
 
 namespace lantai::quality {
 
