@@ -89,6 +89,8 @@ PhotoMetadata read_photo_metadata(const std::filesystem::path& file) {
 
     if (const auto* value = exif_value(exif, "Exif.Image.Make")) metadata.make = trimmed(value->toString());
     if (const auto* value = exif_value(exif, "Exif.Image.Model")) metadata.model = trimmed(value->toString());
+    if (const auto* value = exif_value(exif, "Exif.Image.Software")) metadata.software = trimmed(value->toString());
+    if (const auto* value = exif_value(exif, "Exif.Image.DateTime")) metadata.file_date = normalised_date(value->toString());
 
     metadata.x_resolution = rational(exif_value(exif, "Exif.Image.XResolution"));
     metadata.y_resolution = rational(exif_value(exif, "Exif.Image.YResolution"));

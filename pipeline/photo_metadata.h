@@ -1,4 +1,4 @@
-// What a photo's file says about itself, read with exiv2: the EXIF and XMP a camera or
+// What a photo's (or a scan's) file says about itself, read with exiv2: the EXIF and XMP a camera or
 // scanner wrote (capture date, device, resolution, orientation, whether a camera made the
 // file) and the embedded ICC profile. Only reads; the original is never changed.
 //
@@ -19,6 +19,8 @@ struct PhotoMetadata {
   std::string capture_date;
   std::string make;   // Make / Model, trimmed; empty when absent
   std::string model;
+  std::string software;   // Software: what wrote the file (a scanner's driver), trimmed
+  std::string file_date;  // DateTime (TIFF 306, a scanner's time of scanning), as capture_date
   // X/YResolution as tagged, with its unit ("inch", "cm" or "none"); absent when untagged.
   std::optional<double> x_resolution;
   std::optional<double> y_resolution;

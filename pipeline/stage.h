@@ -60,6 +60,9 @@ struct StageInfo {
   std::vector<MeasurementInfo> measurements;  // every measurement process() may add
   std::vector<OutputInfo> outputs;            // every kind of output process() may write
   bool makes_pixels = false;                  // item stages: hands on a new image
+  // "name version" of the libraries that do its work (OpenCV 4.6.0, Tesseract 5.3.0 …),
+  // named in the deposit's processing history.
+  std::vector<std::string> libraries;
 };
 
 // A file a stage wrote, relative to the work directory, written atomically.

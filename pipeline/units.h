@@ -46,6 +46,7 @@ struct RecordItem {
   std::string rel_path;
   int frame = 0;
   int seq = 0;
+  std::string processed_at;  // when its item stages last finished it (UTC, as the ledger has it)
   Measurements measurements;
   std::vector<std::string> finding_codes;  // from the item stages
   bool rejected = false;

@@ -113,6 +113,12 @@ void write_frame(TIFF* tiff, const TiffFrame& frame, int index, int count) {
   TIFFSetField(tiff, TIFFTAG_XRESOLUTION, static_cast<float>(frame.resolution_dpi));
   TIFFSetField(tiff, TIFFTAG_YRESOLUTION, static_cast<float>(frame.resolution_dpi));
   TIFFSetField(tiff, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+  const std::pair<ttag_t, const std::string&> capture[] = {{TIFFTAG_MAKE, frame.make},
+                                                           {TIFFTAG_MODEL, frame.model},
+                                                           {TIFFTAG_SOFTWARE, frame.software},
+                                                           {TIFFTAG_DATETIME, frame.date_time}};
+  for (const auto& [tag, text] : capture)
+    if (!text.empty()) TIFFSetField(tiff, tag, text.c_str());
   if (count > 1) {
     TIFFSetField(tiff, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
     TIFFSetField(tiff, TIFFTAG_PAGENUMBER, static_cast<std::uint16_t>(index), static_cast<std::uint16_t>(count));

@@ -22,6 +22,9 @@ struct TiffFrame {
   cv::Mat image;  // 8-bit grey or BGR; for ccitt_g4, grey where < 128 is black
   int resolution_dpi = 300;
   TiffCompression compression = TiffCompression::lzw;
+  // What a scanner writes of the capture (TIFF Make, Model, Software, DateTime
+  // "YYYY:MM:DD HH:MM:SS"); each only when not empty.
+  std::string make, model, software, date_time;
 };
 
 // One frame: a plain TIFF. Several: a multi-page TIFF, one directory per page, each

@@ -3,11 +3,13 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <tuple>
+#include <vector>
 
 #include "pipeline/utf8.h"
 
@@ -112,10 +114,12 @@ struct TextRenderer::Impl {
   }
 };
 
-TextRenderer::TextRenderer(const std::filesystem::path& dir) : impl_(std::make_unique<Impl>()) {
+TextRenderer::TextRenderer(const std::filesystem::path& dir, Typeface typeface) : impl_(std::make_unique<Impl>()) {
   if (FT_Init_FreeType(&impl_->library) != 0)
     throw std::runtime_error("samples: FreeType could not start");
-  for (const FontChoice& choice : kFontChoices) {
+  std::vector<FontChoice> choices(std::begin(kFontChoices), std::end(kFontChoices));
+  if (typeface == Typeface::sans) std::reverse(choices.begin(), choices.end());
+  for (const FontChoice& choice : choices) {
     impl_->regular = open_face(impl_->library, dir / choice.regular_file, choice.family, "Regular");
     if (!impl_->regular) continue;
     impl_->family = choice.family;

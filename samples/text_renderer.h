@@ -1,5 +1,5 @@
-// Chinese text drawn with FreeType from Debian's fonts-noto-cjk (Noto Serif CJK SC, or
-// Noto Sans CJK SC when the serif is absent). Glyphs are cached per size. One renderer
+// Chinese text drawn with FreeType from Debian's fonts-noto-cjk (Noto Serif CJK SC or
+// Noto Sans CJK SC, the other when the one asked for is absent). Glyphs are cached per size. One renderer
 // serves one thread.
 #pragma once
 
@@ -13,6 +13,9 @@
 namespace lantai::samples {
 
 enum class FontWeight { regular, bold };
+// serif (宋体-like, what printed government documents use) or sans (黑体-like); the other
+// is taken when the one asked for is not installed.
+enum class Typeface { serif, sans };
 
 class TextRenderer {
  public:
@@ -20,7 +23,8 @@ class TextRenderer {
 
   // Finds the Simplified Chinese faces in font_dir. Throws std::runtime_error telling the
   // user to install fonts-noto-cjk when none is found.
-  explicit TextRenderer(const std::filesystem::path& font_dir = kDebianFontDir);
+  explicit TextRenderer(const std::filesystem::path& font_dir = kDebianFontDir, Typeface typeface = Typeface::serif);
+  explicit TextRenderer(Typeface typeface) : TextRenderer(kDebianFontDir, typeface) {}
   ~TextRenderer();
   TextRenderer(const TextRenderer&) = delete;
   TextRenderer& operator=(const TextRenderer&) = delete;

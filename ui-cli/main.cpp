@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   std::signal(SIGSEGV, on_fatal_signal);
   CLI::App app{"lantai (兰台): raw scans of paper archives to verified, checksummed deposit batches"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "lantai 0.1.0");
+  app.set_version_flag("--version", "lantai " LANTAI_VERSION);
   lantai::cli::add_run_command(app);
   lantai::cli::add_verify_command(app);
   lantai::cli::add_status_command(app);

@@ -3,8 +3,11 @@
 // throughput on the sample lot, pages/min and time per stage, for --jobs 1 and 2 and for
 // the image path alone (--ocr later); last, the image path on colour 300-dpi A4 pages as
 // scanned (skewed, scan borders, dust), the figure DA/T 31 lots are planned by, with each
-// stage's share. Prints figures; never fails on time.
+// stage's share: upright JPEG, then fed turned 0/90/180/270 (orientation pays for the
+// turns) as JPEG and as TIFF LZW masters. Prints figures, saves no files; never fails on
+// time. --colour runs the colour A4 lots alone.
 //   bench_pipeline [records] [pages_per_record] [colour_a4_pages]
+//   bench_pipeline --colour [colour_a4_pages]
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,38 +62,13 @@ int main(int argc, char** argv) {
     ::execv("/proc/self/exe", argv);
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures as they come, even into a file
+  const bool colour_only = argc > 1 && std::string(argv[1]) == "--colour";
   lantai::samples::SampleOptions options;
-  if (argc > 1) options.records = std::atoi(argv[1]);
-  if (argc > 2) options.pages_per_record = std::atoi(argv[2]);
-  const int colour_pages = argc > 3 ? std::atoi(argv[3]) : 60;
-  const fs::path dir = fs::temp_directory_path() / "lantai-bench-pipeline";
+  if (argc > 1 && !colour_only) options.records = std::atoi(argv[1]);
+  if (argc > 2 && !colour_only) options.pages_per_record = std::atoi(argv[2]);
+  const int colour_pages = colour_only ? (argc > 2 ? std::atoi(argv[2]) : 60) : argc > 3 ? std::atoi(argv[3]) : 60;
+  const fs::path dir = fs::temp_directory_path() / ("lantai-bench-pipeline-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
-  lantai::samples::SampleOptions larger_options = options;
-  larger_options.records *= 10;
-  const lantai::samples::SampleLot larger = lantai::samples::make_sample_lot(dir / "lot-x10", larger_options);
-  std::printf("sample lots: %d pages (%d records) and %d pages (%d records), 300-dpi A4\n", lot.pages, lot.records,
-              larger.pages, larger.records);
-
-  // Memory first, in child processes, before this process starts any threads. A run's
-  // peak is the moment two pages' largest needs meet, which varies from run to run:
-  // each lot runs three times, and the medians are compared.
-  auto median_peak = [&](const lantai::samples::SampleLot& sample, const std::string& name) {
-    std::vector<double> peaks;
-    for (int i = 0; i < kMemoryRuns; ++i) {
-      fs::remove_all(dir / name);
-      peaks.push_back(peak_rss_of_run(sample, dir / name));
-      std::printf("  %s run %d: peak %.0f MiB\n", name.c_str(), i + 1, peaks.back());
-    }
-    std::sort(peaks.begin(), peaks.end());
-    return peaks[peaks.size() / 2];
-  };
-  const double small_rss = median_peak(lot, "work-rss");
-  const double large_rss = median_peak(larger, "work-rss-x10");
-  std::printf("peak resident memory of lantai run --jobs 2, median of %d runs: %.0f MiB on %d pages, %.0f MiB on %d "
-              "pages (%+.1f%%)\n",
-              kMemoryRuns, small_rss, lot.pages, large_rss, larger.pages, (large_rss / small_rss - 1) * 100);
-
   auto time_run = [&](const lantai::samples::SampleLot& sample, const std::string& label, int jobs, bool ocr_later) {
     lantai::RunOptions run;
     run.profile_file = LANTAI_PROFILE;
@@ -118,16 +96,57 @@ int main(int argc, char** argv) {
       }
     std::printf(" (per page)\n");
   };
-  time_run(lot, "sample lot", 1, false);
-  time_run(lot, "sample lot", 2, false);
-  time_run(lot, "sample lot", 2, true);
+  if (!colour_only) {
+    const lantai::samples::SampleLot lot = lantai::samples::make_sample_lot(dir / "lot", options);
+    lantai::samples::SampleOptions larger_options = options;
+    larger_options.records *= 10;
+    const lantai::samples::SampleLot larger = lantai::samples::make_sample_lot(dir / "lot-x10", larger_options);
+    std::printf("sample lots: %d pages (%d records) and %d pages (%d records), 300-dpi A4\n", lot.pages, lot.records,
+                larger.pages, larger.records);
 
-  lantai::samples::SampleLot colour;
-  colour.scans_dir = dir / "colour-a4" / "scans";
-  colour.catalog_file = dir / "colour-a4" / "catalogue.csv";
-  colour.pages = lantai::quality::testing::write_colour_a4_lot(1, dir / "colour-a4", colour_pages);
-  std::printf("colour A4 lot: %d pages, 300 dpi, JPEG q95\n", colour.pages);
-  time_run(colour, "colour A4", 2, true);
+    // Memory first, in child processes, before this process starts any threads. A run's
+    // peak is the moment two pages' largest needs meet, which varies from run to run:
+    // each lot runs three times, and the medians are compared.
+    auto median_peak = [&](const lantai::samples::SampleLot& sample, const std::string& name) {
+      std::vector<double> peaks;
+      for (int i = 0; i < kMemoryRuns; ++i) {
+        fs::remove_all(dir / name);
+        peaks.push_back(peak_rss_of_run(sample, dir / name));
+        std::printf("  %s run %d: peak %.0f MiB\n", name.c_str(), i + 1, peaks.back());
+      }
+      std::sort(peaks.begin(), peaks.end());
+      return peaks[peaks.size() / 2];
+    };
+    const double small_rss = median_peak(lot, "work-rss");
+    const double large_rss = median_peak(larger, "work-rss-x10");
+    std::printf("peak resident memory of lantai run --jobs 2, median of %d runs: %.0f MiB on %d pages, %.0f MiB on %d "
+                "pages (%+.1f%%)\n",
+                kMemoryRuns, small_rss, lot.pages, large_rss, larger.pages, (large_rss / small_rss - 1) * 100);
+    time_run(lot, "sample lot", 1, false);
+    time_run(lot, "sample lot", 2, false);
+    time_run(lot, "sample lot", 2, true);
+  }
+
+  using lantai::quality::testing::ColourLotOptions;
+  using lantai::quality::testing::LotFormat;
+  const struct {
+    const char* label;
+    ColourLotOptions options;
+  } colour_lots[] = {{"colour A4", {}},
+                     {"colour A4 turned", {.format = LotFormat::jpeg, .turned = true}},
+                     {"colour A4 TIFF turned", {.format = LotFormat::tiff, .turned = true}}};
+  for (const auto& [label, lot_options] : colour_lots) {
+    const fs::path lot_dir = dir / label;
+    lantai::samples::SampleLot colour;
+    colour.scans_dir = lot_dir / "scans";
+    colour.catalog_file = lot_dir / "catalogue.csv";
+    colour.pages = lantai::quality::testing::write_colour_a4_lot(1, lot_dir, colour_pages, lot_options);
+    std::printf("%s lot: %d pages, 300 dpi, %s%s\n", label, colour.pages,
+                lot_options.format == LotFormat::tiff ? "TIFF LZW" : "JPEG q95",
+                lot_options.turned ? ", fed turned 0/90/180/270 in turn" : ", upright");
+    time_run(colour, label, 2, true);
+    fs::remove_all(lot_dir);  // room on the disk for the next lot
+  }
   fs::remove_all(dir);
   return 0;
 }

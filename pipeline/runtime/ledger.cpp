@@ -626,7 +626,7 @@ namespace {
 
 // Loads items matching an optional record filter, with measurements, outputs and findings.
 std::vector<ItemRow> load_items(sqlite3* db, const std::string* record_ref) {
-  std::string sql = "SELECT id, kind, rel_path, frame, record_ref, seq FROM items";
+  std::string sql = "SELECT id, kind, rel_path, frame, record_ref, seq, done_at FROM items";
   if (record_ref) sql += " WHERE record_ref = ?";
   sql += " ORDER BY record_ref, seq";
   Statement query(db, sql);
@@ -641,6 +641,7 @@ std::vector<ItemRow> load_items(sqlite3* db, const std::string* record_ref) {
     row.item.frame = static_cast<int>(query.integer(3));
     row.record_ref = query.text(4);
     row.item.seq = static_cast<int>(query.integer(5));
+    row.item.processed_at = query.text(6);
     index[row.item.item_id] = rows.size();
     rows.push_back(std::move(row));
   }

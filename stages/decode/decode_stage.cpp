@@ -9,7 +9,13 @@
 #include <optional>
 #include <span>
 
+#include <lcms2.h>
+#include <png.h>
+
+#include "pipeline/digest.h"
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
+#include "pipeline/photo_metadata.h"
 #include "stages/decode/image_format.h"
 #include "stages/decode/image_probe.h"
 #include "stages/decode/jp2_reader.h"
@@ -94,6 +100,19 @@ constexpr MeasurementInfo kBitsPerSample{"bits_per_sample",
                                          "the reduction to 8 bits every later stage reads", true};
 constexpr MeasurementInfo kResolution{"resolution_dpi",
                                       "scan resolution from the file's tags, only when plausible (the smaller axis)", true};
+// Provenance of the derivative (ISO/TR 13028 process metadata): which scan it was made from
+// and what that file says of its capture.
+constexpr MeasurementInfo kSourceSha256{"source_sha256",
+                                        "SHA-256 of the scan as delivered (of each part, ';'-separated, for a page "
+                                        "scanned in parts): proves which original the derivative was made from"};
+constexpr MeasurementInfo kSourceBytes{"source_bytes", "size of the scan as delivered (of all its parts)"};
+constexpr MeasurementInfo kScannerMake{"scanner_make", "the capture device's maker, as the file's TIFF/EXIF Make says"};
+constexpr MeasurementInfo kScannerModel{"scanner_model", "the capture device, as the file's TIFF/EXIF Model says"};
+constexpr MeasurementInfo kCaptureSoftware{"capture_software",
+                                           "what wrote the scan, as the file's TIFF/EXIF Software says"};
+constexpr MeasurementInfo kCaptureDate{"capture_datetime",
+                                       "when the scan was made, as the file's EXIF DateTimeOriginal or TIFF DateTime "
+                                       "says"};
 
 // The decoded page, a processed copy and an analysis or scratch copy: what a page holds
 // at most on its way through the page chain.
@@ -289,6 +308,32 @@ Outcome decode_file(const Item& file, const DecodeSettings& settings) {
 
 std::string letter(int part) { return std::string(1, static_cast<char>('a' + part)); }
 
+// The scan's (or its parts') digest and size, and what the first file says of its capture.
+// Read only for a page that decoded: a refused file is not deposited.
+void record_provenance(const std::vector<std::filesystem::path>& sources, Outcome& outcome) {
+  std::string digests;
+  double bytes = 0;
+  for (const auto& source : sources) {
+    digests += (digests.empty() ? "" : ";") + hex_digests_of_file(source, {DigestAlgorithm::sha256}).front();
+    bytes += static_cast<double>(std::filesystem::file_size(source));
+  }
+  outcome.measurements.set(kSourceSha256.name, digests);
+  outcome.measurements.set(kSourceBytes.name, bytes);
+  PhotoMetadata capture;
+  try {
+    capture = read_photo_metadata(sources.front());
+  } catch (const PhotoMetadataError&) {
+    return;  // metadata exiv2 cannot read: the pixels decoded, the provenance is the digest
+  }
+  const std::pair<const MeasurementInfo&, const std::string&> said[] = {
+      {kScannerMake, capture.make},
+      {kScannerModel, capture.model},
+      {kCaptureSoftware, capture.software},
+      {kCaptureDate, capture.capture_date.empty() ? capture.file_date : capture.capture_date}};
+  for (const auto& [measurement, value] : said)
+    if (!value.empty()) outcome.measurements.set(measurement.name, value);
+}
+
 // A page scanned in parts: each part decoded with every check a page has, then the
 // parts stitched (拼接) into one page, measured seam by seam.
 Outcome decode_parts(const Item& page, const DecodeSettings& settings) {
@@ -364,24 +409,36 @@ Outcome decode_parts(const Item& page, const DecodeSettings& settings) {
                            std::string(to_string(stitched.page.channels() == 3 ? ColourMode::colour : ColourMode::grey)));
   if (resolution) outcome.measurements.set(kResolution.name, *resolution);
   outcome.image = std::move(stitched.page);
+  std::vector<std::filesystem::path> sources;
+  for (const Item::Part& part : page.parts) sources.push_back(part.source);
+  record_provenance(sources, outcome);
   return outcome;
 }
 
 }  // namespace
 
 StageInfo DecodeStage::describe() const {
-  return {"decode",
-          "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
-          "oversized files, and records its size, colour mode and a resolution only when plausible; a page scanned "
-          "in parts is stitched (拼接) into one, each seam's overlap and error measured.",
-          "3",
-          {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info(),
-           kStitchMinOverlap.info(), kStitchMaxSeamError.info(), kStitchRejectSeamError.info()},
-          {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
-           kResolutionImplausible, kStitchFailed, kStitchLowOverlap, kStitchSeamError},
-          {kWidth, kHeight, kColourMode, kBitsPerSample, kResolution, kStitchParts, kStitchOverlap, kStitchSeamErrorGrey, kStitchSeams},
-          {},
-          true};
+  StageInfo info{"decode",
+                 "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
+                 "oversized files, and records its size, colour mode and a resolution only when plausible; a page scanned "
+                 "in parts is stitched (拼接) into one, each seam's overlap and error measured.",
+                 "3",
+                 {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info(),
+                  kStitchMinOverlap.info(), kStitchMaxSeamError.info(), kStitchRejectSeamError.info()},
+                 {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
+                  kResolutionImplausible, kStitchFailed, kStitchLowOverlap, kStitchSeamError},
+                 {kWidth, kHeight, kColourMode, kBitsPerSample, kResolution, kStitchParts, kStitchOverlap, kStitchSeamErrorGrey, kStitchSeams,
+                  kSourceSha256, kSourceBytes, kScannerMake, kScannerModel, kCaptureSoftware, kCaptureDate},
+                 {},
+                 true};
+  const int lcms = cmsGetEncodedCMMversion();  // 2140: 2.14
+  info.libraries = {libtiff_library(),
+                    libjpeg_turbo_library(),
+                    "libpng " + std::string(png_get_libpng_ver(nullptr)),
+                    openjpeg_library(),
+                    "LittleCMS " + std::to_string(lcms / 1000) + "." + std::to_string(lcms % 1000 / 10),
+                    opencv_library()};
+  return info;
 }
 
 void DecodeStage::setup(ProfileSection& section, const StageContext&) {
@@ -416,6 +473,7 @@ Outcome DecodeStage::process(const Item& page) const {
   if (format == ImageFormat::unknown) return outcome;
   DecodedImage decoded = read_page(page, format, source, settings_.limits);
   record(std::move(decoded), settings_, outcome, report);
+  if (!outcome.rejected()) record_provenance({page.source}, outcome);
   return outcome;
 }
 

@@ -22,16 +22,30 @@ namespace {
 // Per handle: libtiff hands this back to the handlers, so threads never share it.
 struct Messages {
   char first_error[512] = {};
+  char ifd_loop[512] = {};  // libtiff's word when a directory links back to an earlier one
 };
+
+// libtiff 4.5 words an IFD loop as an error or a warning depending on where it meets it.
+void note_ifd_loop(Messages& messages, const char* format, va_list args) {
+  if (messages.ifd_loop[0] != '\0' || !std::strstr(format, "IFD loop")) return;
+  std::vsnprintf(messages.ifd_loop, sizeof messages.ifd_loop, format, args);
+}
 
 int on_error(TIFF*, void* user_data, const char*, const char* format, va_list args) {
   auto* messages = static_cast<Messages*>(user_data);
+  va_list copy;
+  va_copy(copy, args);
+  note_ifd_loop(*messages, format, copy);
+  va_end(copy);
   if (messages->first_error[0] == '\0')
     std::vsnprintf(messages->first_error, sizeof messages->first_error, format, args);
   return 1;  // handled: libtiff must not print to stderr
 }
 
-int on_warning(TIFF*, void*, const char*, const char*, va_list) { return 1; }
+int on_warning(TIFF*, void* user_data, const char*, const char* format, va_list args) {
+  note_ifd_loop(*static_cast<Messages*>(user_data), format, args);
+  return 1;
+}
 
 struct TiffCloser {
   void operator()(TIFF* tif) const { TIFFClose(tif); }
@@ -42,7 +56,7 @@ TiffHandle open_tiff(const std::filesystem::path& path, Messages& messages, tmsi
   TIFFOpenOptions* options = TIFFOpenOptionsAlloc();
   if (!options) throw std::bad_alloc();
   TIFFOpenOptionsSetErrorHandlerExtR(options, on_error, &messages);
-  TIFFOpenOptionsSetWarningHandlerExtR(options, on_warning, nullptr);
+  TIFFOpenOptionsSetWarningHandlerExtR(options, on_warning, &messages);
   TIFFOpenOptionsSetMaxSingleMemAlloc(options, max_alloc_bytes);
   // "m": plain reads, no memory map: a file shrinking on a shared filesystem while mapped
   // would kill the process with SIGBUS instead of failing a read.
@@ -519,7 +533,10 @@ void read_frame(const std::filesystem::path& path, int frame, std::span<const un
   }
   messages.first_error[0] = '\0';  // an error opening the first directory is not about this frame
   if (frame > 0 && !TIFFSetDirectory(tif.get(), static_cast<tdir_t>(frame))) {
-    if (ran_out_of_file(messages.first_error))
+    if (messages.ifd_loop[0])
+      out.fail(Problem::corrupt, "its chain of TIFF directories loops back before frame " + std::to_string(frame) +
+                                     " (libtiff: " + messages.ifd_loop + ")");
+    else if (ran_out_of_file(messages.first_error))
       out.fail(Problem::truncated, "frame " + std::to_string(frame) + " lies past the end of the file (libtiff: " +
                                        messages.first_error + ")");
     else if (messages.first_error[0])

@@ -205,10 +205,24 @@ void move_into_place(const fs::path& partial, const fs::path& final_dir, const f
   remove_folder(replaced);
 }
 
+// When the deposited pages were processed: the first and last time a page's item stages
+// finished (each page's own time is in page-measurements.csv).
+nlohmann::ordered_json processed_span(const BatchWork& batch) {
+  std::string first, last;
+  for (const DepositRecord& record : batch.records)
+    for (const RecordItem& page : record.items) {
+      if (page.processed_at.empty()) continue;
+      if (first.empty() || page.processed_at < first) first = page.processed_at;
+      if (last.empty() || page.processed_at > last) last = page.processed_at;
+    }
+  return {{"from", first}, {"to", last}};
+}
+
 // The stages and settings that made the pages (ARCHITECTURE: the effective profile goes
 // into the deposit), so a later reader can tell how each image was produced.
 std::string processing_history_json(const BatchWork& batch, bool include_extras) {
   nlohmann::ordered_json stages = nlohmann::ordered_json::array();
+  std::set<std::string> libraries;  // every stage's, once
   for (const StageRecord& stage : batch.processing) {
     // Which of its outputs this bag carries, so a reader can tell what each file is.
     nlohmann::ordered_json outputs = nlohmann::ordered_json::array();
@@ -223,10 +237,16 @@ std::string processing_history_json(const BatchWork& batch, bool include_extras)
     stages.push_back({{"stage", stage.info.id},
                       {"version", stage.info.version},
                       {"purpose", stage.info.purpose},
+                      {"libraries", stage.info.libraries},
                       {"settings", settings},
                       {"deposited_outputs", outputs}});
+    for (const std::string& library : stage.info.libraries) libraries.insert(library);
   }
   nlohmann::ordered_json history = {{"software", "lantai"},
+                                    {"software_version", LANTAI_VERSION},
+                                    {"libraries", libraries},
+                                    {"written_at", now_text("%Y-%m-%dT%H:%M:%SZ", TimeZone::utc)},
+                                    {"pages_processed", processed_span(batch)},
                                     {"profile", batch.profile_name},
                                     {"profile_sha256", batch.profile_sha256},
                                     {"page_measurements", kPageMeasurementsPath},
@@ -262,7 +282,7 @@ std::string review_decisions_json(const BatchWork& batch) {
 // cleaned pixels, OCR confidence …): ISO/TR 13028 process metadata per image, beside the
 // settings of processing-history.json. Columns in stage order, as the stages declare them.
 std::string page_measurements_csv(const BatchWork& batch, const std::vector<const DepositRecord*>& records) {
-  std::vector<std::string> header{"档号", "page", "original", "frame"};
+  std::vector<std::string> header{"档号", "page", "original", "frame", "processed_at"};
   std::vector<std::string_view> names;
   for (const StageRecord& stage : batch.processing)
     for (const MeasurementInfo& measurement : stage.info.measurements) {
@@ -272,7 +292,8 @@ std::string page_measurements_csv(const BatchWork& batch, const std::vector<cons
   std::string csv = csv_line(header);
   for (const DepositRecord* record : records)
     for (const RecordItem& page : record->items) {
-      std::vector<std::string> row{record->entry.ref, std::to_string(page.seq), page.rel_path, std::to_string(page.frame)};
+      std::vector<std::string> row{record->entry.ref, std::to_string(page.seq), page.rel_path,
+                                   std::to_string(page.frame), page.processed_at};
       for (std::string_view name : names) {
         const auto& values = page.measurements.all();
         const auto value = values.find(name);

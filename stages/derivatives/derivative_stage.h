@@ -5,7 +5,11 @@
 // - tiff: LZW or Deflate with the horizontal predictor, or CCITT G4 for a bitonal profile
 //   (tiff_compression), X/YResolution in inches (.tif). G4 stores one bit a pixel: a grey
 //   or colour page is made black and white at its Otsu threshold first (measured:
-//   bitonal_threshold), a page already black and white stays as it is;
+//   bitonal_threshold), a page already black and white stays as it is. A colour page
+//   showing colour (colour_share above bitonal_max_colour_share: a seal, red text) is not
+//   thresholded, since DA/T 31-2017 9.3 allows bitonal only for clean black-and-white
+//   text: it waits for review (derivatives.colour_content), or with keep_colour_pages is
+//   stored in colour as TIFF LZW (derivatives.kept_in_colour);
 // - jp2: JPEG 2000 (OpenJPEG), lossless (5/3 wavelet) or lossy at jp2_compression_ratio
 //   (9/7), with the capture resolution in the `res ` box (.jp2).
 // Encoding is deterministic: the same pixels and settings give the same bytes.
@@ -33,12 +37,15 @@ struct DerivativeSettings {
   int jpeg_quality = 90;
   TiffCompression tiff_compression = TiffCompression::lzw;
   Jp2Encoding jp2;
+  double bitonal_max_colour_share = 0.0002;  // G4: a colour page with more colour than this is not thresholded
+  bool keep_colour_pages = false;            // G4: such a page is stored as TIFF LZW instead of waiting for review
 };
 
 class DerivativeStage : public ItemStage {
  public:
   StageInfo describe() const override;
-  // Reads format, jpeg_quality, tiff_compression, jp2, jp2_compression_ratio.
+  // Reads format, jpeg_quality, tiff_compression, jp2, jp2_compression_ratio,
+  // bitonal_max_colour_share, keep_colour_pages.
   void setup(ProfileSection& section, const StageContext& context) override;
   Outcome process(const Item& page) const override;
   std::optional<cv::Mat> reload_image(const Item& page, const std::vector<StageOutput>& outputs) const override;

@@ -6,6 +6,7 @@
 
 #include "pipeline/files.h"
 #include "pipeline/item.h"
+#include "pipeline/library_versions.h"
 #include "stages/derivatives/derivative_stage.h"
 
 namespace lantai::derivatives {
@@ -53,6 +54,7 @@ StageInfo RecordTiffStage::describe() const {
                  {kEnabled.info(), kCompression.info()},
                  {}};
   info.outputs = {kRecordTiff};
+  info.libraries = {libtiff_library()};
   return info;
 }
 

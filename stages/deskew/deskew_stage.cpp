@@ -8,6 +8,7 @@
 
 #include "pipeline/files.h"
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
 
 namespace lantai::deskew {
 
@@ -71,17 +72,19 @@ constexpr double kMaxManualAngleDeg = 45;
 }  // namespace
 
 StageInfo DeskewStage::describe() const {
-  return {"deskew",
-          "Measures each page's skew and content, rotates it upright, crops it (裁边) and paints what scanning "
-          "added outside the content as paper (去污).",
-          "4",  // 4: the straightening recorded; 3: fit canvas, crop, specks and lid shadow, cleanup diff
-          {kMaxAngle.info(), kMinConfidence.info(), kMinAngle.info(), kCleanBorders.info(), kBorderMinWidth.info(),
-           kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info(), kCrop.info(), kCropMargin.info(),
-           kRemoveSpecks.info(), kSpeckMax.info(), kRemoveShadow.info(), kShadowContrast.info(), kContentGuard.info()},
-          {kLowConfidence, kBadManualValue, kWouldCutContent, kBadManualCrop},
-          {kSkew, kSkewConfidence, kSkewSource, kContentBox, kCropBox, kStraightening, kCropSource, kCleanedPx},
-          {kCleanupDiff},
-          true};
+  StageInfo info{"deskew",
+                 "Measures each page's skew and content, rotates it upright, crops it (裁边) and paints what scanning "
+                 "added outside the content as paper (去污).",
+                 "4",  // 4: the straightening recorded; 3: fit canvas, crop, specks and lid shadow, cleanup diff
+                 {kMaxAngle.info(), kMinConfidence.info(), kMinAngle.info(), kCleanBorders.info(), kBorderMinWidth.info(),
+                  kCanvas.info(), kInterpolation.info(), kAnalysisDpi.info(), kCrop.info(), kCropMargin.info(),
+                  kRemoveSpecks.info(), kSpeckMax.info(), kRemoveShadow.info(), kShadowContrast.info(), kContentGuard.info()},
+                 {kLowConfidence, kBadManualValue, kWouldCutContent, kBadManualCrop},
+                 {kSkew, kSkewConfidence, kSkewSource, kContentBox, kCropBox, kStraightening, kCropSource, kCleanedPx},
+                 {kCleanupDiff},
+                 true};
+  info.libraries = {opencv_library()};
+  return info;
 }
 
 void DeskewStage::setup(ProfileSection& section, const StageContext& context) {

@@ -1,7 +1,8 @@
 // Counts the pages of a TIFF without decoding it. Ingest must not link the decode stage,
 // so it asks libtiff itself, with the same per-handle discipline: TIFFOpenOptions with
 // error and warning handlers of its own (messages are dropped: decode reports problems,
-// once, with reasons) and a memory cap. Thread-safe.
+// once, with reasons; an IFD loop, only a warning to libtiff, breaks the chain) and a
+// memory cap. Thread-safe.
 #pragma once
 
 #include <filesystem>

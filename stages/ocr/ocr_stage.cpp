@@ -14,6 +14,7 @@
 
 #include "pipeline/digest.h"
 #include "pipeline/files.h"
+#include "pipeline/library_versions.h"
 #include "pipeline/utf8.h"
 
 namespace lantai::ocr {
@@ -176,13 +177,15 @@ OcrStage::OcrStage() = default;
 OcrStage::~OcrStage() = default;
 
 StageInfo OcrStage::describe() const {
-  return {"ocr",
-          "Reads the text of each page with Tesseract and writes it beside the derivatives.",
-          "2",  // 2: reads a grey copy; writes hOCR, ALTO and a text layer
-          {kLanguages.info(), kTessdata.info(), kPsm.info(), kMinConfidence.info(), kMaxResolution.info()},
-          {kFailed, kNoText, kLowConfidence},
-          {kChars, kConfidence, kWorstLine, kReadAtDpi, kModel},
-          {kText, kHocr, kAlto, kTextLayer}};
+  StageInfo info{"ocr",
+                 "Reads the text of each page with Tesseract and writes it beside the derivatives.",
+                 "2",  // 2: reads a grey copy; writes hOCR, ALTO and a text layer
+                 {kLanguages.info(), kTessdata.info(), kPsm.info(), kMinConfidence.info(), kMaxResolution.info()},
+                 {kFailed, kNoText, kLowConfidence},
+                 {kChars, kConfidence, kWorstLine, kReadAtDpi, kModel},
+                 {kText, kHocr, kAlto, kTextLayer}};
+  info.libraries = {"Tesseract " + std::string(tesseract::TessBaseAPI::Version())};
+  return info;
 }
 
 std::unique_ptr<Engine> OcrStage::start_engine() const {

@@ -16,6 +16,11 @@
 // columns of 竖排 look like lines turned by a quarter, and only the characters tell. A
 // page whose lines run along its characters' up and down is turned as far as they need
 // and measured writing_mode vertical; others are turned by the finder, as without it.
+//
+// A page the finder is unsure of (below min_confidence, yet with text lines) gets a second
+// opinion: OSD reads its characters on a reduced copy, and a sure reading whose axis does
+// not contradict a sure axis of the lines turns the page (orientation_method characters).
+// Only those few pages pay for OSD; blank pages (no lines) never do.
 // process() is const and may run on many pages at once.
 #pragma once
 
@@ -34,6 +39,10 @@ struct OrientSettings {
   OrientationSettings finder;
   double min_confidence = 0.3;  // below: measured, reported, not turned
   bool vertical_text = false;   // the lot may hold 竖排 pages: every page's characters are read by OSD
+  bool osd_second_opinion = true;  // a page the finder is unsure of has its characters read by OSD
+  double osd_min_confidence = 0.5;  // OSD's reading turns such a page at or above this
+
+  bool reads_characters() const { return vertical_text || osd_second_opinion; }
 };
 
 class OrientStage : public ItemStage {
@@ -48,6 +57,8 @@ class OrientStage : public ItemStage {
   const OrientSettings& settings() const { return settings_; }
 
  private:
+  ScriptDirection read_characters(const cv::Mat& page, std::optional<double> dpi) const;
+
   OrientSettings settings_;
   mutable tbb::enumerable_thread_specific<std::unique_ptr<ScriptDirectionReader>> script_readers_;
 };

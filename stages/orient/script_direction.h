@@ -2,13 +2,17 @@
 // (OSD, osd.traineddata) on a 200-dpi grey copy. The orientation finder tells the axis of
 // text lines; only the characters themselves tell an upright page of Chinese set
 // vertically (竖排) from a page of horizontal lines fed turned by a quarter. OSD costs about
-// 300 ms a page, so the orient stage asks it only when the profile says the lot may hold
-// vertical text.
+// 300 ms a page, so the orient stage asks it of every page only when the profile says the
+// lot may hold vertical text, and otherwise only of pages the finder is unsure of
+// (second_opinion below).
 #pragma once
 
 #include <memory>
+#include <optional>
 
 #include <opencv2/core.hpp>
+
+#include "stages/orient/orientation_finder.h"
 
 namespace tesseract {
 class TessBaseAPI;
@@ -35,5 +39,13 @@ class ScriptDirectionReader {
  private:
   std::unique_ptr<tesseract::TessBaseAPI> api_;
 };
+
+// The turn a page the orientation finder is unsure of may take from its characters, or
+// nothing (the page stays unturned, for review). Taken only when OSD is sure enough
+// (min_confidence, on ScriptDirection's scale) and the finder saw text lines: OSD finds
+// "characters" in stains and pictures, and its guesses there are not worth a turn. Where
+// the finder told the axis of the lines with confidence, OSD must agree with it.
+std::optional<int> second_opinion(const OrientationEstimate& finder, const ScriptDirection& characters,
+                                  double min_confidence);
 
 }  // namespace lantai::orient

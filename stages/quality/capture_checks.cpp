@@ -8,6 +8,8 @@
 #include <numbers>
 #include <stdexcept>
 
+#include "pipeline/colour_share.h"
+
 namespace lantai::quality {
 
 namespace {
@@ -20,10 +22,6 @@ constexpr double kEdgeWindowMm = 1.1;
 // Blur is judged on the strong edges only: those at least this share of the page's 90th
 // percentile contrast (faint marks, stains and halftone are blurred by nature).
 constexpr double kStrongEdgeShare = 0.5;
-// A pixel this far from neutral is colour: above JPEG's colour fringes at black text
-// (about 20 after reduction) and the tint of aged paper (25-35), below any seal, red text
-// or blue ink (80 and more).
-constexpr int kChromaLevel = 40;
 // Edges are measured in every other band of this many rows (at kMeasureDpi, 4 mm): half the
 // cost, and still thousands of edges on a page with a few lines of text.
 constexpr int kBandRows = 32;
@@ -103,16 +101,6 @@ void measure_edges(const cv::Mat& grey, CaptureMeasure& measure) {
   measure.blur_mm = percentile(sigmas_px, 0.5) / measure.px_per_mm;
 }
 
-double chroma_ratio(const cv::Mat& colour) {
-  if (colour.channels() < 3) return 0;
-  std::vector<cv::Mat> planes;
-  cv::split(colour, planes);
-  cv::Mat high = cv::max(cv::max(planes[0], planes[1]), planes[2]);
-  cv::Mat low = cv::min(cv::min(planes[0], planes[1]), planes[2]);
-  cv::Mat chroma = high - low;
-  return static_cast<double>(cv::countNonZero(chroma >= kChromaLevel)) / static_cast<double>(chroma.total());
-}
-
 double dark_border_ratio(const cv::Mat& grey, int paper_level, double px_per_mm, double min_border_mm) {
   cv::Mat dark = grey < static_cast<int>(kDarkShareOfPaper * paper_level);
   const int width_px = std::max(3, static_cast<int>(std::lround(min_border_mm * px_per_mm)) | 1);
@@ -142,7 +130,7 @@ CaptureMeasure measure_capture(const cv::Mat& page, double resolution_dpi, doubl
     const int factor = std::max(1, static_cast<int>(std::lround(resolution_dpi / 100)));
     cv::Mat small;
     cv::resize(page, small, cv::Size(page.cols / factor, page.rows / factor), 0, 0, cv::INTER_AREA);
-    measure.chroma_ratio = chroma_ratio(small);
+    measure.chroma_ratio = colour_share(small);
   }
   // Grey first, then reduced: the same grey (both are averages of the page's colour).
   // Bilinear sampling, not area averaging: five times cheaper for a factor that is not

@@ -31,7 +31,7 @@ struct CaptureMeasure {
   // Blur of the strong edges, as the sigma of a Gaussian that would blur a sharp step to
   // the measured slope (slope = contrast / (sigma * sqrt(2 pi))), median, in mm.
   double blur_mm = 0;
-  double chroma_ratio = 0;       // share of the page whose max(B,G,R) - min(B,G,R) >= kChromaLevel; 0 for grey
+  double chroma_ratio = 0;       // colour_share (pipeline/colour_share.h) at about 100 dpi; 0 for grey
   double dark_border_ratio = 0;  // share of the page covered by broad dark regions touching the image edge
 };
 

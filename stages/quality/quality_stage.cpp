@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "pipeline/format.h"
+#include "pipeline/library_versions.h"
 
 namespace lantai::quality {
 
@@ -160,15 +161,17 @@ int hamming_distance(const std::string& hex_a, const std::string& hex_b) {
 }
 
 StageInfo QualityStage::describe() const {
-  return {"quality",
-          "Checks resolution, blank pages and capture faults (colour mode, blur, darkness, border, size) and "
-          "fingerprints each page for duplicate search.",
-          "2",  // 2: capture checks
-          {kMinResolution.info(), kBlankMaxInk.info(), kInkContrast.info(), kMinMark.info(), kMinColourMode.info(),
-           kReportNoChroma.info(), kMinChroma.info(), kMaxBlur.info(), kMinPaperLevel.info(), kMinEdgeContrast.info(),
-           kMaxDarkBorder.info(), kBorderMinWidth.info(), kSheets.info(), kSheetTolerance.info()},
-          {kResolutionLow, kBlank, kColourMode, kNoChroma, kBlur, kDark, kDarkBorder, kPageSize},
-          {kInkRatio, kFingerprint, kBlurMm, kPaperLevel, kEdgeContrast, kChromaRatio, kDarkBorderRatio, kPageSizeMm}};
+  StageInfo info{"quality",
+                 "Checks resolution, blank pages and capture faults (colour mode, blur, darkness, border, size) and "
+                 "fingerprints each page for duplicate search.",
+                 "2",  // 2: capture checks
+                 {kMinResolution.info(), kBlankMaxInk.info(), kInkContrast.info(), kMinMark.info(), kMinColourMode.info(),
+                  kReportNoChroma.info(), kMinChroma.info(), kMaxBlur.info(), kMinPaperLevel.info(), kMinEdgeContrast.info(),
+                  kMaxDarkBorder.info(), kBorderMinWidth.info(), kSheets.info(), kSheetTolerance.info()},
+                 {kResolutionLow, kBlank, kColourMode, kNoChroma, kBlur, kDark, kDarkBorder, kPageSize},
+                 {kInkRatio, kFingerprint, kBlurMm, kPaperLevel, kEdgeContrast, kChromaRatio, kDarkBorderRatio, kPageSizeMm}};
+  info.libraries = {opencv_library()};
+  return info;
 }
 
 void QualityStage::setup(ProfileSection& section, const StageContext&) {

@@ -6,6 +6,7 @@
 #include <array>
 #include <fstream>
 #include <random>
+#include <tuple>
 
 #include "tests/stages/decode/decode_test_support.h"
 #include "tests/stages/decode/image_files.h"
@@ -354,6 +355,80 @@ TEST_F(DecompressionBomb, PngHeaderLargerThanItsData) {
   expect_refused_without_allocating("grown.png", "decode.corrupt");
   write_bytes(path("cut.png"), bytes.substr(0, bytes.find("IEND") - 4));
   expect_rejected_as(decode("cut.png"), "decode.truncated");
+}
+
+// Points the last directory of a classic little-endian TIFF back at its directory number
+// loop_to (0 = the first): a chain that never ends.
+void make_ifd_loop(const fs::path& file, int loop_to) {
+  std::string bytes = read_bytes(file);
+  auto u32 = [&](size_t at) {
+    std::uint32_t v = 0;
+    for (int b = 3; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(bytes[at + b]);
+    return v;
+  };
+  std::vector<std::uint32_t> directories;
+  for (std::uint32_t at = u32(4); at != 0;) {
+    directories.push_back(at);
+    const unsigned entries = static_cast<unsigned char>(bytes[at]) | static_cast<unsigned char>(bytes[at + 1]) << 8;
+    const size_t next_at = at + 2 + 12 * entries;
+    at = u32(next_at);
+    if (at == 0)
+      for (int b = 0; b < 4; ++b) bytes[next_at + b] = static_cast<char>(directories[loop_to] >> (8 * b));
+  }
+  write_bytes(file, bytes);
+}
+
+//! A two-frame TIFF whose second directory links back to the first: both frames decode, and the frame past the loop (the one ingest adds for a broken chain) is decode.corrupt naming the loop, silently; a one-frame TIFF linking to itself likewise.
+TEST_F(DecodeTest, LoopingDirectoryChain) {
+  write_tiff(path("loop.tif"), {draw_page(120, 90, 1, 1), draw_page(120, 90, 1, 2)}, {.resolution = 300.0f});
+  make_ifd_loop(path("loop.tif"), 0);
+  EXPECT_FALSE(decode("loop.tif", 0).outcome.rejected());
+  EXPECT_FALSE(decode("loop.tif", 1).outcome.rejected());
+  ::testing::internal::CaptureStderr();
+  const Decoded past = decode("loop.tif", 2);
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+  expect_rejected_as(past, "decode.corrupt");
+  const Finding* finding = find_code(past.outcome, "decode.corrupt");
+  ASSERT_NE(finding, nullptr);
+  EXPECT_NE(finding->message.find("loops back"), std::string::npos) << finding->message;
+  EXPECT_NE(finding->message.find("IFD looping"), std::string::npos) << finding->message;
+
+  write_tiff(path("self.tif"), {draw_page(120, 90, 1, 3)}, {.resolution = 300.0f});
+  make_ifd_loop(path("self.tif"), 0);
+  EXPECT_FALSE(decode("self.tif", 0).outcome.rejected());
+  expect_rejected_as(decode("self.tif", 1), "decode.corrupt");
+}
+
+//! A zero-byte file named as a page of each format is refused with a decode.* finding naming it, not a crash.
+TEST_F(DecodeTest, ZeroByteFiles) {
+  for (const std::string name : {"empty.tif", "empty.jpg", "empty.png", "empty.jp2"}) {
+    SCOPED_TRACE(name);
+    write_bytes(path(name), "");
+    const Decoded d = decode(name);
+    EXPECT_TRUE(d.outcome.rejected());
+    ASSERT_FALSE(d.outcome.findings.empty());
+    EXPECT_EQ(d.outcome.findings.front().code.rfind("decode.", 0), 0u) << d.outcome.findings.front().code;
+    EXPECT_NE(d.outcome.findings.front().message.find(name), std::string::npos) << d.outcome.findings.front().message;
+    EXPECT_TRUE(d.page.image.empty());
+  }
+}
+
+//! TIFFs claiming zero width or zero height are decode.corrupt, each a one-line finding naming the file.
+TEST_F(DecodeTest, ZeroDimensionTiff) {
+  for (const auto& [name, width, height] : {std::tuple{"no-width.tif", 0u, 4u}, std::tuple{"no-height.tif", 4u, 0u}}) {
+    SCOPED_TRACE(name);
+    write_bytes(path(name), hand_built_tiff({{256, 4, {width}},
+                                             {257, 4, {height}},
+                                             {258, 3, {8}},
+                                             {259, 3, {COMPRESSION_NONE}},
+                                             {262, 3, {PHOTOMETRIC_MINISBLACK}},
+                                             {273, 4, {kHandBuiltPayloadAt}},
+                                             {277, 3, {1}},
+                                             {278, 4, {4}},
+                                             {279, 4, {16}}},
+                                            std::string(16, '\x7f')));
+    expect_rejected_as(decode(name), "decode.corrupt");
+  }
 }
 
 //! max_pixels from the profile is the limit: a 100 x 100 page passes at 10000 and is too_large at 9999.

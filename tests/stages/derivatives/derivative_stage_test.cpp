@@ -4,6 +4,9 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <unistd.h>
+
+#include <cmath>
 #include <filesystem>
 
 #include "pipeline/digest.h"
@@ -11,6 +14,7 @@
 #include "pipeline/jp2_codec.h"
 #include "pipeline/jpeg_codec.h"
 #include "pipeline/tiff_codec.h"
+#include "samples/text_renderer.h"
 #include "stages/derivatives/derivative_stage.h"
 #include "tests/stages/item_stage_support.h"
 
@@ -183,6 +187,92 @@ TEST(DerivativeStage, G4IsBlackAndWhiteAtOtsusThreshold) {
   // A page already black and white stays exactly as it is.
   const Outcome bilevel = stage.process(stage_testing::page_item(expected, 300.0));
   EXPECT_EQ(cv::norm(decode_tiff(output_bytes(work, bilevel)).image, expected, cv::NORM_INF), 0);
+}
+
+// The shipped bitonal text profile's derivatives section, with extra keys appended.
+DerivativeStage bitonal_profile_stage(const std::filesystem::path& work, const std::string& extra_yaml = "") {
+  const auto profile = std::filesystem::path(LANTAI_SOURCE_DIR) / "profiles/da-t31-2017-bitonal-text.yaml";
+  YAML::Node node = YAML::LoadFile(profile.string())["derivatives"];
+  const YAML::Node extra = YAML::Load(extra_yaml.empty() ? "{}" : extra_yaml);
+  for (const auto& entry : extra) node[entry.first.as<std::string>()] = entry.second;
+  std::filesystem::remove_all(work);
+  DerivativeStage stage;
+  ProfileSection section("da-t31-2017-bitonal-text.yaml", "derivatives", node);
+  stage.setup(section, StageContext{work, {}, 1});
+  return stage;
+}
+
+// A 150-dpi A4 colour scan of a typed 文书 on slightly aged paper, stored as JPEG once
+// (its colour fringes at the ink), with a red seal over the signature, a red header
+// (红头) or neither.
+enum class Red { none, seal, header };
+cv::Mat scanned_text_page(Red red) {
+  samples::TextRenderer text;
+  cv::Mat page(1754, 1240, CV_8UC3, cv::Scalar(214, 228, 236));  // aged paper: chroma 22
+  const cv::Scalar ink(35, 35, 35), red_ink(40, 40, 200);
+  int baseline = 260;
+  if (red == Red::header) {
+    text.draw(page, U"临江市档案局文件", 330, baseline, 64, samples::FontWeight::bold, red_ink);
+    cv::line(page, {140, baseline + 40}, {1100, baseline + 40}, red_ink, 4);
+  }
+  for (int line = 0; line < 26; ++line) {
+    baseline += 48;
+    text.draw(page, U"根据档案数字化工作要求，现将有关事项通知如下，请各单位认真贯彻执行。", 150, baseline, 28,
+              samples::FontWeight::regular, ink);
+  }
+  if (red == Red::seal) {
+    const cv::Point centre(900, 1500);
+    cv::circle(page, centre, 118, red_ink, 7, cv::LINE_AA);
+    std::vector<cv::Point> star;
+    for (int i = 0; i < 10; ++i) {
+      const double angle = -CV_PI / 2 + i * CV_PI / 5, radius = i % 2 ? 14 : 36;
+      star.emplace_back(centre.x + static_cast<int>(radius * std::cos(angle)),
+                        centre.y + static_cast<int>(radius * std::sin(angle)));
+    }
+    cv::fillPoly(page, std::vector<std::vector<cv::Point>>{star}, red_ink, cv::LINE_AA);
+    text.draw(page, U"临江市档案局", centre.x - 90, centre.y + 75, 30, samples::FontWeight::bold, red_ink);
+  }
+  return decode_jpeg(encode_jpeg(page, 90, 150.0));
+}
+
+//! Under the shipped bitonal text profile, a colour scan with a red seal, or a red header, is not made black and white: derivatives.colour_content (reject, so the page waits for review) with the colour share and the threshold, and no file is written; the same text page without red is stored as G4.
+TEST(DerivativeStage, BitonalProfileSendsRedSealsToReview) {
+  const auto work = std::filesystem::temp_directory_path() / ("lantai-derivatives-red-" + std::to_string(::getpid()));
+  const DerivativeStage stage = bitonal_profile_stage(work);
+  ASSERT_EQ(stage.settings().tiff_compression, TiffCompression::g4);
+  for (Red red : {Red::seal, Red::header}) {
+    SCOPED_TRACE(red == Red::seal ? "seal" : "header");
+    const Outcome outcome = stage.process(stage_testing::page_item(scanned_text_page(red), 150.0));
+    ASSERT_EQ(outcome.findings.size(), 1u);
+    EXPECT_EQ(outcome.findings[0].code, "derivatives.colour_content");
+    EXPECT_TRUE(outcome.rejected());
+    EXPECT_EQ(outcome.findings[0].threshold, "0.000200");
+    EXPECT_GT(std::stod(outcome.findings[0].value), 0.0002);
+    EXPECT_NE(outcome.findings[0].message.find("DA/T 31-2017 9.3"), std::string::npos);
+    EXPECT_TRUE(outcome.outputs.empty());
+    EXPECT_FALSE(outcome.image.has_value());
+  }
+  const Outcome clean = stage.process(stage_testing::page_item(scanned_text_page(Red::none), 150.0));
+  EXPECT_TRUE(clean.findings.empty()) << clean.findings.at(0).message;
+  EXPECT_LT(clean.measurements.number("colour_share").value_or(1), 0.0002);
+  ASSERT_EQ(clean.outputs.size(), 1u);
+  EXPECT_EQ(decode_tiff(output_bytes(work, clean)).bits_per_sample, 1);
+  std::filesystem::remove_all(work);
+}
+
+//! With keep_colour_pages, the red-seal page is stored in colour, TIFF LZW, pixel for pixel, with derivatives.kept_in_colour (info).
+TEST(DerivativeStage, BitonalProfileCanKeepColourPagesInColour) {
+  const auto work = std::filesystem::temp_directory_path() / ("lantai-derivatives-keep-" + std::to_string(::getpid()));
+  const DerivativeStage stage = bitonal_profile_stage(work, "{keep_colour_pages: true}");
+  const cv::Mat sealed = scanned_text_page(Red::seal);
+  const Outcome outcome = stage.process(stage_testing::page_item(sealed, 150.0));
+  ASSERT_EQ(outcome.findings.size(), 1u);
+  EXPECT_EQ(outcome.findings[0].code, "derivatives.kept_in_colour");
+  EXPECT_FALSE(outcome.rejected());
+  const TiffPage stored = decode_tiff(output_bytes(work, outcome));
+  EXPECT_EQ(stored.image.channels(), 3);
+  EXPECT_EQ(cv::norm(stored.image, sealed, cv::NORM_INF), 0);
+  std::filesystem::remove_all(work);
 }
 
 //! Lossy JP2 at a ratio is about that much smaller than the raw page, keeps its colours close, and hands on what it holds.

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -150,6 +151,32 @@ TEST_F(IngestTest, DamagedTiffFrames) {
   EXPECT_EQ(pages.back(), kRecordA + "/garbage.tif#0@" + std::to_string(pages.size()));
   EXPECT_EQ(pages.size(), 5u) << ::testing::PrintToString(pages);  // cut.tif: 3 readable + 1, garbage.tif: 1
   EXPECT_EQ(pages[3], kRecordA + "/cut.tif#3@4");
+}
+
+//! A TIFF whose last directory links back to its first (an IFD loop, only a warning to libtiff) is a broken chain: its readable frames and one more, so decode names the loop.
+TEST_F(IngestTest, LoopingTiffChainIsBroken) {
+  const fs::path looping = write_tiff(kRecordA + "/loop.tif", 2);
+  std::string bytes;
+  {
+    std::ifstream in(looping, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  auto u32 = [&](size_t at) {
+    std::uint32_t v = 0;
+    for (int b = 3; b >= 0; --b) v = v << 8 | static_cast<unsigned char>(bytes[at + b]);
+    return v;
+  };
+  const std::uint32_t first = u32(4);
+  for (std::uint32_t at = first; at != 0;) {
+    const size_t next_at = at + 2 + 12 * (static_cast<unsigned char>(bytes[at]) | static_cast<unsigned char>(bytes[at + 1]) << 8);
+    at = u32(next_at);
+    if (at == 0)
+      for (int b = 0; b < 4; ++b) bytes[next_at + b] = static_cast<char>(first >> (8 * b));
+  }
+  std::ofstream(looping, std::ios::binary) << bytes;
+  ingest();
+  EXPECT_EQ(listing(), (std::vector<std::string>{kRecordA + "/loop.tif#0@1", kRecordA + "/loop.tif#1@2",
+                                                 kRecordA + "/loop.tif#2@3"}));
 }
 
 //! A folder whose name cannot be a 档号 is ingest.bad_folder (reject); its files are not listed.

@@ -2,8 +2,13 @@
 // class, wrong turns at and above each confidence threshold, and time per page. With
 // --osd, Tesseract's orientation detection (osd.traineddata) on a 200-dpi grey copy is
 // measured on the same pages for comparison. Times are CPU time of the measuring thread.
+// Last, the orient stage's decision as a batch gets it, with the profile defaults (OSD's
+// second opinion on pages the finder is unsure of; --no-second-opinion: without it): per
+// class, pages turned right, left for review (orient.uncertain), and turned wrongly.
+// --sans draws the pages in Noto Sans CJK instead of the sample lot's serif.
 //
-//   measure_orientation [--seed N] [--per-class N] [--max-dpi N] [--analysis-dpi N] [--osd] [--verbose]
+//   measure_orientation [--seed N] [--per-class N] [--max-dpi N] [--analysis-dpi N] [--osd]
+//                       [--no-second-opinion] [--sans] [--verbose]
 #include <tesseract/baseapi.h>
 #include <tesseract/osdetect.h>
 
@@ -16,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "stages/orient/orient_stage.h"
 #include "stages/orient/orientation_finder.h"
+#include "tests/stages/item_stage_support.h"
 #include "turned_pages.h"
 
 using namespace lantai::orient;
@@ -34,6 +41,13 @@ struct Tally {
   int pages = 0, right = 0, confident_right = 0;
   std::map<double, int> wrong_at_or_above;  // threshold -> wrong turns with confidence >= it
   std::map<double, int> right_at_or_above;
+  double seconds = 0;
+};
+
+// The stage's decision on a page: turned right, left for review, or turned wrongly.
+// A page without text is right when left as scanned (it is always for review).
+struct Decisions {
+  int pages = 0, right = 0, review = 0, wrong = 0, second_opinions = 0, by_characters = 0;
   double seconds = 0;
 };
 
@@ -59,7 +73,8 @@ std::pair<int, double> osd(tesseract::TessBaseAPI& api, const cv::Mat& page, int
 int main(int argc, char** argv) {
   unsigned seed = 1;
   int per_class = 4, max_dpi = 400;
-  bool with_osd = false, verbose = false;
+  bool with_osd = false, verbose = false, sans = false;
+  lantai::orient::OrientSettings stage_settings;
   OrientationSettings settings;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -68,9 +83,12 @@ int main(int argc, char** argv) {
     else if (arg == "--max-dpi" && i + 1 < argc) max_dpi = std::atoi(argv[++i]);
     else if (arg == "--analysis-dpi" && i + 1 < argc) settings.analysis_dpi = std::atof(argv[++i]);
     else if (arg == "--osd") with_osd = true;
+    else if (arg == "--no-second-opinion") stage_settings.osd_second_opinion = false;
+    else if (arg == "--sans") sans = true;
     else if (arg == "--verbose") verbose = true;
     else {
-      std::fprintf(stderr, "usage: measure_orientation [--seed N] [--per-class N] [--max-dpi N] [--analysis-dpi N] [--osd] [--verbose]\n");
+      std::fprintf(stderr, "usage: measure_orientation [--seed N] [--per-class N] [--max-dpi N] [--analysis-dpi N] [--osd] "
+                   "[--no-second-opinion] [--sans] [--verbose]\n");
       return 2;
     }
   }
@@ -82,8 +100,12 @@ int main(int argc, char** argv) {
   }
   if (with_osd) api.SetPageSegMode(tesseract::PSM_OSD_ONLY);
 
+  stage_settings.finder = settings;
+  const OrientStage stage(stage_settings);
   std::map<std::string, Tally> ours, theirs;
-  testing::for_each_turned_page(seed, per_class, max_dpi, [&](const testing::TurnedPage& page) {
+  std::map<std::string, Decisions> decided;
+  const auto typeface = sans ? lantai::samples::Typeface::sans : lantai::samples::Typeface::serif;
+  testing::for_each_turned_page(seed, per_class, max_dpi, typeface, [&](const testing::TurnedPage& page) {
     const std::string name = testing::to_string(page.page_class);
     double start = cpu_seconds();
     const OrientationEstimate estimate = find_orientation(page.scan, settings, page.resolution_dpi);
@@ -106,6 +128,25 @@ int main(int argc, char** argv) {
                   page.correction_deg, estimate.rotation_deg, estimate.confidence, estimate.axis_margin,
                   estimate.upright_votes, estimate.punctuation_votes, estimate.ascender_votes,
                   estimate.alignment_votes, estimate.position_votes, estimate.lines, seconds * 1000);
+    {
+      lantai::Item item = lantai::stage_testing::page_item(page.scan, page.resolution_dpi);
+      start = cpu_seconds();
+      const lantai::Outcome outcome = stage.process(item);
+      Decisions& d = decided[name];
+      d.seconds += cpu_seconds() - start;
+      d.pages++;
+      const bool uncertain = !outcome.findings.empty();
+      const int turned = static_cast<int>(outcome.measurements.number("orientation_deg").value_or(0));
+      const bool by_characters = outcome.measurements.text("orientation_method") == "characters";
+      d.second_opinions += by_characters || (uncertain && outcome.findings.front().message.find("OSD") != std::string::npos);
+      d.by_characters += by_characters;
+      if (uncertain) d.review++;
+      else if (page.has_text ? turned == page.correction_deg : turned == 0) d.right++;
+      else d.wrong++;
+      if (verbose && (uncertain || by_characters || (!uncertain && turned != page.correction_deg)))
+        std::printf("  stage: %-10s truth %3d -> %s %3d%s\n", name.c_str(), page.correction_deg,
+                    uncertain ? "review" : "turned", turned, by_characters ? " (characters)" : "");
+    }
     if (with_osd) {
       start = cpu_seconds();
       auto [rotation, confidence] = osd(api, page.scan, page.resolution_dpi);
@@ -140,5 +181,24 @@ int main(int argc, char** argv) {
   std::printf("seed %u, %d pages per class turned 0/90/180/270, at most %d dpi\n", seed, per_class, max_dpi);
   report("orient (own detector); r/w: right/wrong turns at or above the confidence", ours);
   if (with_osd) report("Tesseract OSD on a 200-dpi grey copy (confidence/4)", theirs);
+
+  std::printf("\norient stage as a batch runs it (min_confidence %.2f, OSD second opinion %s)\n"
+              "%-11s %5s %7s %7s %7s %5s %8s\n",
+              stage_settings.min_confidence, stage_settings.osd_second_opinion ? "on" : "off", "class", "pages",
+              "right", "review", "wrong", "osd", "cpu ms");
+  Decisions text, empty;
+  for (auto& [name, d] : decided) {
+    std::printf("%-11s %5d %7d %7d %7d %5d %8.1f\n", name.c_str(), d.pages, d.right, d.review, d.wrong,
+                d.second_opinions, 1000 * d.seconds / d.pages);
+    Decisions& sum = name == "blank" || name == "near_blank" ? empty : text;
+    sum.pages += d.pages, sum.right += d.right, sum.review += d.review, sum.wrong += d.wrong;
+    sum.second_opinions += d.second_opinions, sum.by_characters += d.by_characters, sum.seconds += d.seconds;
+  }
+  std::printf("text pages: %d, right %d (%.1f%%), to review %d (%.1f%%), wrong with confidence %d; "
+              "OSD asked on %d, turned by it %d; %.1f ms a page\n",
+              text.pages, text.right, 100.0 * text.right / text.pages, text.review, 100.0 * text.review / text.pages,
+              text.wrong, text.second_opinions, text.by_characters, 1000 * text.seconds / text.pages);
+  std::printf("pages without text: %d, left unturned %d (for review %d), turned %d\n", empty.pages,
+              empty.right + empty.review, empty.review, empty.wrong);
   return 0;
 }

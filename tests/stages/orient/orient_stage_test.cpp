@@ -152,6 +152,53 @@ TEST(OrientStage, VerticalChineseIsToldFromATurnedPage) {
   EXPECT_FALSE(unchecked.measurements.has("writing_mode"));
 }
 
+//! A page the finder is unsure of (here every page: min_confidence 1) gets OSD's reading of its characters: a Latin page fed upside down and a Chinese one turned by a quarter come back upright with orientation_method characters; a blank page (no lines) is never read and stays for review; without the second opinion the unsure page stays unturned too.
+TEST(OrientStage, SecondOpinionTurnsAPageTheFinderIsUnsureOf) {
+  OrientSettings settings;
+  settings.min_confidence = 1;
+  const OrientStage stage(settings);
+  for (const auto& [page_class, turn] : {std::pair{testing::PageClass::latin, 180}, std::pair{testing::PageClass::chinese, 90}}) {
+    SCOPED_TRACE(testing::to_string(page_class));
+    const testing::TurnedPage turned = testing::make_turned_page(page_class, turn, 60);
+    Item page = stage_testing::page_item(turned.scan, turned.resolution_dpi);
+    const Outcome outcome = run_stage(stage, page);
+    EXPECT_TRUE(outcome.findings.empty());
+    EXPECT_EQ(page.measurements.number("orientation_deg"), turn);
+    EXPECT_EQ(page.measurements.text("orientation_method"), "characters");
+    EXPECT_GE(page.measurements.number("orientation_confidence").value_or(0), settings.osd_min_confidence);
+    EXPECT_TRUE(same_pixels(page.image.pixels(), turned.upright));
+  }
+
+  const testing::TurnedPage blank = testing::make_turned_page(testing::PageClass::blank, 0, 61);
+  Item empty = stage_testing::page_item(blank.scan, blank.resolution_dpi);
+  const Outcome left = run_stage(stage, empty);
+  ASSERT_TRUE(has_finding(left, "orient.uncertain"));
+  EXPECT_EQ(left.findings.front().message.find("OSD"), std::string::npos) << left.findings.front().message;
+
+  settings.osd_second_opinion = false;
+  const testing::TurnedPage turned = testing::make_turned_page(testing::PageClass::latin, 180, 60);
+  Item page = stage_testing::page_item(turned.scan, turned.resolution_dpi);
+  const Outcome unsure = run_stage(OrientStage(settings), page);
+  EXPECT_TRUE(has_finding(unsure, "orient.uncertain"));
+  EXPECT_FALSE(unsure.image.has_value());
+}
+
+//! OSD's reading is taken only when it is sure, the finder saw lines, and it does not cross an axis the finder is sure of.
+TEST(OrientStage, SecondOpinionNeverCrossesASureAxis) {
+  OrientationEstimate lines_across;
+  lines_across.lines = 12;
+  lines_across.axis_margin = 1.2;  // sure the lines run across: 0 or 180
+  EXPECT_EQ(second_opinion(lines_across, {180, 0.9}, 0.5), 180);
+  EXPECT_EQ(second_opinion(lines_across, {90, 0.9}, 0.5), std::nullopt);
+  EXPECT_EQ(second_opinion(lines_across, {180, 0.4}, 0.5), std::nullopt);
+  OrientationEstimate unsure_axis = lines_across;
+  unsure_axis.axis_margin = -0.1;
+  EXPECT_EQ(second_opinion(unsure_axis, {0, 0.9}, 0.5), 0);
+  OrientationEstimate no_lines = lines_across;
+  no_lines.lines = 1;
+  EXPECT_EQ(second_opinion(no_lines, {180, 1.0}, 0.5), std::nullopt);
+}
+
 //! enabled: false hands every page on as scanned; a bad or unknown key is refused at setup.
 TEST(OrientStage, ProfileSection) {
   OrientStage stage;

@@ -360,7 +360,12 @@ TurnedPage make_turned_page(PageClass page_class, int correction_deg, std::uint3
 
 void for_each_turned_page(std::uint32_t seed, int per_class, int max_dpi,
                           const std::function<void(const TurnedPage&)>& use) {
-  TextRenderer text;
+  for_each_turned_page(seed, per_class, max_dpi, samples::Typeface::serif, use);
+}
+
+void for_each_turned_page(std::uint32_t seed, int per_class, int max_dpi, samples::Typeface typeface,
+                          const std::function<void(const TurnedPage&)>& use) {
+  TextRenderer text(typeface);
   std::uint32_t index = 0;
   for (PageClass page_class : all_page_classes()) {
     for (int i = 0; i < per_class; ++i) {

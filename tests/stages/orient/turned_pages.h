@@ -13,6 +13,8 @@
 
 #include <opencv2/core.hpp>
 
+#include "samples/text_renderer.h"
+
 namespace lantai::orient::testing {
 
 enum class PageClass { chinese, latin, two_column, table, landscape, blank, near_blank };
@@ -41,7 +43,10 @@ TurnedPage make_vertical_page(int correction_deg, std::uint32_t seed, bool strai
 // per_class pages of every class, each drawn once and handed to use turned by every
 // quarter turn (4 * per_class * classes pages), one at a time so memory stays flat.
 // Pages are drawn at 200, 300 or 400 dpi, never above max_dpi.
+// typeface: the face every page's text is drawn in.
 void for_each_turned_page(std::uint32_t seed, int per_class, int max_dpi,
+                          const std::function<void(const TurnedPage&)>& use);
+void for_each_turned_page(std::uint32_t seed, int per_class, int max_dpi, samples::Typeface typeface,
                           const std::function<void(const TurnedPage&)>& use);
 
 // Turns a page clockwise by a multiple of 90°.

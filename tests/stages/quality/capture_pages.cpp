@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "pipeline/jpeg_codec.h"
+#include "samples/image_encoder.h"
 #include "stages/deskew/deskew_stage.h"
 #include "tests/stages/item_stage_support.h"
 
@@ -46,7 +47,7 @@ cv::Mat with_fault(const CapturePage& page, const Fault& fault) {
   return decode_jpeg(encode_jpeg(stored, 90, page.resolution_dpi));
 }
 
-int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pages) {
+int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pages, const ColourLotOptions& options) {
   namespace fs = std::filesystem;
   fs::create_directories(dir);
   std::ofstream catalogue(dir / "catalogue.csv");
@@ -54,13 +55,17 @@ int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pag
   constexpr int kPerRecord = 5;
   int written = 0;
   for (unsigned index = 0; written < pages && index < 100000; ++index) {
-    const auto drawn = orient::testing::make_turned_page(orient::testing::PageClass::chinese, 0, seed * 7919 + index);
+    const int turn = options.turned ? written % 4 * 90 : 0;
+    const auto drawn = orient::testing::make_turned_page(orient::testing::PageClass::chinese, turn, seed * 7919 + index);
     if (drawn.resolution_dpi != 300 || drawn.upright.channels() != 3) continue;
+    const bool tiff = options.format == LotFormat::tiff;
     char ref[64], name[16];
     std::snprintf(ref, sizeof ref, "J012-WS·2021-Y-BGS-%04d", written / kPerRecord + 1);
-    std::snprintf(name, sizeof name, "%04d.jpg", written % kPerRecord + 1);
+    std::snprintf(name, sizeof name, tiff ? "%04d.tif" : "%04d.jpg", written % kPerRecord + 1);
     fs::create_directories(dir / "scans" / ref);
-    std::ofstream(dir / "scans" / ref / name, std::ios::binary) << encode_jpeg(drawn.upright, 95, 300.0);
+    std::ofstream(dir / "scans" / ref / name, std::ios::binary)
+        << (tiff ? samples::encode_tiff({{drawn.scan, 300, samples::TiffCompression::lzw}})
+                 : encode_jpeg(drawn.scan, 95, 300.0));
     if (written % kPerRecord == 0)
       catalogue << ref << ",关于档案数字化工作的通知," << std::min(kPerRecord, pages - written) << "\n";
     ++written;

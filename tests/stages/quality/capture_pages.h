@@ -34,9 +34,16 @@ CapturePage make_capture_page(orient::testing::PageClass page_class, std::uint32
 // A bilevel page is blurred and darkened in grey, as a grey scanner would have seen it.
 cv::Mat with_fault(const CapturePage& page, const Fault& fault);
 
+enum class LotFormat { jpeg, tiff };
+struct ColourLotOptions {
+  LotFormat format = LotFormat::jpeg;  // JPEG q95, or TIFF LZW as contractors deliver masters
+  bool turned = false;                 // pages fed turned 0, 90, 180 and 270 in turn
+};
+
 // A lot of colour 300-dpi A4 Chinese pages as scanned (skewed, scan borders, dust), to time
-// the whole image path: DIR/scans/<档号>/NNNN.jpg (JPEG q95 tagged 300 dpi, five pages a
+// the whole image path: DIR/scans/<档号>/NNNN.jpg or .tif (tagged 300 dpi, five pages a
 // record) and DIR/catalogue.csv. Returns the number of pages written.
-int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pages);
+int write_colour_a4_lot(unsigned seed, const std::filesystem::path& dir, int pages,
+                        const ColourLotOptions& options = {});
 
 }  // namespace lantai::quality::testing
