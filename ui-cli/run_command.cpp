@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <thread>
 
@@ -112,7 +113,8 @@ void add_run_command(CLI::App& app) {
   auto options = std::make_shared<RunOptions>();
   options->jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   CLI::App* run = app.add_subcommand("run", "Run a batch: scans + catalogue → checked pages, OCR text, deposit bag");
-  run->add_option("--profile", options->profile_file, "profile YAML, e.g. profiles/da-t31-2017-paper.yaml");
+  run->add_option("--profile", options->profile_file,
+                  "profile YAML (default: " LANTAI_DEFAULT_PROFILE ", for pages, photos and recordings)");
   run->add_option("--in", options->input_root, "folder of scans: one sub-folder per 档号");
   run->add_option("--catalog", options->catalog_file,
                   "catalogue CSV (UTF-8 or GB18030) with 档号, 题名, 页数; without it, records are named by their "
@@ -168,8 +170,11 @@ void add_run_command(CLI::App& app) {
       *options = shard_options(read_shard_plan(*plan_file), shard_number(*shard), *options);
     } else {
       if (*shard > 0) throw RunError(kExitBadArguments, "--shard needs --plan");
-      for (const auto& [missing, name] : {std::pair{options->profile_file.empty(), "--profile"},
-                                          {options->input_root.empty(), "--in"},
+      if (options->profile_file.empty()) {
+        options->profile_file = LANTAI_DEFAULT_PROFILE;
+        std::cerr << "profile: " << options->profile_file.string() << " (the default; --profile names another)\n";
+      }
+      for (const auto& [missing, name] : {std::pair{options->input_root.empty(), "--in"},
                                           {options->work_dir.empty(), "--out"},
                                           {options->fonds_code.empty(), "--fonds"},
                                           {options->unit_name.empty(), "--unit"}})

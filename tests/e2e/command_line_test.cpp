@@ -40,11 +40,14 @@ TEST(CommandLine, RefusesUnusableInputs) {
   }
 }
 
-//! A missing or out-of-range option is a usage error (exit 2) naming it; --help works for every command.
+//! A missing or out-of-range option is a usage error (exit 2) naming it; a run without --profile takes the
+//! default one and says so; --help works for every command.
 TEST(CommandLine, UsageAndHelp) {
   CommandResult missing = run_command({lantai_bin().string(), "run", "--in", "x"});
   EXPECT_EQ(missing.exit_code, 2) << missing.output;
-  EXPECT_NE(missing.output.find("--profile is required"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("--out is required"), std::string::npos) << missing.output;
+  // No --profile: the default, which covers pages, photos and recordings, is named.
+  EXPECT_NE(missing.output.find("da-t31-2017-paper.yaml (the default"), std::string::npos) << missing.output;
   EXPECT_EQ(run_command({lantai_bin().string(), "run", "--jobs", "0"}).exit_code, 2);
   for (const char* command : {"run", "verify", "status", "samples", "profile", "sample", "carriers"}) {
     CommandResult help = run_command({lantai_bin().string(), command, "--help"});
