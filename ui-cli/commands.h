@@ -2,6 +2,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <string>
 
 namespace lantai {
 struct RunOptions;
@@ -27,5 +28,9 @@ void add_merge_command(CLI::App& app);
 // verified throws RunError.
 void print_run_summary(const RunSummary& summary, const RunOptions& options);
 void check_deposit(const RunSummary& summary);
+
+// One line of stdin, not echoed when stdin is a terminal (a password): review's accounts
+// and a sample's sign-off read passwords this way, never from the command line.
+std::string read_line_quietly(const char* prompt);
 
 }  // namespace lantai::cli

@@ -53,6 +53,18 @@ std::pair<std::string, int> parse_listen(const std::string& text) {
   return {host, std::stoi(port_text)};
 }
 
+std::string read_new_password() {
+  const std::string password = read_line_quietly("password: ");
+  if (::isatty(STDIN_FILENO) && read_line_quietly("again: ") != password)
+    throw RunError(kExitBadArguments, "the two passwords differ; nothing was stored");
+  if (password.size() < review::kMinPasswordBytes || password.size() > review::kMaxPasswordBytes)
+    throw RunError(kExitBadArguments, "a password has " + std::to_string(review::kMinPasswordBytes) + " to " +
+                                          std::to_string(review::kMaxPasswordBytes) + " characters; nothing was stored");
+  return password;
+}
+
+}  // namespace
+
 std::string read_line_quietly(const char* prompt) {
   const bool terminal = ::isatty(STDIN_FILENO);
   termios saved{};
@@ -72,18 +84,6 @@ std::string read_line_quietly(const char* prompt) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
-
-std::string read_new_password() {
-  const std::string password = read_line_quietly("password: ");
-  if (::isatty(STDIN_FILENO) && read_line_quietly("again: ") != password)
-    throw RunError(kExitBadArguments, "the two passwords differ; nothing was stored");
-  if (password.size() < review::kMinPasswordBytes || password.size() > review::kMaxPasswordBytes)
-    throw RunError(kExitBadArguments, "a password has " + std::to_string(review::kMinPasswordBytes) + " to " +
-                                          std::to_string(review::kMaxPasswordBytes) + " characters; nothing was stored");
-  return password;
-}
-
-}  // namespace
 
 void add_review_command(CLI::App& app) {
   auto work_dir = std::make_shared<std::string>();

@@ -2,7 +2,7 @@
 //   lantai sample WORK [--rate 5%] [--seed N] [--by NAME]   draw a sample and list it
 //   lantai sample list WORK [--sample N] [--history]        a sample, its checks, its verdict
 //   lantai sample check WORK --record 档号 --item CODE --pass|--fail [--note TEXT] --by NAME
-//   lantai sample sign-off WORK --by NAME [--note TEXT]     a decided verdict signed (签发)
+//   lantai sample sign-off WORK --by NAME [--note TEXT]     a decided verdict signed (签发) by a supervisor
 //   lantai sample report WORK [--sample N]                  验收报告 (and 整改意见书) to WORK/reports
 #include <pwd.h>
 #include <unistd.h>
@@ -13,8 +13,11 @@
 #include <memory>
 
 #include "pipeline/acceptance/acceptance.h"
+#include "pipeline/runtime/ledger.h"
+#include "pipeline/runtime/review_state.h"
 #include "pipeline/runtime/runner.h"
 #include "ui-cli/commands.h"
+#include "ui-web/password.h"
 
 namespace lantai::cli {
 
@@ -51,6 +54,20 @@ void with_acceptance(const std::string& work_dir, Body&& body) {
   } catch (const AcceptanceError& error) {
     throw RunError(kExitBadArguments, error.what());
   }
+}
+
+// Only a supervisor signs off (DA/T 31-2017 12.3), here as in the review page: --by names
+// an enabled supervisor's review account, proven by its password (read from stdin).
+void check_supervisor(const std::string& work_dir, const std::string& name) {
+  const auto account = Ledger::open(work_dir)->review_user(name);
+  if (!account || !account->disabled_at.empty())
+    throw RunError(kExitBadArguments, "sample sign-off: '" + name + "' is not an enabled review account (add one with "
+                                      "lantai review WORK user add NAME --role supervisor); nothing was signed");
+  if (account->role != kSupervisorRole)
+    throw RunError(kExitBadArguments, "sample sign-off: only a supervisor signs off, and '" + name + "' is " +
+                                          account->role + "; nothing was signed");
+  if (!review::verify_password(read_line_quietly("password: "), account->password_hash))
+    throw RunError(kExitBadArguments, "sample sign-off: wrong password for '" + name + "'; nothing was signed");
 }
 
 std::string inspector_items() {
@@ -166,11 +183,13 @@ void add_sample_command(CLI::App& app) {
       "sign-off", "Sign off (签发) a sample's verdict once it is decided (pass or fail); the report shows who and when, "
                   "and whether checks came after");
   sign_off->add_option("WORK", args->work_dir, "the work folder")->required();
-  sign_off->add_option("--by", args->by, "who signs")->required();
+  sign_off->add_option("--by", args->by, "the supervisor's review account; its password is read from stdin")
+      ->required();
   sign_off->add_option("--note", args->note, "a remark printed with the sign-off");
   sign_off->add_option("--sample", args->sample, "which sample (default: the latest)");
   sign_off->callback([args] {
     with_acceptance(args->work_dir, [&](Acceptance& acceptance) {
+      check_supervisor(args->work_dir, args->by);
       const SampleSignOff signed_off = acceptance.sign_off({args->sample, args->by, args->note});
       std::printf("sample %d: verdict %s signed off by %s at %s\n", signed_off.sample, signed_off.verdict.c_str(),
                   signed_off.signed_by.c_str(), signed_off.signed_at.c_str());

@@ -64,6 +64,28 @@ TEST(Acceptance, SampleCheckReportAndDeposit) {
     withheld_named = withheld_named || std::find(ready.begin(), ready.end(), defect["record_ref"].get<std::string>()) == ready.end();
   EXPECT_TRUE(withheld_named) << "the notice names the withheld records";
 
+  // Only a supervisor signs off, proven by the account's password on stdin.
+  const auto with_password = [&](const std::string& password, const std::string& command) {
+    return run_command({"/bin/sh", "-c", "printf '%s\\n' \"$0\" | " + command, password});
+  };
+  const std::string lantai = "'" + bin + "' ";
+  const std::string work_arg = "'" + work.string() + "'";
+  ASSERT_EQ(with_password("supervisor-pass", lantai + "review " + work_arg + " user add 赵主管 --role supervisor").exit_code, 0);
+  ASSERT_EQ(with_password("inspector-pass", lantai + "review " + work_arg + " user add 王质检 --role inspector").exit_code, 0);
+  const std::string sign_off = lantai + "sample sign-off " + work_arg + " --by ";
+  CommandResult by_inspector = with_password("inspector-pass", sign_off + "王质检");
+  EXPECT_EQ(by_inspector.exit_code, 2) << by_inspector.output;
+  EXPECT_NE(by_inspector.output.find("only a supervisor signs off"), std::string::npos) << by_inspector.output;
+  CommandResult by_stranger = with_password("whatever-pass", sign_off + "路人");
+  EXPECT_EQ(by_stranger.exit_code, 2) << by_stranger.output;
+  CommandResult wrong_password = with_password("not-the-password", sign_off + "赵主管");
+  EXPECT_EQ(wrong_password.exit_code, 2) << wrong_password.output;
+  EXPECT_NE(wrong_password.output.find("wrong password"), std::string::npos) << wrong_password.output;
+  CommandResult signed_off = with_password("supervisor-pass", sign_off + "赵主管");
+  ASSERT_EQ(signed_off.exit_code, 0) << signed_off.output;
+  EXPECT_NE(signed_off.output.find("signed off by 赵主管"), std::string::npos) << signed_off.output;
+  EXPECT_EQ(Ledger::open(work)->sample_sign_offs(1).size(), 1u) << "the refused ones signed nothing";
+
   CommandResult rerun = run_command(run_args(work));
   ASSERT_EQ(rerun.exit_code, 0) << rerun.output;
   const fs::path bag = bag_of(work);
