@@ -9,8 +9,10 @@ namespace lantai::deposit {
 namespace {
 
 // Catalogue columns (目录) the detail list prints; a catalogue without one prints it blank.
-constexpr const char* kCreatorColumn = "责任者";
-constexpr const char* kDateColumn = "日期";
+// A photo record (DA/T 50-2014) names its creator 摄影者 and its date 时间: each column is
+// taken in this order, the first filled one printed.
+constexpr const char* kCreatorColumns[] = {"责任者", "摄影者"};
+constexpr const char* kDateColumns[] = {"日期", "时间"};
 constexpr const char* kRetentionColumn = "保管期限";
 constexpr const char* kClassificationColumn = "密级";
 
@@ -56,7 +58,12 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
     const auto found = entries.find(record.ref);
     const CatalogRecord* entry = found == entries.end() ? nullptr : found->second;
     auto field = [&](const char* column) { return entry ? entry->field(columns, column) : std::string(); };
-    input.records.push_back({record.ref, record.title, field(kCreatorColumn), field(kDateColumn), record.items,
+    auto first_field = [&](const auto& names) {
+      for (const char* column : names)
+        if (std::string value = field(column); !value.empty()) return value;
+      return std::string();
+    };
+    input.records.push_back({record.ref, record.title, first_field(kCreatorColumns), first_field(kDateColumns), record.items,
                              field(kRetentionColumn), field(kClassificationColumn)});
   }
   // Sent online, the package is the one carrier; disc carriers, once made, are listed instead.

@@ -15,6 +15,7 @@
 #include "pipeline/jpeg_codec.h"
 #include "samples/image_encoder.h"
 #include "tests/e2e/e2e_support.h"
+#include "tests/support/pdf_inspection.h"
 #include "tests/stages/orient/turned_pages.h"
 #include "tests/support/photo_files.h"
 
@@ -168,7 +169,7 @@ TEST_F(PhotoLot, DepositsInOneBagThatVerifies) {
   EXPECT_NE(slurp(bag / "metadata" / "page-measurements.csv").find("2021-05-12 10:20:30"), std::string::npos);
 }
 
-//! The bag and its forms count each kind in its own unit: one page (页数), seven photos (张; the coarse one quarantined, counted apart), two recordings (件) of 5 s in all.
+//! The bag and its forms count each kind in its own unit: one page (页数), seven photos (张; the coarse one quarantined, counted apart), two recordings (件) of 5 s in all; the detail list names a photo's 摄影者 and 时间.
 TEST_F(PhotoLot, FormsCountPagesPhotosAndRecordingsApart) {
   ASSERT_EQ(run_.exit_code, 0) << run_.output;
   const fs::path bag = bag_of(dir_ / "work");
@@ -187,6 +188,16 @@ TEST_F(PhotoLot, FormsCountPagesPhotosAndRecordingsApart) {
   EXPECT_NE(form.find("\"page_count\": 1,"), std::string::npos) << form;
   EXPECT_NE(form.find("\"photo_count\": 7,"), std::string::npos) << form;
   EXPECT_NE(form.find("\"recording_count\": 2,"), std::string::npos) << form;
+
+  // The detail list prints a photo record's 摄影者 and 时间 where a paper record has 责任者 and 日期.
+  fs::path detail;
+  for (const auto& entry : fs::directory_iterator(dir_ / "work" / "deposit"))
+    if (entry.is_directory() && entry.path().filename().string().ends_with("-forms"))
+      detail = entry.path() / "登记明细表.pdf";
+  ASSERT_TRUE(fs::exists(detail)) << detail;
+  const std::string listed = lantai::testing::pdf_text(detail);
+  EXPECT_NE(listed.find("王明"), std::string::npos) << listed;
+  EXPECT_NE(listed.find("1985-10-01"), std::string::npos) << listed;
 }
 
 //! The access copy of the photo stored sideways (Orientation 6) is upright, its red patch red as in the master; the master stays as scanned.
