@@ -270,6 +270,8 @@ void VirusScanner::StreamScan::add(std::string_view bytes) {
 
 VirusScanResult VirusScanner::StreamScan::finish() {
   VirusScanResult result;
+  if (problem_.empty() && copied_ != declared_)  // a damaged package: what was not read was not scanned
+    problem_ = "only " + size_text(copied_) + " of its " + size_text(declared_) + " could be read";
   if (problem_.empty() && ::lseek(fd_, 0, SEEK_SET) != 0) problem_ = "its temporary copy cannot be read back";
   if (!problem_.empty()) {
     result.verdict = VirusScanResult::Verdict::not_scanned;

@@ -38,7 +38,8 @@ inline constexpr IntegerParam kVirusMaxFileSize{
     1,
     4095,
     2048,
-    "the largest file scanned; a larger one is not_scanned (and reported so), never passed unread"};
+    "the largest file scanned whole; a larger recording is scanned in overlapping windows of this size, any "
+    "other larger file is not_scanned (and reported so), never passed unread"};
 inline constexpr IntegerParam kVirusMaxScanSize{
     "max_scan_size_mb",
     "MiB",

@@ -5,7 +5,7 @@ namespace lantai::virus_scan {
 StageInfo VirusScanStage::describe() const {
   return {"virus_scan",
           "scans each input file for viruses (ClamAV) before any stage opens it; an infected file is quarantined",
-          "1",
+          "2",  // 2: a recording over the file limit scanned in windows
           {},
           {kVirusFound, kNotScanned, kScannedInWindows}};
 }

@@ -175,8 +175,8 @@ TEST_F(VirusScanTest, RecordingBeyondTheFileLimitIsScannedInOverlappingWindows) 
 
 //! A package entry is scanned as it streams out of the package: an entry over the file limit
 //! that is a recording is scanned in windows (EICAR in its last window found), any other entry
-//! over the limit is refused by its first bytes, and an entry holding more than it declared is
-//! named.
+//! over the limit is refused by its first bytes, and an entry holding more or less than it declared
+//! is named, never passed as clean.
 TEST_F(VirusScanTest, PackageEntriesBeyondTheFileLimitAreScannedInWindowsWhenRecordings) {
   VirusScanLimits tight;
   tight.max_file_size_bytes = 1 << 20;
@@ -206,6 +206,11 @@ TEST_F(VirusScanTest, PackageEntriesBeyondTheFileLimitAreScannedInWindowsWhenRec
   const VirusScanResult longer = scan_in_chunks(std::string(1000, 'x'), 10);
   EXPECT_EQ(longer.verdict, VirusScanResult::Verdict::not_scanned);
   EXPECT_NE(longer.reason.find("declares"), std::string::npos) << longer.reason;
+
+  // An entry a damaged package could not give whole: what was not read was not scanned.
+  const VirusScanResult shorter = scan_in_chunks(std::string(1000, 'x'), 5000);
+  EXPECT_EQ(shorter.verdict, VirusScanResult::Verdict::not_scanned);
+  EXPECT_NE(shorter.reason.find("could be read"), std::string::npos) << shorter.reason;
 }
 
 //! The limits are read from the profile's clamav section, strictly.
