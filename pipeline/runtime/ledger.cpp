@@ -15,7 +15,7 @@ constexpr int kSchemaVersion = 5;
 // 5: a review account may be disabled.
 constexpr int kOldestUpgradable = 2;
 struct AddedColumn {
-  int version;
+  int version;  // the schema that added it
   const char* table;
   const char* column;
   const char* declaration;
@@ -272,8 +272,8 @@ std::unique_ptr<Ledger> Ledger::open(const std::filesystem::path& work_dir) {
     tables.step();
     if (tables.integer(0) > 0 && found >= kOldestUpgradable && found < kSchemaVersion)
       for (const AddedColumn& added : kAddedColumns) {
-        if (added.version <= found) continue;
-        // A table the old ledger lacks is made whole by kSchema below.
+        // Each column is added if missing, whatever version the ledger says it is: a
+        // column is the proof. A table the old ledger lacks is made whole by kSchema below.
         const auto count = [&](const char* sql) {
           Statement query(db, sql);
           query.bind(1, std::string(added.table)).bind(2, std::string(added.column));

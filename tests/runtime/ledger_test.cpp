@@ -350,6 +350,25 @@ TEST(Ledger, UpgradesSchemaThreeInPlace) {
   sqlite3_close(db);
 }
 
+//! Columns are added by what a ledger lacks, not by the version it claims: one that says 4 but
+//! lacks the outputs' md5 and sm3 gains them.
+TEST(Ledger, UpgradesByTheColumnsALedgerLacks) {
+  auto dir = fresh_dir("upgrade-by-columns");
+  { Ledger::open(dir); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"ALTER TABLE outputs DROP COLUMN md5", "ALTER TABLE outputs DROP COLUMN sm3",
+                          "PRAGMA user_version = 4"})
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sql;
+  sqlite3_close(db);
+  { Ledger::open(dir); }
+  ASSERT_EQ(sqlite3_open((dir / "ledger.sqlite").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* query = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, "SELECT md5, sm3 FROM outputs", -1, &query, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_finalize(query);
+  sqlite3_close(db);
+}
+
 //! A ledger of schema 2 (before review) is upgraded in place: its findings kept, none overridden, review tables added.
 TEST(Ledger, UpgradesSchemaTwoInPlace) {
   auto dir = fresh_dir("upgrade-findings");
