@@ -123,4 +123,6 @@ PhotoMetadata read_photo_metadata(const std::filesystem::path& file) {
   return metadata;
 }
 
+std::string exiv2_library() { return "exiv2 " + Exiv2::versionString(); }
+
 }  // namespace lantai

@@ -48,4 +48,7 @@ void prepare_photo_metadata();
 // knows, damaged metadata).
 PhotoMetadata read_photo_metadata(const std::filesystem::path& file);
 
+// "exiv2 0.27.6", as linked: for a stage's StageInfo::libraries.
+std::string exiv2_library();
+
 }  // namespace lantai

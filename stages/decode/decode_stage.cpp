@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 
@@ -309,22 +310,65 @@ Outcome decode_file(const Item& file, const DecodeSettings& settings) {
 std::string letter(int part) { return std::string(1, static_cast<char>('a' + part)); }
 
 // The scan's (or its parts') digest and size, and what the first file says of its capture.
-// Read only for a page that decoded: a refused file is not deposited.
-void record_provenance(const std::vector<std::filesystem::path>& sources, Outcome& outcome) {
-  std::string digests;
+struct Provenance {
+  std::string sha256;  // each file's, ';'-separated
   double bytes = 0;
-  for (const auto& source : sources) {
-    digests += (digests.empty() ? "" : ";") + hex_digests_of_file(source, {DigestAlgorithm::sha256}).front();
-    bytes += static_cast<double>(std::filesystem::file_size(source));
-  }
-  outcome.measurements.set(kSourceSha256.name, digests);
-  outcome.measurements.set(kSourceBytes.name, bytes);
   PhotoMetadata capture;
-  try {
-    capture = read_photo_metadata(sources.front());
-  } catch (const PhotoMetadataError&) {
-    return;  // metadata exiv2 cannot read: the pixels decoded, the provenance is the digest
+};
+
+Provenance read_provenance(const std::vector<std::filesystem::path>& sources) {
+  Provenance provenance;
+  for (const auto& source : sources) {
+    provenance.sha256 += (provenance.sha256.empty() ? "" : ";") +
+                         hex_digests_of_file(source, {DigestAlgorithm::sha256}).front();
+    provenance.bytes += static_cast<double>(std::filesystem::file_size(source));
   }
+  try {
+    provenance.capture = read_photo_metadata(sources.front());
+  } catch (const PhotoMetadataError&) {
+    // metadata exiv2 cannot read: the pixels decoded, the provenance is the digest
+  }
+  return provenance;
+}
+
+}  // namespace
+
+// A multi-page TIFF is one file holding many pages: its digest and capture metadata are
+// read once, not once a frame (a file of 300 frames would otherwise be read 300 times).
+// Keyed by path, size and time of change, so a file replaced between runs is read again.
+class ProvenanceCache {
+ public:
+  std::shared_ptr<const Provenance> of(const std::filesystem::path& file) {
+    std::error_code error;
+    const auto size = std::filesystem::file_size(file, error);
+    const auto changed = std::filesystem::last_write_time(file, error);
+    const std::string key = file.string() + "|" + std::to_string(size) + "|" +
+                            std::to_string(changed.time_since_epoch().count());
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& [cached_key, provenance] : recent_)
+        if (cached_key == key) return provenance;
+    }
+    auto provenance = std::make_shared<const Provenance>(read_provenance({file}));  // outside the lock
+    std::lock_guard lock(mutex_);
+    recent_.emplace_back(key, provenance);
+    if (recent_.size() > kKept) recent_.erase(recent_.begin());
+    return provenance;
+  }
+
+ private:
+  static constexpr std::size_t kKept = 8;  // the files the worker threads are in at once, and more
+  std::mutex mutex_;
+  std::vector<std::pair<std::string, std::shared_ptr<const Provenance>>> recent_;
+};
+
+namespace {
+
+// Read only for a page that decoded: a refused file is not deposited.
+void record_provenance(const Provenance& provenance, Outcome& outcome) {
+  outcome.measurements.set(kSourceSha256.name, provenance.sha256);
+  outcome.measurements.set(kSourceBytes.name, provenance.bytes);
+  const PhotoMetadata& capture = provenance.capture;
   const std::pair<const MeasurementInfo&, const std::string&> said[] = {
       {kScannerMake, capture.make},
       {kScannerModel, capture.model},
@@ -411,7 +455,7 @@ Outcome decode_parts(const Item& page, const DecodeSettings& settings) {
   outcome.image = std::move(stitched.page);
   std::vector<std::filesystem::path> sources;
   for (const Item::Part& part : page.parts) sources.push_back(part.source);
-  record_provenance(sources, outcome);
+  record_provenance(read_provenance(sources), outcome);
   return outcome;
 }
 
@@ -422,7 +466,7 @@ StageInfo DecodeStage::describe() const {
                  "Reads each page (JPEG, PNG, JPEG 2000 or a TIFF frame) by its content, refusing damaged, mislabelled and "
                  "oversized files, and records its size, colour mode and a resolution only when plausible; a page scanned "
                  "in parts is stitched (拼接) into one, each seam's overlap and error measured.",
-                 "3",
+                 "4",  // 4: the scan's provenance recorded, a looping TIFF chain named
                  {kMaxPixels.info(), kMinPlausibleDpi.info(), kMaxPlausibleDpi.info(), kMaxPlausiblePageSizeMm.info(),
                   kStitchMinOverlap.info(), kStitchMaxSeamError.info(), kStitchRejectSeamError.info()},
                  {kUnreadable, kEmpty, kTruncated, kCorrupt, kMislabelled, kUnsupported, kTooLarge, kResolutionMissing,
@@ -437,7 +481,8 @@ StageInfo DecodeStage::describe() const {
                     "libpng " + std::string(png_get_libpng_ver(nullptr)),
                     openjpeg_library(),
                     "LittleCMS " + std::to_string(lcms / 1000) + "." + std::to_string(lcms % 1000 / 10),
-                    opencv_library()};
+                    opencv_library(),
+                    exiv2_library()};
   return info;
 }
 
@@ -451,6 +496,7 @@ void DecodeStage::setup(ProfileSection& section, const StageContext&) {
   settings.stitch_max_seam_error = section.get(kStitchMaxSeamError);
   settings.stitch_reject_seam_error = section.get(kStitchRejectSeamError);
   section.finish();
+  provenance_ = std::make_shared<ProvenanceCache>();
   if (settings.resolution.min_dpi >= settings.resolution.max_dpi)
     section.fail(kMinPlausibleDpi.name, trimmed(settings.resolution.min_dpi, 2) + " must be below " +
                                             kMaxPlausibleDpi.name + " (" +
@@ -473,7 +519,8 @@ Outcome DecodeStage::process(const Item& page) const {
   if (format == ImageFormat::unknown) return outcome;
   DecodedImage decoded = read_page(page, format, source, settings_.limits);
   record(std::move(decoded), settings_, outcome, report);
-  if (!outcome.rejected()) record_provenance({page.source}, outcome);
+  if (!outcome.rejected())
+    record_provenance(provenance_ ? *provenance_->of(page.source) : read_provenance({page.source}), outcome);
   return outcome;
 }
 

@@ -29,6 +29,8 @@
 // - process() is const and thread-safe: each call owns its decoder state; no globals.
 #pragma once
 
+#include <memory>
+
 #include "pipeline/units.h"
 #include "stages/decode/decoded_image.h"
 #include "stages/decode/resolution_check.h"
@@ -42,6 +44,8 @@ struct DecodeSettings {
   double stitch_max_seam_error = 12;        // RMS grey levels over an overlap, as registered
   double stitch_reject_seam_error = 25;     // above it, a false registration: stitch.failed
 };
+
+class ProvenanceCache;
 
 class DecodeStage final : public ItemStage {
  public:
@@ -58,6 +62,7 @@ class DecodeStage final : public ItemStage {
 
  private:
   DecodeSettings settings_;
+  std::shared_ptr<ProvenanceCache> provenance_;  // made by setup; shared by the worker threads
 };
 
 }  // namespace lantai::decode
