@@ -154,7 +154,7 @@ std::string bag_info_text(const BatchWork& batch, const BackupForm& form, std::u
   field("Photo-Count", std::to_string(form.items.photos));
   field("Recording-Count", std::to_string(form.items.recordings));
   field("Recording-Duration", hours_minutes_seconds(form.items.recording_seconds));
-  field("Input-Page-Count", std::to_string(batch.items_in));
+  field("Input-Item-Count", std::to_string(batch.items_in));  // pages, photos and recordings the lot held
   field("Quarantined-Page-Count", std::to_string(form.quarantined.pages));
   field("Quarantined-Photo-Count", std::to_string(form.quarantined.photos));
   field("Quarantined-Recording-Count", std::to_string(form.quarantined.recordings));

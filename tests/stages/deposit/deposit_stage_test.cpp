@@ -190,7 +190,7 @@ TEST_F(DepositTest, FillsBagInfo) {
   EXPECT_EQ(fields["单位名称"], "某某市档案馆");
   EXPECT_EQ(fields["Record-Count"], "3");
   EXPECT_EQ(fields["Page-Count"], "6");
-  EXPECT_EQ(fields["Input-Page-Count"], "7");
+  EXPECT_EQ(fields["Input-Item-Count"], "7");
   EXPECT_EQ(fields["Quarantined-Page-Count"], "1");
   EXPECT_EQ(fields["Withheld-Record-Count"], "1");
   EXPECT_EQ(fields["Processing-Profile"], "da-t31-2017-paper");
