@@ -22,6 +22,7 @@
 #include "stages/carriers/carrier_layout.h"
 #include "stages/carriers/carrier_writer.h"
 #include "stages/deposit/forms/registration_forms.h"
+#include "stages/deposit/registration_forms_input.h"
 #include "ui-cli/commands.h"
 
 namespace lantai::cli {
@@ -134,11 +135,10 @@ fs::path write_carrier_forms(const CarrierPlan& plan, const BagContents& bag, bo
   }
   const std::vector<std::string>& columns = bag.catalog.columns;
   for (const BagRecord& record : bag.records) {
-    auto field = [&](const char* column) { return record.row ? record.row->field(columns, column) : std::string(); };
     ItemCounts files;
     files.pages = static_cast<std::int64_t>(record.files.size());
-    input.records.push_back({record.ref, field("题名"), field("责任者"), field("日期"), files, field("保管期限"),
-                             field("密级")});
+    input.records.push_back(deposit::record_entry(
+        record.ref, record.row ? record.row->field(columns, "题名") : std::string(), record.row, columns, files));
   }
   // Pages, photos and recordings as the backup form counts them (not files with their OCR texts).
   if (form.contains("records") && form["records"].is_array())

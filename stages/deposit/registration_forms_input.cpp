@@ -18,6 +18,18 @@ constexpr const char* kClassificationColumn = "密级";
 
 }  // namespace
 
+forms::RecordEntry record_entry(const std::string& ref, const std::string& title, const CatalogRecord* entry,
+                                const std::vector<std::string>& columns, const ItemCounts& items) {
+  auto field = [&](const char* column) { return entry ? entry->field(columns, column) : std::string(); };
+  auto first_field = [&](const auto& names) {
+    for (const char* column : names)
+      if (std::string value = field(column); !value.empty()) return value;
+    return std::string();
+  };
+  return {ref, title, first_field(kCreatorColumns), first_field(kDateColumns), items, field(kRetentionColumn),
+          field(kClassificationColumn)};
+}
+
 forms::RegistrationForms registration_forms_input(const BatchWork& batch, const BackupForm& form,
                                                   const PackageFile& package, const SealedFigures* sealed,
                                                   const VirusScanner* scanner) {
@@ -57,14 +69,7 @@ forms::RegistrationForms registration_forms_input(const BatchWork& batch, const 
   for (const BackupFormRecord& record : form.records) {
     const auto found = entries.find(record.ref);
     const CatalogRecord* entry = found == entries.end() ? nullptr : found->second;
-    auto field = [&](const char* column) { return entry ? entry->field(columns, column) : std::string(); };
-    auto first_field = [&](const auto& names) {
-      for (const char* column : names)
-        if (std::string value = field(column); !value.empty()) return value;
-      return std::string();
-    };
-    input.records.push_back({record.ref, record.title, first_field(kCreatorColumns), first_field(kDateColumns), record.items,
-                             field(kRetentionColumn), field(kClassificationColumn)});
+    input.records.push_back(record_entry(record.ref, record.title, entry, columns, record.items));
   }
   // Sent online, the package is the one carrier; disc carriers, once made, are listed instead.
   input.carriers = {forms::online_carrier(input)};
